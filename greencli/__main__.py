@@ -1,0 +1,5 @@
+"""Allow `python -m greencli`."""
+
+from greencli.cli.app import main
+
+main()

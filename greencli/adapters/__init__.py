@@ -1,0 +1,1 @@
+"""Adapters at the edges: files, spreadsheets, the ledger and the terminal."""

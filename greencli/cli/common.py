@@ -1,0 +1,66 @@
+"""What every command shares: options defined once, and the one place errors become messages and exit codes."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+
+from greencli.core.errors import GreencliError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+EXIT_INTERNAL = 70  # a bug in greencli itself (sysexits EX_SOFTWARE); never a verdict on the input
+
+
+class _State:
+    debug = False
+
+
+STATE = _State()
+
+RubricOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--rubric",
+        help="评分标准文件（TOML）；默认使用随程序安装的开发区标准",
+        envvar="GREENCLI_RUBRIC",
+        dir_okay=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 格式输出到标准输出（供脚本使用），不显示表格")]
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print a Chinese message on stderr and return the Exit to raise."""
+    print(f"错误：{message}", file=sys.stderr)
+    return typer.Exit(code)
+
+
+def handled(command: Callable[P, R]) -> Callable[P, R]:
+    """Translate unrecoverable failures into a message and exit code; no traceback unless --debug."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except GreencliError as exc:
+            if STATE.debug:
+                raise
+            raise fail(str(exc), exc.exit_code) from None
+        except Exception as exc:
+            if STATE.debug:
+                raise
+            raise fail(
+                f"greencli 内部错误（{type(exc).__name__}: {exc}）。请加 --debug 重新运行，并把输出报告给维护人员。",
+                EXIT_INTERNAL,
+            ) from None
+
+    return run

@@ -1,0 +1,1 @@
+"""The pure core: the rubric model, value parsing, scoring and progress. No I/O libraries here."""

@@ -1,0 +1,366 @@
+"""The scoring engine: entered values in, every row's contribution, item, category, total and verdict out.
+
+Pure functions over `Entries` and a `Rubric`; every issue of the input is collected, none raises.
+Arithmetic is exact (Decimal for entered points, Fraction for ratios).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+
+from greencli.core.issues import Issue, make_issue
+from greencli.core.layout import COMPOUND_PROPERTY, COMPOUND_SHEET, COMPOUND_SORTING, SCORE_SHEET
+from greencli.core.model import (
+    BLANK,
+    CompoundEntry,
+    CompoundScore,
+    Entries,
+    Evaluation,
+    Field,
+    ItemScore,
+    RowScore,
+    Verdict,
+)
+from greencli.core.rubric import Item, Row, RowKind, Rubric, Veto
+from greencli.core.values import fmt as _fmt
+from greencli.core.values import (
+    is_blank,
+    is_multiple,
+    is_whole,
+    parse_number,
+    parse_yes_no,
+    round_half_up,
+    show,
+)
+
+EARLIEST_BUILT = 1900  # no compound in the district predates this; an earlier year is a typing slip
+ZERO = Decimal(0)
+
+
+def evaluate(rubric: Rubric, entries: Entries) -> Evaluation:
+    """Score one community's entries against the rubric."""
+    return _Scoring(rubric, entries).run()
+
+
+class _Scoring:
+    def __init__(self, rubric: Rubric, entries: Entries) -> None:
+        self.rubric = rubric
+        self.entries = entries
+        self.issues: list[Issue] = []
+
+    # ── reporting ──
+    def report(self, code: str, where: Field, subject: str | None = None, **params: object) -> None:
+        self.issues.append(make_issue(code, sheet=where.sheet, cell=where.cell, subject=subject, **params))
+
+    # ── one entered value ──
+    def read(
+        self, code: str, kind: RowKind, label: str, points: Decimal = ZERO, row: Row | None = None
+    ) -> Decimal | bool | None:
+        """Parse the value entered for `code` as `kind`; None (and an issue) when it cannot be used."""
+        found = self.entries.values.get(code)
+        hint = row.hint if row is not None else "填处数（整数，没有填0）"
+        if found is None:
+            self.issues.append(make_issue("row-missing", sheet=SCORE_SHEET, subject=code, label=label))
+            return None
+        raw = found.value
+        if is_blank(raw):
+            self.report("value-missing", found, code, label=label, hint=hint)
+            return None
+        if kind in (RowKind.CHECK, RowKind.NA):
+            answer = parse_yes_no(raw)
+            if answer is None:
+                self.report("value-not-yes-no", found, code, label=label, value=show(raw))
+            return answer
+        suffixes = {
+            RowKind.SCORE: ("分",),
+            RowKind.DEDUCT: ("分",),
+            RowKind.COUNT: ("处", "个"),
+            RowKind.MEASURE: (row.unit,) if row is not None and row.unit else (),
+        }.get(kind, ())
+        number = parse_number(raw, suffixes)
+        if number is None:
+            self.report("value-not-number", found, code, label=label, value=show(raw), hint=hint)
+            return None
+        shown = _fmt(number)
+        if kind is RowKind.COUNT:
+            if number < 0:
+                self.report("value-negative", found, code, label=label, value=shown)
+                return None
+            if not is_whole(number):
+                self.report("value-not-whole", found, code, label=label, value=shown)
+                return None
+            return number
+        if kind in (RowKind.SCORE, RowKind.DEDUCT):
+            return self.check_points(found, code, label, number, points, row)
+        # measure
+        assert row is not None
+        low, high = row.valid_min, row.valid_max
+        if (low is not None and number < low) or (high is not None and number > high):
+            self.report(
+                "value-out-of-range", found, code, label=label, value=shown,
+                low=_fmt(low) if low is not None else "", high=_fmt(high) if high is not None else "∞",
+            )  # fmt: skip
+            return None
+        if row.unit == "%" and number <= 1:
+            self.report("percent-looks-fractional", found, code, label=label, value=shown)
+        return number
+
+    def check_points(
+        self, found: Field, code: str, label: str, number: Decimal, points: Decimal, row: Row | None
+    ) -> Decimal | None:
+        shown = _fmt(number)
+        if not ZERO <= number <= points:
+            self.report("value-out-of-range", found, code, label=label, value=shown, low="0", high=_fmt(points))
+            return None
+        if not is_multiple(number, self.rubric.step):
+            self.report("value-off-step", found, code, label=label, value=shown, step=_fmt(self.rubric.step))
+            return None
+        floor = row.min_nonzero if row is not None else None
+        if floor is not None and ZERO < number < floor:
+            self.report(
+                "deduct-below-minimum",
+                found,
+                code,
+                label=label,
+                value=shown,
+                low=_fmt(floor),
+                high=_fmt(points),
+            )
+            return None
+        return number
+
+    # ── the 小区 sheet ──
+    def read_compounds(self) -> tuple[CompoundScore, ...] | None:
+        rules = self.rubric.compounds
+        present = [c for c in self.entries.compounds if not _empty_compound(c)]
+        if len(present) < rules.min_count:
+            self.issues.append(
+                make_issue("compounds-missing", sheet=COMPOUND_SHEET, subject="小区", count=rules.min_count)
+            )
+            return None
+        scores = [self.read_compound(c) for c in present]
+        if any(s is None for s in scores):
+            return None
+        return tuple(s for s in scores if s is not None)
+
+    def read_compound(self, c: CompoundEntry) -> CompoundScore | None:
+        subject = f"小区第{c.row}行"
+        ok = True
+        if is_blank(c.name.value):
+            self.report("compound-name-missing", c.name, subject, row=c.row)
+            ok = False
+        latest = self.entries.year if self.entries.year is not None else 9999
+        built = parse_number(c.built.value, ("年",))
+        if built is None or not is_whole(built) or not EARLIEST_BUILT <= built <= latest:
+            self.report(
+                "compound-year-invalid", c.built, subject, row=c.row, value=show(c.built.value),
+                low=EARLIEST_BUILT, high=latest,
+            )  # fmt: skip
+            ok = False
+        area = parse_number(c.area.value, ("㎡", "m2", "m²", "平方米"))
+        if area is None or area <= 0:
+            self.report("compound-area-invalid", c.area, subject, row=c.row, value=show(c.area.value))
+            ok = False
+        green = parse_number(c.green.value, ("㎡", "m2", "m²", "平方米"))
+        if green is None or green < 0 or (area is not None and area > 0 and green > area):
+            self.report(
+                "compound-green-invalid", c.green, subject, row=c.row, value=show(c.green.value),
+                area=_fmt(area) if area is not None else "?",
+            )  # fmt: skip
+            ok = False
+        answers: list[bool] = []
+        for column, found in ((COMPOUND_PROPERTY, c.property_service), (COMPOUND_SORTING, c.garbage_sorting)):
+            label = f"“小区”表第{c.row}行{column}"
+            answer = parse_yes_no(found.value)
+            if is_blank(found.value):
+                self.report("value-missing", found, subject, label=label, hint="填 是/否")
+                ok = False
+            elif answer is None:
+                self.report("value-not-yes-no", found, subject, label=label, value=show(found.value))
+                ok = False
+            else:
+                answers.append(answer)
+        if not ok or built is None or area is None or green is None:
+            return None
+        ratio = round_half_up(Fraction(100) * Fraction(green) / Fraction(area), self.rubric.compounds.ratio_decimals)
+        return CompoundScore(
+            row=c.row,
+            name=show(c.name.value),
+            area=area,
+            ratio=ratio,
+            required=self.rubric.compounds.required_ratio(int(built)),
+            property_service=answers[0],
+            garbage_sorting=answers[1],
+        )
+
+    # ── derived rows ──
+    def derived(self, row: Row, compounds: Sequence[CompoundScore]) -> Decimal:
+        total_area = sum((Fraction(c.area) for c in compounds), Fraction(0))
+        if row.rule == "green_ratio":
+            assert row.shortfall_step is not None and row.per_step is not None
+            shortfall = sum((Fraction(c.area) * c.shortfall for c in compounds), Fraction(0)) / total_area
+            steps = math.ceil(shortfall / Fraction(row.shortfall_step))
+            return max(ZERO, row.points - row.per_step * steps)
+        if row.rule == "garbage_sorting":
+            assert row.per is not None
+            missing = sum(1 for c in compounds if not c.garbage_sorting)
+            return max(ZERO, row.points - row.per * missing)
+        if row.rule == "property_share":
+            assert row.above is not None
+            served = sum((Fraction(c.area) for c in compounds if c.property_service), Fraction(0))
+            return row.points if Fraction(100) * served / total_area > Fraction(row.above) else ZERO
+        raise AssertionError(f"unknown derived rule {row.rule}")  # the rubric loader rejects these
+
+    def warn_if_typed(self, row: Row, code: str, template: str, **params: object) -> None:
+        found = self.entries.values.get(code, BLANK)
+        if not is_blank(found.value):
+            self.report(template, found, code, label=row.label, value=show(found.value), **params)
+
+    # ── items ──
+    def score_item(self, item: Item, compounds: Sequence[CompoundScore] | None) -> ItemScore | None:
+        na = item.na_row
+        not_applicable: bool | None = False
+        if na is not None:
+            answer = self.read(na.code, RowKind.NA, na.label, row=na)
+            not_applicable = answer if isinstance(answer, bool) else None
+        if not_applicable:
+            assert na is not None
+            for row in item.scored_rows:
+                self.warn_if_typed(row, row.code, "na-rows-ignored", item=item.number)
+            return ItemScore(
+                item.number, item.category, item.points, item.points, False, (RowScore(na.code, True, None),)
+            )
+        rows: list[RowScore] = [] if na is None else [RowScore(na.code, False, None)]
+        complete = not_applicable is not None
+        for row in item.scored_rows:
+            if row.kind is RowKind.DERIVED:
+                self.warn_if_typed(row, row.code, "derived-value-ignored")
+                contribution = self.derived(row, compounds) if compounds is not None else None
+                rows.append(RowScore(row.code, None, contribution))
+            else:
+                value = self.read(row.code, row.kind, row.label, row.points, row)
+                contribution = _contribution(row, value) if value is not None else None
+                rows.append(RowScore(row.code, value, contribution))
+            complete = complete and contribution is not None
+        if not complete:
+            return None
+        raw_sum = sum((r.contribution for r in rows if r.contribution is not None), ZERO)
+        return ItemScore(
+            item.number, item.category, item.points, min(item.points, max(ZERO, raw_sum)), True, tuple(rows)
+        )
+
+    # ── bonus and vetoes ──
+    def read_bonus(self) -> Decimal | None:
+        bonus = self.rubric.bonus
+        found = self.entries.values.get(bonus.code)
+        if found is None:
+            self.issues.append(make_issue("row-missing", sheet=SCORE_SHEET, subject=bonus.code, label=bonus.label))
+            return None
+        if is_blank(found.value):
+            return ZERO
+        number = parse_number(found.value, ("分",))
+        if number is None:
+            hint = f"填加分 0～{_fmt(bonus.max)}，没有则留空"
+            self.report("value-not-number", found, bonus.code, label="加分项", value=show(found.value), hint=hint)
+            return None
+        value = self.check_points(found, bonus.code, "加分项", number, bonus.max, None)
+        if value is not None and value > 0:
+            evidence = self.entries.evidence.get(bonus.code, BLANK)
+            if is_blank(evidence.value):
+                where = evidence if evidence.cell else found
+                self.report("bonus-no-evidence", where, bonus.code, value=_fmt(value))
+                return None
+        return value
+
+    def read_veto(self, veto: Veto, compounds: Sequence[CompoundScore] | None) -> bool | None:
+        if veto.entered:
+            count = self.read(veto.code, RowKind.COUNT, veto.label)
+            if not isinstance(count, Decimal):
+                return None
+            assert veto.at_least is not None
+            if veto.warn_row:
+                self.cross_check(veto, count)
+            return count >= veto.at_least
+        self.warn_if_typed_veto(veto)
+        if compounds is None:
+            return None
+        assert veto.above is not None
+        failing = sum(1 for c in compounds if c.fails)
+        return Fraction(100 * failing, len(compounds)) > Fraction(veto.above)
+
+    def warn_if_typed_veto(self, veto: Veto) -> None:
+        found = self.entries.values.get(veto.code, BLANK)
+        if not is_blank(found.value):
+            self.report("derived-value-ignored", found, veto.code, label=veto.label, value=show(found.value))
+
+    def cross_check(self, veto: Veto, veto_count: Decimal) -> None:
+        """A scored row that already reaches the veto threshold while the veto's own count does not."""
+        assert veto.at_least is not None
+        found = self.entries.values.get(veto.warn_row, BLANK)
+        count = parse_number(found.value, ("处", "个")) if not is_blank(found.value) else None
+        if count is not None and count >= veto.at_least > veto_count:
+            self.report(
+                "veto-inconsistent", self.entries.values.get(veto.code, BLANK), veto.code,
+                row=veto.warn_row, count=_fmt(count), threshold=_fmt(veto.at_least), veto_count=_fmt(veto_count),
+            )  # fmt: skip
+
+    def warn_na_conflicts(self, compounds: Sequence[CompoundScore] | None) -> None:
+        if compounds is None:
+            return
+        for row in self.rubric.rows():
+            if not row.warn_na:
+                continue
+            na = self.entries.values.get(row.warn_na, BLANK)
+            missing = sum(1 for c in compounds if not c.garbage_sorting)
+            if parse_yes_no(na.value) is True and missing:
+                self.report("sorting-na-conflict", na, row.warn_na, count=missing)
+
+    # ── the whole ──
+    def run(self) -> Evaluation:
+        rubric = self.rubric
+        compounds = self.read_compounds()
+        items = {item.number: self.score_item(item, compounds) for item in rubric.items}
+        bonus = self.read_bonus()
+        held = {veto.code: self.read_veto(veto, compounds) for veto in rubric.vetoes}
+        self.warn_na_conflicts(compounds)
+        issues = tuple(self.issues)
+        if any(i.is_error for i in issues):
+            return Evaluation(Verdict.INVALID, None, None, None, None, (), issues, compounds or ())
+        scored = {n: s for n, s in items.items() if s is not None}
+        categories = {
+            c.number: sum((s.score for s in scored.values() if s.category == c.number), ZERO) for c in rubric.categories
+        }
+        assert bonus is not None
+        total = min(rubric.max_total, sum(categories.values(), ZERO) + bonus)
+        vetoes = tuple(code for code, holds in held.items() if holds)
+        if vetoes:
+            verdict = Verdict.VETO
+        elif total >= rubric.pass_mark:
+            verdict = Verdict.PASS
+        else:
+            verdict = Verdict.FAIL
+        return Evaluation(verdict, total, bonus, categories, scored, vetoes, issues, compounds or ())
+
+
+def _contribution(row: Row, value: Decimal | bool) -> Decimal:
+    if row.kind is RowKind.CHECK:
+        return row.points if value is True else ZERO
+    assert isinstance(value, Decimal)
+    if row.kind is RowKind.SCORE:
+        return value
+    if row.kind is RowKind.COUNT:
+        assert row.per is not None
+        return max(ZERO, row.points - row.per * value)
+    if row.kind is RowKind.DEDUCT:
+        return -value
+    if row.kind is RowKind.MEASURE:
+        meets = (row.at_least is None or value >= row.at_least) and (row.at_most is None or value <= row.at_most)
+        return row.points if meets else ZERO
+    raise AssertionError(f"row {row.code} of kind {row.kind} has no entered contribution")
+
+
+def _empty_compound(c: CompoundEntry) -> bool:
+    return all(is_blank(f.value) for f in (c.name, c.built, c.area, c.green, c.property_service, c.garbage_sorting))

@@ -1,0 +1,106 @@
+"""Errors are values: every problem found in a workbook is an `Issue`, drawn from one catalogue.
+
+Each catalogue entry has a stable code (what tests and scripts match on), a severity and a Chinese
+message template. Wording may change; codes do not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+
+class Severity(StrEnum):
+    """An error makes a workbook invalid; a warning is shown but does not change the score."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem, located as precisely as the input allows.
+
+    `subject` is what the problem concerns: a row code (``7.3``, ``B``, ``V1``), a 小区 row, or a field label.
+    """
+
+    code: str
+    severity: Severity
+    sheet: str | None
+    cell: str | None
+    message: str
+    subject: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    @property
+    def where(self) -> str:
+        """``评分表!H14``, ``评分表`` or an empty string, for people."""
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return self.sheet or ""
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    severity: Severity
+    text: str
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+CATALOGUE: Final[dict[str, Template]] = {
+    # ── entered values (the engine) ──
+    "row-missing": Template(E, "评分表缺少编号为 {subject} 的行（{label}）"),
+    "value-missing": Template(E, "{label}：未填写，{hint}"),
+    "value-not-number": Template(E, "{label}：“{value}”不是数字，{hint}"),
+    "value-not-yes-no": Template(E, "{label}：“{value}”不是“是/否”，请填“是”或“否”"),
+    "value-not-whole": Template(E, "{label}：处数须为不小于0的整数，填写的是 {value}"),
+    "value-negative": Template(E, "{label}：不能为负数，填写的是 {value}"),
+    "value-out-of-range": Template(E, "{label}：{value} 超出允许范围 {low}～{high}"),
+    "value-off-step": Template(E, "{label}：{value} 不是 {step} 分的整数倍"),
+    "deduct-below-minimum": Template(E, "{label}：扣分只能为 0，或 {low}～{high} 分，填写的是 {value}"),
+    "percent-looks-fractional": Template(W, "{label}：{value} 看起来是小数形式的比例，是否漏乘100？已按 {value}% 计分"),
+    "derived-value-ignored": Template(W, "{label}：本行由“小区”表自动计算，录入值“{value}”不计入"),
+    "na-rows-ignored": Template(W, "{label}：第{item}项已填“不适用”，本行录入值“{value}”不计入"),
+    "bonus-no-evidence": Template(E, "加分项填了 {value} 分，但“佐证”列未填写所获荣誉名称"),
+    "veto-inconsistent": Template(
+        W, "{row} 记录了 {count} 处（达到{threshold}处），但否决项 {subject} 只填了 {veto_count} 处，请核对"
+    ),
+    "sorting-na-conflict": Template(
+        W,
+        "14.0 填了“无生活垃圾分类工作任务”，但“小区”表有 {count} 个小区填了垃圾分类“否”，第23项仍按小区扣分",
+    ),
+    # ── the 小区 sheet ──
+    "compounds-missing": Template(E, "“小区”表至少需要填写 {count} 个居住小区"),
+    "compound-name-missing": Template(E, "“小区”表第{row}行：未填写小区名称"),
+    "compound-year-invalid": Template(E, "“小区”表第{row}行：建成年份“{value}”不是 {low}～{high} 之间的年份"),
+    "compound-area-invalid": Template(E, "“小区”表第{row}行：占地面积“{value}”须为大于0的数字（平方米）"),
+    "compound-green-invalid": Template(
+        E, "“小区”表第{row}行：绿地面积“{value}”须为 0～占地面积（{area}）之间的数字（平方米）"
+    ),
+}
+
+
+class UnknownIssueCode(KeyError):
+    """A programming error: the code is not in the catalogue."""
+
+
+def make_issue(
+    code: str,
+    *,
+    sheet: str | None = None,
+    cell: str | None = None,
+    subject: str | None = None,
+    **params: object,
+) -> Issue:
+    """Build an issue from the catalogue, filling its Chinese template with `params`."""
+    try:
+        template = CATALOGUE[code]
+    except KeyError as exc:
+        raise UnknownIssueCode(code) from exc
+    message = template.text.format(subject=subject, **params)
+    return Issue(code, template.severity, sheet, cell, message, subject)
