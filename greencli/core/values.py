@@ -20,6 +20,10 @@ Raw = str | int | float | bool | Decimal | date | datetime | time | timedelta | 
 YES_WORDS: Final = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "✔"})
 NO_WORDS: Final = frozenset({"否", "n", "no", "false", "0", "×", "✗", "✘", "x"})
 
+# Excel keeps 15 significant digits: a number beyond 10^15, below 10^-15 (other than 0), or longer than
+# 30 digits was not typed as a score, count or area, and would only make exact arithmetic slow or overflow.
+MAX_EXPONENT: Final = 15
+MAX_DIGITS: Final = 30
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _SHOW_LIMIT: Final = 40
 
@@ -53,9 +57,22 @@ def parse_yes_no(raw: Raw) -> bool | None:
 
 
 def parse_number(raw: Raw, suffixes: tuple[str, ...] = ()) -> Decimal | None:
-    """A finite number, exactly as entered; None when the value is not a number.
+    """A finite, plausibly sized number exactly as entered; None when the value is not such a number."""
+    number = _parse_number(raw, suffixes)
+    if number is None or not _plausible(number):
+        return None
+    return number
 
-    Floats come from the file format, not from a person: ``7.3`` is read through its shortest repr so
+
+def _plausible(number: Decimal) -> bool:
+    # adjusted() and as_tuple() need no decimal context, so they cannot overflow.
+    if number.is_zero():
+        return True
+    return -MAX_EXPONENT <= number.adjusted() < MAX_EXPONENT and len(number.as_tuple().digits) <= MAX_DIGITS
+
+
+def _parse_number(raw: Raw, suffixes: tuple[str, ...]) -> Decimal | None:
+    """Floats come from the file format, not from a person: ``7.3`` is read through its shortest repr so
     that it becomes Decimal('7.3'), never 7.29999…. Text may carry grouping commas (``30,000``) and one of
     the given unit suffixes (``3处``, ``98%``).
     """

@@ -1,0 +1,64 @@
+"""The command line's shared behaviour: Chinese help, clean errors, exit codes, a pure core."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from greencli.cli.app import app
+from typer.testing import CliRunner
+
+runner = CliRunner()
+
+
+def test_help_is_chinese_and_lists_commands() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    assert "用法" in result.output and "显示本帮助并退出" in result.output and "standard" in result.output
+
+
+def test_python_dash_m_works() -> None:
+    done = subprocess.run([sys.executable, "-m", "greencli", "--version"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and done.stdout.startswith("greencli ")
+
+
+def test_unknown_option_is_a_usage_error_in_chinese() -> None:
+    result = runner.invoke(app, ["standard", "--bogus"])
+    assert result.exit_code == 2
+    assert "没有这个选项" in result.output
+
+
+def test_standard_json_is_the_rubric(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["standard", "--json"])
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    assert doc["id"] == "qhd-etdz-green-community" and len(doc["categories"]) == 5
+    assert sum(len(c["items"]) for c in doc["categories"]) == 31
+    table = runner.invoke(app, ["standard"])
+    assert table.exit_code == 0 and "否决项" in table.output
+
+
+def test_broken_rubric_exits_2_with_message_and_no_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('id = "x"\n', encoding="utf-8")
+    result = runner.invoke(app, ["standard", "--rubric", str(bad)])
+    assert result.exit_code == 2
+    assert "评分标准文件" in result.output and "Traceback" not in result.output
+    debug = runner.invoke(app, ["--debug", "standard", "--rubric", str(bad)])
+    assert debug.exit_code != 0 and debug.exception is not None
+
+
+def test_rubric_from_environment(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["standard"], env={"GREENCLI_RUBRIC": str(tmp_path / "none.toml")})
+    assert result.exit_code == 2 and "无法读取" in result.output
+
+
+def test_core_loads_no_io_library() -> None:
+    code = (
+        "import sys, greencli.core.engine, greencli.core.rubric, greencli.core.values;"
+        "print([m for m in ('openpyxl', 'python_calamine', 'pandas', 'rich', 'sqlite3', 'typer') if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

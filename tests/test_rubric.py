@@ -1,0 +1,191 @@
+"""The bundled rubric holds standard.md exactly, matches the seed's wording, and broken rubrics fail clearly."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from greencli.adapters.rubric_file import default_rubric_path, load_rubric
+from greencli.core.rubric import RowKind, Rubric, RubricError, parse_rubric
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "docs" / "source" / "秦开管办发〔2021〕18号.txt"
+
+# standard.md, "The 31 items, as rows": code, kind, P, r (per instance) — transcribed independently of the rubric.
+STANDARD_ROWS: list[tuple[str, str, float | None, float | None]] = [
+    ("1.1", "score", 2, None), ("1.2", "score", 1, None), ("2.1", "score", 3, None), ("3.1", "score", 3, None),
+    ("4.1", "check", 1, None),
+    ("5.1", "count", 4, 1), ("6.1", "count", 4, 1), ("7.1", "check", 2, None), ("7.2", "check", 2, None),
+    ("7.3", "deduct", 2, None), ("8.1", "check", 1, None), ("8.2", "check", 2, None), ("8.3", "check", 1, None),
+    ("9.1", "score", 4, None), ("10.1", "measure", 4, None), ("10.2", "deduct", 4, None), ("11.0", "na", None, None),
+    ("11.1", "score", 4, None), ("12.1", "score", 4, None), ("13.1", "check", 4, None), ("14.0", "na", None, None),
+    ("14.1", "count", 4, 1),
+    ("15.1", "derived", 2, None), ("15.2", "count", 2, 0.5), ("16.1", "check", 2, None), ("16.2", "check", 2, None),
+    ("17.1", "score", 2, None), ("17.2", "check", 1, None), ("18.1", "count", 2, 0.5), ("18.2", "check", 2, None),
+    ("19.1", "count", 3, 1), ("20.1", "check", 1, None), ("20.2", "measure", 2, None), ("21.1", "check", 1, None),
+    ("21.2", "check", 1, None), ("21.3", "check", 1, None), ("22.1", "score", 2, None), ("22.2", "check", 1, None),
+    ("22.3", "check", 1, None), ("23.1", "derived", 2, None),
+    ("24.1", "derived", 4, None), ("25.0", "na", None, None), ("25.1", "score", 3, None), ("26.1", "check", 2, None),
+    ("26.2", "check", 1, None),
+    ("27.1", "check", 1, None), ("27.2", "score", 1, None), ("28.1", "score", 1, None), ("28.2", "score", 1, None),
+    ("28.3", "score", 1, None), ("29.1", "count", 1, 0.5), ("29.2", "check", 1, None), ("30.0", "na", None, None),
+    ("30.1", "check", 2, None), ("31.1", "check", 1, None),
+]  # fmt: skip
+ITEM_MAXIMA = [3, 3, 3, 1, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 4, 3, 3, 3, 4, 2, 4, 3, 3, 2, 3, 2, 2, 1]
+CATEGORIES = [("建立健全人居环境建设和整治机制", 10), ("打造绿色安全社区基础设施", 40), ("营造社区宜居环境", 30),
+              ("提高社区信息化智能化水平", 10), ("培育社区绿色文化", 10)]  # fmt: skip
+
+
+def test_bundled_rubric_loads_with_identity(rubric: Rubric) -> None:
+    assert rubric.id == "qhd-etdz-green-community"
+    assert rubric.version
+    assert rubric.max_total == 100 and rubric.pass_mark == 80 and rubric.step == Decimal("0.5")
+    assert default_rubric_path().name.endswith(".toml")
+
+
+def test_rows_are_exactly_those_of_standard_md(rubric: Rubric) -> None:
+    got = [
+        (r.code, r.kind.value, float(r.points) if r.kind is not RowKind.NA else None,
+         float(r.per) if r.kind is RowKind.COUNT and r.per is not None else None)
+        for r in rubric.rows()
+    ]  # fmt: skip
+    assert got == STANDARD_ROWS
+
+
+def test_items_and_categories_match_standard_md(rubric: Rubric) -> None:
+    assert [int(i.points) for i in rubric.items] == ITEM_MAXIMA
+    assert [(c.name, int(c.points)) for c in rubric.categories] == CATEGORIES
+    assert sum(c.points for c in rubric.categories) == 100
+
+
+def test_measure_derived_veto_and_campaign_thresholds(rubric: Rubric) -> None:
+    lighting, population = rubric.row("10.1"), rubric.row("20.2")
+    assert (lighting.at_least, lighting.at_most, lighting.unit) == (98, None, "%")
+    assert (population.at_least, population.at_most, population.unit) == (30000, 100000, "人")
+    assert rubric.row("7.3").min_nonzero == 1
+    assert rubric.row("15.1").rule == "green_ratio" and rubric.row("15.1").shortfall_step == 5
+    assert rubric.row("23.1").per == Decimal("0.5") and rubric.row("24.1").above == 30
+    assert {v.code: (v.kind, v.at_least, v.above) for v in rubric.vetoes} == {
+        "V1": ("count", 5, None), "V2": ("derived", None, 50), "V3": ("count", 5, None), "V4": ("count", 5, None),
+    }  # fmt: skip
+    assert rubric.veto("V1").warn_row == "19.1" and rubric.veto("V4").warn_row == "6.1"
+    assert rubric.bonus.code == "B" and rubric.bonus.max == 3
+    assert rubric.compounds.required_ratio(2017) == 35 and rubric.compounds.required_ratio(2016) == 30
+    campaign = rubric.campaign
+    assert [campaign.target_for(y) for y in (2019, 2020, 2021, 2022, 2023, 2030)] == [
+        None, None, Decimal("0.3"), Decimal("0.6"), Decimal("0.6"), Decimal("0.6"),
+    ]  # fmt: skip
+    assert (campaign.nominations_min, campaign.nominations_max) == (1, 2)
+
+
+def test_entry_codes_cover_rows_bonus_and_vetoes(rubric: Rubric) -> None:
+    codes = rubric.entry_codes
+    assert len(codes) == len(set(codes)) == 55 + 1 + 4
+    assert codes[-5:] == ("B", "V1", "V2", "V3", "V4")
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_official_text_matches_the_seed_wording(rubric: Rubric) -> None:
+    seed = _squash(SEED.read_text(encoding="utf-8"))
+    annex = seed[seed.index("附件2秦皇岛经济技术开发区“绿色社区”评审标准") :]
+    texts = [rubric.pass_rule, rubric.bonus.content, rubric.bonus.criteria]
+    texts += [t for i in rubric.items for t in (i.content, i.criteria)]
+    texts += [t for v in rubric.vetoes for t in (v.name, v.criteria)]
+    missing = [t for t in texts if _squash(t) not in annex]
+    assert missing == []
+    for category in rubric.categories:
+        assert _squash("".join(category.name)) in re.sub(r"[^\u4e00-\u9fff]", "", annex)
+
+
+def test_units_named_in_the_rubric_appear_in_the_seed(rubric: Rubric) -> None:
+    seed = _squash(SEED.read_text(encoding="utf-8")).replace("(", "（").replace(")", "）")
+    units = {u for i in rubric.items for u in (*i.supervisors, *i.responsible, *i.methods)}
+    assert [u for u in sorted(units) if u not in seed] == []
+
+
+def test_vendored_seed_is_the_shared_one() -> None:
+    shared = ROOT.parent / "shared" / "seed" / "000_19e74f7518abefb9.txt"
+    if not shared.exists():
+        pytest.skip("../shared is not beside this checkout")
+    assert shared.read_bytes() == SEED.read_bytes()
+
+
+# ── broken rubric files ──
+
+
+def _data() -> dict[str, Any]:
+    return tomllib.loads(default_rubric_path().read_text(encoding="utf-8"))
+
+
+def _broken(mutate: Any) -> list[str]:
+    data = _data()
+    mutate(data)
+    with pytest.raises(RubricError) as caught:
+        parse_rubric(data, "broken.toml")
+    return caught.value.problems
+
+
+@pytest.mark.parametrize(
+    ("mutate", "fragment"),
+    [
+        (lambda d: d["items"][1]["rows"][0].update(code="1.1"), "编号 1.1 重复"),
+        (lambda d: d["items"][0]["rows"][0].update(points=3), "各行分值之和"),
+        (lambda d: d["items"][0].update(points=4), "各项之和"),
+        (lambda d: d["categories"][0].update(points=11), "各类分值之和"),
+        (lambda d: d["items"][4]["rows"][0].update(kind="counts"), "kind “counts”未知"),
+        (lambda d: d["items"][4]["rows"][0].pop("per"), "per > 0"),
+        (lambda d: d["items"][9]["rows"][0].pop("at_least"), "at_least"),
+        (lambda d: d["items"][14]["rows"][0].pop("shortfall_step"), "缺少 shortfall_step"),
+        (lambda d: d["items"][14]["rows"][0].update(rule="green"), "rule “green”未知"),
+        (lambda d: d["vetoes"][0].pop("at_least"), "否决阈值"),
+        (lambda d: d["vetoes"][1].pop("above"), "缺少 above"),
+        (lambda d: d["items"][0].update(critera="x"), "未知字段 critera"),
+        (lambda d: d.pop("pass_mark"), "pass_mark"),
+        (lambda d: d["campaign"]["targets"][0].update(rate=30), "须在 0 与 1 之间"),
+        (lambda d: d["compounds"]["green_requirements"].pop(), "最后一条"),
+        (lambda d: d["items"][0]["rows"][0].update(points=1.3), "0.5 的倍数"),
+        (lambda d: d["vetoes"][0].update(warn_row="7.1"), "不是处数行"),
+    ],
+)
+def test_broken_rubric_is_a_clear_error(mutate: Any, fragment: str) -> None:
+    problems = _broken(mutate)
+    assert any(fragment in p for p in problems), problems
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    def two(d: dict[str, Any]) -> None:
+        d["items"][4]["rows"][0]["kind"] = "nope"
+        d["vetoes"][0].pop("at_least")
+
+    assert len(_broken(two)) >= 2
+
+
+def test_unreadable_and_malformed_files(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("id = [unclosed", encoding="utf-8")
+    with pytest.raises(RubricError, match="TOML"):
+        load_rubric(bad)
+    with pytest.raises(RubricError, match="无法读取"):
+        load_rubric(tmp_path / "absent.toml")
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes(b"id = '\xff'")
+    with pytest.raises(RubricError, match="UTF-8"):
+        load_rubric(latin)
+
+
+def test_a_new_version_is_a_new_data_file(tmp_path: Path) -> None:
+    text = default_rubric_path().read_text(encoding="utf-8").replace('version = "2021.1"', 'version = "2023.1"')
+    text = text.replace(
+        "{ year = 2022, rate = 0.60 },", "{ year = 2022, rate = 0.60 },\n  { year = 2023, rate = 0.8 },"
+    )
+    path = tmp_path / "next.toml"
+    path.write_text(text, encoding="utf-8")
+    rubric = load_rubric(path)
+    assert rubric.version == "2023.1" and rubric.campaign.target_for(2023) == Decimal("0.8")
