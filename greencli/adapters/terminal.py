@@ -44,3 +44,30 @@ def render_rubric(doc: dict[str, Any]) -> None:
     )
     out.print(f"否决项：{vetoes}")
     out.print(f"达标线：总分 ≥ {_num(doc['pass_mark'])} 且无否决项；年度目标：{targets}")
+
+
+def render_templates(doc: dict[str, Any], quiet: bool) -> None:
+    files = doc["files"]
+    if quiet:
+        for f in files:
+            if f["status"] != "exists":
+                sys.stdout.write(f["path"] + "\n")
+        return
+    out = console()
+    labels = {"written": "[green]已生成[/]", "overwritten": "[yellow]已覆盖[/]", "exists": "[dim]已存在，未覆盖[/]"}
+    if files and files[0]["community_id"] is not None:
+        table = Table(title=f"{doc['year']}年度评分表", header_style="bold")
+        for column in ("乡街", "社区编码", "社区名称", "文件", "状态"):
+            table.add_column(column, overflow="fold")
+        for f in files:
+            table.add_row(f["subdistrict"], f["community_id"], f["community"], f["path"], labels[f["status"]])
+        out.print(table)
+    else:
+        for f in files:
+            out.print(f"{labels[f['status']]}  {f['path']}")
+    summary = f"共 {len(files)} 份：生成 {doc['written']}"
+    if doc["kept"]:
+        summary += f"，已存在未覆盖 {doc['kept']}（加 --force 覆盖）"
+    if doc["not_urban"]:
+        summary += f"；非城市社区 {len(doc['not_urban'])} 个，不生成评分表"
+    out.print(summary + f"。输出目录：{doc['out']}")

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from greencli import __version__
-from greencli.cli.common import STATE, JsonOption, RubricOption, handled
+from greencli.cli.common import (
+    STATE,
+    JsonOption,
+    QuietOption,
+    RosterOption,
+    RubricOption,
+    YearOption,
+    fail,
+    handled,
+)
 from greencli.cli.i18n import ChineseCommand, ChineseGroup
 
 app = typer.Typer(
@@ -50,6 +61,37 @@ def standard(rubric: RubricOption = None, as_json: JsonOption = False) -> None:
         print_json(document)
     else:
         render_rubric(document)
+
+
+@app.command("template", cls=ChineseCommand)
+@handled
+def template(
+    roster: RosterOption = None,
+    year: YearOption = None,
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹；按乡街分子文件夹存放", file_okay=False)] = Path(
+        "评分表"
+    ),
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的评分表文件")] = False,
+    quiet: QuietOption = False,
+    as_json: JsonOption = False,
+    rubric: RubricOption = None,
+) -> None:
+    """生成可打印、带填写校验的评分表：有名单时每个城市社区一份，否则生成一份空白表。"""
+    from greencli.adapters.roster import read_roster
+    from greencli.adapters.rubric_file import load_rubric
+    from greencli.adapters.terminal import print_json, render_templates
+    from greencli.jobs.template import make_templates, to_document
+
+    standard = load_rubric(rubric)
+    year = year if year is not None else date.today().year
+    if year < standard.campaign.first_year:
+        raise fail(f"评审年度 {year} 早于创建行动起始年 {standard.campaign.first_year}")
+    communities = read_roster(roster) if roster is not None else None
+    document = to_document(make_templates(standard, year, out, communities, force=force))
+    if as_json:
+        print_json(document)
+    else:
+        render_templates(document, quiet)
 
 
 def main() -> None:

@@ -33,6 +33,13 @@ RubricOption = Annotated[
         dir_okay=False,
     ),
 ]
+RosterOption = Annotated[
+    Path | None,
+    typer.Option("--roster", help="社区名单（.xlsx 或 .csv，列：社区编码、社区名称、乡街、类型）", envvar="GREENCLI_ROSTER",
+                 dir_okay=False),
+]  # fmt: skip
+YearOption = Annotated[int | None, typer.Option("--year", help="评审年度（四位年份）；默认今年", min=1900, max=2100)]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="只输出文件路径，每行一个（便于脚本处理）")]
 JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 格式输出到标准输出（供脚本使用），不显示表格")]
 
 

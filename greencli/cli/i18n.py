@@ -31,6 +31,11 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Option '(.+)' requires an argument\.$"), "选项 {0} 需要一个值"),
     (re.compile(r"^Option '(.+)' does not take a value\.$"), "选项 {0} 不接受值"),
     (re.compile(r"^Got unexpected extra arguments? \((.+)\)$"), "多余的参数：{0}"),
+    (re.compile(r"^(?i:file|directory|dir|path) (.+) does not exist\.$"), "{0} 不存在"),
+    (re.compile(r"^(?i:file|directory|dir|path) (.+) is a file\.$"), "{0} 是文件，不是文件夹"),
+    (re.compile(r"^(?i:file|directory|dir|path) (.+) is a directory\.$"), "{0} 是文件夹，不是文件"),
+    (re.compile(r"^(?i:file|directory|dir|path) (.+) is not readable\.$"), "{0} 无法读取"),
+    (re.compile(r"^(?i:file|directory|dir|path) (.+) is not writable\.$"), "{0} 无法写入"),
 ]
 _VALUE = re.compile(r"^'?(.+?)'? is not a valid (integer|float|path|int)\.?$")
 

@@ -74,6 +74,26 @@ CATALOGUE: Final[dict[str, Template]] = {
         W,
         "14.0 填了“无生活垃圾分类工作任务”，但“小区”表有 {count} 个小区填了垃圾分类“否”，第23项仍按小区扣分",
     ),
+    # ── the file and its layout (the reader) ──
+    "file-not-xlsx": Template(E, "不是可读取的 .xlsx 工作簿：{reason}"),
+    "file-unreadable": Template(E, "无法读取工作簿：{reason}"),
+    "sheet-missing": Template(E, "缺少工作表“{subject}”"),
+    "sheet-too-large": Template(E, "工作表“{subject}”有 {rows} 行 × {cols} 列，超出评分表的合理大小，未读取"),
+    "header-missing": Template(E, "工作表中找不到表头行（应包含：{labels}）"),
+    "row-duplicate": Template(E, "编号 {subject} 出现了两次（另一处在 {other}），请删除多余的一行"),
+    "row-unknown": Template(W, "编号“{subject}”不是评分标准中的编号，该行未读取"),
+    "formula-no-value": Template(E, "{label}：录入单元格中是公式且没有计算结果，请直接填写数值"),
+    # ── identity (基本信息) ──
+    "identity-missing": Template(E, "基本信息缺少“{subject}”"),
+    "year-invalid": Template(E, "评审年度“{value}”不是 {low}～{high} 之间的年份"),
+    "date-invalid": Template(W, "评审日期“{value}”无法识别为日期，同一社区同年有多份评分表时将无法按日期取舍"),
+    "rubric-other": Template(E, "此工作簿按另一评分标准（{other}）生成，与当前标准 {expected} 不同，不能评分"),
+    "rubric-version": Template(W, "此工作簿按评分标准版本 {other} 生成，当前为 {expected}，已按当前版本评分"),
+    "stamp-mismatch": Template(
+        W, "工作簿生成时的社区编码为“{other}”，与基本信息中的“{subject}”不一致，请核对是否复制了其他社区的表"
+    ),
+    "roster-unknown": Template(E, "社区编码“{subject}”不在社区名单中"),
+    "roster-mismatch": Template(E, "{field}“{value}”与社区名单中编码 {subject} 的“{expected}”不一致"),
     # ── the 小区 sheet ──
     "compounds-missing": Template(E, "“小区”表至少需要填写 {count} 个居住小区"),
     "compound-name-missing": Template(E, "“小区”表第{row}行：未填写小区名称"),

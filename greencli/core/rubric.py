@@ -223,6 +223,14 @@ class Rubric:
     def items_in(self, category: int) -> tuple[Item, ...]:
         return tuple(i for i in self.items if i.category == category)
 
+    def label_of(self, code: str) -> str:
+        """The row label of any entry code: an item's row, the bonus or a veto."""
+        if code in self._rows:
+            return self._rows[code].label
+        if code == self.bonus.code:
+            return self.bonus.label
+        return next((v.label for v in self.vetoes if v.code == code), code)
+
     def veto(self, code: str) -> Veto:
         return next(v for v in self.vetoes if v.code == code)
 

@@ -1,0 +1,33 @@
+"""Small helpers for spreadsheet cell values and A1 references."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+
+def column_letter(index: int) -> str:
+    """0-based column index to letters: 0 → A, 27 → AB."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def a1(row: int, col: int) -> str:
+    """0-based row and column to an A1 reference."""
+    return f"{column_letter(col)}{row + 1}"
+
+
+def cell_text(value: object) -> str:
+    """A cell as text the way a person reads it: 130302001.0 → '130302001', dates as ISO, blanks as ''."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return str(value).strip()

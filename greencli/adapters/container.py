@@ -1,0 +1,75 @@
+"""Check that a file is an xlsx package before any parser sees it, and name its real kind when it is not."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from greencli.adapters import limits
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+
+
+def _kind_of(head: bytes) -> str:
+    if head.startswith(OLE2_MAGIC):
+        return "旧版 Excel（.xls）文件或设置了打开密码的加密工作簿，请在 Excel/WPS 中另存为 .xlsx（并取消密码）"
+    if head.startswith(b"PK\x05\x06"):
+        return "空的压缩包，不是 Excel 工作簿"
+    if head.startswith(b"%PDF"):
+        return "PDF 文件，不是 Excel 工作簿"
+    if head.lstrip().startswith((b"<", b"<?xml")):
+        return "网页或 XML 文件，不是 .xlsx 工作簿"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return "无法识别的文件，不是 .xlsx 工作簿"
+    return "文本文件，不是 .xlsx 工作簿"
+
+
+def sniff_workbook(path: Path) -> str | None:
+    """None when `path` looks like a sound xlsx package within limits; else a Chinese reason."""
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            return "文件为空（0 字节）"
+        if size > limits.MAX_FILE_BYTES:
+            return f"文件过大（{size // 1024 // 1024} MB），超过 {limits.MAX_FILE_BYTES // 1024 // 1024} MB 上限"
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        return f"无法读取文件：{exc.strerror or exc}"
+    if not head.startswith(ZIP_MAGIC):
+        return _kind_of(head)
+    try:
+        with zipfile.ZipFile(path) as package:
+            return _check_package(package)
+    except zipfile.BadZipFile:
+        return "文件不完整或已损坏（可能下载或复制中断），请重新获取该文件"
+    except OSError as exc:
+        return f"无法读取文件：{exc.strerror or exc}"
+
+
+def _check_package(package: zipfile.ZipFile) -> str | None:
+    infos = package.infolist()
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" not in names:
+        if "mimetype" in names and "content.xml" in names:
+            return "OpenDocument 表格（.ods），请在 WPS/LibreOffice 中另存为 .xlsx"
+        if "word/document.xml" in names:
+            return "Word 文档，不是 Excel 工作簿"
+        return "压缩包中没有 Excel 工作簿内容，不是 .xlsx 文件"
+    if len(infos) > limits.MAX_PARTS:
+        return f"文件包含 {len(infos)} 个部件，超过 {limits.MAX_PARTS} 的上限，疑似恶意构造"
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            return "工作簿中有加密部件，请取消密码后另存为 .xlsx"
+        if info.file_size > limits.MAX_PART_BYTES:
+            return f"部件 {info.filename} 解压后过大，疑似压缩炸弹"
+        if info.compress_size and info.file_size / info.compress_size > limits.MAX_RATIO and info.file_size > 1 << 20:
+            return f"部件 {info.filename} 压缩比异常（{info.file_size // max(info.compress_size, 1)}:1），疑似压缩炸弹"
+        total += info.file_size
+    if total > limits.MAX_UNZIPPED_BYTES:
+        return "工作簿解压后总大小超过上限，疑似压缩炸弹"
+    return None

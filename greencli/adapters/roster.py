@@ -1,0 +1,104 @@
+"""Reading the roster of communities (xlsx or csv) with the columns 社区编码/社区名称/乡街/类型."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+from pathlib import Path
+
+from greencli.adapters.cells import cell_text
+from greencli.adapters.container import sniff_workbook
+from greencli.adapters.xlsx_reader import open_workbook_rows
+from greencli.core.errors import GreencliError
+from greencli.core.roster import Community
+
+CODE, NAME, SUBDISTRICT, KIND = "社区编码", "社区名称", "乡街", "类型"
+REQUIRED = (CODE, NAME, SUBDISTRICT, KIND)
+ROSTER_ENV = "GREENCLI_ROSTER"
+# CSV files saved by Chinese Excel or WPS are often GBK (a subset of GB 18030), not UTF-8.
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+# A roster is a list of communities, not a data dump: a district has dozens, a province thousands.
+MAX_ROSTER_ROWS = 100_000
+
+
+class RosterError(GreencliError):
+    """The roster cannot be used (exit code 2); every problem is listed."""
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(f"名单文件 {path} 无法使用：\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def _rows_from_csv(path: Path) -> list[list[object]]:
+    data = path.read_bytes()
+    for encoding in CSV_ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        dialect: type[csv.Dialect] | csv.Dialect = csv.excel
+        with contextlib.suppress(csv.Error):  # one column, or odd quoting: plain comma-separated
+            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+        return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+    raise RosterError(path, ["无法识别文件编码（应为 UTF-8 或 GBK）"])
+
+
+def _rows_from_xlsx(path: Path) -> list[list[object]]:
+    problem = sniff_workbook(path)
+    if problem is not None:
+        raise RosterError(path, [problem])
+    return open_workbook_rows(path)
+
+
+def read_roster(path: Path) -> list[Community]:
+    """All communities of the roster, in file order; `RosterError` lists every problem of an unusable one."""
+    try:
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            rows = _rows_from_csv(path)
+        elif suffix in (".xlsx", ".xlsm"):
+            rows = _rows_from_xlsx(path)
+        else:
+            raise RosterError(path, [f"不支持的文件类型“{path.suffix}”，名单应为 .xlsx 或 .csv"])
+    except OSError as exc:
+        raise RosterError(path, [f"无法读取：{exc.strerror or exc}"]) from exc
+    return _communities(path, rows)
+
+
+def _communities(path: Path, rows: list[list[object]]) -> list[Community]:
+    header_at = next(
+        (i for i, row in enumerate(rows[:20]) if {CODE, NAME} <= {cell_text(v) for v in row}),
+        None,
+    )
+    if header_at is None:
+        raise RosterError(path, [f"前20行中找不到包含“{CODE}”“{NAME}”的表头行"])
+    header = [cell_text(v) for v in rows[header_at]]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise RosterError(path, [f"表头缺少列：{'、'.join(missing)}"])
+    if len(rows) - header_at > MAX_ROSTER_ROWS:
+        raise RosterError(path, [f"名单超过 {MAX_ROSTER_ROWS} 行，请检查文件"])
+    col = {name: header.index(name) for name in REQUIRED}
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    out: list[Community] = []
+    for n, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
+        values = {name: cell_text(row[i]) if i < len(row) else "" for name, i in col.items()}
+        if not any(values.values()):
+            continue
+        empty = [name for name in (CODE, NAME, SUBDISTRICT) if not values[name]]
+        if empty:
+            problems.append(f"第{n}行：{'、'.join(empty)}为空")
+            continue
+        code = values[CODE]
+        if code in seen:
+            problems.append(f"第{n}行：社区编码“{code}”与第{seen[code]}行重复")
+            continue
+        seen[code] = n
+        out.append(Community(code, values[NAME], values[SUBDISTRICT], values[KIND]))
+    if problems:
+        raise RosterError(path, problems)
+    if not out:
+        raise RosterError(path, ["名单中没有任何社区"])
+    return out

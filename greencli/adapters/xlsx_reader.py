@@ -1,0 +1,272 @@
+"""Reading a filled scoring workbook into typed values with their sheet!cell positions.
+
+Rows are found by their codes and header labels, never by position, so inserted or reordered rows, extra columns
+and files re-saved by Excel, WPS or LibreOffice all read the same. The fast reader (python-calamine) gives values;
+the few facts it cannot give (formulas without a value, the version stamp) come from the package's XML, parsed
+with defusedxml.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import python_calamine as calamine
+from defusedxml import ElementTree
+
+from greencli.adapters import limits
+from greencli.adapters.cells import a1, cell_text
+from greencli.adapters.container import sniff_workbook
+from greencli.core import layout as L
+from greencli.core.issues import Issue, make_issue
+from greencli.core.model import CompoundEntry, Entries, Field
+from greencli.core.rubric import Rubric
+
+INFO_LABELS = (L.COMMUNITY_CODE, L.COMMUNITY_NAME, L.SUBDISTRICT, L.YEAR, L.REVIEW_DATE, L.REVIEWERS)
+STAMP_SHEET = "_greencli"
+STAMP_PREFIX = "greencli."
+NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+NS_CUSTOM = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
+
+Grid = list[list[Any]]
+
+
+@dataclass(frozen=True)
+class RawWorkbook:
+    """What one file holds, before any judgement: identity fields, entries, the stamp, and file-level issues."""
+
+    info: Mapping[str, Field]
+    entries: Entries
+    stamp: Mapping[str, str] = field(default_factory=dict)
+    issues: tuple[Issue, ...] = ()
+
+
+EMPTY = RawWorkbook(info={}, entries=Entries(values={}))
+
+
+def _label(value: object) -> str:
+    return unicodedata.normalize("NFKC", cell_text(value)).strip().rstrip(":：").strip()
+
+
+def _code(value: object) -> str:
+    if isinstance(value, float):
+        value = repr(value)  # 11.0 stays "11.0", the 不适用 row's code
+    return unicodedata.normalize("NFKC", cell_text(value)).strip().upper()
+
+
+def _grid(book: calamine.CalamineWorkbook, name: str, issues: list[Issue]) -> Grid | None:
+    sheet = book.get_sheet_by_name(name)
+    rows, cols = sheet.total_height, sheet.total_width
+    if rows > limits.MAX_ROWS or cols > limits.MAX_COLUMNS:
+        issues.append(make_issue("sheet-too-large", sheet=name, subject=name, rows=rows, cols=cols))
+        return None
+    return sheet.to_python(skip_empty_area=False)  # absolute positions: row i, column j is a1(i, j)
+
+
+def _find_header(grid: Grid, labels: Sequence[str]) -> tuple[int, dict[str, int]] | None:
+    for r, row in enumerate(grid[:50]):
+        found: dict[str, int] = {}
+        for c, value in enumerate(row):
+            text = _label(value)
+            if text in labels and text not in found:
+                found[text] = c
+        if len(found) == len(labels):
+            return r, found
+    return None
+
+
+def _at(grid: Grid, r: int, c: int) -> Any:
+    row = grid[r]
+    return row[c] if c < len(row) else None
+
+
+def _read_scores(grid: Grid, rubric: Rubric, issues: list[Issue]) -> tuple[dict[str, Field], dict[str, Field]]:
+    sheet = L.SCORE_SHEET
+    labels = (L.CODE_HEADER, L.VALUE_HEADER, L.EVIDENCE_HEADER)
+    header = _find_header(grid, labels)
+    if header is None:
+        issues.append(make_issue("header-missing", sheet=sheet, labels="、".join(labels)))
+        return {}, {}
+    at, cols = header
+    code_col, value_col, evidence_col = (cols[label] for label in labels)
+    known = set(rubric.entry_codes)
+    values: dict[str, Field] = {}
+    evidence: dict[str, Field] = {}
+    for r in range(at + 1, len(grid)):
+        code = _code(_at(grid, r, code_col))
+        if not code:
+            continue
+        if code not in known:
+            if _looks_like_code(code):
+                issues.append(make_issue("row-unknown", sheet=sheet, cell=a1(r, code_col), subject=code))
+            continue
+        if code in values:
+            issues.append(make_issue("row-duplicate", sheet=sheet, cell=a1(r, code_col), subject=code,
+                                     other=f"{sheet}!{values[code].cell}"))  # fmt: skip
+            continue
+        values[code] = Field(_at(grid, r, value_col), sheet, a1(r, value_col))
+        evidence[code] = Field(_at(grid, r, evidence_col), sheet, a1(r, evidence_col))
+    return values, evidence
+
+
+def _looks_like_code(code: str) -> bool:
+    head, _, tail = code.partition(".")
+    return (head.isdigit() and tail.isdigit() and len(code) <= 6) or (
+        len(code) <= 3 and code[0] in "BV" and code[1:].isdigit()
+    )
+
+
+def _read_compounds(grid: Grid, issues: list[Issue]) -> list[CompoundEntry]:
+    sheet = L.COMPOUND_SHEET
+    header = _find_header(grid, L.COMPOUND_COLUMNS)
+    if header is None:
+        issues.append(make_issue("header-missing", sheet=sheet, labels="、".join(L.COMPOUND_COLUMNS)))
+        return []
+    at, cols = header
+    out = []
+    for r in range(at + 1, len(grid)):
+
+        def get(label: str, r: int = r) -> Field:
+            c = cols[label]
+            return Field(_at(grid, r, c), sheet, a1(r, c))
+
+        out.append(CompoundEntry(
+            row=r + 1, name=get(L.COMPOUND_NAME), built=get(L.COMPOUND_BUILT), area=get(L.COMPOUND_AREA),
+            green=get(L.COMPOUND_GREEN), property_service=get(L.COMPOUND_PROPERTY),
+            garbage_sorting=get(L.COMPOUND_SORTING),
+        ))  # fmt: skip
+    return out
+
+
+def _read_info(grid: Grid) -> dict[str, Field]:
+    found: dict[str, Field] = {}
+    for r, row in enumerate(grid):
+        for c, value in enumerate(row):
+            text = _label(value) if isinstance(value, str) else ""
+            if text in INFO_LABELS and text not in found:
+                found[text] = Field(_at(grid, r, c + 1), L.INFO_SHEET, a1(r, c + 1))
+    return found
+
+
+# ── the package's XML: only what the fast reader cannot tell ──
+
+
+def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its part's path in the package."""
+    workbook = ElementTree.fromstring(package.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{NS_PKG_REL}Relationship")}
+    parts = {}
+    for sheet in workbook.iter(f"{NS_MAIN}sheet"):
+        target = targets.get(sheet.get(f"{NS_REL}id"), "")
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        parts[sheet.get("name", "")] = path
+    return parts
+
+
+def formulas_without_value(path: Path, sheet: str, cells: Iterable[str]) -> set[str]:
+    """Which of `cells` hold a formula that has no computed value (the fast reader shows them as blank)."""
+    wanted = set(cells)
+    if not wanted:
+        return set()
+    with zipfile.ZipFile(path) as package:
+        part = _sheet_parts(package).get(sheet)
+        if part is None or part not in package.namelist():
+            return set()
+        with package.open(part) as stream:
+            hits = set()
+            for _, element in ElementTree.iterparse(stream, events=("end",), forbid_dtd=True):
+                if element.tag == f"{NS_MAIN}c":
+                    ref = element.get("r", "")
+                    if ref in wanted and element.find(f"{NS_MAIN}f") is not None:
+                        value = element.find(f"{NS_MAIN}v")
+                        if value is None or not (value.text or "").strip():
+                            hits.add(ref)
+                    element.clear()
+            return hits
+
+
+def _custom_properties(path: Path) -> dict[str, str]:
+    with zipfile.ZipFile(path) as package:
+        if "docProps/custom.xml" not in package.namelist():
+            return {}
+        root = ElementTree.fromstring(package.read("docProps/custom.xml"), forbid_dtd=True)
+    out = {}
+    for prop in root.iter(f"{NS_CUSTOM}property"):
+        name = prop.get("name", "")
+        if name.startswith(STAMP_PREFIX) and len(prop):
+            out[name[len(STAMP_PREFIX) :]] = (prop[0].text or "").strip()
+    return out
+
+
+def _stamp(path: Path, book: calamine.CalamineWorkbook) -> dict[str, str]:
+    stamp = _custom_properties(path)
+    if stamp or STAMP_SHEET not in book.sheet_names:
+        return stamp
+    rows = book.get_sheet_by_name(STAMP_SHEET).to_python()
+    return {cell_text(r[0]): cell_text(r[1]) for r in rows[:20] if len(r) >= 2 and cell_text(r[0])}
+
+
+def read_workbook(path: Path, rubric: Rubric) -> RawWorkbook:
+    """Everything the file holds for scoring; never raises for a bad file (its problems become issues)."""
+    problem = sniff_workbook(path)
+    if problem is not None:
+        return RawWorkbook(info={}, entries=Entries(values={}), issues=(make_issue("file-not-xlsx", reason=problem),))
+    try:
+        return _read(path, rubric)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:
+        reason = f"{type(exc).__name__}: {exc}".strip()[:200]
+        return RawWorkbook(info={}, entries=Entries(values={}), issues=(make_issue("file-unreadable", reason=reason),))
+
+
+def _read(path: Path, rubric: Rubric) -> RawWorkbook:
+    issues: list[Issue] = []
+    book = calamine.CalamineWorkbook.from_path(str(path))
+    try:
+        names = set(book.sheet_names)
+        grids: dict[str, Grid | None] = {}
+        for name in (L.INFO_SHEET, L.SCORE_SHEET, L.COMPOUND_SHEET):
+            if name not in names:
+                issues.append(make_issue("sheet-missing", sheet=name, subject=name))
+                grids[name] = None
+            else:
+                grids[name] = _grid(book, name, issues)
+        info_grid, score_grid, compound_grid = (grids[n] for n in (L.INFO_SHEET, L.SCORE_SHEET, L.COMPOUND_SHEET))
+        info = _read_info(info_grid) if info_grid is not None else {}
+        values, evidence = _read_scores(score_grid, rubric, issues) if score_grid is not None else ({}, {})
+        compounds = _read_compounds(compound_grid, issues) if compound_grid is not None else []
+        stamp = _stamp(path, book)
+    finally:
+        book.close()
+    blank_inputs = [f.cell for code, f in values.items() if f.cell and f.value in ("", None)]
+    for cell in sorted(formulas_without_value(path, L.SCORE_SHEET, blank_inputs)):
+        code = next(c for c, f in values.items() if f.cell == cell)
+        issues.append(make_issue("formula-no-value", sheet=L.SCORE_SHEET, cell=cell, subject=code,
+                                 label=f"{code} {rubric.label_of(code)}"))  # fmt: skip
+    entries = Entries(values=values, evidence=evidence, compounds=compounds)
+    return RawWorkbook(info=info, entries=entries, stamp=stamp, issues=tuple(issues))
+
+
+def open_workbook_rows(path: Path) -> Grid:
+    """The first sheet's cells (for the roster)."""
+    try:
+        book = calamine.CalamineWorkbook.from_path(str(path))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:
+        raise OSError(f"{type(exc).__name__}: {exc}") from None
+    try:
+        if not book.sheet_names:
+            return []
+        return book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    finally:
+        book.close()

@@ -1,0 +1,735 @@
+"""The printable, guarded scoring workbook: one skeleton per run, personalised per community by token swap.
+
+Layout (the contract's part): sheets 基本信息 (label, value to its right), 评分表 (a header row with 编号 / 录入值 /
+佐证, one row per code), 小区 (one header row, one compound per row). Everything else here is for the person
+holding the form: guidance, validation, protection, live subtotals and print settings.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Final
+from xml.sax.saxutils import escape
+
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from greencli import __version__
+from greencli.adapters.cells import a1, column_letter
+from greencli.core import layout as L
+from greencli.core.names import xml_safe
+from greencli.core.rubric import Item, Row, RowKind, Rubric, Veto
+from greencli.core.values import fmt
+
+# ── identity placeholders, replaced per community in the zip parts that hold them ──
+TOKEN_CODE: Final = "⟦GREENCLI:CODE⟧"
+TOKEN_NAME: Final = "⟦GREENCLI:NAME⟧"
+TOKEN_SUBDISTRICT: Final = "⟦GREENCLI:SUBDISTRICT⟧"
+
+STAMP_SHEET: Final = "_greencli"
+STAMP_KEYS: Final = ("rubric_id", "rubric_version", "community_code", "year", "generator")
+PROPERTY_PREFIX: Final = "greencli."
+
+COMPOUND_ROWS: Final = 200
+# Rows printed on the blank form for a site visit (a community rarely has more compounds); all 200 take input.
+COMPOUND_PRINT_ROWS: Final = 30
+CHINESE_NUMERALS: Final = "一二三四五六七八九十"
+
+# 评分表 columns (0-based)
+COL_CATEGORY, COL_NUMBER, COL_CONTENT, COL_POINTS, COL_CRITERIA, COL_METHODS, COL_SUPERVISORS = range(7)
+COL_CODE, COL_LABEL, COL_HINT, COL_VALUE, COL_EVIDENCE, COL_ROW_SCORE, COL_ITEM_SCORE = range(7, 14)
+SCORE_COLUMNS: Final = [
+    ("类别", 7), ("序号", 4.5), ("内容", 16), ("分值", 5), ("考评标准", 40), ("考评方式", 9), ("监督指导部门", 11),
+    (L.CODE_HEADER, 6), ("评分细则", 26), ("填写说明", 13), (L.VALUE_HEADER, 9), (L.EVIDENCE_HEADER, 16),
+    ("行得分", 6.5), ("本项得分", 6.5),
+]  # fmt: skip
+SCORE_HEADER_ROW: Final = 3
+COMPOUND_HEADER_ROW: Final = 2
+LINE_HEIGHT: Final = 13.5  # points per wrapped line at the 9-point body font
+
+INFO_FIELDS: Final[tuple[tuple[str, str], ...]] = (
+    # label, kind: id (pre-filled identity), year, date, text, count (whole ≥ 0), area (m², ≥ 0), long
+    (L.COMMUNITY_CODE, "id"), (L.COMMUNITY_NAME, "id"), (L.SUBDISTRICT, "id"), (L.YEAR, "year"),
+    (L.REVIEW_DATE, "date"), (L.REVIEWERS, "text"), ("联系电话", "text"), ("社区地址", "text"),
+    ("社区人口", "count"), ("社区户数", "count"), ("常住户数", "count"), ("占地面积", "area"),
+    ("建筑面积", "area"), ("绿化面积", "area"),
+    ("街道负责人", "text"), ("街道负责人职务", "text"), ("街道负责人电话", "text"),
+    ("社区负责人", "text"), ("社区负责人职务", "text"), ("社区负责人电话", "text"),
+    ("创建联系人", "text"), ("创建联系人职务", "text"), ("创建联系人电话", "text"),
+    ("社区公共服务机构（设施）配置情况", "long"), ("创建绿色社区工作情况", "long"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    code: str
+    name: str
+    subdistrict: str
+
+
+def text_width(text: str) -> int:
+    """Display width in Excel column units: CJK and full-width characters count double."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def text_lines(text: str, width: float) -> int:
+    """How many wrapped lines `text` needs in a column `width` units wide (an estimate that errs long)."""
+    usable = max(1.0, width - 1.5)
+    return sum(max(1, math.ceil(text_width(part) / usable)) for part in (text or " ").split("\n"))
+
+
+class _Styles:
+    """The workbook's formats, made once."""
+
+    def __init__(self, wb: Workbook) -> None:
+        base: dict[str, Any] = {"font_name": "宋体", "font_size": 9, "valign": "vcenter", "text_wrap": True}
+        edge = {**base, "border": 1}
+
+        def add(**extra: Any) -> Format:
+            return wb.add_format({**edge, **extra})
+
+        self.title = wb.add_format({**base, "bold": True, "font_size": 15, "align": "center"})
+        self.subtitle = wb.add_format({**base, "font_size": 10, "align": "center"})
+        self.note = wb.add_format({**base, "font_color": "#595959", "align": "left"})
+        self.header = add(bold=True, align="center", bg_color="#D9E1F2")
+        self.text = add(align="left")
+        self.center = add(align="center")
+        self.category = add(bold=True, align="center", bg_color="#F2F2F2")
+        self.code = add(align="center", num_format="@", bold=True)
+        self.input = add(align="center", locked=False, bg_color="#FFF2CC")
+        self.input_text = add(align="left", locked=False, bg_color="#FFF2CC", num_format="@")
+        self.input_date = add(align="center", locked=False, bg_color="#FFF2CC", num_format="yyyy-mm-dd")
+        self.auto = add(bg_color="#D9D9D9")  # derived rows: nothing to type, locked
+        self.prefilled = add(align="left", bg_color="#EDEDED", num_format="@")
+        self.formula = add(align="center", bg_color="#E2EFDA", num_format="0.0")
+        self.formula_text = add(align="center", bg_color="#E2EFDA")
+        self.sum_label = add(bold=True, align="right")
+        self.sum_value = add(bold=True, align="center", bg_color="#E2EFDA", num_format="0.0")
+        self.verdict = add(bold=True, align="center", bg_color="#E2EFDA", font_size=11)
+        self.signature = wb.add_format({**base, "font_size": 11, "align": "left", "valign": "bottom"})
+        self.guide_title = wb.add_format({**base, "bold": True, "font_size": 14})
+        self.guide_head = wb.add_format({**base, "bold": True, "font_size": 11, "bg_color": "#D9E1F2"})
+        self.guide = wb.add_format({**base, "font_size": 10})
+        self.good = wb.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"})
+        self.bad = wb.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"})
+
+
+def _merge(ws: Worksheet, r1: int, c1: int, r2: int, c2: int, value: str | float, style: Format) -> None:
+    """Write `value` across a range (a single cell when the range is one cell). Text is always text."""
+    if (r1, c1) == (r2, c2):
+        if isinstance(value, str):
+            ws.write_string(r1, c1, value, style)
+        else:
+            ws.write_number(r1, c1, value, style)
+        return
+    ws.merge_range(r1, c1, r2, c2, "", style)
+    if isinstance(value, str):
+        ws.write_string(r1, c1, value, style)
+    else:
+        ws.write_number(r1, c1, value, style)
+
+
+def _validation(kind: str, title: str, message: str, error: str, **options: Any) -> dict[str, Any]:
+    # Excel caps these texts (32 / 255 characters); the messages here are written to fit.
+    return {
+        "validate": kind,
+        "input_title": title[:32],
+        "input_message": message[:255],
+        "error_title": "输入有误",
+        "error_message": error[:255],
+        "error_type": "stop",
+        **options,
+    }
+
+
+YES_NO: Final = ["是", "否"]
+
+
+def _row_validation(row: Row, cell: str, step: str) -> dict[str, Any]:
+    points = fmt(row.points)
+    title = f"{row.code} {row.kind.value}"
+    match row.kind:
+        case RowKind.CHECK:
+            return _validation("list", title, "请从下拉列表选择：是 / 否", "只能填“是”或“否”", source=YES_NO)
+        case RowKind.NA:
+            return _validation(
+                "list", title, "本项不适用于本社区时选“是”（本项计满分），否则选“否”并填写下面各行",
+                "只能填“是”或“否”", source=YES_NO,
+            )  # fmt: skip
+        case RowKind.COUNT:
+            return _validation(
+                "integer", title, f"填发现的处数（整数，没有填0）。每处扣{fmt(row.per)}分，扣完为止",
+                "处数须为不小于0的整数", criteria=">=", value=0,
+            )  # fmt: skip
+        case RowKind.SCORE:
+            return _validation(
+                "custom", title, f"填得分：0～{points}分，可填0.5分",
+                f"得分须在0～{points}之间，且为{step}的倍数",
+                value=f"=AND(ISNUMBER({cell}),{cell}>=0,{cell}<={points},MOD({cell}*2,1)=0)",
+            )  # fmt: skip
+        case RowKind.DEDUCT:
+            floor = row.min_nonzero
+            allowed = f"0，或{fmt(floor)}～{points}" if floor else f"0～{points}"
+            low = f"OR({cell}=0,{cell}>={fmt(floor)})" if floor else f"{cell}>=0"
+            return _validation(
+                "custom", title, f"填扣分：{allowed}分；没有问题填0", f"扣分只能为{allowed}分，且为{step}的倍数",
+                value=f"=AND(ISNUMBER({cell}),{low},{cell}<={points},MOD({cell}*2,1)=0)",
+            )  # fmt: skip
+        case RowKind.MEASURE:
+            minimum = row.valid_min if row.valid_min is not None else Decimal(0)
+            bounds = f"{fmt(minimum)}～{fmt(row.valid_max)}" if row.valid_max is not None else f"不小于{fmt(minimum)}"
+            unit = "百分数（如98.5，不要填0.985）" if row.unit == "%" else f"数值（{row.unit}）"
+            options: dict[str, Any] = (
+                {"criteria": "between", "minimum": float(minimum), "maximum": float(row.valid_max)}
+                if row.valid_max is not None
+                else {"criteria": ">=", "value": float(minimum)}
+            )
+            return _validation("decimal", title, f"填{unit}，范围{bounds}", f"请填{bounds}之间的数值", **options)
+        case _:
+            raise AssertionError(f"row {row.code} has no input")
+
+
+class _ScoreSheet:
+    """Builds the 评分表 and remembers where each item's score lands, for the subtotal formulas."""
+
+    def __init__(self, wb: Workbook, s: _Styles, rubric: Rubric, year: int, identity: Identity | None) -> None:
+        self.wb, self.s, self.rubric = wb, s, rubric
+        self.ws = wb.add_worksheet(L.SCORE_SHEET)
+        self.year, self.identity = year, identity
+        self.item_cells: dict[int, str] = {}
+        self.row = SCORE_HEADER_ROW + 1
+        self.compound_range = _compound_ranges()
+
+    def build(self) -> None:
+        ws, s = self.ws, self.s
+        for col, (_, width) in enumerate(SCORE_COLUMNS):
+            ws.set_column(col, col, width)
+        last_col = len(SCORE_COLUMNS) - 1
+        name = self.identity.name if self.identity else ""
+        _merge(ws, 0, 0, 0, last_col, f"{name}{self.year}年度绿色社区评审评分表", s.title)
+        ws.set_row(0, 24)
+        ident = self.identity
+        line = (
+            f"{L.COMMUNITY_CODE}：{ident.code}    {L.COMMUNITY_NAME}：{ident.name}    {L.SUBDISTRICT}：{ident.subdistrict}"
+            if ident
+            else f"{L.COMMUNITY_CODE}、{L.COMMUNITY_NAME}、{L.SUBDISTRICT}见“{L.INFO_SHEET}”表"
+        )
+        _merge(ws, 1, 0, 1, last_col, f"{line}    {L.YEAR}：{self.year}    依据：{self.rubric.title}", s.subtitle)
+        _merge(
+            ws, 2, 0, 2, last_col,
+            "黄色单元格为录入项，只在“录入值”“佐证”列填写；“行得分”“本项得分”及下方汇总随录入自动计算，"
+            "仅供现场参考，正式得分以区评审办公室程序计算为准。请勿修改“编号”列。",
+            s.note,
+        )  # fmt: skip
+        ws.set_row(2, 26)
+        for col, (title, _) in enumerate(SCORE_COLUMNS):
+            ws.write_string(SCORE_HEADER_ROW, col, title, s.header)
+        ws.set_row(SCORE_HEADER_ROW, 28)
+        for category in self.rubric.categories:
+            first = self.row
+            for item in self.rubric.items_in(category.number):
+                self.write_item(item)
+            label = f"{CHINESE_NUMERALS[category.number - 1]}、{category.name}（{fmt(category.points)}分）"
+            _merge(ws, first, COL_CATEGORY, self.row - 1, COL_CATEGORY, label, s.category)
+        self.write_bonus_and_vetoes()
+        self.write_summary()
+        self.finish()
+
+    def write_item(self, item: Item) -> None:
+        ws, s = self.ws, self.s
+        first, last = self.row, self.row + len(item.rows) - 1
+        for row in item.rows:
+            self.write_row(row)
+        spans = [
+            (COL_NUMBER, str(item.number), s.center), (COL_CONTENT, item.content, s.text),
+            (COL_POINTS, fmt(item.points), s.center), (COL_CRITERIA, item.criteria, s.text),
+            (COL_METHODS, "\n".join(item.methods), s.text), (COL_SUPERVISORS, "\n".join(item.supervisors), s.text),
+        ]  # fmt: skip
+        for col, text, style in spans:
+            _merge(ws, first, col, last, col, text, style)
+        self.item_cells[item.number] = a1(first, COL_ITEM_SCORE)
+        self.write_item_formula(item, first, last)
+        self.fit_heights(first, last, [(text, SCORE_COLUMNS[col][1]) for col, text, _ in spans])
+
+    def write_row(self, row: Row) -> None:
+        ws, s, r = self.ws, self.s, self.row
+        ws.write_string(r, COL_CODE, row.code, s.code)
+        ws.write_string(r, COL_LABEL, row.label, s.text)
+        ws.write_string(r, COL_HINT, row.hint, s.text)
+        value = a1(r, COL_VALUE)
+        if row.entered:
+            ws.write_blank(r, COL_VALUE, None, s.input)
+            ws.data_validation(r, COL_VALUE, r, COL_VALUE, _row_validation(row, value, fmt(self.rubric.step)))
+        else:
+            ws.write_blank(r, COL_VALUE, None, s.auto)
+        ws.write_blank(r, COL_EVIDENCE, None, s.input_text)
+        ws.write_formula(r, COL_ROW_SCORE, self.row_formula(row, value), s.formula, "")
+        self.row += 1
+
+    def row_formula(self, row: Row, v: str) -> str:
+        p = fmt(row.points)
+        match row.kind:
+            case RowKind.SCORE:
+                return f'=IF(ISNUMBER({v}),{v},"")'
+            case RowKind.CHECK:
+                return f'=IF({v}="是",{p},IF({v}="否",0,""))'
+            case RowKind.COUNT:
+                return f'=IF(ISNUMBER({v}),MAX(0,{p}-{fmt(row.per)}*{v}),"")'
+            case RowKind.DEDUCT:
+                return f'=IF(ISNUMBER({v}),-{v},"")'
+            case RowKind.MEASURE:
+                tests = [f"{v}>={fmt(row.at_least)}"] if row.at_least is not None else []
+                tests += [f"{v}<={fmt(row.at_most)}"] if row.at_most is not None else []
+                return f'=IF(ISNUMBER({v}),IF(AND({",".join(tests)}),{p},0),"")'
+            case RowKind.NA:
+                return f'=IF({v}="是","不适用","")'
+            case RowKind.DERIVED:
+                return self.derived_formula(row)
+        raise AssertionError(row.kind)
+
+    def derived_formula(self, row: Row) -> str:
+        c = self.compound_range
+        p = fmt(row.points)
+        if row.rule == "green_ratio":
+            shortfall = f"SUMPRODUCT({c['area']},{c['short']})/SUM({c['area']})"
+            steps = f"CEILING(ROUND({shortfall}/{fmt(row.shortfall_step)},9),1)"
+            return f'=IF(N(SUM({c["area"]}))=0,"",MAX(0,{p}-{fmt(row.per_step)}*{steps}))'
+        if row.rule == "garbage_sorting":
+            return f'=IF(COUNTA({c["name"]})=0,"",MAX(0,{p}-{fmt(row.per)}*COUNTIF({c["sort"]},"否")))'
+        if row.rule == "property_share":
+            share = f'SUMIF({c["prop"]},"是",{c["area"]})*100/SUM({c["area"]})'
+            return f'=IF(N(SUM({c["area"]}))=0,"",IF({share}>{fmt(row.above)},{p},0))'
+        raise AssertionError(row.rule)
+
+    def write_item_formula(self, item: Item, first: int, last: int) -> None:
+        scored = [r for r in range(first, last + 1) if item.rows[r - first].kind is not RowKind.NA]
+        cells = f"{a1(scored[0], COL_ROW_SCORE)}:{a1(scored[-1], COL_ROW_SCORE)}"
+        top = fmt(item.points)
+        body = f'IF(COUNT({cells})<{len(scored)},"",MIN({top},MAX(0,SUM({cells}))))'
+        na = item.na_row
+        if na is not None:
+            flag = a1(first + item.rows.index(na), COL_VALUE)
+            body = f'IF({flag}="是",{top},IF({flag}="","",{body}))'
+        if first != last:
+            self.ws.merge_range(first, COL_ITEM_SCORE, last, COL_ITEM_SCORE, "", self.s.formula)
+        self.ws.write_formula(first, COL_ITEM_SCORE, "=" + body, self.s.formula, "")
+
+    def fit_heights(self, first: int, last: int, spans: Sequence[tuple[str, float]]) -> None:
+        """Set row heights so merged item cells print whole (spreadsheets do not auto-fit merged cells)."""
+        own = [
+            max(text_lines(self.ws_text(r, COL_LABEL), SCORE_COLUMNS[COL_LABEL][1]),
+                text_lines(self.ws_text(r, COL_HINT), SCORE_COLUMNS[COL_HINT][1]))
+            for r in range(first, last + 1)
+        ]  # fmt: skip
+        needed = max(text_lines(text, width) for text, width in spans)
+        extra = max(0, needed - sum(own))
+        for i, r in enumerate(range(first, last + 1)):
+            lines = own[i] + math.ceil(extra / len(own))
+            self.ws.set_row(r, lines * LINE_HEIGHT + 4)
+
+    def ws_text(self, r: int, col: int) -> str:
+        # xlsxwriter keeps written cells in its table; text is what we need to size rows.
+        cell = self.ws.table.get(r, {}).get(col)
+        return str(getattr(cell, "string", "")) if cell is not None else ""
+
+    def write_bonus_and_vetoes(self) -> None:
+        ws, s, rubric = self.ws, self.s, self.rubric
+        bonus = rubric.bonus
+        r = self.row
+        ws.write_string(r, COL_CODE, bonus.code, s.code)
+        ws.write_string(r, COL_LABEL, bonus.label, s.text)
+        ws.write_string(r, COL_HINT, f"填加分 0～{fmt(bonus.max)}，没有留空；佐证列填荣誉名称", s.text)
+        value = a1(r, COL_VALUE)
+        ws.write_blank(r, COL_VALUE, None, s.input)
+        ws.data_validation(r, COL_VALUE, r, COL_VALUE, _validation(
+            "custom", "加分项", f"获国家、省命名表彰的可加分，最高{fmt(bonus.max)}分（0.5的倍数）；须在“佐证”列写明荣誉名称",
+            f"加分须在0～{fmt(bonus.max)}之间，且为0.5的倍数",
+            value=f"=AND(ISNUMBER({value}),{value}>=0,{value}<={fmt(bonus.max)},MOD({value}*2,1)=0)",
+        ))  # fmt: skip
+        ws.write_blank(r, COL_EVIDENCE, None, s.input_text)
+        ws.write_formula(r, COL_ROW_SCORE, f"=IF(ISNUMBER({value}),{value},0)", s.formula, "")
+        ws.write_blank(r, COL_ITEM_SCORE, None, s.formula)
+        self.bonus_cell = a1(r, COL_ROW_SCORE)
+        spans = [(COL_NUMBER, "", s.center), (COL_CONTENT, bonus.content, s.text),
+                 (COL_POINTS, f"最高{fmt(bonus.max)}", s.center), (COL_CRITERIA, bonus.criteria, s.text),
+                 (COL_METHODS, "\n".join(bonus.methods), s.text),
+                 (COL_SUPERVISORS, "\n".join(bonus.supervisors), s.text)]  # fmt: skip
+        for col, text, style in spans:
+            _merge(ws, r, col, r, col, text, style)
+        _merge(ws, r, COL_CATEGORY, r, COL_CATEGORY, "加分项", s.category)
+        self.fit_heights(r, r, [(t, SCORE_COLUMNS[c][1]) for c, t, _ in spans])
+        self.row += 1
+        first = self.row
+        self.veto_cells: list[str] = []
+        for veto in rubric.vetoes:
+            self.write_veto(veto)
+        _merge(ws, first, COL_CATEGORY, self.row - 1, COL_CATEGORY, "否决项", s.category)
+
+    def write_veto(self, veto: Veto) -> None:
+        ws, s, r = self.ws, self.s, self.row
+        ws.write_string(r, COL_CODE, veto.code, s.code)
+        ws.write_string(r, COL_LABEL, veto.label, s.text)
+        value = a1(r, COL_VALUE)
+        if veto.entered:
+            ws.write_string(r, COL_HINT, "填处数（整数，没有填0，不能留空）", s.text)
+            ws.write_blank(r, COL_VALUE, None, s.input)
+            ws.data_validation(r, COL_VALUE, r, COL_VALUE, _validation(
+                "integer", f"否决项 {veto.code}", f"填发现的处数（没有填0）；达到{fmt(veto.at_least)}处即否决，不能认定为绿色社区",
+                "处数须为不小于0的整数", criteria=">=", value=0,
+            ))  # fmt: skip
+            formula = f'=IF(ISNUMBER({value}),IF({value}>={fmt(veto.at_least)},"否决","—"),"")'
+        else:
+            ws.write_string(r, COL_HINT, "自动计算，无需填写", s.text)
+            ws.write_blank(r, COL_VALUE, None, s.auto)
+            c = self.compound_range
+            formula = (
+                f'=IF(COUNTA({c["name"]})=0,"",IF(COUNTIF({c["status"]},"不达标")*100/COUNTA({c["name"]})'
+                f'>{fmt(veto.above)},"否决","—"))'
+            )
+        ws.write_blank(r, COL_EVIDENCE, None, s.input_text)
+        ws.write_formula(r, COL_ROW_SCORE, formula, s.formula_text, "")
+        ws.write_blank(r, COL_ITEM_SCORE, None, s.formula)
+        self.veto_cells.append(a1(r, COL_ROW_SCORE))
+        spans = [(COL_NUMBER, "", s.center), (COL_CONTENT, veto.name, s.text), (COL_POINTS, "", s.center),
+                 (COL_CRITERIA, veto.criteria, s.text), (COL_METHODS, "\n".join(veto.methods), s.text),
+                 (COL_SUPERVISORS, "\n".join(veto.supervisors), s.text)]  # fmt: skip
+        for col, text, style in spans:
+            _merge(ws, r, col, r, col, text, style)
+        self.fit_heights(r, r, [(t, SCORE_COLUMNS[c][1]) for c, t, _ in spans])
+        self.row += 1
+
+    def write_summary(self) -> None:
+        ws, s, rubric = self.ws, self.s, self.rubric
+        label_to, value_from, value_to = COL_EVIDENCE - 2, COL_VALUE, COL_ITEM_SCORE
+        category_cells = []
+        self.row += 1
+        for category in rubric.categories:
+            cells = [self.item_cells[i.number] for i in rubric.items_in(category.number)]
+            r = self.row
+            label = f"{CHINESE_NUMERALS[category.number - 1]}、{category.name}（{fmt(category.points)}分）小计"
+            _merge(ws, r, 0, r, label_to, label, s.sum_label)
+            ws.merge_range(r, value_from, r, value_to, "", s.sum_value)
+            ws.write_formula(
+                r, value_from, f'=IF(COUNT({",".join(cells)})<{len(cells)},"",SUM({",".join(cells)}))', s.sum_value, ""
+            )
+            category_cells.append(a1(r, value_from))
+            self.row += 1
+        rows: list[tuple[str, str, Format]] = []
+        joined = ",".join(category_cells)
+        total = f'=IF(COUNT({joined})<{len(category_cells)},"",MIN({fmt(rubric.max_total)},SUM({joined})+{self.bonus_cell}))'
+        rows.append(("加分", f"={self.bonus_cell}", s.sum_value))
+        rows.append((f"总分（不超过{fmt(rubric.max_total)}分）", total, s.sum_value))
+        vetoes = ",".join(f'{c}="否决"' for c in self.veto_cells)
+        rows.append(("否决项", f'=IF(OR({vetoes}),"有否决项","无")', s.verdict))
+        for label, formula, style in rows:
+            r = self.row
+            _merge(ws, r, 0, r, label_to, label, s.sum_label)
+            ws.merge_range(r, value_from, r, value_to, "", style)
+            ws.write_formula(r, value_from, formula, style, "")
+            self.row += 1
+        total_cell = a1(self.row - 2, value_from)
+        veto_cell = a1(self.row - 1, value_from)
+        r = self.row
+        _merge(ws, r, 0, r, label_to, f"评审结论（总分≥{fmt(rubric.pass_mark)}分且无否决项为达标）", s.sum_label)
+        ws.merge_range(r, value_from, r, value_to, "", s.verdict)
+        verdict = (
+            f'=IF({veto_cell}="有否决项","否决",IF({total_cell}="","（未填完）",'
+            f'IF({total_cell}>={fmt(rubric.pass_mark)},"达标","未达标")))'
+        )
+        ws.write_formula(r, value_from, verdict, s.verdict, "")
+        verdict_cell = a1(r, value_from)
+        ws.conditional_format(verdict_cell, {"type": "cell", "criteria": "==", "value": '"达标"', "format": s.good})
+        ws.conditional_format(
+            verdict_cell, {"type": "formula", "criteria": f'=OR({verdict_cell}="否决",{verdict_cell}="未达标")',
+                           "format": s.bad})  # fmt: skip
+        ws.set_row(r, 22)
+        self.row += 2
+        r = self.row
+        ws.set_row(r, 30)
+        _merge(ws, r, 0, r, 6, "评审人员（签字）：", s.signature)
+        _merge(ws, r, 8, r, 10, "审核人（签字）：", s.signature)
+        _merge(ws, r, 11, r, 13, "日期：    年   月   日", s.signature)
+        self.row += 1
+
+    def finish(self) -> None:
+        ws = self.ws
+        last_col = len(SCORE_COLUMNS) - 1
+        ws.freeze_panes(SCORE_HEADER_ROW + 1, 0)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0, SCORE_HEADER_ROW)
+        ws.print_area(0, 0, self.row - 1, last_col)
+        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        ws.center_horizontally()
+        ws.set_footer("&C第 &P 页，共 &N 页")
+        _protect(ws)
+
+
+def _compound_ranges() -> dict[str, str]:
+    first, last = COMPOUND_HEADER_ROW + 2, COMPOUND_HEADER_ROW + 1 + COMPOUND_ROWS
+    sheet = f"'{L.COMPOUND_SHEET}'"
+
+    def rng(col: int) -> str:
+        letter = column_letter(col)
+        return f"{sheet}!${letter}${first}:${letter}${last}"
+
+    return {"name": rng(0), "area": rng(2), "prop": rng(4), "sort": rng(5), "short": rng(8), "status": rng(9)}
+
+
+def _protect(ws: Worksheet) -> None:
+    # No password: the guard is against slips, and the office must be able to unlock a sheet when it needs to.
+    ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True})
+
+
+def _write_info(wb: Workbook, s: _Styles, rubric: Rubric, year: int, identity: Identity | None) -> None:
+    ws = wb.add_worksheet(L.INFO_SHEET)
+    ws.set_column(0, 0, 20)
+    ws.set_column(1, 1, 34)
+    ws.set_column(2, 2, 20)
+    ws.set_column(3, 3, 34)
+    title = f"{identity.name if identity else ''}{year}年度绿色社区评审 基本信息（申报表）"
+    _merge(ws, 0, 0, 0, 3, title, s.title)
+    ws.set_row(0, 26)
+    _merge(ws, 1, 0, 1, 3, "黄色单元格需要填写，灰色单元格为预填内容；数量填数字，面积单位为平方米。", s.note)
+    values = {L.COMMUNITY_CODE: identity.code if identity else "", L.COMMUNITY_NAME: identity.name if identity else "",
+              L.SUBDISTRICT: identity.subdistrict if identity else ""}  # fmt: skip
+    r, c = 3, 0
+    for label, kind in INFO_FIELDS:
+        if kind == "long":
+            if c:
+                r, c = r + 1, 0
+            ws.write_string(r, 0, label, s.header)
+            ws.merge_range(r, 1, r, 3, "", s.input_text)
+            ws.set_row(r, 60)
+            r += 1
+            continue
+        ws.write_string(r, c, label, s.header)
+        value_col = c + 1
+        if kind == "id":
+            if identity is not None:
+                ws.write_string(r, value_col, values[label], s.prefilled)
+            else:
+                ws.write_blank(r, value_col, None, s.input_text)
+        elif kind == "year":
+            ws.write_number(r, value_col, year, s.prefilled if identity else s.input)
+            if identity is None:
+                ws.data_validation(r, value_col, r, value_col, _validation(
+                    "integer", L.YEAR, "填四位年份，如 2022", "请填写四位年份",
+                    criteria="between", minimum=rubric.campaign.first_year, maximum=2100))  # fmt: skip
+        elif kind == "date":
+            ws.write_blank(r, value_col, None, s.input_date)
+            ws.data_validation(r, value_col, r, value_col, _validation(
+                "date", L.REVIEW_DATE, "填现场评审日期，如 2022-10-15", "请填写有效日期",
+                criteria="between", minimum=date(rubric.campaign.first_year, 1, 1), maximum=date(2100, 12, 31)))  # fmt: skip
+        elif kind in ("count", "area"):
+            ws.write_blank(r, value_col, None, s.input)
+            whole = kind == "count"
+            ws.data_validation(r, value_col, r, value_col, _validation(
+                "integer" if whole else "decimal", label, "填整数" if whole else "填面积（平方米）",
+                "请填写不小于0的数字", criteria=">=", value=0))  # fmt: skip
+        else:
+            ws.write_blank(r, value_col, None, s.input_text)
+        ws.set_row(r, 20)
+        if c == 0:
+            c = 2
+        else:
+            r, c = r + 1, 0
+    last = r + (1 if c else 0)
+    ws.set_portrait()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.print_area(0, 0, last, 3)
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    _protect(ws)
+    ws.activate()
+
+
+COMPOUND_COLUMNS: Final = [
+    (L.COMPOUND_NAME, 22), (L.COMPOUND_BUILT, 10), (L.COMPOUND_AREA, 12), (L.COMPOUND_GREEN, 12),
+    (L.COMPOUND_PROPERTY, 10), (L.COMPOUND_SORTING, 10), ("绿地率（%）", 11), ("绿地率要求（%）", 13),
+    ("不足（百分点）", 13), ("绿地率是否达标", 13),
+]  # fmt: skip
+
+
+def _write_compounds(wb: Workbook, s: _Styles, rubric: Rubric, year: int) -> None:
+    ws = wb.add_worksheet(L.COMPOUND_SHEET)
+    for col, (_, width) in enumerate(COMPOUND_COLUMNS):
+        ws.set_column(col, col, width)
+    last_col = len(COMPOUND_COLUMNS) - 1
+    _merge(ws, 0, 0, 0, last_col, f"{year}年度 社区内居住小区情况", s.title)
+    requirement_text = "，".join(
+        f"{g.built_from}年以来建成的要求{fmt(g.required)}%" if g.built_from else f"其余要求{fmt(g.required)}%"
+        for g in rubric.compounds.green_requirements
+    )
+    _merge(
+        ws, 1, 0, 1, last_col,
+        f"每个居住小区填一行（至少{rubric.compounds.min_count}个）。面积单位为平方米；物业服务、垃圾分类填 是/否。"
+        f"绿地率由程序计算：{requirement_text}。右侧绿色列自动计算。打印时默认打印前{COMPOUND_PRINT_ROWS}行。",
+        s.note,
+    )  # fmt: skip
+    ws.set_row(1, 30)
+    for col, (title, _) in enumerate(COMPOUND_COLUMNS):
+        ws.write_string(COMPOUND_HEADER_ROW, col, title, s.header)
+    first, last = COMPOUND_HEADER_ROW + 1, COMPOUND_HEADER_ROW + COMPOUND_ROWS
+    for r in range(first, last + 1):
+        ws.write_blank(r, 0, None, s.input_text)
+        for col in range(1, 4):
+            ws.write_blank(r, col, None, s.input)
+        ws.write_blank(r, 4, None, s.input)
+        ws.write_blank(r, 5, None, s.input)
+        b, c, d = a1(r, 1), a1(r, 2), a1(r, 3)
+        ws.write_formula(r, 6, f'=IF(AND(ISNUMBER({c}),N({c})>0,ISNUMBER({d})),ROUND({d}*100/{c},2),"")', s.formula, "")
+        requirement = '""'
+        for g in reversed(rubric.compounds.green_requirements):
+            requirement = (
+                f"IF({b}>={g.built_from},{fmt(g.required)},{requirement})" if g.built_from else fmt(g.required)
+            )
+        ws.write_formula(r, 7, f'=IF(ISNUMBER({b}),{requirement},"")', s.formula, "")
+        g_, h_ = a1(r, 6), a1(r, 7)
+        ws.write_formula(r, 8, f'=IF(AND(ISNUMBER({g_}),ISNUMBER({h_})),MAX(0,{h_}-{g_}),"")', s.formula, "")
+        i_ = a1(r, 8)
+        ws.write_formula(r, 9, f'=IF(ISNUMBER({i_}),IF({i_}>0,"不达标","达标"),"")', s.formula_text, "")
+    span = (first, 0, last, 0)
+    ws.data_validation(*span[:1], 1, last, 1, _validation(
+        "integer", L.COMPOUND_BUILT, "填建成年份（四位数字），如 2015", f"请填 1900～{year} 之间的年份",
+        criteria="between", minimum=1900, maximum=year))  # fmt: skip
+    ws.data_validation(first, 2, last, 2, _validation(
+        "decimal", L.COMPOUND_AREA, "填占地面积（平方米）", "占地面积须为大于0的数字", criteria=">", value=0))  # fmt: skip
+    ws.data_validation(first, 3, last, 3, _validation(
+        "custom", L.COMPOUND_GREEN, "填绿地面积（平方米），不超过占地面积", "绿地面积须为0～占地面积之间的数字",
+        value=f"=AND(ISNUMBER({a1(first, 3)}),{a1(first, 3)}>=0,{a1(first, 3)}<=N({a1(first, 2)}))"))  # fmt: skip
+    for col, title in ((4, L.COMPOUND_PROPERTY), (5, L.COMPOUND_SORTING)):
+        ws.data_validation(first, col, last, col, _validation(
+            "list", title, "请选择：是 / 否", "只能填“是”或“否”", source=YES_NO))  # fmt: skip
+    ws.freeze_panes(COMPOUND_HEADER_ROW + 1, 1)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0, COMPOUND_HEADER_ROW)
+    ws.print_area(0, 0, COMPOUND_HEADER_ROW + COMPOUND_PRINT_ROWS, last_col)
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    _protect(ws)
+
+
+def guide_lines(rubric: Rubric) -> list[tuple[str, str]]:
+    """The 说明 sheet as (style, text) lines, all drawn from the rubric."""
+    vetoes = [f"{v.code} {v.name}：{v.criteria}" for v in rubric.vetoes]
+    return [
+        ("title", f"{rubric.title} — 填表说明"),
+        ("head", "一、怎么填"),
+        ("text", f"1. “{L.INFO_SHEET}”表：核对社区编码、名称、乡街、评审年度，填写评审日期、评审人员和申报表各项。"),
+        ("text", f"2. “{L.SCORE_SHEET}”表：只在黄色的“{L.VALUE_HEADER}”列填写，每个编号一行；“{L.EVIDENCE_HEADER}”列可写备注或佐证材料名称。"),
+        ("text", f"3. “{L.COMPOUND_SHEET}”表：社区内每个居住小区填一行，绿地率、物业服务和垃圾分类相关得分由此自动计算。"),
+        ("text", "4. 填好后保存为 .xlsx 文件交回，不要改动工作表名称和“编号”列；可以插入行或调整行高列宽。"),
+        ("head", "二、各类录入值的含义"),
+        ("text", "填得分：按考评标准给出的分数，0 到该行分值之间，可填 0.5 分。"),
+        ("text", "填 是/否：符合要求填“是”，否则填“否”；“是”得该行全部分值，“否”得 0 分。"),
+        ("text", "填处数：现场发现问题的处数（整数），没有问题填 0，不能留空；每处按标准扣分，扣完为止。"),
+        ("text", "填扣分：按标准酌情扣除的分数，没有扣分填 0。"),
+        ("text", "填数值：如照明设施完好率填百分数（98.5 表示 98.5%，不要填 0.985），服务人口填人数。"),
+        ("text", "不适用：本社区没有该项任务或资源时填“是”，该项计满分，下面各行可不填；否则填“否”并填写各行。"),
+        ("text", "自动计算：由“小区”表计算（绿地率、垃圾分类覆盖、物业服务面积占比、绿色空间否决），无需填写。"),
+        ("head", "三、加分项"),
+        ("text", f"{rubric.bonus.content}{rubric.bonus.criteria}加分须在“佐证”列写明荣誉名称，否则无效。"),
+        ("head", "四、否决项（有任一项即不能认定为绿色社区）"),
+        *(("text", v) for v in vetoes),
+        ("text", "否决项的处数必须填写，没有发现填 0，留空视为未填完。"),
+        ("head", "五、评审结论"),
+        ("text", f"{rubric.pass_rule}即：总分（含加分，不超过{fmt(rubric.max_total)}分）≥ {fmt(rubric.pass_mark)} 分且无否决项为“达标”。"),
+        ("text", "表中绿色单元格的得分随录入自动计算，仅供参考；正式得分由区评审办公室用程序统一计算。"),
+        ("head", "六、版本"),
+        ("text", f"评分标准：{rubric.id} 版本 {rubric.version}（{rubric.source}）；生成程序：greencli {__version__}。"),
+    ]  # fmt: skip
+
+
+def _write_guide(wb: Workbook, s: _Styles, rubric: Rubric) -> None:
+    ws = wb.add_worksheet(L.GUIDE_SHEET)
+    ws.set_column(0, 0, 110)
+    styles = {"title": s.guide_title, "head": s.guide_head, "text": s.guide}
+    for r, (style, text) in enumerate(guide_lines(rubric)):
+        ws.write_string(r, 0, text, styles[style])
+        ws.set_row(r, max(18, text_lines(text, 110) * 15 + 4))
+    ws.set_portrait()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    _protect(ws)
+
+
+def _write_stamp(wb: Workbook, stamp: dict[str, str]) -> None:
+    ws = wb.add_worksheet(STAMP_SHEET)
+    for r, key in enumerate(STAMP_KEYS):
+        ws.write_string(r, 0, key)
+        ws.write_string(r, 1, stamp[key])
+        wb.set_custom_property(PROPERTY_PREFIX + key, stamp[key])
+    ws.very_hidden()
+    _protect(ws)
+
+
+def build_workbook(rubric: Rubric, year: int, identity: Identity | None) -> bytes:
+    """The complete workbook as xlsx bytes; `identity` None gives the blank form a community fills itself."""
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(
+        buffer,
+        {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
+    )
+    wb.set_properties({
+        "title": f"{year}年度绿色社区评审评分表",
+        "subject": rubric.title,
+        "author": "greencli",
+        "comments": f"评分标准 {rubric.id} {rubric.version}",
+    })  # fmt: skip
+    s = _Styles(wb)
+    _write_info(wb, s, rubric, year, identity)
+    _ScoreSheet(wb, s, rubric, year, identity).build()
+    _write_compounds(wb, s, rubric, year)
+    _write_guide(wb, s, rubric)
+    _write_stamp(wb, {
+        "rubric_id": rubric.id, "rubric_version": rubric.version,
+        "community_code": identity.code if identity else "", "year": str(year), "generator": f"greencli {__version__}",
+    })  # fmt: skip
+    wb.close()
+    return buffer.getvalue()
+
+
+PLACEHOLDER: Final = Identity(TOKEN_CODE, TOKEN_NAME, TOKEN_SUBDISTRICT)
+
+
+def build_skeleton(rubric: Rubric, year: int) -> bytes:
+    """A workbook whose identity is placeholder tokens, to be personalised by `personalise`."""
+    return build_workbook(rubric, year, PLACEHOLDER)
+
+
+def personalise(skeleton: bytes, identity: Identity) -> bytes:
+    """Swap the placeholder tokens for a community's identity, XML-escaped, in every part that holds them."""
+    swaps = [
+        (token.encode(), escape(xml_safe(value)).encode())
+        for token, value in ((TOKEN_CODE, identity.code), (TOKEN_NAME, identity.name),
+                             (TOKEN_SUBDISTRICT, identity.subdistrict))
+    ]  # fmt: skip
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(skeleton)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if b"\xe2\x9f\xa6GREENCLI:" in data:  # "⟦GREENCLI:" in UTF-8
+                for token, value in swaps:
+                    data = data.replace(token, value)
+            target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+    return out.getvalue()
+
+
+def identity_tokens_left(workbook: bytes) -> Iterable[str]:
+    """Parts that still hold a placeholder (for tests: personalisation must leave none)."""
+    with zipfile.ZipFile(io.BytesIO(workbook)) as package:
+        for info in package.infolist():
+            if b"\xe2\x9f\xa6GREENCLI:" in package.read(info):
+                yield info.filename

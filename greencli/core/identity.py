@@ -1,0 +1,124 @@
+"""Who a workbook is for: the 基本信息 fields, checked, and held against the roster and the rubric stamp."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from greencli.core import layout as L
+from greencli.core.issues import Issue, make_issue
+from greencli.core.model import BLANK, Field
+from greencli.core.roster import Community
+from greencli.core.rubric import Rubric
+from greencli.core.values import is_blank, is_whole, parse_number, show
+
+REQUIRED = (L.COMMUNITY_CODE, L.COMMUNITY_NAME, L.SUBDISTRICT, L.YEAR)
+_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class WorkbookIdentity:
+    code: str
+    name: str
+    subdistrict: str
+    year: int | None
+    review_date: date | None
+    reviewers: str
+
+
+def text_of(found: Field) -> str:
+    value = found.value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if is_blank(value) else show(value).strip()
+
+
+def parse_date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        match = _DATE.match(value)
+        if match:
+            try:
+                return date(int(match[1]), int(match[2]), int(match[3]))
+            except ValueError:
+                return None
+    return None
+
+
+def read_identity(
+    fields: Mapping[str, Field], rubric: Rubric, latest_year: int, sheet: str = L.INFO_SHEET
+) -> tuple[WorkbookIdentity, list[Issue]]:
+    """The identity fields of 基本信息, with an issue for each one missing or implausible."""
+    issues: list[Issue] = []
+    for label in REQUIRED:
+        found = fields.get(label)
+        if found is None or is_blank(found.value):
+            where = found or Field(None, sheet, None)
+            issues.append(make_issue("identity-missing", sheet=where.sheet, cell=where.cell, subject=label))
+    year_field = fields.get(L.YEAR, BLANK)
+    year: int | None = None
+    if not is_blank(year_field.value):
+        number = parse_number(year_field.value, ("年",))
+        low = rubric.campaign.first_year
+        if number is not None and is_whole(number) and low <= number <= latest_year:
+            year = int(number)
+        else:
+            issues.append(make_issue(
+                "year-invalid", sheet=year_field.sheet, cell=year_field.cell, subject=L.YEAR,
+                value=show(year_field.value), low=low, high=latest_year,
+            ))  # fmt: skip
+    date_field = fields.get(L.REVIEW_DATE, BLANK)
+    review_date = parse_date(date_field.value)
+    if review_date is None and not is_blank(date_field.value):
+        issues.append(make_issue("date-invalid", sheet=date_field.sheet, cell=date_field.cell,
+                                 subject=L.REVIEW_DATE, value=show(date_field.value)))  # fmt: skip
+    identity = WorkbookIdentity(
+        code=text_of(fields.get(L.COMMUNITY_CODE, BLANK)),
+        name=text_of(fields.get(L.COMMUNITY_NAME, BLANK)),
+        subdistrict=text_of(fields.get(L.SUBDISTRICT, BLANK)),
+        year=year,
+        review_date=review_date,
+        reviewers=text_of(fields.get(L.REVIEWERS, BLANK)),
+    )
+    return identity, issues
+
+
+def check_stamp(stamp: Mapping[str, str], rubric: Rubric, identity: WorkbookIdentity, code_field: Field) -> list[Issue]:
+    """A workbook generated for another standard cannot be scored; another version of this one is only noted."""
+    issues: list[Issue] = []
+    stamped_id, stamped_version = stamp.get("rubric_id", ""), stamp.get("rubric_version", "")
+    if stamped_id and stamped_id != rubric.id:
+        issues.append(make_issue("rubric-other", other=f"{stamped_id} {stamped_version}",
+                                 expected=f"{rubric.id} {rubric.version}"))  # fmt: skip
+    elif stamped_version and stamped_version != rubric.version:
+        issues.append(make_issue("rubric-version", other=stamped_version, expected=rubric.version))
+    stamped_code = stamp.get("community_code", "")
+    if stamped_code and identity.code and stamped_code != identity.code:
+        issues.append(make_issue("stamp-mismatch", sheet=code_field.sheet, cell=code_field.cell,
+                                 subject=identity.code, other=stamped_code))  # fmt: skip
+    return issues
+
+
+def check_roster(
+    identity: WorkbookIdentity, fields: Mapping[str, Field], roster: Mapping[str, Community]
+) -> list[Issue]:
+    """The workbook's code must be in the roster, and its name and 乡街 must agree with it."""
+    if not identity.code:
+        return []
+    code_field = fields.get(L.COMMUNITY_CODE, BLANK)
+    known = roster.get(identity.code)
+    if known is None:
+        return [make_issue("roster-unknown", sheet=code_field.sheet, cell=code_field.cell, subject=identity.code)]
+    issues = []
+    for label, value, expected in ((L.COMMUNITY_NAME, identity.name, known.name),
+                                   (L.SUBDISTRICT, identity.subdistrict, known.subdistrict)):  # fmt: skip
+        if value and value != expected:
+            found = fields.get(label, BLANK)
+            issues.append(make_issue("roster-mismatch", sheet=found.sheet, cell=found.cell, subject=identity.code,
+                                     field=label, value=value, expected=expected))  # fmt: skip
+    return issues

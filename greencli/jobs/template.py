@@ -1,0 +1,114 @@
+"""`greencli template`: one guarded workbook per urban community of the roster, or one blank workbook."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from greencli.adapters.files import OutputError, inside, write_atomic
+from greencli.adapters.xlsx_template import Identity, build_skeleton, build_workbook, personalise
+from greencli.core.names import MAX_COMPONENT, safe_component
+from greencli.core.roster import Community
+from greencli.core.rubric import Rubric
+
+
+class Status(StrEnum):
+    WRITTEN = "written"
+    OVERWRITTEN = "overwritten"
+    EXISTS = "exists"
+
+    @property
+    def label(self) -> str:
+        return {"written": "已生成", "overwritten": "已覆盖", "exists": "已存在，未覆盖"}[self.value]
+
+
+@dataclass(frozen=True)
+class Made:
+    community: Community | None
+    path: Path
+    status: Status
+
+
+@dataclass(frozen=True)
+class TemplateReport:
+    year: int
+    out: Path
+    made: tuple[Made, ...]
+    skipped_non_urban: tuple[Community, ...]
+
+
+def file_name(community: Community) -> str:
+    """`<code>_<name>.xlsx`, safe on Windows and Linux; the code keeps names unique."""
+    code = safe_component(community.code, "无编码")
+    name = safe_component(community.name)
+    stem = f"{code}_{name}"[:MAX_COMPONENT].rstrip(". _")
+    return f"{stem}.xlsx"
+
+
+def plan_paths(out: Path, communities: Sequence[Community]) -> list[Path]:
+    """Where each community's workbook goes: out/<乡街>/<file>; never outside `out`, never two in one place."""
+    used: set[str] = set()
+    paths = []
+    for community in communities:
+        folder = out / safe_component(community.subdistrict, "未分乡街")
+        path = folder / file_name(community)
+        n = 2
+        while str(path).casefold() in used:  # Windows file names ignore case
+            path = folder / f"{path.stem.rsplit('~', 1)[0]}~{n}.xlsx"
+            n += 1
+        used.add(str(path).casefold())
+        if not inside(out, path):
+            raise OutputError(f"社区“{community.name}”的文件路径超出输出目录 {out}，已停止")
+        paths.append(path)
+    return paths
+
+
+def make_templates(
+    rubric: Rubric, year: int, out: Path, roster: Sequence[Community] | None, *, force: bool = False
+) -> TemplateReport:
+    """Write the workbooks; existing files are kept unless `force`."""
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"输出位置 {out} 已存在且不是文件夹")
+    if roster is None:
+        path = out / f"绿色社区评分表_{year}.xlsx"
+        return TemplateReport(year, out, (_write(path, lambda: build_workbook(rubric, year, None), None, force),), ())
+    urban = [c for c in roster if c.urban]
+    skipped = tuple(c for c in roster if not c.urban)
+    skeleton = build_skeleton(rubric, year) if urban else b""
+    made = []
+    for community, path in zip(urban, plan_paths(out, urban), strict=True):
+        identity = Identity(community.code, community.name, community.subdistrict)
+        made.append(_write(path, functools.partial(personalise, skeleton, identity), community, force))
+    return TemplateReport(year, out, tuple(made), skipped)
+
+
+def _write(path: Path, build: Callable[[], bytes], community: Community | None, force: bool) -> Made:
+    existed = path.exists()
+    if existed and not force:
+        return Made(community, path, Status.EXISTS)
+    write_atomic(path, build())
+    return Made(community, path, Status.OVERWRITTEN if existed else Status.WRITTEN)
+
+
+def to_document(report: TemplateReport) -> dict[str, object]:
+    """What `template` shows, as data: the table and `--json` both render this."""
+    return {
+        "year": report.year,
+        "out": str(report.out),
+        "files": [
+            {
+                "community_id": m.community.code if m.community else None,
+                "community": m.community.name if m.community else None,
+                "subdistrict": m.community.subdistrict if m.community else None,
+                "path": str(m.path),
+                "status": m.status.value,
+            }
+            for m in report.made
+        ],
+        "written": sum(1 for m in report.made if m.status is not Status.EXISTS),
+        "kept": sum(1 for m in report.made if m.status is Status.EXISTS),
+        "not_urban": [{"community_id": c.code, "community": c.name, "kind": c.kind} for c in report.skipped_non_urban],
+    }

@@ -1,0 +1,30 @@
+"""Driving LibreOffice headless from tests: real spreadsheet programs rewrite files, and the reader must cope."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+needs_libreoffice = pytest.mark.skipif(
+    SOFFICE is None,
+    reason="LibreOffice (soffice) is not installed; .ci/run installs libreoffice-calc-nogui so CI always runs these",
+)
+
+
+def convert(source: Path, to: str, out: Path, profile: Path) -> Path:
+    """Convert with a private profile (parallel runs would fight over the default one)."""
+    assert SOFFICE is not None
+    out.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(
+        [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--convert-to", to,
+         "--outdir", str(out), str(source)],
+        capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    target = out / f"{source.stem}.{to.split(':', maxsplit=1)[0]}"
+    assert done.returncode == 0 and target.exists(), done.stdout + done.stderr
+    return target

@@ -1,0 +1,59 @@
+"""The generated workbook in a real spreadsheet program (LibreOffice Calc, headless)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import python_calamine
+from greencli.adapters.xlsx_reader import read_workbook
+from greencli.core.assess import assess
+from greencli.core.roster import Community
+from greencli.core.rubric import Rubric
+from greencli.jobs.template import make_templates
+
+from tests.builders import C, perfect_values
+from tests.filling import fill
+from tests.libreoffice import convert, needs_libreoffice
+
+pytestmark = [needs_libreoffice, pytest.mark.libreoffice]
+
+
+@pytest.fixture(scope="module")
+def workbook(tmp_path_factory: pytest.TempPathFactory, rubric: Rubric) -> Path:
+    out = tmp_path_factory.mktemp("lo")
+    return make_templates(rubric, 2022, out, [Community("ZJD-001", "海滨社区", "珠江道街道", "城市社区")]).made[0].path
+
+
+def test_generated_workbook_loads_and_prints(workbook: Path, tmp_path: Path) -> None:
+    pdf = convert(workbook, "pdf", tmp_path / "pdf", tmp_path / "profile")
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+
+
+def test_resaved_filled_workbook_scores_the_same_and_live_formulas_agree(
+    workbook: Path, tmp_path: Path, rubric: Rubric
+) -> None:
+    values = {**perfect_values(rubric), "1.2": 0.5, "9.1": 0, "7.3": 1.5, "15.2": 3, "11.0": "是", "11.1": None,
+              "10.1": 97, "B": 1}  # fmt: skip
+    filled = fill(workbook, tmp_path / "filled.xlsx", values, evidence={"B": "省级文明社区"},
+                  compounds=[C(), C(green=2500, sort="否"), C(built=2018, area=5000, green=1500, prop="否")])  # fmt: skip
+    resaved = convert(filled, "xlsx:Calc MS Excel 2007 XML", tmp_path / "resaved", tmp_path / "profile")
+    results = []
+    for path in (filled, resaved):
+        raw = read_workbook(path, rubric)
+        results.append(assess(rubric, raw.info, raw.entries, raw.stamp, raw.issues, 2030).evaluation)
+    before, after = results
+    assert after.issues == before.issues == ()
+    assert (after.verdict, after.total, after.categories, after.vetoes) == (
+        before.verdict, before.total, before.categories, before.vetoes)  # fmt: skip
+    # LibreOffice recalculated the workbook's live subtotals on the way: they must show what the engine computed.
+    grid = python_calamine.CalamineWorkbook.from_path(str(resaved)).get_sheet_by_name("评分表").to_python()
+    shown = {
+        str(row[0]).strip(): row[10] for row in grid if row and isinstance(row[0], str) and row[0].endswith("小计")
+    }
+    shown_total = next(row[10] for row in grid if row and str(row[0]).startswith("总分"))
+    verdict = next(row[10] for row in grid if row and str(row[0]).startswith("评审结论"))
+    assert before.categories is not None and before.total is not None
+    assert [Decimal(str(v)) for v in shown.values()] == list(before.categories.values())
+    assert Decimal(str(shown_total)) == before.total and verdict == before.verdict.label
