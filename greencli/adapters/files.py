@@ -5,9 +5,28 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from greencli.core.errors import GreencliError
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# Temporary files are created private (0600); what is renamed into place gets the mode a plain file would get.
+PLAIN_MODE = 0o666 & ~_umask()
+
+
+def _give_mode(temporary: Path, target: Path) -> None:
+    try:
+        mode = target.stat().st_mode & 0o777 if target.exists() else PLAIN_MODE
+        os.chmod(temporary, mode)
+    except OSError:
+        pass
 
 
 class OutputError(GreencliError):
@@ -26,6 +45,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        _give_mode(Path(tmp), path)
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):
@@ -36,3 +56,26 @@ def write_atomic(path: Path, data: bytes) -> None:
 def inside(folder: Path, candidate: Path) -> bool:
     """Whether `candidate` resolves to a place inside `folder` (no '..' or link escapes)."""
     return candidate.resolve().is_relative_to(folder.resolve())
+
+
+@contextlib.contextmanager
+def atomic_target(path: Path) -> Iterator[Path]:
+    """A temporary path beside `path` to write to; renamed over `path` only if the block succeeds."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".~greencli-", suffix=path.suffix + ".tmp", dir=path.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise OutputError(f"无法写入 {path}：{exc.strerror or exc}") from exc
+    temporary = Path(tmp)
+    try:
+        yield temporary
+        with temporary.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        _give_mode(temporary, path)
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise OutputError(f"无法写入 {path}：{exc.strerror or exc}") from exc
+    finally:
+        with contextlib.suppress(OSError):
+            temporary.unlink()

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, TimeRemainingColumn
+from rich.progress import Progress as Bar
 from rich.table import Table
+
+# Piped output (cron logs, files) has no terminal width; wide tables stay readable at this width.
+PIPE_WIDTH = 160
 
 
 def console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    probe = Console()
+    width = None if probe.is_terminal else max(PIPE_WIDTH, probe.width if "COLUMNS" in os.environ else 0)
+    return Console(highlight=False, soft_wrap=False, width=width)
 
 
 def print_json(document: Any) -> None:
@@ -71,3 +79,87 @@ def render_templates(doc: dict[str, Any], quiet: bool) -> None:
     if doc["not_urban"]:
         summary += f"；非城市社区 {len(doc['not_urban'])} 个，不生成评分表"
     out.print(summary + f"。输出目录：{doc['out']}")
+
+
+VERDICT_STYLE = {"pass": "bold green", "fail": "yellow", "veto": "bold red", "invalid": "dim"}
+VERDICT_LABEL = {"pass": "达标", "fail": "未达标", "veto": "否决", "invalid": "无效"}
+CATEGORY_COLUMNS = ("一", "二", "三", "四", "五")
+
+
+def _score(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def render_score(doc: dict[str, Any]) -> None:
+    """The batch as a table grouped by 乡街, then each problem file's issues, then one summary line."""
+    out = console()
+    results = doc["results"]
+    table = Table(header_style="bold", show_lines=False)
+    for column in ("乡街", "社区编码", "社区名称", *CATEGORY_COLUMNS, "加分", "总分", "结论", "否决项"):
+        numeric = column in CATEGORY_COLUMNS or column in ("加分", "总分")
+        table.add_column(column, justify="right" if numeric else "left", overflow="fold")
+    previous = None
+    for r in results:
+        if previous is not None and r["subdistrict"] != previous:
+            table.add_section()
+        previous = r["subdistrict"]
+        cats = r["categories"] or {}
+        verdict = r["verdict"]
+        label = f"[{VERDICT_STYLE[verdict]}]{VERDICT_LABEL[verdict]}[/]" + ("（被取代）" if r["superseded"] else "")
+        table.add_row(
+            r["subdistrict"] or "?", r["community_id"] or "?", r["community"] or _file_name(r["file"]),
+            *(_score(cats.get(str(n))) for n in range(1, 6)), _score(r["bonus"]), _score(r["total"]), label,
+            "、".join(r["vetoes"]),
+        )  # fmt: skip
+    out.print(table)
+    for r in results:
+        problems = r["errors"] + r["warnings"]
+        if not problems:
+            continue
+        title = "[bold red]无效[/]" if r["verdict"] == "invalid" else "[yellow]提醒[/]"
+        out.print(f"\n{title}  {r['file']}")
+        for issue in problems:
+            where = (
+                f"{issue['sheet']}!{issue['cell']}"
+                if issue["sheet"] and issue["cell"]
+                else issue["sheet"] or "（文件）"
+            )
+            mark = "[red]✗[/]" if issue["severity"] == "error" else "[yellow]![/]"
+            out.print(f"  {mark} {where:<12} {issue['code']:<6} {issue['message']}", soft_wrap=True)
+    s = doc["summary"]
+    line = f"\n{s['files']} 份：达标 {s['pass']}，未达标 {s['fail']}，否决 {s['veto']}，无效 {s['invalid']}"
+    if s["superseded"]:
+        line += f"（其中 {s['superseded']} 份被同批更新的评分表取代）"
+    out.print(line)
+    for key, text in (("unmatched", "没有匹配到文件"), ("skipped", "已跳过锁定/临时文件")):
+        if doc.get(key):
+            out.print(f"[yellow]{text}：[/]" + "、".join(doc[key]))
+    if doc.get("dry_run"):
+        out.print("[dim]试运行（--dry-run）：未写入评分记录库和汇总工作簿。[/]")
+    else:
+        out.print(f"评分记录：新增 {doc['recorded']} 条，已有 {doc['already']} 条（{doc['db']}）")
+        out.print(f"汇总工作簿：{doc['out']}")
+
+
+def _file_name(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+class Progress:
+    """A progress bar on stderr, only when stderr is a terminal and there is enough work to watch."""
+
+    def __init__(self, total: int, label: str = "评分") -> None:
+        self.bar: Any = None
+        if total >= 5 and sys.stderr.isatty():
+            self.bar = Bar(f"[bold]{label}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                                console=Console(stderr=True), transient=True)  # fmt: skip
+            self.task = self.bar.add_task(label, total=total)
+            self.bar.start()
+
+    def advance(self, *_: object) -> None:
+        if self.bar is not None:
+            self.bar.advance(self.task)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()

@@ -11,6 +11,7 @@ import typer
 from greencli import __version__
 from greencli.cli.common import (
     STATE,
+    DbOption,
     JsonOption,
     QuietOption,
     RosterOption,
@@ -92,6 +93,42 @@ def template(
         print_json(document)
     else:
         render_templates(document, quiet)
+
+
+@app.command("score", cls=ChineseCommand)
+@handled
+def score(
+    files: Annotated[
+        list[str], typer.Argument(help="评分表文件、文件夹或通配符（如 'inspections/*.xlsx'）", metavar="文件...")
+    ],
+    roster: RosterOption = None,
+    db: DbOption = None,
+    out: Annotated[Path, typer.Option("--out", help="汇总工作簿的保存位置", dir_okay=False)] = Path(
+        "绿色社区汇总.xlsx"
+    ),
+    as_json: JsonOption = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查和计算，不写评分记录库和汇总工作簿")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行读取的进程数；0 表示自动", min=0, max=64)] = 0,
+    rubric: RubricOption = None,
+) -> None:
+    """检查并计算一批评分表：显示结果表，写入评分记录库，生成全区汇总工作簿。有无效评分表时退出码为 1。"""
+    from greencli.adapters.roster import read_roster
+    from greencli.adapters.rubric_file import load_rubric
+    from greencli.adapters.terminal import Progress, print_json, render_score
+    from greencli.jobs.score import run_score
+
+    standard = load_rubric(rubric)
+    communities = read_roster(roster) if roster is not None else None
+    document = run_score(
+        standard, files, roster=communities, db=db, out=out, dry_run=dry_run, jobs=jobs,
+        progress=None if as_json else Progress,
+    )  # fmt: skip
+    if as_json:
+        print_json(document)
+    else:
+        render_score(document)
+    if document["summary"]["invalid"]:
+        raise typer.Exit(1)
 
 
 def main() -> None:

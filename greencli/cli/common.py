@@ -40,6 +40,12 @@ RosterOption = Annotated[
 ]  # fmt: skip
 YearOption = Annotated[int | None, typer.Option("--year", help="评审年度（四位年份）；默认今年", min=1900, max=2100)]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="只输出文件路径，每行一个（便于脚本处理）")]
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db", help="评分记录库（SQLite 文件）；默认 $GREENCLI_DB，否则当前目录的 greencli.db", dir_okay=False
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 格式输出到标准输出（供脚本使用），不显示表格")]
 
 

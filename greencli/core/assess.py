@@ -18,6 +18,13 @@ from greencli.core.rubric import Rubric
 LAYOUT_FATAL = frozenset({"file-not-xlsx", "file-unreadable", "sheet-missing", "header-missing", "sheet-too-large"})
 
 
+def _unreadable(file_issues: Sequence[Issue], sheet: str) -> bool:
+    return any(
+        i.code in ("file-not-xlsx", "file-unreadable") or (i.code in LAYOUT_FATAL and i.sheet == sheet)
+        for i in file_issues
+    )
+
+
 @dataclass(frozen=True)
 class Assessed:
     identity: WorkbookIdentity
@@ -35,6 +42,8 @@ def assess(
 ) -> Assessed:
     """Merge every check of one workbook; any error makes it invalid, and all issues are reported together."""
     identity, identity_issues = read_identity(info, rubric, latest_year)
+    if _unreadable(file_issues, L.INFO_SHEET):
+        identity_issues = []  # the file or its 基本信息 sheet could not be read: that one issue says it all
     issues: list[Issue] = [*file_issues, *identity_issues]
     issues += check_stamp(stamp, rubric, identity, info.get(L.COMMUNITY_CODE, BLANK))
     if roster is not None:

@@ -83,6 +83,10 @@ CATALOGUE: Final[dict[str, Template]] = {
     "row-duplicate": Template(E, "编号 {subject} 出现了两次（另一处在 {other}），请删除多余的一行"),
     "row-unknown": Template(W, "编号“{subject}”不是评分标准中的编号，该行未读取"),
     "formula-no-value": Template(E, "{label}：录入单元格中是公式且没有计算结果，请直接填写数值"),
+    "file-missing": Template(E, "没有找到文件（{reason}）"),
+    "superseded-in-batch": Template(
+        W, "同一社区同一年度本批还有另一份评分表 {other}（{why}），以那一份为准，本份不计入"
+    ),
     # ── identity (基本信息) ──
     "identity-missing": Template(E, "基本信息缺少“{subject}”"),
     "year-invalid": Template(E, "评审年度“{value}”不是 {low}～{high} 之间的年份"),

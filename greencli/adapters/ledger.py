@@ -1,0 +1,295 @@
+"""The ledger: every valid evaluation, in SQLite, with its entered values, so history can be re-scored.
+
+The schema is created and upgraded by numbered migrations recorded in the database itself. Writes happen in one
+transaction per batch: a run that dies leaves the ledger as it was before or after it, never between.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from greencli.core.errors import GreencliError
+
+DB_ENV = "GREENCLI_DB"
+DEFAULT_DB = "greencli.db"
+# A lock held by another writer is waited for this long before the run gives up (seconds).
+BUSY_TIMEOUT = 30.0
+
+MIGRATIONS: tuple[tuple[int, str, str], ...] = (
+    (
+        1,
+        "evaluations",
+        """
+        CREATE TABLE evaluations (
+            id              INTEGER PRIMARY KEY,
+            community_id    TEXT NOT NULL,
+            community       TEXT NOT NULL,
+            subdistrict     TEXT NOT NULL,
+            year            INTEGER NOT NULL,
+            verdict         TEXT NOT NULL CHECK (verdict IN ('pass', 'fail', 'veto')),
+            total           TEXT NOT NULL,      -- exact decimals are kept as text
+            bonus           TEXT NOT NULL,
+            categories      TEXT NOT NULL,      -- JSON {"1": "9.5", ...}
+            items           TEXT NOT NULL,      -- JSON {"1": "3", ... "31": "1"}
+            vetoes          TEXT NOT NULL,      -- JSON ["V2"]
+            warnings        TEXT NOT NULL,      -- JSON [{"code", "sheet", "cell", "message"}]
+            entries         TEXT NOT NULL,      -- JSON: every entered value, evidence, compound and identity field
+            rubric_id       TEXT NOT NULL,
+            rubric_version  TEXT NOT NULL,
+            file_path       TEXT NOT NULL,
+            file_sha256     TEXT NOT NULL,
+            file_size       INTEGER NOT NULL,
+            file_mtime      REAL NOT NULL,
+            review_date     TEXT,
+            reviewers       TEXT NOT NULL DEFAULT '',
+            scored_at       TEXT NOT NULL,
+            superseded_by   INTEGER REFERENCES evaluations (id)
+        );
+        CREATE UNIQUE INDEX evaluations_one_per_content ON evaluations (community_id, year, file_sha256);
+        CREATE INDEX evaluations_by_community ON evaluations (community_id, year);
+        """,
+    ),
+)
+
+
+class LedgerError(GreencliError):
+    """The ledger cannot be opened or written (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """One evaluation to record (already valid)."""
+
+    community_id: str
+    community: str
+    subdistrict: str
+    year: int
+    verdict: str
+    total: Decimal
+    bonus: Decimal
+    categories: dict[str, str]
+    items: dict[str, str]
+    vetoes: list[str]
+    warnings: list[dict[str, Any]]
+    entries: dict[str, Any]
+    rubric_id: str
+    rubric_version: str
+    file_path: str
+    file_sha256: str
+    file_size: int
+    file_mtime: float
+    review_date: date | None
+    reviewers: str
+
+
+@dataclass(frozen=True)
+class Stored:
+    """An evaluation as the ledger holds it."""
+
+    id: int
+    community_id: str
+    community: str
+    subdistrict: str
+    year: int
+    verdict: str
+    total: Decimal
+    bonus: Decimal
+    categories: dict[str, Decimal]
+    items: dict[str, Decimal]
+    vetoes: list[str]
+    rubric_id: str
+    rubric_version: str
+    file_path: str
+    file_sha256: str
+    review_date: date | None
+    scored_at: str
+    superseded_by: int | None
+
+    @property
+    def current(self) -> bool:
+        return self.superseded_by is None
+
+
+def ledger_path(explicit: Path | None) -> Path:
+    if explicit is not None:
+        return explicit
+    from_env = os.environ.get(DB_ENV)
+    return Path(from_env) if from_env else Path(DEFAULT_DB)
+
+
+def _json(value: Any) -> str:
+    def default(o: object) -> object:
+        if isinstance(o, Decimal):
+            return str(o)
+        if isinstance(o, datetime | date):
+            return o.isoformat()
+        return str(o)
+
+    return json.dumps(value, ensure_ascii=False, default=default, sort_keys=True)
+
+
+class Ledger:
+    """An open ledger. Use `Ledger.open(path)` as a context manager."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self.db = connection
+        self.path = path
+
+    @classmethod
+    @contextmanager
+    def open(cls, path: Path, *, create: bool = True) -> Iterator[Ledger]:
+        if not create and not path.exists():
+            raise LedgerError(f"评分记录库 {path} 不存在（请先用 greencli score 评分）")
+        try:
+            if create:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+        except (sqlite3.Error, OSError) as exc:
+            raise LedgerError(f"无法打开评分记录库 {path}：{exc}") from exc
+        try:
+            connection.execute("PRAGMA foreign_keys = ON")
+            connection.execute("PRAGMA synchronous = FULL")
+            ledger = cls(connection, path)
+            ledger.migrate()
+            yield ledger
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"评分记录库 {path} 无法使用（{exc}）；它可能不是 greencli 的记录库或已损坏") from exc
+        finally:
+            connection.close()
+
+    # ── schema ──
+    def migrate(self) -> None:
+        with self.transaction():
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            applied = {row[0] for row in self.db.execute("SELECT version FROM schema_migrations")}
+            newest = max((v for v, _, _ in MIGRATIONS), default=0)
+            if applied and max(applied) > newest:
+                raise LedgerError(
+                    f"评分记录库 {self.path} 由更新版本的 greencli 创建（结构版本 {max(applied)}），请升级 greencli"
+                )
+            for version, name, script in MIGRATIONS:
+                if version in applied:
+                    continue
+                for statement in (s.strip() for s in script.split(";")):
+                    if statement:
+                        self.db.execute(statement)
+                self.db.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    (version, name, _now()),
+                )
+
+    def schema_version(self) -> int:
+        row = self.db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
+        return int(row[0] or 0)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # ── writing ──
+    def record(self, records: Sequence[Record]) -> list[tuple[Record, int | None]]:
+        """Record a batch in one transaction; returns each record with its new id, or None if already held."""
+        out: list[tuple[Record, int | None]] = []
+        touched: set[tuple[str, int]] = set()
+        with self.transaction():
+            for r in records:
+                exists = self.db.execute(
+                    "SELECT id FROM evaluations WHERE community_id = ? AND year = ? AND file_sha256 = ?",
+                    (r.community_id, r.year, r.file_sha256),
+                ).fetchone()
+                if exists:
+                    out.append((r, None))
+                    continue
+                cursor = self.db.execute(
+                    "INSERT INTO evaluations (community_id, community, subdistrict, year, verdict, total, bonus,"
+                    " categories, items, vetoes, warnings, entries, rubric_id, rubric_version, file_path,"
+                    " file_sha256, file_size, file_mtime, review_date, reviewers, scored_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (r.community_id, r.community, r.subdistrict, r.year, r.verdict, str(r.total), str(r.bonus),
+                     _json(r.categories), _json(r.items), _json(r.vetoes), _json(r.warnings), _json(r.entries),
+                     r.rubric_id, r.rubric_version, r.file_path, r.file_sha256, r.file_size, r.file_mtime,
+                     r.review_date.isoformat() if r.review_date else None, r.reviewers, _now()),
+                )  # fmt: skip
+                out.append((r, cursor.lastrowid))
+                touched.add((r.community_id, r.year))
+            for community_id, year in touched:
+                self._settle(community_id, year)
+        return out
+
+    def _settle(self, community_id: str, year: int) -> None:
+        """The current evaluation of a community and year: the later 评审日期, then the one scored later."""
+        rows = self.db.execute(
+            "SELECT id FROM evaluations WHERE community_id = ? AND year = ?"
+            " ORDER BY COALESCE(review_date, '') DESC, scored_at DESC, id DESC",
+            (community_id, year),
+        ).fetchall()
+        current = rows[0][0]
+        self.db.execute(
+            "UPDATE evaluations SET superseded_by = CASE WHEN id = ? THEN NULL ELSE ? END"
+            " WHERE community_id = ? AND year = ?",
+            (current, current, community_id, year),
+        )
+
+    # ── reading ──
+    def evaluations(
+        self, *, community_id: str | None = None, year: int | None = None, current_only: bool = False
+    ) -> list[Stored]:
+        clauses: list[str] = []
+        params: list[str | int] = []
+        if community_id is not None:
+            clauses.append("community_id = ?")
+            params.append(community_id)
+        if year is not None:
+            clauses.append("year = ?")
+            params.append(year)
+        if current_only:
+            clauses.append("superseded_by IS NULL")
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self.db.execute(
+            "SELECT id, community_id, community, subdistrict, year, verdict, total, bonus, categories, items, vetoes,"
+            " rubric_id, rubric_version, file_path, file_sha256, review_date, scored_at, superseded_by"
+            f" FROM evaluations {where} ORDER BY year, community_id, scored_at, id",
+            params,
+        ).fetchall()
+        return [_stored(row) for row in rows]
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0])
+
+    def integrity(self) -> str:
+        return str(self.db.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _stored(row: Iterable[Any]) -> Stored:
+    (id_, code, name, sub, year, verdict, total, bonus, categories, items, vetoes, rid, rver, path, sha, review,
+     scored, superseded) = row  # fmt: skip
+    return Stored(
+        id=id_, community_id=code, community=name, subdistrict=sub, year=year, verdict=verdict,
+        total=Decimal(total), bonus=Decimal(bonus),
+        categories={k: Decimal(v) for k, v in json.loads(categories).items()},
+        items={k: Decimal(v) for k, v in json.loads(items).items()},
+        vetoes=json.loads(vetoes), rubric_id=rid, rubric_version=rver, file_path=path, file_sha256=sha,
+        review_date=date.fromisoformat(review) if review else None, scored_at=scored, superseded_by=superseded,
+    )  # fmt: skip
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")

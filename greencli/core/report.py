@@ -1,0 +1,223 @@
+"""What a batch of evaluations says, as data: ranks, 乡街 statistics, points lost per unit, gaps to a pass.
+
+The terminal table, `--json` and the consolidated workbook all render these same structures.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from greencli.core.issues import Issue
+from greencli.core.model import Verdict
+from greencli.core.rubric import Rubric
+
+DISTRICT = "全区"
+UNKNOWN_SUBDISTRICT = "（未识别乡街）"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One workbook's outcome, valid or not, as every report shows it."""
+
+    file: str
+    community_id: str
+    community: str
+    subdistrict: str
+    year: int | None
+    verdict: Verdict
+    total: Decimal | None
+    bonus: Decimal | None
+    categories: Mapping[int, Decimal] | None
+    items: Mapping[int, Decimal] | None
+    vetoes: tuple[str, ...]
+    issues: tuple[Issue, ...] = ()
+    review_date: date | None = None
+    superseded: bool = False
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def scored(self) -> bool:
+        return self.verdict is not Verdict.INVALID
+
+    @property
+    def counts(self) -> bool:
+        """Whether it stands for its community: scored and not superseded by another file of the batch."""
+        return self.scored and not self.superseded
+
+
+def competition_ranks(totals: Sequence[tuple[str, Decimal]]) -> dict[str, int]:
+    """Rank by total, highest first; ties share a rank and the next rank skips (1, 2, 2, 4)."""
+    ordered = sorted(totals, key=lambda kv: -kv[1])
+    ranks: dict[str, int] = {}
+    for position, (key, total) in enumerate(ordered, start=1):
+        previous = ordered[position - 2] if position > 1 else None
+        ranks[key] = ranks[previous[0]] if previous is not None and previous[1] == total else position
+    return ranks
+
+
+def ranks(outcomes: Iterable[Outcome]) -> dict[str, tuple[int, int]]:
+    """file → (rank in its 乡街, rank in the district), for outcomes that count."""
+    counted = [o for o in outcomes if o.counts and o.total is not None]
+    district = competition_ranks([(o.file, o.total) for o in counted if o.total is not None])
+    out: dict[str, tuple[int, int]] = {}
+    by_sub: dict[str, list[Outcome]] = defaultdict(list)
+    for o in counted:
+        by_sub[o.subdistrict].append(o)
+    for members in by_sub.values():
+        local = competition_ranks([(o.file, o.total) for o in members if o.total is not None])
+        for o in members:
+            out[o.file] = (local[o.file], district[o.file])
+    return out
+
+
+@dataclass(frozen=True)
+class Stats:
+    name: str
+    scored: int
+    passed: int
+    failed: int
+    vetoed: int
+    invalid: int
+    mean: Decimal | None
+    median: Decimal | None
+
+    @property
+    def pass_rate(self) -> Decimal | None:
+        return Decimal(self.passed) / Decimal(self.scored) if self.scored else None
+
+
+def _stats(name: str, outcomes: Sequence[Outcome]) -> Stats:
+    counted = [o for o in outcomes if o.counts]
+    totals = [o.total for o in counted if o.total is not None]
+    return Stats(
+        name=name,
+        scored=len(counted),
+        passed=sum(1 for o in counted if o.verdict is Verdict.PASS),
+        failed=sum(1 for o in counted if o.verdict is Verdict.FAIL),
+        vetoed=sum(1 for o in counted if o.verdict is Verdict.VETO),
+        invalid=sum(1 for o in outcomes if o.verdict is Verdict.INVALID),
+        mean=(sum(totals, Decimal(0)) / len(totals)).quantize(Decimal("0.01")) if totals else None,
+        median=Decimal(statistics.median(totals)) if totals else None,
+    )
+
+
+def subdistrict_stats(outcomes: Sequence[Outcome], order: Sequence[str] = ()) -> list[Stats]:
+    """Per 乡街 (in `order` first, then by name), then the district as a whole."""
+    names = list(dict.fromkeys([*order, *sorted({o.subdistrict for o in outcomes})]))
+    present = {o.subdistrict for o in outcomes}
+    rows = [
+        _stats(n or UNKNOWN_SUBDISTRICT, [o for o in outcomes if o.subdistrict == n]) for n in names if n in present
+    ]
+    return [*rows, _stats(DISTRICT, outcomes)]
+
+
+@dataclass(frozen=True)
+class UnitLoss:
+    unit: str
+    items: tuple[int, ...]
+    lost: Decimal
+    possible: Decimal
+    weakest: tuple[tuple[int, Decimal], ...]  # (item, points lost across the district), most lost first
+
+
+def unit_losses(outcomes: Sequence[Outcome], rubric: Rubric, top: int = 3) -> list[UnitLoss]:
+    """Points lost on each supervising unit's items across the evaluations that count, most lost first."""
+    counted = [o for o in outcomes if o.counts and o.items is not None]
+    lost_by_item = {
+        item.number: sum((item.points - (o.items or {})[item.number] for o in counted), Decimal(0))
+        for item in rubric.items
+    }
+    units: dict[str, list[int]] = defaultdict(list)
+    for item in rubric.items:
+        for unit in item.supervisors:
+            units[unit].append(item.number)
+    out = []
+    for unit, numbers in units.items():
+        weakest = sorted(((n, lost_by_item[n]) for n in numbers if lost_by_item[n] > 0), key=lambda x: (-x[1], x[0]))
+        out.append(UnitLoss(
+            unit=unit, items=tuple(numbers), lost=sum((lost_by_item[n] for n in numbers), Decimal(0)),
+            possible=sum((rubric.item(n).points for n in numbers), Decimal(0)) * len(counted),
+            weakest=tuple(weakest[:top]),
+        ))  # fmt: skip
+    return sorted(out, key=lambda u: (-u.lost, u.unit))
+
+
+@dataclass(frozen=True)
+class Gap:
+    outcome: Outcome
+    vetoes: tuple[str, ...]
+    short: Decimal  # points short of the pass mark (0 when the total already reaches it)
+    to_gain: tuple[tuple[int, Decimal], ...]  # (item, points still to gain), most first
+
+
+def gaps(outcomes: Sequence[Outcome], rubric: Rubric, top: int = 5) -> list[Gap]:
+    """What stands between each failing or vetoed community and a pass: the vetoes, then the points short."""
+    out = []
+    for o in outcomes:
+        if not o.counts or o.verdict not in (Verdict.FAIL, Verdict.VETO) or o.items is None or o.total is None:
+            continue
+        gain = sorted(
+            ((i.number, i.points - o.items[i.number]) for i in rubric.items if o.items[i.number] < i.points),
+            key=lambda x: (-x[1], x[0]),
+        )
+        out.append(Gap(o, o.vetoes, max(Decimal(0), rubric.pass_mark - o.total), tuple(gain[:top])))
+    return sorted(out, key=lambda g: (len(g.vetoes), g.short, g.outcome.community_id))
+
+
+def _num(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+def issue_json(issue: Issue) -> dict[str, Any]:
+    """An issue as the contract shows it: `code` is the row code it concerns (or the issue's own code)."""
+    return {
+        "sheet": issue.sheet,
+        "cell": issue.cell,
+        "code": issue.subject or issue.code,
+        "issue": issue.code,
+        "severity": issue.severity.value,
+        "message": issue.message,
+    }
+
+
+def outcome_json(o: Outcome, rubric: Rubric) -> dict[str, Any]:
+    """One entry of `score --json`'s `results`, exactly as the contract lays it out."""
+    valid = o.scored
+    return {
+        "file": o.file,
+        "community_id": o.community_id or None,
+        "community": o.community or None,
+        "subdistrict": o.subdistrict or None,
+        "year": o.year,
+        "verdict": o.verdict.value,
+        "total": _num(o.total) if valid else None,
+        "bonus": _num(o.bonus) if valid else None,
+        "categories": {str(c.number): _num((o.categories or {}).get(c.number)) for c in rubric.categories}
+        if valid
+        else None,
+        "items": {str(i.number): _num((o.items or {}).get(i.number)) for i in rubric.items} if valid else None,
+        "vetoes": list(o.vetoes),
+        "errors": [issue_json(i) for i in o.issues if i.is_error],
+        "warnings": [issue_json(i) for i in o.issues if not i.is_error],
+        "superseded": o.superseded,
+        "review_date": o.review_date.isoformat() if o.review_date else None,
+        **o.extra,
+    }
+
+
+def summary_counts(outcomes: Sequence[Outcome]) -> dict[str, int]:
+    """N 份: 达标 x, 未达标 y, 否决 z, 无效 w (superseded files count under their own verdict)."""
+    return {
+        "files": len(outcomes),
+        "pass": sum(1 for o in outcomes if o.verdict is Verdict.PASS),
+        "fail": sum(1 for o in outcomes if o.verdict is Verdict.FAIL),
+        "veto": sum(1 for o in outcomes if o.verdict is Verdict.VETO),
+        "invalid": sum(1 for o in outcomes if o.verdict is Verdict.INVALID),
+        "superseded": sum(1 for o in outcomes if o.superseded),
+    }

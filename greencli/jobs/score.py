@@ -1,0 +1,340 @@
+"""`greencli score`: read, validate and score a batch of workbooks, record them, write the district workbook."""
+
+from __future__ import annotations
+
+import dataclasses
+import glob
+import hashlib
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from greencli.adapters.ledger import Ledger, Record, ledger_path
+from greencli.adapters.xlsx_reader import read_workbook
+from greencli.adapters.xlsx_report import write_district_workbook
+from greencli.core.assess import assess
+from greencli.core.errors import GreencliError
+from greencli.core.issues import make_issue
+from greencli.core.model import Entries, Evaluation, Verdict
+from greencli.core.report import Outcome, outcome_json, summary_counts
+from greencli.core.roster import Community
+from greencli.core.rubric import Rubric
+
+GLOB_CHARS = frozenset("*?[")
+# Below this many files a process pool costs more to start than it saves.
+PARALLEL_FROM = 16
+
+
+class NoInput(GreencliError):
+    """Nothing to score (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Inputs:
+    files: tuple[Path, ...]
+    unmatched: tuple[str, ...] = ()
+    skipped: tuple[Path, ...] = ()  # lock files of Excel/WPS and our own temporary files
+
+
+def is_lock_or_temp(path: Path) -> bool:
+    name = path.name
+    return name.startswith(("~$", ".~")) or name.endswith((".tmp", "#"))
+
+
+def expand(patterns: Sequence[str]) -> Inputs:
+    """Files named or matched by glob patterns (expanded here: a Windows shell does not); folders are searched."""
+    found: dict[str, Path] = {}
+    unmatched: list[str] = []
+    skipped: list[Path] = []
+    for pattern in patterns:
+        if GLOB_CHARS & set(pattern):
+            matches = [Path(m) for m in sorted(glob.glob(pattern, recursive=True))]
+        elif Path(pattern).is_dir():
+            matches = sorted(p for p in Path(pattern).rglob("*") if p.suffix.lower() in (".xlsx", ".xlsm"))
+        else:
+            matches = [Path(pattern)] if Path(pattern).exists() else []
+        matches = [m for m in matches if not m.is_dir()]
+        if not matches:
+            unmatched.append(pattern)
+        for match in matches:
+            if is_lock_or_temp(match):
+                skipped.append(match)
+            else:
+                found.setdefault(str(match.resolve()), match)
+    return Inputs(tuple(found.values()), tuple(unmatched), tuple(skipped))
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One file, read and judged."""
+
+    path: Path
+    outcome: Outcome
+    evaluation: Evaluation
+    sha256: str
+    size: int
+    mtime: float
+    entries: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _raw(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _entries_json(info: Mapping[str, Any], entries: Entries) -> dict[str, Any]:
+    """Every value as entered, so a later rubric version can re-score the history."""
+    return {
+        "info": {k: _raw(f.value) for k, f in info.items()},
+        "values": {k: _raw(f.value) for k, f in entries.values.items()},
+        "evidence": {k: _raw(f.value) for k, f in entries.evidence.items() if f.value not in ("", None)},
+        "compounds": [
+            [_raw(f.value) for f in (c.name, c.built, c.area, c.green, c.property_service, c.garbage_sorting)]
+            for c in entries.compounds
+            if any(f.value not in ("", None) for f in (c.name, c.built, c.area, c.green))
+        ],
+    }
+
+
+def assess_file(path: Path, rubric: Rubric, roster: Mapping[str, Community] | None, latest_year: int) -> Assessment:
+    """Read and judge one file; whatever the file holds, the result is an Assessment, never an exception."""
+    try:
+        data = path.read_bytes()
+        stat = path.stat()
+    except OSError as exc:
+        issue = make_issue("file-unreadable", reason=exc.strerror or str(exc))
+        evaluation = Evaluation(Verdict.INVALID, None, None, None, None, (), (issue,))
+        return Assessment(path, _outcome(path, None, evaluation, roster), evaluation, "", 0, 0.0)
+    raw = read_workbook(path, rubric)
+    assessed = assess(rubric, raw.info, raw.entries, raw.stamp, raw.issues, latest_year, roster)
+    evaluation = assessed.evaluation
+    return Assessment(
+        path=path,
+        outcome=_outcome(path, assessed.identity, evaluation, roster),
+        evaluation=evaluation,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=stat.st_size,
+        mtime=stat.st_mtime,
+        entries=_entries_json(raw.info, raw.entries),
+    )
+
+
+def _outcome(path: Path, identity: Any, evaluation: Evaluation, roster: Mapping[str, Community] | None) -> Outcome:
+    code = identity.code if identity is not None else ""
+    known = roster.get(code) if roster and code else None
+    return Outcome(
+        file=str(path),
+        community_id=code,
+        community=(identity.name if identity else "") or (known.name if known else ""),
+        subdistrict=(identity.subdistrict if identity else "") or (known.subdistrict if known else ""),
+        year=identity.year if identity else None,
+        verdict=evaluation.verdict,
+        total=evaluation.total,
+        bonus=evaluation.bonus,
+        categories=evaluation.categories,
+        items={n: s.score for n, s in evaluation.items.items()} if evaluation.items is not None else None,
+        vetoes=evaluation.vetoes,
+        issues=evaluation.issues,
+        review_date=identity.review_date if identity else None,
+    )
+
+
+# ── running a batch ──
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(rubric: Rubric, roster: Mapping[str, Community] | None, latest_year: int) -> None:
+    _WORKER.update(rubric=rubric, roster=roster, latest_year=latest_year)
+
+
+def _work(path: Path) -> Assessment:
+    return guarded_assess(path, _WORKER["rubric"], _WORKER["roster"], _WORKER["latest_year"])
+
+
+def guarded_assess(path: Path, rubric: Rubric, roster: Mapping[str, Community] | None, latest_year: int) -> Assessment:
+    """`assess_file`, with any failure of ours turned into an issue on that file so the batch goes on."""
+    try:
+        return assess_file(path, rubric, roster, latest_year)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:
+        issue = make_issue("file-unreadable", reason=f"{type(exc).__name__}: {exc}"[:200])
+        evaluation = Evaluation(Verdict.INVALID, None, None, None, None, (), (issue,))
+        return Assessment(path, _outcome(path, None, evaluation, roster), evaluation, "", 0, 0.0)
+
+
+def assess_all(
+    files: Sequence[Path],
+    rubric: Rubric,
+    roster: Mapping[str, Community] | None,
+    latest_year: int,
+    jobs: int = 0,
+    on_done: Callable[[Assessment], None] | None = None,
+) -> Iterator[Assessment]:
+    """Assess every file, in parallel processes when there are enough of them; yields in input order."""
+    workers = jobs if jobs > 0 else (min(os.cpu_count() or 1, 8) if len(files) >= PARALLEL_FROM else 1)
+    if workers <= 1 or len(files) <= 1:
+        for path in files:
+            result = guarded_assess(path, rubric, roster, latest_year)
+            if on_done:
+                on_done(result)
+            yield result
+        return
+    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(rubric, roster, latest_year)) as pool:
+        for result in pool.map(_work, files, chunksize=max(1, len(files) // (workers * 8))):
+            if on_done:
+                on_done(result)
+            yield result
+
+
+def settle_batch(assessments: Sequence[Assessment]) -> list[Assessment]:
+    """Two valid files for one community and year: the later 评审日期, then the later file time, is current."""
+    groups: dict[tuple[str, int], list[Assessment]] = defaultdict(list)
+    for a in assessments:
+        o = a.outcome
+        if o.scored and o.year is not None and o.community_id:
+            groups[(o.community_id, o.year)].append(a)
+    losers: dict[str, tuple[Assessment, str]] = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        ordered = sorted(members, key=_currency)
+        winner = ordered[-1]
+        for loser in ordered[:-1]:
+            why = (
+                "评审日期较早"
+                if (loser.outcome.review_date or date.min) < (winner.outcome.review_date or date.min)
+                else "文件较旧"
+            )
+            losers[loser.outcome.file] = (winner, why)
+    out = []
+    for a in assessments:
+        if a.outcome.file not in losers:
+            out.append(a)
+            continue
+        winner, why = losers[a.outcome.file]
+        note = make_issue("superseded-in-batch", subject=a.outcome.community_id, other=winner.path.name, why=why)
+        outcome = dataclasses.replace(a.outcome, superseded=True, issues=(*a.outcome.issues, note))
+        out.append(dataclasses.replace(a, outcome=outcome))
+    return out
+
+
+def _currency(a: Assessment) -> tuple[date, float, str]:
+    return (a.outcome.review_date or date.min, a.mtime, a.outcome.file)
+
+
+def to_record(a: Assessment, rubric: Rubric) -> Record:
+    o, e = a.outcome, a.evaluation
+    assert o.year is not None and e.total is not None and e.bonus is not None
+    assert e.categories is not None and o.items is not None
+    return Record(
+        community_id=o.community_id, community=o.community, subdistrict=o.subdistrict, year=o.year,
+        verdict=o.verdict.value, total=e.total, bonus=e.bonus,
+        categories={str(k): str(v) for k, v in e.categories.items()},
+        items={str(k): str(v) for k, v in o.items.items()}, vetoes=list(o.vetoes),
+        warnings=[{"code": i.code, "subject": i.subject, "sheet": i.sheet, "cell": i.cell, "message": i.message}
+                  for i in o.issues],
+        entries=dict(a.entries), rubric_id=rubric.id, rubric_version=rubric.version, file_path=str(a.path.resolve()),
+        file_sha256=a.sha256, file_size=a.size, file_mtime=a.mtime, review_date=o.review_date,
+        reviewers=str(a.entries.get("info", {}).get("评审人员") or ""),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    assessments: tuple[Assessment, ...]
+    inputs: Inputs
+    recorded: int
+    already: int
+    db: Path | None
+    out: Path | None
+
+    @property
+    def outcomes(self) -> list[Outcome]:
+        return [a.outcome for a in self.assessments]
+
+    @property
+    def any_invalid(self) -> bool:
+        return any(a.outcome.verdict is Verdict.INVALID for a in self.assessments)
+
+
+def record_batch(ledger: Ledger, assessments: Sequence[Assessment], rubric: Rubric) -> tuple[int, int]:
+    """Record every valid evaluation in one transaction (superseded ones stay in history); (new, already held)."""
+    keep = [a for a in assessments if a.outcome.scored]
+    # within a batch the later file is recorded last, so the ledger's own ordering agrees with the batch's
+    keep.sort(key=_currency)
+    results = ledger.record([to_record(a, rubric) for a in keep])
+    new = sum(1 for _, id_ in results if id_ is not None)
+    return new, len(results) - new
+
+
+def run_score(
+    rubric: Rubric,
+    patterns: Sequence[str],
+    *,
+    roster: Sequence[Community] | None = None,
+    db: Path | None = None,
+    out: Path | None = None,
+    dry_run: bool = False,
+    jobs: int = 0,
+    progress: Callable[[int], Any] | None = None,
+    latest_year: int | None = None,
+) -> dict[str, Any]:
+    """The whole `score` command as data: what the table shows and what `--json` prints."""
+    inputs = expand(patterns)
+    if not inputs.files:
+        shown = "、".join(patterns)
+        raise NoInput(f"没有找到要评分的文件：{shown}" + ("（锁定/临时文件已跳过）" if inputs.skipped else ""))
+    by_code = {c.code: c for c in roster} if roster is not None else None
+    year_limit = latest_year if latest_year is not None else date.today().year + 1
+    bar = progress(len(inputs.files)) if progress is not None else None
+    try:
+        assessed = list(assess_all(inputs.files, rubric, by_code, year_limit, jobs,
+                                   on_done=bar.advance if bar is not None else None))  # fmt: skip
+    finally:
+        if bar is not None:
+            bar.close()
+    missing = [
+        Assessment(
+            Path(p), _missing_outcome(p), Evaluation(Verdict.INVALID, None, None, None, None, (), ()), "", 0, 0.0
+        )
+        for p in inputs.unmatched
+    ]
+    settled = settle_batch(assessed)
+    order = list(dict.fromkeys(c.subdistrict for c in roster)) if roster is not None else []
+    everything = sorted([*settled, *missing], key=lambda a: _order_key(a.outcome, order))
+    recorded = already = 0
+    ledger_file = ledger_path(db)
+    if not dry_run:
+        with Ledger.open(ledger_file) as ledger:
+            recorded, already = record_batch(ledger, settled, rubric)
+        if out is not None:
+            write_district_workbook(out, [a.outcome for a in everything], rubric, order)
+    outcomes = [a.outcome for a in everything]
+    return {
+        "results": [outcome_json(o, rubric) for o in outcomes],
+        "summary": summary_counts(outcomes),
+        "recorded": recorded,
+        "already": already,
+        "db": str(ledger_file),
+        "out": str(out) if out is not None else None,
+        "dry_run": dry_run,
+        "unmatched": list(inputs.unmatched),
+        "skipped": [str(p) for p in inputs.skipped],
+        "rubric": {"id": rubric.id, "version": rubric.version},
+    }
+
+
+def _missing_outcome(pattern: str) -> Outcome:
+    issue = make_issue("file-missing", reason=f"“{pattern}”没有匹配到任何文件")
+    return Outcome(pattern, "", "", "", None, Verdict.INVALID, None, None, None, None, (), (issue,))
+
+
+def _order_key(o: Outcome, order: Sequence[str]) -> tuple[int, str, str, str]:
+    rank = order.index(o.subdistrict) if o.subdistrict in order else len(order)
+    return (rank, o.subdistrict or "\uffff", o.community_id, o.file)
