@@ -79,3 +79,16 @@ def atomic_target(path: Path) -> Iterator[Path]:
     finally:
         with contextlib.suppress(OSError):
             temporary.unlink()
+
+
+def ensure_writable(path: Path) -> None:
+    """Fail early, before any work, when `path` could not be written: its folder can't be made or written to."""
+    if path.is_dir():
+        raise OutputError(f"无法写入 {path}：这是一个文件夹")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".~greencli-probe-", dir=path.parent)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise OutputError(f"无法写入 {path}：{exc.strerror or exc}") from exc

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from greencli.adapters.files import ensure_writable
 from greencli.adapters.ledger import Ledger, Record, ledger_path
 from greencli.adapters.xlsx_reader import read_workbook
 from greencli.adapters.xlsx_report import write_district_workbook
@@ -290,6 +291,8 @@ def run_score(
     if not inputs.files:
         shown = "、".join(patterns)
         raise NoInput(f"没有找到要评分的文件：{shown}" + ("（锁定/临时文件已跳过）" if inputs.skipped else ""))
+    if out is not None and not dry_run:
+        ensure_writable(out)
     by_code = {c.code: c for c in roster} if roster is not None else None
     year_limit = latest_year if latest_year is not None else date.today().year + 1
     bar = progress(len(inputs.files)) if progress is not None else None
