@@ -362,3 +362,15 @@ def test_a_workbook_resaved_by_libreoffice_scores_like_the_original(tmp_path: Pa
     assert rb["errors"] == rb["warnings"] == [] and ra["verdict"] == rb["verdict"] == "pass"
     assert (ra["total"], ra["categories"], ra["items"], ra["review_date"]) == (
         rb["total"], rb["categories"], rb["items"], rb["review_date"])  # fmt: skip
+
+
+def test_parallel_reading_gives_the_serial_result(tmp_path: Path, batch: dict[str, Path]) -> None:
+    folder = str(tmp_path / "inspections")
+    _, serial = run_json(tmp_path, folder, "--jobs", "1", "--dry-run")
+    _, parallel = run_json(tmp_path, folder, "--jobs", "2", "--dry-run")
+    assert serial["results"] == parallel["results"] and len(serial["results"]) == 3
+
+
+def test_no_progress_bar_or_colour_codes_when_not_a_terminal(tmp_path: Path, batch: dict[str, Path]) -> None:
+    result = score(str(tmp_path / "inspections"), "--db", str(tmp_path / "l.db"), "--out", str(tmp_path / "o.xlsx"))
+    assert "\x1b[" not in result.output and "━" not in result.output.split("┃")[-1]
