@@ -163,3 +163,96 @@ class Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+STATUS_STYLE = {"pass": "green", "repass": "bold green", "pending": "yellow", "revoked": "bold red", "fail": "red",
+                "absent": "dim"}  # fmt: skip
+BAR_WIDTH = 20
+
+
+def rate_bar(rate: float | None, target: float | None, width: int = BAR_WIDTH) -> str:
+    """The achievement rate as a bar with the target marked: ██████░░░│░░░ 45%."""
+    if rate is None:
+        return ""
+    filled = round(rate * width)
+    cells = ["█" if i < filled else "░" for i in range(width)]
+    if target is not None:
+        mark = min(width - 1, round(target * width))
+        cells[mark] = "[bold]│[/]" if cells[mark] == "░" else "[bold]┃[/]"
+    colour = "green" if target is not None and rate >= target else ("yellow" if target is not None else "cyan")
+    return f"[{colour}]{''.join(cells)}[/] {rate:.0%}"
+
+
+def _tally_row(t: dict[str, Any], target: float | None) -> list[str]:
+    met = {True: "[green]达到[/]", False: "[red]未达到[/]", None: "—"}[t["met"]]
+    return [str(t["urban"]), str(t["evaluated"]), str(t["passed"]), str(t["holders"]), str(t["pending"]),
+            str(t["revoked"]), rate_bar(t["rate"], target), met, "" if t["gap"] is None else str(t["gap"])]  # fmt: skip
+
+
+def render_progress(doc: dict[str, Any]) -> None:
+    out = console()
+    target = doc["target"]
+    goal = "无（试点年）" if target is None else f"{target:.0%}"
+    out.print(f"[bold]{doc['year']}年度绿色社区创建进度[/]  目标：城市社区达标率 ≥ {goal}")
+    table = Table(header_style="bold")
+    for column in ("乡街", "城市社区", "本年评审", "本年达标", "持有称号", "待复审", "撤销", "达标率（│为目标）", "是否达到",
+                   "还差", "本年新申报"):  # fmt: skip
+        table.add_column(column, justify="left" if column in ("乡街", "达标率（│为目标）") else "right")
+    for t in doc["subdistricts"]:
+        nominations = t.get("nominations")
+        flag = " [yellow]![/]" if t.get("nomination_warning") else ""
+        table.add_row(t["name"], *_tally_row(t, target), f"{nominations}{flag}")
+    table.add_section()
+    table.add_row("[bold]全区[/]", *_tally_row(doc["district"], target), "")
+    out.print(table)
+    by_code = {c["community_id"]: c for c in doc["communities"]}
+    for key, title in (("overdue", "逾期未复审（称号暂保留）"), ("revoked", "复审未通过，撤销称号")):
+        if doc[key]:
+            out.print(f"\n[bold]{title}[/]：" + "、".join(f"{c}（{by_code[c]['community']}）" for c in doc[key]))
+    eligible = [c for c in doc["communities"] if c["provincial_eligible"]]
+    if eligible:
+        out.print(
+            "\n[bold]可申报省级绿色社区[/]：" + "、".join(f"{c['community_id']}（{c['community']}）" for c in eligible)
+        )
+    if doc["candidates"]:
+        gap = doc["district"]["gap"]
+        head = (
+            "\n[bold]冲刺名单[/]（未持有称号的城市社区，按距离达标由近到远"
+            + (f"；全区还差 {gap} 个" if gap else "")
+            + "）"
+        )
+        out.print(head)
+        sprint = Table(header_style="bold")
+        for column in ("乡街", "社区编码", "社区名称", "年末状态", "最近总分", "需消除的否决项", "距80分还差"):
+            sprint.add_column(column)
+        for c in doc["candidates"]:
+            short = "" if c["points_short"] is None else f"{c['points_short']:g}"
+            sprint.add_row(c["subdistrict"], c["community_id"], c["community"],
+                           f"[{STATUS_STYLE[c['status']]}]{c['status_label']}[/]",
+                           "" if c["total"] is None else f"{c['total']:.1f}", "、".join(c["vetoes"]), short)  # fmt: skip
+        out.print(sprint)
+    villages = [c for c in doc["communities"] if not c["urban"]]
+    if villages:
+        out.print(f"\n非城市社区 {len(villages)} 个（不计入目标）：" + "、".join(c["community"] for c in villages))
+    for warning in doc["warnings"]:
+        out.print(f"[yellow]提醒：[/]{warning}")
+    if doc.get("out"):
+        out.print(f"\n进度工作簿：{doc['out']}")
+
+
+def render_history(doc: dict[str, Any]) -> None:
+    out = console()
+    rows = doc["evaluations"]
+    if not rows:
+        out.print(f"评分记录中没有社区 {doc['community_id']} 的评审")
+        return
+    out.print(f"[bold]{doc['community_id']} {rows[-1]['community']}[/]（{rows[-1]['subdistrict']}）评审记录")
+    table = Table(header_style="bold")
+    for column in ("年度", "结论", "总分", "否决项", "是否有效", "评审日期", "评分时间", "标准版本", "SHA-256", "文件"):
+        table.add_column(column, overflow="fold")
+    for e in rows:
+        state = "[green]当前[/]" if e["current"] else f"[dim]已被 #{e['superseded_by']} 取代[/]"
+        table.add_row(str(e["year"]), f"[{VERDICT_STYLE[e['verdict']]}]{VERDICT_LABEL[e['verdict']]}[/]",
+                      f"{e['total']:.1f}", "、".join(e["vetoes"]), state, e["review_date"] or "",
+                      e["scored_at"][:19].replace("T", " "), e["rubric_version"], e["sha256"][:12], e["file"])  # fmt: skip
+    out.print(table)

@@ -131,6 +131,57 @@ def score(
         raise typer.Exit(1)
 
 
+@app.command("progress", cls=ChineseCommand)
+@handled
+def progress_command(
+    year: Annotated[int, typer.Option("--year", help="统计哪一年年末的进度（四位年份）", min=1900, max=2100)],
+    roster: RosterOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    check: Annotated[bool, typer.Option("--check", help="未达到当年目标时退出码为 1（供定时任务报警）")] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="同时写出进度工作簿；若为已有的汇总工作簿，则加入“年度进度”等工作表", dir_okay=False
+        ),
+    ] = None,
+    rubric: RubricOption = None,
+) -> None:
+    """各社区、各乡街在该年末的创建状态与年度目标对比：达标率、还差几个、逾期复审、撤销和冲刺名单。"""
+    from greencli.adapters.roster import read_roster
+    from greencli.adapters.rubric_file import load_rubric
+    from greencli.adapters.terminal import print_json, render_progress
+    from greencli.jobs.progress import run_progress
+
+    standard = load_rubric(rubric)
+    communities = read_roster(roster) if roster is not None else None
+    result, document = run_progress(standard, year, communities, db, out)
+    if as_json:
+        print_json(document)
+    else:
+        render_progress(document)
+    if check and result.district.met is False:
+        raise typer.Exit(1)
+
+
+@app.command("history", cls=ChineseCommand)
+@handled
+def history(
+    code: Annotated[str, typer.Argument(help="社区编码", metavar="社区编码")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """一个社区历年的全部评审记录（含已被取代的），附文件、SHA-256 和标准版本，便于追溯。"""
+    from greencli.adapters.terminal import print_json, render_history
+    from greencli.jobs.progress import run_history
+
+    document = run_history(code, db)
+    if as_json:
+        print_json(document)
+    else:
+        render_history(document)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

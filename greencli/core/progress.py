@@ -1,0 +1,280 @@
+"""The campaign's yearly standing, from the roster and the ledger's current evaluations (standard.md, 三 and 五).
+
+Status at the end of year Y, where held(Y−1) means the status at Y−1 was 达标, 复审通过 or 待复审:
+evaluated and passed → 复审通过 if held(Y−1) else 达标; evaluated and failed or vetoed → 撤销 if held(Y−1) else
+未达标; not evaluated → 待复审 if held(Y−1), else 未达标 if ever evaluated, else 未参与.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+
+from greencli.core.roster import Community
+from greencli.core.rubric import Rubric
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    REPASS = "repass"
+    REVOKED = "revoked"
+    FAIL = "fail"
+    PENDING = "pending"
+    ABSENT = "absent"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+    @property
+    def holds(self) -> bool:
+        return self in (Status.PASS, Status.REPASS, Status.PENDING)
+
+
+STATUS_LABELS = {
+    Status.PASS: "达标",
+    Status.REPASS: "复审通过",
+    Status.REVOKED: "撤销",
+    Status.FAIL: "未达标",
+    Status.PENDING: "待复审",
+    Status.ABSENT: "未参与",
+}
+
+
+@dataclass(frozen=True)
+class Current:
+    """A community's current evaluation for one year, as the ledger holds it."""
+
+    community_id: str
+    year: int
+    verdict: str  # pass | fail | veto
+    total: Decimal
+    vetoes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Standing:
+    community: Community
+    status: Status
+    total: Decimal | None  # of the latest current evaluation up to the year
+    latest_year: int | None
+    vetoes: tuple[str, ...]
+    first_passed: int | None
+    first_evaluated: int | None
+    evaluated_this_year: bool
+
+    @property
+    def provincial_eligible(self) -> bool:
+        """The municipal title held for at least a year and its annual re-review passed."""
+        return self.status is Status.REPASS
+
+
+@dataclass(frozen=True)
+class Tally:
+    name: str
+    urban: int
+    evaluated: int
+    passed: int
+    holders: int
+    pending: int
+    revoked: int
+    target: Decimal | None
+    nominations: int | None = None
+
+    @property
+    def rate(self) -> Fraction | None:
+        return Fraction(self.holders, self.urban) if self.urban else None
+
+    @property
+    def met(self) -> bool | None:
+        """None when there is no target, or no urban community to measure (a 乡街 of villages only)."""
+        if self.target is None or self.rate is None:
+            return None
+        return self.rate >= Fraction(self.target)
+
+    @property
+    def gap(self) -> int | None:
+        """How many more communities must hold the title: ⌈target × urban⌉ − holders, exact, never below 0."""
+        if self.target is None:
+            return None
+        return max(0, math.ceil(Fraction(self.target) * self.urban) - self.holders)
+
+
+def statuses(
+    communities: Sequence[Community], evaluations: Sequence[Current], year: int, first_year: int
+) -> list[Standing]:
+    """Every community's standing at the end of `year`, walking the years from the campaign's first."""
+    by_community: dict[str, dict[int, Current]] = {}
+    for e in evaluations:
+        by_community.setdefault(e.community_id, {})[e.year] = e
+    start = min([first_year, *(e.year for e in evaluations)]) if evaluations else first_year
+    out = []
+    for community in communities:
+        history = by_community.get(community.code, {})
+        status = Status.ABSENT
+        held = False
+        ever = False
+        first_passed: int | None = None
+        for y in range(start, year + 1):
+            found = history.get(y)
+            if found is not None:
+                ever = True
+                if found.verdict == "pass":
+                    status = Status.REPASS if held else Status.PASS
+                    first_passed = first_passed if first_passed is not None else y
+                else:
+                    status = Status.REVOKED if held else Status.FAIL
+            elif held:
+                status = Status.PENDING
+            else:
+                status = Status.FAIL if ever else Status.ABSENT
+            held = status.holds
+        past = [y for y in history if y <= year]
+        latest = history[max(past)] if past else None
+        out.append(Standing(
+            community=community, status=status, total=latest.total if latest else None,
+            latest_year=latest.year if latest else None, vetoes=latest.vetoes if latest else (),
+            first_passed=first_passed, first_evaluated=min(past) if past else None,
+            evaluated_this_year=year in history,
+        ))  # fmt: skip
+    return out
+
+
+def tally(name: str, standings: Sequence[Standing], year: int, target: Decimal | None, *, nominations: bool) -> Tally:
+    urban = [s for s in standings if s.community.urban]
+    return Tally(
+        name=name,
+        urban=len(urban),
+        evaluated=sum(1 for s in urban if s.evaluated_this_year),
+        passed=sum(1 for s in urban if s.evaluated_this_year and s.status in (Status.PASS, Status.REPASS)),
+        holders=sum(1 for s in urban if s.status.holds),
+        pending=sum(1 for s in urban if s.status is Status.PENDING),
+        revoked=sum(1 for s in urban if s.status is Status.REVOKED),
+        target=target,
+        nominations=sum(1 for s in urban if s.first_evaluated == year) if nominations else None,
+    )
+
+
+def candidates(standings: Sequence[Standing], pass_mark: Decimal) -> list[Standing]:
+    """Urban communities without the title, closest first: fewest vetoes to clear, then fewest points short of the
+    pass mark; never-evaluated ones last."""
+
+    def key(s: Standing) -> tuple[int, int, Decimal, str]:
+        if s.total is None:
+            return (1, 0, Decimal(0), s.community.code)
+        return (0, len(s.vetoes), max(Decimal(0), pass_mark - s.total), s.community.code)
+
+    return sorted((s for s in standings if s.community.urban and not s.status.holds), key=key)
+
+
+@dataclass(frozen=True)
+class Progress:
+    year: int
+    target: Decimal | None
+    district: Tally
+    subdistricts: tuple[Tally, ...]
+    standings: tuple[Standing, ...]
+    candidates: tuple[Standing, ...]
+    unknown: tuple[str, ...]  # community codes in the ledger but not in the roster
+
+    @property
+    def overdue(self) -> tuple[Standing, ...]:
+        return tuple(s for s in self.standings if s.community.urban and s.status is Status.PENDING)
+
+    @property
+    def revoked(self) -> tuple[Standing, ...]:
+        return tuple(s for s in self.standings if s.community.urban and s.status is Status.REVOKED)
+
+
+def progress(rubric: Rubric, communities: Sequence[Community], evaluations: Sequence[Current], year: int) -> Progress:
+    """The standing of every community and 乡街 at the end of `year` against that year's target."""
+    target = rubric.campaign.target_for(year)
+    standings = statuses(communities, evaluations, year, rubric.campaign.first_year)
+    order = list(dict.fromkeys(c.subdistrict for c in communities))
+    subdistricts = tuple(
+        tally(name, [s for s in standings if s.community.subdistrict == name], year, target, nominations=True)
+        for name in order
+    )
+    known = {c.code for c in communities}
+    return Progress(
+        year=year,
+        target=target,
+        district=tally("全区", standings, year, target, nominations=False),
+        subdistricts=subdistricts,
+        standings=tuple(standings),
+        candidates=tuple(candidates(standings, rubric.pass_mark)),
+        unknown=tuple(sorted({e.community_id for e in evaluations} - known)),
+    )
+
+
+def nomination_warning(t: Tally, low: int, high: int) -> str | None:
+    if t.nominations is None or t.urban == 0:
+        return None
+    if t.nominations < low:
+        return f"{t.name}本年度没有新申报的社区（每个乡街每年应推荐{low}～{high}个）"
+    if t.nominations > high:
+        return f"{t.name}本年度新申报 {t.nominations} 个社区，超过每年{high}个的推荐数"
+    return None
+
+
+def _num(value: Decimal | Fraction | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+def tally_json(t: Tally) -> dict[str, object]:
+    doc: dict[str, object] = {
+        "name": t.name, "urban": t.urban, "evaluated": t.evaluated, "passed": t.passed, "holders": t.holders,
+        "pending": t.pending, "revoked": t.revoked, "rate": _num(t.rate), "target": _num(t.target), "met": t.met,
+        "gap": t.gap,
+    }  # fmt: skip
+    if t.nominations is not None:
+        doc["nominations"] = t.nominations
+    return doc
+
+
+def standing_json(s: Standing) -> dict[str, object]:
+    return {
+        "community_id": s.community.code,
+        "community": s.community.name,
+        "subdistrict": s.community.subdistrict,
+        "urban": s.community.urban,
+        "status": s.status.value,
+        "status_label": s.status.label,
+        "total": _num(s.total),
+        "latest_year": s.latest_year,
+        "vetoes": list(s.vetoes),
+        "first_passed": s.first_passed,
+        "provincial_eligible": s.provincial_eligible,
+    }
+
+
+def progress_json(p: Progress, rubric: Rubric) -> dict[str, object]:
+    """`progress --json`, as the contract lays it out, with the lists the table shows added."""
+    district = tally_json(p.district)
+    district.pop("name")
+    district.pop("target")
+    low, high = rubric.campaign.nominations_min, rubric.campaign.nominations_max
+    subdistricts = [{**tally_json(t), "nomination_warning": nomination_warning(t, low, high)} for t in p.subdistricts]
+    warnings = [str(s["nomination_warning"]) for s in subdistricts if s["nomination_warning"]]
+    warnings += [f"评分记录中的社区编码 {code} 不在社区名单中，未计入" for code in p.unknown]
+    return {
+        "year": p.year,
+        "target": _num(p.target),
+        "district": district,
+        "subdistricts": subdistricts,
+        "communities": [standing_json(s) for s in p.standings],
+        "overdue": [s.community.code for s in p.overdue],
+        "revoked": [s.community.code for s in p.revoked],
+        "candidates": [
+            {
+                **standing_json(s),
+                "points_short": _num(max(Decimal(0), rubric.pass_mark - s.total)) if s.total is not None else None,
+            }
+            for s in p.candidates
+        ],
+        "warnings": warnings,
+    }

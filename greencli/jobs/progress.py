@@ -1,0 +1,58 @@
+"""`greencli progress` and `greencli history`: the campaign's standing from the ledger and the roster."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from greencli.adapters.ledger import Ledger, ledger_path
+from greencli.adapters.xlsx_progress import write_progress
+from greencli.core.errors import GreencliError
+from greencli.core.progress import Current, Progress, progress, progress_json
+from greencli.core.roster import Community
+from greencli.core.rubric import Rubric
+
+
+class NeedsRoster(GreencliError):
+    """The targets count urban communities of the roster; without it there is no denominator (exit code 2)."""
+
+
+def current_evaluations(ledger: Ledger) -> list[Current]:
+    return [
+        Current(e.community_id, e.year, e.verdict, e.total, tuple(e.vetoes))
+        for e in ledger.evaluations(current_only=True)
+    ]
+
+
+def run_progress(
+    rubric: Rubric, year: int, roster: Sequence[Community] | None, db: Path | None, out: Path | None = None
+) -> tuple[Progress, dict[str, Any]]:
+    if roster is None:
+        raise NeedsRoster("统计达标进度需要社区名单：请用 --roster 指定，或设置环境变量 GREENCLI_ROSTER")
+    with Ledger.open(ledger_path(db), create=False) as ledger:
+        evaluations = current_evaluations(ledger)
+    result = progress(rubric, roster, evaluations, year)
+    document = progress_json(result, rubric)
+    if out is not None:
+        write_progress(out, result, document, rubric)
+        document["out"] = str(out)
+    return result, document
+
+
+def run_history(code: str, db: Path | None) -> dict[str, Any]:
+    with Ledger.open(ledger_path(db), create=False) as ledger:
+        rows = ledger.evaluations(community_id=code)
+    return {
+        "community_id": code,
+        "evaluations": [
+            {
+                "id": e.id, "year": e.year, "community": e.community, "subdistrict": e.subdistrict,
+                "verdict": e.verdict, "total": float(e.total), "vetoes": e.vetoes, "current": e.current,
+                "superseded_by": e.superseded_by, "review_date": e.review_date.isoformat() if e.review_date else None,
+                "file": e.file_path, "sha256": e.file_sha256, "rubric_id": e.rubric_id,
+                "rubric_version": e.rubric_version, "scored_at": e.scored_at,
+            }
+            for e in rows
+        ],
+    }  # fmt: skip

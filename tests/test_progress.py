@@ -1,0 +1,161 @@
+"""`greencli progress` and `history` over ledgers built by `greencli score` across three campaign years."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from greencli.cli.app import app
+from typer.testing import CliRunner
+
+from tests.workbooks import filled
+
+runner = CliRunner()
+
+ROSTER = [
+    ("ZJD-01", "海滨社区", "珠江道街道", "城市社区"), ("ZJD-02", "山海社区", "珠江道街道", "城市社区"),
+    ("ZJD-03", "河畔社区", "珠江道街道", "城市社区"), ("ZJD-04", "长江社区", "珠江道街道", "城市社区"),
+    ("HHD-01", "黄河社区", "黄河道街道", "城市社区"), ("HHD-02", "泰山社区", "黄河道街道", "城市社区"),
+    ("HHD-03", "华山社区", "黄河道街道", "城市社区"), ("TFL-01", "腾飞社区", "腾飞路街道", "城市社区"),
+    ("TFL-02", "金港社区", "腾飞路街道", "城市社区"), ("TFL-03", "银滩社区", "腾飞路街道", "城市社区"),
+    ("BH-01", "西河村", "渤海乡", "村"), ("BH-02", "东河村", "渤海乡", "村"),
+]  # fmt: skip
+FAIL = {"2.1": 0, "3.1": 0, "9.1": 0, "11.1": 0, "12.1": 0, "22.1": 0, "1.2": 0.5}  # 79.5
+VETO = {"V3": 6}
+PASS: dict[str, Any] = {}
+# year → community → answers
+YEARS: dict[int, dict[str, dict[str, Any]]] = {
+    2021: {"ZJD-01": PASS, "ZJD-02": PASS, "ZJD-03": FAIL, "HHD-01": VETO, "TFL-01": PASS, "BH-01": PASS},
+    2022: {"ZJD-01": PASS, "ZJD-02": FAIL, "ZJD-03": PASS, "HHD-02": PASS, "HHD-03": FAIL, "TFL-02": VETO},
+    2023: {"ZJD-02": PASS, "TFL-01": FAIL},
+}
+EXPECTED = {
+    2021: {"ZJD-01": "pass", "ZJD-02": "pass", "ZJD-03": "fail", "ZJD-04": "absent", "HHD-01": "fail",
+           "HHD-02": "absent", "HHD-03": "absent", "TFL-01": "pass", "TFL-02": "absent", "TFL-03": "absent"},
+    2022: {"ZJD-01": "repass", "ZJD-02": "revoked", "ZJD-03": "pass", "ZJD-04": "absent", "HHD-01": "fail",
+           "HHD-02": "pass", "HHD-03": "fail", "TFL-01": "pending", "TFL-02": "fail", "TFL-03": "absent"},
+    2023: {"ZJD-01": "pending", "ZJD-02": "pass", "ZJD-03": "pending", "ZJD-04": "absent", "HHD-01": "fail",
+           "HHD-02": "pending", "HHD-03": "fail", "TFL-01": "revoked", "TFL-02": "fail", "TFL-03": "absent"},
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def campaign(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("campaign")
+    roster = base / "roster.csv"
+    roster.write_text("社区编码,社区名称,乡街,类型\n" + "\n".join(",".join(r) for r in ROSTER) + "\n", encoding="utf-8")
+    names = {r[0]: r for r in ROSTER}
+    db = base / "ledger.db"
+    for year, plan in YEARS.items():
+        folder = base / str(year)
+        for code, answers in plan.items():
+            _, name, sub, _ = names[code]
+            filled(folder, code, name, sub, year=year, values=answers, info={"评审日期": f"{year}-10-15"})
+        result = runner.invoke(app, ["score", str(folder), "--roster", str(roster), "--db", str(db),
+                                     "--out", str(base / f"汇总{year}.xlsx"), "--json"])  # fmt: skip
+        assert result.exit_code == 0, result.output
+    return {"roster": roster, "db": db, "base": base}
+
+
+def progress(campaign: dict[str, Path], *args: str) -> Any:
+    return runner.invoke(app, ["progress", "--roster", str(campaign["roster"]), "--db", str(campaign["db"]), *args])
+
+
+@pytest.mark.parametrize("year", [2021, 2022, 2023])
+def test_every_status_per_year(campaign: dict[str, Path], year: int) -> None:
+    result = progress(campaign, "--year", str(year), "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    urban = {c["community_id"]: c["status"] for c in doc["communities"] if c["urban"]}
+    assert urban == EXPECTED[year]
+    villages = [c for c in doc["communities"] if not c["urban"]]
+    assert {c["community_id"] for c in villages} == {"BH-01", "BH-02"}
+    eligible = {c["community_id"] for c in doc["communities"] if c["provincial_eligible"]}
+    assert eligible == {code for code, status in EXPECTED[year].items() if status == "repass"}
+
+
+def test_2021_meets_30_percent(campaign: dict[str, Path]) -> None:
+    doc = json.loads(progress(campaign, "--year", "2021", "--json").stdout)
+    assert doc["target"] == 0.3
+    assert doc["district"] == {"urban": 10, "evaluated": 5, "passed": 3, "holders": 3, "pending": 0, "revoked": 0,
+                               "rate": 0.3, "met": True, "gap": 0}  # fmt: skip
+    subs = {s["name"]: s for s in doc["subdistricts"]}
+    assert subs["珠江道街道"]["nominations"] == 3 and subs["黄河道街道"]["nominations"] == 1
+    assert subs["渤海乡"]["urban"] == 0 and subs["渤海乡"]["met"] is None
+    assert any("珠江道街道" in w and "超过" in w for w in doc["warnings"])
+    assert progress(campaign, "--year", "2021", "--check").exit_code == 0
+
+
+def test_2022_misses_60_percent_and_check_alerts(campaign: dict[str, Path]) -> None:
+    doc = json.loads(progress(campaign, "--year", "2022", "--json").stdout)
+    # holders: ZJD-01 repass, ZJD-03 pass, HHD-02 pass, TFL-01 pending = 4 of 10; ⌈0.6 × 10⌉ − 4 = 2
+    assert doc["district"] == {"urban": 10, "evaluated": 6, "passed": 3, "holders": 4, "pending": 1, "revoked": 1,
+                               "rate": 0.4, "met": False, "gap": 2}  # fmt: skip
+    assert doc["overdue"] == ["TFL-01"] and doc["revoked"] == ["ZJD-02"]
+    assert [c["community_id"] for c in doc["candidates"]][:4] == ["HHD-03", "ZJD-02", "HHD-01", "TFL-02"]
+    assert doc["candidates"][0]["points_short"] == 0.5
+    subs = {s["name"]: s for s in doc["subdistricts"]}
+    assert subs["腾飞路街道"]["nominations"] == 1 and subs["珠江道街道"]["nominations"] == 0
+    assert any("珠江道街道" in w and "没有新申报" in w for w in doc["warnings"])
+    check = progress(campaign, "--year", "2022", "--check")
+    assert check.exit_code == 1 and "未达到" in check.output
+
+
+def test_2020_has_no_target_and_a_future_year_is_a_plan(campaign: dict[str, Path]) -> None:
+    doc = json.loads(progress(campaign, "--year", "2020", "--json").stdout)
+    assert doc["target"] is None and doc["district"]["met"] is None and doc["district"]["gap"] is None
+    assert progress(campaign, "--year", "2020", "--check").exit_code == 0
+    plan = json.loads(progress(campaign, "--year", "2024", "--json").stdout)
+    assert plan["target"] == 0.6 and plan["district"]["evaluated"] == 0
+    assert set(plan["overdue"]) == {"ZJD-01", "ZJD-02", "ZJD-03", "HHD-02"}
+    assert plan["district"]["holders"] == 4 and plan["district"]["gap"] == 2
+
+
+def test_table_shows_bars_lists_and_candidates(campaign: dict[str, Path]) -> None:
+    result = progress(campaign, "--year", "2022")
+    assert result.exit_code == 0
+    out = result.output
+    assert "│" in out and "40%" in out and "全区" in out and "冲刺名单" in out and "撤销称号" in out
+    assert "逾期未复审" in out and "可申报省级绿色社区" in out and "西河村" in out
+
+
+def test_workbook_output_alone_and_added_to_the_consolidated_one(campaign: dict[str, Path]) -> None:
+    alone = campaign["base"] / "progress.xlsx"
+    assert progress(campaign, "--year", "2022", "--out", str(alone)).exit_code == 0
+    wb = openpyxl.load_workbook(alone)
+    assert wb.sheetnames == ["年度进度", "社区状态", "冲刺名单"]
+    sheet = wb["年度进度"]
+    assert len(sheet._charts) == 1  # type: ignore[attr-defined]
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=3, values_only=True) if r[0]}
+    assert rows["全区"][4] == 4 and rows["全区"][7] == 0.4 and rows["全区"][10] == 2
+    consolidated = campaign["base"] / "汇总2022.xlsx"
+    before = openpyxl.load_workbook(consolidated).sheetnames
+    for _ in range(2):  # twice: the sheets are replaced, never duplicated
+        assert progress(campaign, "--year", "2022", "--out", str(consolidated)).exit_code == 0
+    assert openpyxl.load_workbook(consolidated).sheetnames == [*before, "年度进度", "社区状态", "冲刺名单"]
+
+
+def test_history_traces_every_evaluation(campaign: dict[str, Path]) -> None:
+    result = runner.invoke(app, ["history", "ZJD-02", "--db", str(campaign["db"]), "--json"])
+    doc = json.loads(result.stdout)
+    assert [(e["year"], e["verdict"], e["current"]) for e in doc["evaluations"]] == [
+        (2021, "pass", True), (2022, "fail", True), (2023, "pass", True)]  # fmt: skip
+    assert all(len(e["sha256"]) == 64 and e["rubric_version"] and e["file"] for e in doc["evaluations"])
+    table = runner.invoke(app, ["history", "ZJD-02", "--db", str(campaign["db"])])
+    assert table.exit_code == 0 and "山海社区" in table.output and "2021" in table.output
+    none = runner.invoke(app, ["history", "NOPE", "--db", str(campaign["db"])])
+    assert none.exit_code == 0 and "没有" in none.output
+
+
+def test_unusable_calls(campaign: dict[str, Path], tmp_path: Path) -> None:
+    no_roster = runner.invoke(
+        app, ["progress", "--year", "2022", "--db", str(campaign["db"])], env={"GREENCLI_ROSTER": ""}
+    )
+    assert no_roster.exit_code == 2 and "社区名单" in no_roster.output
+    no_db = progress(campaign, "--year", "2022", "--db", str(tmp_path / "absent.db"))
+    assert no_db.exit_code == 2 and "不存在" in no_db.output and not (tmp_path / "absent.db").exists()
+    missing_year = runner.invoke(app, ["progress"])
+    assert missing_year.exit_code == 2 and "--year" in missing_year.output

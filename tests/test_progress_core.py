@@ -1,0 +1,109 @@
+"""Statuses, tallies and gaps exactly as standard.md defines them, table-driven over hand-made histories."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from greencli.core.progress import Current, Status, Tally, candidates, progress, statuses
+from greencli.core.roster import Community
+from greencli.core.rubric import Rubric
+
+URBAN = Community("A", "甲社区", "珠江道街道", "城市社区")
+
+
+def history(*years: tuple[int, str]) -> list[Current]:
+    return [Current("A", y, verdict, Decimal(90 if verdict == "pass" else 70)) for y, verdict in years]
+
+
+# (history as (year, verdict), year asked, expected status) — every transition of standard.md
+TRANSITIONS = [
+    ((), 2021, Status.ABSENT),
+    (((2021, "pass"),), 2021, Status.PASS),
+    (((2021, "fail"),), 2021, Status.FAIL),
+    (((2021, "veto"),), 2021, Status.FAIL),
+    (((2021, "pass"), (2022, "pass")), 2022, Status.REPASS),
+    (((2021, "pass"), (2022, "fail")), 2022, Status.REVOKED),
+    (((2021, "pass"), (2022, "veto")), 2022, Status.REVOKED),
+    (((2021, "pass"),), 2022, Status.PENDING),  # title stands until a failed re-review revokes it
+    (((2021, "pass"),), 2024, Status.PENDING),
+    (((2021, "pass"), (2023, "pass")), 2023, Status.REPASS),  # held through 2022 as pending
+    (((2021, "pass"), (2023, "fail")), 2023, Status.REVOKED),
+    (((2021, "fail"),), 2022, Status.FAIL),  # ever evaluated, never held
+    (((2021, "pass"), (2022, "fail"), (2023, "pass")), 2023, Status.PASS),  # lost the title, passes again: 达标
+    (((2021, "pass"), (2022, "fail")), 2023, Status.FAIL),
+    (((2022, "pass"),), 2021, Status.ABSENT),  # the future does not count
+    (((2020, "pass"), (2021, "pass")), 2021, Status.REPASS),
+]
+
+
+@pytest.mark.parametrize(("years", "asked", "expected"), TRANSITIONS)
+def test_status_transitions(years: tuple[tuple[int, str], ...], asked: int, expected: Status) -> None:
+    (standing,) = statuses([URBAN], history(*years), asked, 2020)
+    assert standing.status is expected
+    assert standing.provincial_eligible is (expected is Status.REPASS)
+
+
+def test_latest_total_first_pass_and_evaluated_flag() -> None:
+    (s,) = statuses([URBAN], history((2021, "fail"), (2022, "pass")), 2023, 2020)
+    assert (s.total, s.latest_year, s.first_passed, s.first_evaluated, s.evaluated_this_year) == (
+        90,
+        2022,
+        2022,
+        2021,
+        False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("target", "urban", "holders", "gap", "met"),
+    [("0.3", 10, 3, 0, True), ("0.3", 10, 2, 1, False), ("0.3", 7, 2, 1, False), ("0.3", 7, 3, 0, True),
+     ("0.6", 48, 28, 1, False), ("0.6", 48, 29, 0, True), ("0.6", 5, 3, 0, True), ("0.6", 5, 2, 1, False),
+     ("0.3", 1, 0, 1, False), ("0.6", 10, 10, 0, True)],
+)  # fmt: skip
+def test_gap_rounds_up_exactly(target: str, urban: int, holders: int, gap: int, met: bool) -> None:
+    t = Tally("x", urban, 0, 0, holders, 0, 0, Decimal(target))
+    assert (t.gap, t.met, t.rate) == (gap, met, Fraction(holders, urban))
+
+
+def test_no_target_and_no_urban() -> None:
+    assert (Tally("x", 10, 0, 0, 3, 0, 0, None).met, Tally("x", 10, 0, 0, 3, 0, 0, None).gap) == (None, None)
+    assert Tally("x", 0, 0, 0, 0, 0, 0, Decimal("0.3")).met is None
+
+
+def test_targets_by_year(rubric: Rubric) -> None:
+    roster = [URBAN]
+    assert [progress(rubric, roster, [], y).target for y in (2020, 2021, 2022, 2025)] == [
+        None, Decimal("0.3"), Decimal("0.6"), Decimal("0.6")]  # fmt: skip
+
+
+def test_villages_are_listed_but_never_counted(rubric: Rubric) -> None:
+    village = Community("V", "西河村", "渤海乡", "村")
+    evaluations = [*history((2021, "pass")), Current("V", 2021, "pass", Decimal(95))]
+    p = progress(rubric, [URBAN, village], evaluations, 2021)
+    assert (p.district.urban, p.district.holders, p.district.evaluated, p.district.passed) == (1, 1, 1, 1)
+    assert {s.community.code: s.status for s in p.standings} == {"A": Status.PASS, "V": Status.PASS}
+    assert [t.name for t in p.subdistricts] == ["珠江道街道", "渤海乡"] and p.subdistricts[1].urban == 0
+
+
+def test_candidates_closest_first_vetoes_before_points(rubric: Rubric) -> None:
+    roster = [Community(c, c, "s", "城市社区") for c in "BCDEF"]
+    evaluations = [
+        Current("B", 2022, "fail", Decimal("79.5")),
+        Current("C", 2022, "veto", Decimal(95), ("V1",)),
+        Current("D", 2022, "fail", Decimal(60)),
+        Current("E", 2022, "veto", Decimal(90), ("V1", "V3")),
+    ]
+    ordered = [s.community.code for s in candidates(statuses(roster, evaluations, 2022, 2020), rubric.pass_mark)]
+    assert ordered == ["B", "D", "C", "E", "F"]
+
+
+def test_nominations_count_first_valid_evaluations_of_the_year(rubric: Rubric) -> None:
+    roster = [Community(c, c, "珠江道街道", "城市社区") for c in "ABC"] + [
+        Community("D", "D", "黄河道街道", "城市社区")
+    ]
+    evaluations = [Current("A", 2021, "pass", Decimal(90)), Current("A", 2022, "pass", Decimal(90)),
+                   Current("B", 2022, "fail", Decimal(50)), Current("C", 2022, "veto", Decimal(85), ("V2",))]  # fmt: skip
+    p = progress(rubric, roster, evaluations, 2022)
+    assert [(t.name, t.nominations) for t in p.subdistricts] == [("珠江道街道", 2), ("黄河道街道", 0)]
