@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint types unit bench fuzz clean
+.PHONY: demo test lint types unit bench fuzz clean samples readme
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,11 +13,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/greencli --help
+	@PATH="$(abspath $(BIN)):$$PATH" bash samples/demo.sh demo-out
 
 lint: $(STAMP)
-	$(BIN)/ruff check greencli tests
-	$(BIN)/ruff format --check greencli tests
+	$(BIN)/ruff check greencli tests samples
+	$(BIN)/ruff format --check greencli tests samples
 
 types: $(STAMP)
 	$(BIN)/mypy
@@ -29,3 +29,10 @@ test: lint types unit
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# Rebuild the sample district (deterministic) and the demo output shown in README.md.
+samples: $(STAMP)
+	$(BIN)/python samples/generate.py
+
+readme: $(STAMP)
+	$(BIN)/python samples/readme_demo.py

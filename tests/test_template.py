@@ -10,6 +10,7 @@ from typing import Any
 import openpyxl
 import pytest
 from greencli.adapters.roster import RosterError, read_roster
+from greencli.adapters.xlsx_fill import fill
 from greencli.adapters.xlsx_reader import read_workbook
 from greencli.adapters.xlsx_template import Identity, build_skeleton, identity_tokens_left, personalise
 from greencli.cli.app import app
@@ -25,7 +26,6 @@ from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
 from tests.builders import C, entries, perfect_values
-from tests.filling import fill
 from tests.test_engine_properties import valid_inputs
 
 runner = CliRunner()

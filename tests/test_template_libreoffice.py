@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import python_calamine
+from greencli.adapters.xlsx_fill import fill
 from greencli.adapters.xlsx_reader import read_workbook
 from greencli.core.assess import assess
 from greencli.core.roster import Community
@@ -14,7 +15,6 @@ from greencli.core.rubric import Rubric
 from greencli.jobs.template import make_templates
 
 from tests.builders import C, perfect_values
-from tests.filling import fill
 from tests.libreoffice import convert, needs_libreoffice
 
 pytestmark = [needs_libreoffice, pytest.mark.libreoffice]

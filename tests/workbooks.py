@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from greencli.adapters.rubric_file import load_rubric
+from greencli.adapters.xlsx_fill import fill
 from greencli.adapters.xlsx_template import Identity, build_skeleton, personalise
 
 from tests.builders import C, perfect_values
-from tests.filling import fill
 
 
 @cache

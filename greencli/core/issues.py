@@ -85,7 +85,7 @@ CATALOGUE: Final[dict[str, Template]] = {
     "formula-no-value": Template(E, "{label}：录入单元格中是公式且没有计算结果，请直接填写数值"),
     "file-missing": Template(E, "没有找到文件（{reason}）"),
     "superseded-in-batch": Template(
-        W, "同一社区同一年度本批还有另一份评分表 {other}（{why}），以那一份为准，本份不计入"
+        W, "同一社区同一年度本批还有另一份评分表 {other}；本份{why}，以那一份为准，本份不计入"
     ),
     # ── identity (基本信息) ──
     "identity-missing": Template(E, "基本信息缺少“{subject}”"),

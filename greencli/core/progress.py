@@ -69,8 +69,9 @@ class Standing:
 
     @property
     def provincial_eligible(self) -> bool:
-        """The municipal title held for at least a year and its annual re-review passed."""
-        return self.status is Status.REPASS
+        """The municipal title held for at least a year and its annual re-review passed (urban communities only:
+        villages are outside the campaign)."""
+        return self.status is Status.REPASS and self.community.urban
 
 
 @dataclass(frozen=True)

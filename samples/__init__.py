@@ -1,0 +1,1 @@
+"""The bundled sample district: roster and filled inspection workbooks, made by `samples/generate.py`."""

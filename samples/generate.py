@@ -1,0 +1,307 @@
+"""Make the sample district: a roster and filled inspection workbooks for 2021 and 2022.
+
+Deterministic: running it again reproduces the same workbooks (by meaning; file timestamps differ). The blank
+forms come from greencli's own `template` job and are filled through the contract only, as an inspector would.
+
+    python samples/generate.py            # rewrite samples/ in place
+    python samples/generate.py OUT_DIR    # write somewhere else (tests compare the two)
+
+Every path a user meets is here: clear passes, near misses at 79.5, each of the four vetoes, not-applicable
+items, a bonus that takes a total past 100, compounds whose green-space ratio fails, re-reviews passed and failed,
+overdue re-reviews, a 乡街 with no nomination in 2022, two workbooks for one community in one batch, and a
+handful of the mistakes inspectors really make. 2021 ends above its 30 % target; 2022 lands just under 60 %.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import sys
+import tempfile
+import zlib
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from greencli.adapters.rubric_file import load_rubric
+from greencli.adapters.xlsx_fill import fill
+from greencli.core.engine import evaluate
+from greencli.core.model import CompoundEntry, Entries, Field
+from greencli.core.roster import Community
+from greencli.core.rubric import RowKind, Rubric
+from greencli.jobs.template import make_templates, plan_paths
+
+HERE = Path(__file__).resolve().parent
+YEARS = (2021, 2022)
+
+SUBDISTRICTS: dict[str, tuple[str, list[str]]] = {
+    "渤海乡": ("BH", ["渤海社区", "海岸社区", "新港社区", "金沙社区"]),
+    "珠江道街道": ("ZJ", ["珠江社区", "海滨社区", "山海社区", "翠苑社区", "长江东社区", "长江西社区", "松花江社区",
+                     "黑龙江社区", "嘉陵江社区", "秦皇西社区", "华山社区", "峨眉山社区"]),
+    "黄河道街道": ("HH", ["黄河社区", "泰山社区", "嵩山社区", "衡山社区", "恒山社区", "燕山社区", "太行社区", "天山社区",
+                     "昆仑社区", "祁连社区", "长白社区"]),
+    "腾飞路街道": ("TF", ["腾飞社区", "龙海社区", "金港社区", "银滩社区", "海韵社区", "丽港社区", "碧水社区", "蓝天社区",
+                     "朝阳社区", "星河社区"]),
+    "船厂路街道": ("CC", ["船厂社区", "造船社区", "海港社区", "渔港社区", "灯塔社区", "海鸥社区", "帆影社区", "锚地社区",
+                     "码头社区"]),
+}  # fmt: skip
+VILLAGES = ["西河村", "东河村", "南庄村", "北戴村", "李庄村", "王各庄村"]
+COMPOUND_NAMES = ["阳光花园", "海景家园", "金色港湾", "滨海新城", "绿洲小区", "和平里", "幸福里", "春晖苑", "秋实苑",
+                  "康乐园", "锦绣华庭", "富民小区", "建设里", "东方明珠苑", "碧海蓝天"]  # fmt: skip
+REVIEWERS = ["王建国、李红", "张伟、刘洋", "陈静、赵磊", "杨帆、孙丽", "周强、吴敏"]
+
+
+def roster() -> list[Community]:
+    out = []
+    for subdistrict, (prefix, names) in SUBDISTRICTS.items():
+        out += [Community(f"{prefix}-{n:02d}", name, subdistrict, "城市社区") for n, name in enumerate(names, 1)]
+    out += [Community(f"BH-V{n}", name, "渤海乡", "村") for n, name in enumerate(VILLAGES, 1)]
+    return out
+
+
+@dataclass(frozen=True)
+class Plan:
+    code: str
+    scenario: str  # pass | near | fail | veto:Vn | na | bonus | green | mistake:<kind>
+    date: str
+    low: float = 84  # for pass: the total lands in [low, high]
+    high: float = 97
+    file_suffix: str = ""
+
+
+PLANS: dict[int, list[Plan]] = {
+    2021: [
+        Plan("ZJ-01", "pass", "2021-09-14"), Plan("ZJ-02", "pass", "2021-09-15"), Plan("ZJ-03", "bonus", "2021-09-16"),
+        Plan("ZJ-04", "pass", "2021-09-17", 80, 83), Plan("ZJ-05", "near", "2021-09-18"),
+        Plan("ZJ-06", "veto:V1", "2021-09-22"),
+        Plan("HH-01", "pass", "2021-10-08"), Plan("HH-02", "na", "2021-10-09"), Plan("HH-03", "pass", "2021-10-11"),
+        Plan("HH-04", "veto:V2", "2021-10-12"), Plan("HH-05", "pass", "2021-10-13", 80, 84),
+        Plan("TF-01", "pass", "2021-10-18"), Plan("TF-02", "pass", "2021-10-19"), Plan("TF-03", "pass", "2021-10-20"),
+        Plan("TF-04", "veto:V3", "2021-10-21"), Plan("TF-05", "mistake:bonus-evidence", "2021-10-22"),
+        Plan("CC-01", "pass", "2021-11-02"), Plan("CC-02", "pass", "2021-11-03"), Plan("CC-03", "veto:V4", "2021-11-04"),
+        Plan("CC-04", "green", "2021-11-05"), Plan("CC-05", "mistake:text-count", "2021-11-08"),
+        Plan("BH-01", "pass", "2021-11-15"), Plan("BH-02", "fail", "2021-11-16"), Plan("BH-V1", "pass", "2021-11-17"),
+    ],
+    2022: [
+        # re-reviews of the 2021 titles: most pass, two fail (revoked), TF-03 is never re-reviewed (overdue)
+        Plan("ZJ-01", "pass", "2022-09-20"), Plan("ZJ-01", "fail", "2022-09-06", file_suffix="_初评"),
+        Plan("ZJ-02", "pass", "2022-09-21"), Plan("ZJ-03", "pass", "2022-09-22"), Plan("ZJ-04", "fail", "2022-09-23"),
+        Plan("HH-01", "pass", "2022-10-10"), Plan("HH-02", "na", "2022-10-11"), Plan("HH-03", "pass", "2022-10-12"),
+        Plan("HH-05", "veto:V3", "2022-10-13"), Plan("TF-01", "pass", "2022-10-17"), Plan("TF-02", "pass", "2022-10-18"),
+        Plan("CC-01", "pass", "2022-11-01"), Plan("CC-02", "pass", "2022-11-02"), Plan("CC-04", "pass", "2022-11-03"),
+        Plan("BH-01", "pass", "2022-11-14"), Plan("BH-V1", "pass", "2022-11-15"),
+        # communities that failed or were vetoed in 2021 try again
+        Plan("ZJ-05", "pass", "2022-09-26"), Plan("ZJ-06", "pass", "2022-09-27"), Plan("HH-04", "pass", "2022-10-14"),
+        Plan("TF-04", "pass", "2022-10-19"), Plan("CC-05", "pass", "2022-11-04"),
+        # nominations of the year (渤海乡 puts forward none)
+        Plan("ZJ-07", "pass", "2022-09-28"), Plan("ZJ-08", "bonus", "2022-09-29"), Plan("ZJ-09", "near", "2022-09-30"),
+        Plan("ZJ-10", "mistake:formula", "2022-10-08"),
+        Plan("HH-06", "pass", "2022-10-20"), Plan("HH-07", "green", "2022-10-21"), Plan("HH-08", "veto:V4", "2022-10-24"),
+        Plan("HH-09", "mistake:out-of-range", "2022-10-25"),
+        Plan("TF-06", "pass", "2022-10-26"), Plan("TF-07", "na", "2022-10-27"),
+        Plan("CC-06", "pass", "2022-11-07"), Plan("CC-07", "pass", "2022-11-08"), Plan("CC-08", "mistake:year", "2022-11-09"),
+    ],
+}  # fmt: skip
+
+
+def rng_for(*parts: object) -> random.Random:
+    return random.Random(zlib.crc32("|".join(map(str, parts)).encode()))
+
+
+@dataclass(frozen=True)
+class Compound:
+    name: Any
+    built: Any
+    area: Any
+    green: Any
+    prop: Any
+    sort: Any
+
+
+def compounds_for(
+    rng: random.Random, *, failing: int = 0, unsorted: int = 0, count: int | None = None
+) -> list[Compound]:
+    """Residential compounds; `failing` of them short of their green-space requirement."""
+    n = count if count is not None else rng.randint(2, 5)
+    names = rng.sample(COMPOUND_NAMES, n)
+    out = []
+    for i, name in enumerate(names):
+        built = rng.randint(1988, 2020)
+        area = rng.randrange(8000, 60000, 100)
+        required = 35 if built >= 2017 else 30
+        share = rng.uniform(required - 9, required - 2) if i < failing else rng.uniform(required + 0.5, required + 9)
+        out.append(Compound(name, built, area, round(area * share / 100), "是" if rng.random() < 0.85 or i == 0 else "否",
+                            "否" if i < unsorted else "是"))  # fmt: skip
+    return out
+
+
+def _entries(rubric: Rubric, values: dict[str, Any], compounds: list[Compound], evidence: dict[str, Any]) -> Entries:
+    fields = {code: Field(v) for code, v in values.items()}
+    rows = [CompoundEntry(i, *(Field(getattr(c, k)) for k in ("name", "built", "area", "green", "prop", "sort")))
+            for i, c in enumerate(compounds, 2)]  # fmt: skip
+    return Entries(fields, {k: Field(v) for k, v in evidence.items()}, rows, 2022)
+
+
+def perfect(rubric: Rubric) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for row in rubric.rows():
+        values[row.code] = {
+            RowKind.SCORE: float(row.points), RowKind.CHECK: "是", RowKind.COUNT: 0, RowKind.DEDUCT: 0, RowKind.NA: "否",
+            RowKind.MEASURE: 99.2 if row.unit == "%" else 52000, RowKind.DERIVED: None,
+        }[row.kind]  # fmt: skip
+    values.update({"B": None, "V1": 0, "V3": 0, "V4": 0})
+    return values
+
+
+def defects(rubric: Rubric) -> list[tuple[str, Any]]:
+    """Typical findings: a score a little short, a 否, a few defects, a small deduction."""
+    out: list[tuple[str, Any]] = []
+    for row in rubric.rows():
+        if row.kind is RowKind.SCORE:
+            out += [(row.code, float(row.points) - 0.5), (row.code, float(row.points) - 1)] if row.points >= 1 else []
+        elif row.kind is RowKind.CHECK and row.points <= 2:
+            out.append((row.code, "否"))
+        elif row.kind is RowKind.COUNT:
+            out += [(row.code, 1), (row.code, 2)]
+    return [*out, ("7.3", 1), ("10.2", 0.5), ("10.1", 96.5), ("20.2", 28500)]
+
+
+def shape(rubric: Rubric, rng: random.Random, values: dict[str, Any], compounds: list[Compound],
+          evidence: dict[str, Any], low: float, high: float) -> dict[str, Any]:  # fmt: skip
+    """Apply random findings until the total lands in [low, high]."""
+    pool = defects(rubric)
+    rng.shuffle(pool)
+    current = dict(values)
+    for code, value in pool:
+        if current.get(code) is None:
+            continue  # a row left blank on purpose (an item that does not apply)
+        total = evaluate(rubric, _entries(rubric, current, compounds, evidence)).total
+        assert total is not None
+        if total <= Decimal(str(high)):
+            break
+        trial = {**current, code: value}
+        trial_total = evaluate(rubric, _entries(rubric, trial, compounds, evidence)).total
+        if trial_total is not None and trial_total >= Decimal(str(low)):
+            current = trial
+    return current
+
+
+NEAR_MISS = {"2.1": 0, "3.1": 0, "9.1": 0, "11.1": 0, "12.1": 0, "22.1": 0, "1.2": 0.5}  # exactly 79.5
+
+
+def answers(
+    rubric: Rubric, plan: Plan, year: int
+) -> tuple[dict[str, Any], list[Compound], dict[str, Any], dict[str, Any]]:
+    """Values, compounds, evidence and extra 基本信息 for one planned workbook."""
+    rng = rng_for(plan.code, year, plan.scenario, plan.file_suffix)
+    values = perfect(rubric)
+    evidence: dict[str, Any] = {}
+    info: dict[str, Any] = {}
+    compounds = compounds_for(rng)
+    kind, _, detail = plan.scenario.partition(":")
+    if kind == "pass":
+        values = shape(rubric, rng, values, compounds, evidence, plan.low, plan.high)
+    elif kind == "near":
+        values.update(NEAR_MISS)
+    elif kind == "fail":
+        values = shape(rubric, rng, values, compounds, evidence, 62, 72)
+    elif kind == "bonus":
+        values.update({"9.1": 3, "B": 3})
+        evidence = {"B": "全国文明社区（2020年）"}
+    elif kind == "na":
+        values.update({"11.0": "是", "11.1": None, "14.0": "是", "14.1": None, "25.0": "是", "25.1": None,
+                       "30.0": "是", "30.1": None})  # fmt: skip
+        compounds = [Compound(c.name, c.built, c.area, c.green, c.prop, "是") for c in compounds]
+        values = shape(rubric, rng, values, compounds, evidence, 85, 95)
+    elif kind == "green":
+        compounds = compounds_for(rng, failing=1, unsorted=1, count=4)
+        values = shape(rubric, rng, values, compounds, evidence, 82, 90)
+    elif kind == "veto":
+        if detail == "V2":
+            compounds = compounds_for(rng, failing=3, count=4)
+        else:
+            values[detail] = rng.randint(5, 8)
+            values[{"V1": "19.1", "V4": "6.1"}.get(detail, "18.1")] = 3
+        values = shape(rubric, rng, values, compounds, evidence, 80, 92)
+    elif kind == "mistake":
+        values = shape(rubric, rng, values, compounds, evidence, 82, 94)
+        match detail:
+            case "bonus-evidence":
+                values["B"] = 2
+            case "text-count":
+                values["5.1"] = "两处"
+                values["18.1"] = "一处"
+            case "formula":
+                values["1.1"] = "=K6*2"
+            case "out-of-range":
+                values["7.3"] = 3
+                values["V1"] = None
+            case "year":
+                info["评审年度"] = year - 10
+    info = {"评审日期": plan.date, "评审人员": rng.choice(REVIEWERS), "联系电话": f"0335-{rng.randint(5000000, 8999999)}",
+            "社区人口": rng.randrange(3000, 16000, 10), "社区户数": rng.randrange(1200, 5200, 5), **info}  # fmt: skip
+    return values, compounds, evidence, info
+
+
+def write_roster(folder: Path, communities: list[Community]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    header = ["社区编码", "社区名称", "乡街", "类型"]
+    with (folder / "roster.csv").open("w", encoding="utf-8-sig", newline="") as handle:  # BOM: Excel opens it right
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows([c.code, c.name, c.subdistrict, c.kind] for c in communities)
+    wb = xlsxwriter.Workbook(str(folder / "roster.xlsx"), {"strings_to_formulas": False, "strings_to_numbers": False})
+    ws = wb.add_worksheet("社区名单")
+    bold = wb.add_format({"bold": True, "bg_color": "#D9E1F2"})
+    for col, (title, width) in enumerate(zip(header, (12, 16, 14, 10), strict=True)):
+        ws.write_string(0, col, title, bold)
+        ws.set_column(col, col, width)
+    for r, c in enumerate(communities, 1):
+        for col, value in enumerate((c.code, c.name, c.subdistrict, c.kind)):
+            ws.write_string(r, col, value)
+    ws.freeze_panes(1, 0)
+    wb.close()
+
+
+def generate(target: Path) -> list[Path]:
+    """Write roster.{csv,xlsx} and inspections/<year>/<乡街>/<code>_<name>.xlsx under `target`."""
+    rubric = load_rubric()
+    communities = roster()
+    by_code = {c.code: c for c in communities}
+    write_roster(target, communities)
+    written = []
+    for year in YEARS:
+        with tempfile.TemporaryDirectory() as blank_dir:
+            blanks = make_templates(rubric, year, Path(blank_dir), [by_code[p.code] for p in PLANS[year]], force=True)
+            blank_of = {m.community.code: m.path for m in blanks.made if m.community is not None}
+            # villages get no form from `template`; a village that asks to be assessed fills the blank one
+            blank = make_templates(rubric, year, Path(blank_dir) / "blank", None).made[0].path
+            out = target / "inspections" / str(year)
+            for plan in PLANS[year]:
+                community = by_code[plan.code]
+                (path,) = plan_paths(out, [community])
+                path = path.with_name(path.stem + plan.file_suffix + path.suffix)
+                values, compounds, evidence, info = answers(rubric, plan, year)
+                source = blank_of.get(plan.code)
+                if source is None:
+                    source = blank
+                    info = {
+                        "社区编码": community.code,
+                        "社区名称": community.name,
+                        "乡街": community.subdistrict,
+                        **info,
+                    }
+                written.append(fill(source, path, values, evidence=evidence, compounds=compounds, info=info))
+    return written
+
+
+def main(argv: list[str]) -> None:
+    target = Path(argv[1]) if len(argv) > 1 else HERE
+    paths = generate(target)
+    print(f"wrote roster and {len(paths)} inspection workbooks under {target}")
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,134 @@
+"""The sample district matches its generator, the demo tells its story, and the README is true."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from greencli.adapters.roster import read_roster
+from greencli.adapters.xlsx_reader import read_workbook
+from greencli.cli.app import app
+from greencli.core.rubric import Rubric
+from greencli.core.values import is_blank, parse_number
+from greencli.jobs.template import plan_paths
+from samples import generate
+from samples.readme_demo import README, demo_output, readme_block
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+runner = CliRunner()
+
+
+def same_value(read: Any, meant: Any) -> bool:
+    """Equal by meaning: numbers as numbers, dates as dates, blanks as blanks."""
+    if is_blank(meant) or (isinstance(meant, str) and meant.startswith("=")):
+        return is_blank(read)  # a formula typed by the inspector has no computed value to read
+    if isinstance(meant, int | float) and not isinstance(meant, bool):
+        return parse_number(read) == parse_number(meant)
+    if isinstance(read, datetime | date):
+        return read.isoformat()[:10] == str(meant)
+    return str(read) == str(meant)
+
+
+def test_rosters_match_the_generator() -> None:
+    expected = generate.roster()
+    assert read_roster(SAMPLES / "roster.xlsx") == expected == read_roster(SAMPLES / "roster.csv")
+    assert len(expected) == 52 and sum(c.urban for c in expected) == 46
+    assert {c.subdistrict for c in expected} == {"渤海乡", "珠江道街道", "黄河道街道", "腾飞路街道", "船厂路街道"}
+    assert all(c.subdistrict == "渤海乡" for c in expected if not c.urban)
+
+
+@pytest.mark.parametrize("year", generate.YEARS)
+def test_committed_workbooks_match_the_generator_by_meaning(year: int, rubric: Rubric) -> None:
+    by_code = {c.code: c for c in generate.roster()}
+    expected_paths = set()
+    for plan in generate.PLANS[year]:
+        (path,) = plan_paths(SAMPLES / "inspections" / str(year), [by_code[plan.code]])
+        path = path.with_name(path.stem + plan.file_suffix + path.suffix)
+        expected_paths.add(path)
+        values, compounds, evidence, info = generate.answers(rubric, plan, year)
+        raw = read_workbook(path, rubric)
+        formulas = {code for code, v in values.items() if isinstance(v, str) and v.startswith("=")}
+        assert [(i.code, i.subject) for i in raw.issues] == [("formula-no-value", c) for c in sorted(formulas)], path
+        for code, value in values.items():
+            assert same_value(raw.entries.values[code].value, value), (path.name, code)
+        for code, value in evidence.items():
+            assert same_value(raw.entries.evidence[code].value, value), (path.name, code)
+        got = [c for c in raw.entries.compounds if not is_blank(c.name.value)]
+        assert len(got) == len(compounds)
+        for read, meant in zip(got, compounds, strict=True):
+            pairs = zip((read.name, read.built, read.area, read.green, read.property_service, read.garbage_sorting),
+                        (meant.name, meant.built, meant.area, meant.green, meant.prop, meant.sort), strict=True)  # fmt: skip
+            assert all(same_value(f.value, m) for f, m in pairs), path.name
+        for label, value in info.items():
+            if label in raw.info:
+                assert same_value(raw.info[label].value, value), (path.name, label)
+    on_disk = set((SAMPLES / "inspections" / str(year)).rglob("*.xlsx"))
+    assert on_disk == expected_paths
+
+
+@pytest.fixture(scope="module")
+def demo() -> tuple[str, Path]:
+    # exactly as `make demo` runs it (table widths depend on the paths shown), into the git-ignored demo-out/
+    return demo_output(), ROOT / "demo-out"
+
+
+def test_readme_shows_what_the_demo_prints_today(demo: tuple[str, Path]) -> None:
+    text, _ = demo
+    assert readme_block() == text, "README.md's demo output is stale: run `make readme`"
+
+
+def test_the_demo_tells_the_story_the_readme_promises(demo: tuple[str, Path]) -> None:
+    _, out = demo
+    assert (out / "绿色社区汇总2022.xlsx").exists() and len(list((out / "评分表").rglob("*.xlsx"))) == 46
+    roster, db = str(SAMPLES / "roster.xlsx"), str(out / "greencli.db")
+    y2021 = json.loads(
+        runner.invoke(app, ["progress", "--year", "2021", "--roster", roster, "--db", db, "--json"]).stdout
+    )
+    y2022 = json.loads(
+        runner.invoke(app, ["progress", "--year", "2022", "--roster", roster, "--db", db, "--json"]).stdout
+    )
+    assert y2021["district"]["met"] is True and y2021["district"]["rate"] > 0.3
+    d = y2022["district"]
+    assert d["met"] is False and 0.5 < d["rate"] < 0.6 and d["gap"] == 2
+    statuses = {c["community_id"]: c["status"] for c in y2022["communities"]}
+    assert {"pass", "repass", "revoked", "fail", "pending", "absent"} <= set(statuses.values())
+    subs = {s["name"]: s for s in y2022["subdistricts"]}
+    assert subs["渤海乡"]["nominations"] == 0
+    assert any(c["points_short"] == 0.5 for c in y2022["candidates"])
+    scored = json.loads(runner.invoke(app, ["score", str(SAMPLES / "inspections"), "--dry-run", "--json"]).stdout)
+    results = scored["results"]
+    assert {v for r in results for v in r["vetoes"]} == {"V1", "V2", "V3", "V4"}
+    assert any(r["total"] == 79.5 for r in results) and any(r["bonus"] == 3 and r["total"] == 100 for r in results)
+    assert any(r["superseded"] for r in results)
+    assert sum(r["verdict"] == "invalid" for r in results) == 5
+    assert any(r["items"] and r["items"]["15"] < 4 and not r["vetoes"] for r in results)
+
+
+COMMAND = re.compile(r"`greencli ([a-z]+)([^`]*)`")
+
+
+def test_every_command_and_option_the_readme_shows_exists() -> None:
+    text = README.read_text(encoding="utf-8")
+    shown: dict[str, set[str]] = {}
+    for match in COMMAND.finditer(text):
+        shown.setdefault(match[1], set()).update(re.findall(r"(--[a-z-]+)", match[2]))
+    for block in re.findall(r"\$ greencli ([a-z]+)([^\n]*)", text):
+        shown.setdefault(block[0], set()).update(re.findall(r"(--[a-z-]+)", block[1]))
+    for line in re.findall(r"greencli ([a-z]+) ([^\n;>]*)", text):
+        if line[0] in shown:
+            shown[line[0]].update(re.findall(r"(--[a-z-]+)", line[1]))
+    assert {"template", "score", "progress", "history", "standard"} <= set(shown)
+    for command, options in shown.items():
+        result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, command
+        for option in options - {"--help"}:
+            assert option in result.output, f"README shows {command} {option}, which does not exist"
+    top = runner.invoke(app, ["--help"]).output
+    assert "--debug" in top and "--version" in top
+    assert "make demo" in text and "make test" in text and "中文快速上手" in text
