@@ -63,7 +63,7 @@ def atomic_target(path: Path) -> Iterator[Path]:
     """A temporary path beside `path` to write to; renamed over `path` only if the block succeeds."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".~greencli-", suffix=path.suffix + ".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=".~greencli-", suffix=".tmp" + path.suffix, dir=path.parent)
         os.close(fd)
     except OSError as exc:
         raise OutputError(f"无法写入 {path}：{exc.strerror or exc}") from exc

@@ -58,6 +58,21 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE INDEX evaluations_by_community ON evaluations (community_id, year);
         """,
     ),
+    (
+        2,
+        "inbox files",
+        """
+        CREATE TABLE files (
+            path        TEXT PRIMARY KEY,   -- absolute path as seen by the rollup
+            size        INTEGER NOT NULL,
+            mtime_ns    INTEGER NOT NULL,
+            sha256      TEXT NOT NULL,
+            valid       INTEGER NOT NULL,   -- 1: scored and recorded; 0: invalid, its issues below
+            outcome     TEXT NOT NULL,      -- JSON: what the reports need to show for this file
+            seen_at     TEXT NOT NULL
+        )
+        """,
+    ),
 )
 
 
@@ -113,6 +128,7 @@ class Stored:
     review_date: date | None
     scored_at: str
     superseded_by: int | None
+    warnings: list[dict[str, Any]]
 
     @property
     def current(self) -> bool:
@@ -182,9 +198,8 @@ class Ledger:
             for version, name, script in MIGRATIONS:
                 if version in applied:
                     continue
-                for statement in (s.strip() for s in script.split(";")):
-                    if statement:
-                        self.db.execute(statement)
+                for statement in _statements(script):
+                    self.db.execute(statement)
                 self.db.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                     (version, name, _now()),
@@ -207,31 +222,35 @@ class Ledger:
     # ── writing ──
     def record(self, records: Sequence[Record]) -> list[tuple[Record, int | None]]:
         """Record a batch in one transaction; returns each record with its new id, or None if already held."""
+        with self.transaction():
+            return self.insert(records)
+
+    def insert(self, records: Sequence[Record]) -> list[tuple[Record, int | None]]:
+        """Record within the caller's transaction."""
         out: list[tuple[Record, int | None]] = []
         touched: set[tuple[str, int]] = set()
-        with self.transaction():
-            for r in records:
-                exists = self.db.execute(
-                    "SELECT id FROM evaluations WHERE community_id = ? AND year = ? AND file_sha256 = ?",
-                    (r.community_id, r.year, r.file_sha256),
-                ).fetchone()
-                if exists:
-                    out.append((r, None))
-                    continue
-                cursor = self.db.execute(
-                    "INSERT INTO evaluations (community_id, community, subdistrict, year, verdict, total, bonus,"
-                    " categories, items, vetoes, warnings, entries, rubric_id, rubric_version, file_path,"
-                    " file_sha256, file_size, file_mtime, review_date, reviewers, scored_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (r.community_id, r.community, r.subdistrict, r.year, r.verdict, str(r.total), str(r.bonus),
-                     _json(r.categories), _json(r.items), _json(r.vetoes), _json(r.warnings), _json(r.entries),
-                     r.rubric_id, r.rubric_version, r.file_path, r.file_sha256, r.file_size, r.file_mtime,
-                     r.review_date.isoformat() if r.review_date else None, r.reviewers, _now()),
-                )  # fmt: skip
-                out.append((r, cursor.lastrowid))
-                touched.add((r.community_id, r.year))
-            for community_id, year in touched:
-                self._settle(community_id, year)
+        for r in records:
+            exists = self.db.execute(
+                "SELECT id FROM evaluations WHERE community_id = ? AND year = ? AND file_sha256 = ?",
+                (r.community_id, r.year, r.file_sha256),
+            ).fetchone()
+            if exists:
+                out.append((r, None))
+                continue
+            cursor = self.db.execute(
+                "INSERT INTO evaluations (community_id, community, subdistrict, year, verdict, total, bonus,"
+                " categories, items, vetoes, warnings, entries, rubric_id, rubric_version, file_path,"
+                " file_sha256, file_size, file_mtime, review_date, reviewers, scored_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (r.community_id, r.community, r.subdistrict, r.year, r.verdict, str(r.total), str(r.bonus),
+                 _json(r.categories), _json(r.items), _json(r.vetoes), _json(r.warnings), _json(r.entries),
+                 r.rubric_id, r.rubric_version, r.file_path, r.file_sha256, r.file_size, r.file_mtime,
+                 r.review_date.isoformat() if r.review_date else None, r.reviewers, _now()),
+            )  # fmt: skip
+            out.append((r, cursor.lastrowid))
+            touched.add((r.community_id, r.year))
+        for community_id, year in touched:
+            self._settle(community_id, year)
         return out
 
     def _settle(self, community_id: str, year: int) -> None:
@@ -265,11 +284,29 @@ class Ledger:
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self.db.execute(
             "SELECT id, community_id, community, subdistrict, year, verdict, total, bonus, categories, items, vetoes,"
-            " rubric_id, rubric_version, file_path, file_sha256, review_date, scored_at, superseded_by"
+            " rubric_id, rubric_version, file_path, file_sha256, review_date, scored_at, superseded_by, warnings"
             f" FROM evaluations {where} ORDER BY year, community_id, scored_at, id",
             params,
         ).fetchall()
         return [_stored(row) for row in rows]
+
+    # ── the inbox's files (rollup) ──
+    def known_files(self) -> dict[str, tuple[int, int, str, bool, str]]:
+        """path → (size, mtime_ns, sha256, valid, outcome JSON) of every file a rollup has seen."""
+        rows = self.db.execute("SELECT path, size, mtime_ns, sha256, valid, outcome FROM files").fetchall()
+        return {r[0]: (r[1], r[2], r[3], bool(r[4]), r[5]) for r in rows}
+
+    def remember_files(self, rows: Sequence[tuple[str, int, int, str, bool, str]]) -> None:
+        """Within the caller's transaction: (path, size, mtime_ns, sha256, valid, outcome JSON)."""
+        self.db.executemany(
+            "INSERT INTO files (path, size, mtime_ns, sha256, valid, outcome, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,"
+            " sha256 = excluded.sha256, valid = excluded.valid, outcome = excluded.outcome, seen_at = excluded.seen_at",
+            [(*row[:4], int(row[4]), row[5], _now()) for row in rows],
+        )
+
+    def forget_files(self, paths: Sequence[str]) -> None:
+        self.db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in paths])
 
     def count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0])
@@ -280,7 +317,7 @@ class Ledger:
 
 def _stored(row: Iterable[Any]) -> Stored:
     (id_, code, name, sub, year, verdict, total, bonus, categories, items, vetoes, rid, rver, path, sha, review,
-     scored, superseded) = row  # fmt: skip
+     scored, superseded, warnings) = row  # fmt: skip
     return Stored(
         id=id_, community_id=code, community=name, subdistrict=sub, year=year, verdict=verdict,
         total=Decimal(total), bonus=Decimal(bonus),
@@ -288,7 +325,20 @@ def _stored(row: Iterable[Any]) -> Stored:
         items={k: Decimal(v) for k, v in json.loads(items).items()},
         vetoes=json.loads(vetoes), rubric_id=rid, rubric_version=rver, file_path=path, file_sha256=sha,
         review_date=date.fromisoformat(review) if review else None, scored_at=scored, superseded_by=superseded,
+        warnings=json.loads(warnings),
     )  # fmt: skip
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a migration into statements; a ';' inside a comment or string does not end one."""
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            yield buffer.strip()
+            buffer = ""
+    if buffer.strip():
+        yield buffer.strip()
 
 
 def _now() -> str:

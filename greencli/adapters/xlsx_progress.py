@@ -55,12 +55,21 @@ def _met_label(met: bool | None, has_target: bool) -> str:
 
 
 def write_progress(path: Path, result: Progress, doc: dict[str, Any], rubric: Rubric) -> None:
-    if path.exists():
+    """Write the progress sheets to `path`: a new workbook, or added to the workbook already there."""
+    with atomic_target(path) as temporary:
+        add_progress_sheets(path if path.exists() else None, temporary, result, doc, rubric)
+
+
+def add_progress_sheets(
+    source: Path | None, target: Path, result: Progress, doc: dict[str, Any], rubric: Rubric
+) -> None:
+    """Add (or replace) the three progress sheets of `source` (or of a new workbook) and save them to `target`."""
+    if source is not None:
         try:
-            wb = openpyxl.load_workbook(path)
+            wb = openpyxl.load_workbook(source)
         except Exception as exc:
             raise OutputError(
-                f"无法把进度表加入 {path}：该文件不是可读取的 .xlsx 工作簿（{type(exc).__name__}）"
+                f"无法把进度表加入 {source}：该文件不是可读取的 .xlsx 工作簿（{type(exc).__name__}）"
             ) from exc
         for name in SHEETS:
             if name in wb.sheetnames:
@@ -69,19 +78,17 @@ def write_progress(path: Path, result: Progress, doc: dict[str, Any], rubric: Ru
         wb = openpyxl.Workbook()
         assert wb.active is not None
         wb.remove(wb.active)
-    target = result.target
+    goal = result.target
     year_sheet = wb.create_sheet(SHEETS[0])
     rows = []
     for t in (*result.subdistricts, result.district):
         rows.append([t.name, t.urban, t.evaluated, t.passed, t.holders, t.pending, t.revoked,
-                     float(t.rate) if t.rate is not None else None, float(target) if target is not None else None,
-                     _met_label(t.met, target is not None), t.gap, t.nominations])  # fmt: skip
+                     float(t.rate) if t.rate is not None else None, float(goal) if goal is not None else None,
+                     _met_label(t.met, goal is not None), t.gap, t.nominations])  # fmt: skip
     _table(year_sheet, ["乡街", "城市社区", "本年评审", "本年达标", "持有称号", "待复审", "撤销", "达标率", "目标", "是否达到",
                         "还差（个）", "本年新申报"], rows, {8: "0.0%", 9: "0%"})  # fmt: skip
     year_sheet.insert_rows(1)
-    year_sheet["A1"] = (
-        f"{result.year}年度绿色社区创建进度（目标：{'无' if target is None else f'{float(target):.0%}'}）"
-    )
+    year_sheet["A1"] = f"{result.year}年度绿色社区创建进度（目标：{'无' if goal is None else f'{float(goal):.0%}'}）"
     year_sheet["A1"].font = Font(bold=True, size=13)
     year_sheet.freeze_panes = "A3"
     year_sheet.auto_filter.ref = f"A2:L{len(rows) + 2}"
@@ -95,7 +102,7 @@ def write_progress(path: Path, result: Progress, doc: dict[str, Any], rubric: Ru
     categories = Reference(year_sheet, min_col=1, min_row=3, max_row=len(rows) + 2)
     chart.add_data(Reference(year_sheet, min_col=8, min_row=2, max_row=len(rows) + 2), titles_from_data=True)
     chart.set_categories(categories)
-    if target is not None:
+    if goal is not None:
         line = LineChart()
         line.add_data(Reference(year_sheet, min_col=9, min_row=2, max_row=len(rows) + 2), titles_from_data=True)
         line.set_categories(categories)
@@ -115,5 +122,4 @@ def write_progress(path: Path, result: Progress, doc: dict[str, Any], rubric: Ru
               for c in doc["candidates"]]  # fmt: skip
     _table(wb.create_sheet(SHEETS[2]), ["乡街", "社区编码", "社区名称", "年末状态", "最近总分", "否决项", "还差（分）", "说明"],
            sprint, {5: "0.0", 7: "0.0"})  # fmt: skip
-    with atomic_target(path) as temporary:
-        wb.save(temporary)
+    wb.save(target)

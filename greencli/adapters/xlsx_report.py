@@ -158,28 +158,35 @@ def issues_table(outcomes: Sequence[Outcome]) -> _Table:
 
 def write_district_workbook(path: Path, outcomes: Sequence[Outcome], rubric: Rubric, order: Sequence[str] = ()) -> None:
     """Write all six sheets; readers never see a half-written file."""
-    ordered = sorted(outcomes, key=lambda o: (_sub_key(o.subdistrict, order), o.community_id, o.file))
     with atomic_target(path) as target:
-        wb = xlsxwriter.Workbook(str(target), {"constant_memory": True, "strings_to_formulas": False,
-                                              "strings_to_numbers": False, "strings_to_urls": False})  # fmt: skip
-        wb.set_properties({"title": "绿色社区评审汇总", "subject": rubric.title, "author": "greencli"})
-        writer = _Writer(wb)
-        summary = summary_table(ordered, rubric)
-        ws = writer.table(summary)
-        writer.verdict_colours(ws, summary.headers.index("结论"), len(summary.rows))
-        items = items_table(ordered, rubric)
-        ws = writer.table(items)
-        for col, item in enumerate(rubric.items, start=3):
-            if items.rows:
-                ws.conditional_format(1, col, len(items.rows), col, {
-                    "type": "3_color_scale", "min_type": "num", "min_value": 0, "mid_type": "num",
-                    "mid_value": float(item.points) / 2, "max_type": "num", "max_value": float(item.points),
-                    "min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE7B"})  # fmt: skip
-        writer.table(stats_table(ordered, order))
-        writer.table(units_table(ordered, rubric))
-        writer.table(gaps_table(ordered, rubric))
-        writer.table(issues_table(ordered))
-        wb.close()
+        build_district_workbook(target, outcomes, rubric, order)
+
+
+def build_district_workbook(
+    target: Path, outcomes: Sequence[Outcome], rubric: Rubric, order: Sequence[str] = ()
+) -> None:
+    """Write the six sheets straight to `target` (a temporary file the caller renames into place)."""
+    ordered = sorted(outcomes, key=lambda o: (_sub_key(o.subdistrict, order), o.community_id, o.file))
+    wb = xlsxwriter.Workbook(str(target), {"constant_memory": True, "strings_to_formulas": False,
+                                          "strings_to_numbers": False, "strings_to_urls": False})  # fmt: skip
+    wb.set_properties({"title": "绿色社区评审汇总", "subject": rubric.title, "author": "greencli"})
+    writer = _Writer(wb)
+    summary = summary_table(ordered, rubric)
+    ws = writer.table(summary)
+    writer.verdict_colours(ws, summary.headers.index("结论"), len(summary.rows))
+    items = items_table(ordered, rubric)
+    ws = writer.table(items)
+    for col, item in enumerate(rubric.items, start=3):
+        if items.rows:
+            ws.conditional_format(1, col, len(items.rows), col, {
+                "type": "3_color_scale", "min_type": "num", "min_value": 0, "mid_type": "num",
+                "mid_value": float(item.points) / 2, "max_type": "num", "max_value": float(item.points),
+                "min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE7B"})  # fmt: skip
+    writer.table(stats_table(ordered, order))
+    writer.table(units_table(ordered, rubric))
+    writer.table(gaps_table(ordered, rubric))
+    writer.table(issues_table(ordered))
+    wb.close()
 
 
 def _sub_key(name: str, order: Sequence[str]) -> tuple[int, str]:

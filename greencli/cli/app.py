@@ -182,6 +182,56 @@ def history(
         render_history(document)
 
 
+@app.command("rollup", cls=ChineseCommand)
+@handled
+def rollup(
+    inbox: Annotated[
+        Path, typer.Option("--inbox", help="收件箱文件夹：其中（含子文件夹）的评分表都会被评分", file_okay=False)
+    ],
+    year: YearOption = None,
+    roster: RosterOption = None,
+    db: DbOption = None,
+    out: Annotated[Path, typer.Option("--out", help="汇总工作簿的保存位置", dir_okay=False)] = Path(
+        "绿色社区汇总.xlsx"
+    ),
+    log: Annotated[
+        Path | None, typer.Option("--log", help="日志文件（追加写入）；默认输出到标准错误", dir_okay=False)
+    ] = None,
+    as_json: JsonOption = False,
+    wait: Annotated[float, typer.Option("--wait", help="另一任务运行时最多等待的秒数，超时退出码为 3", min=0)] = 0.0,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行读取的进程数；0 表示自动", min=0, max=64)] = 0,
+    rubric: RubricOption = None,
+) -> None:
+    """定时任务用：只评分收件箱中新增或修改过的评分表，再根据评分记录库重写汇总工作簿（及年度进度）。
+    退出码：0 全部有效；1 有无效评分表；2 无法执行或无法写入；3 另一任务正在运行。"""
+    from greencli.adapters.roster import read_roster
+    from greencli.adapters.rubric_file import load_rubric
+    from greencli.adapters.terminal import print_json
+    from greencli.jobs.rollup import Log, run_rollup
+
+    standard = load_rubric(rubric)
+    communities = read_roster(roster) if roster is not None else None
+    logger = Log(log)
+    try:
+        summary = run_rollup(
+            standard, inbox, year=year if year is not None else date.today().year, roster=communities, db=db,
+            out=out, log=logger, wait=wait, jobs=jobs,
+        )  # fmt: skip
+    except Exception as exc:
+        logger("失败", 原因=str(exc).splitlines()[0])
+        raise
+    finally:
+        logger.close()
+    if as_json:
+        print_json(summary)
+    else:
+        typer.echo(
+            f"找到 {summary['found']} 份：新增 {summary['new']}，修改 {summary['changed']}，未变 {summary['unchanged']}，"
+            f"无效 {summary['invalid']}，跳过 {summary['skipped']}；汇总工作簿：{summary['out']}"
+        )
+    raise typer.Exit(summary["exit_code"])
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
