@@ -203,12 +203,11 @@ def test_read_only_or_full_output_is_exit_2_with_the_ledger_unchanged(tmp_path: 
     assert result.exit_code == 2 and "无法写入" in result.output and "Traceback" not in result.output
     monkeypatch.undo()
 
-    from greencli.jobs import rollup as rollup_module
 
     def disk_full(*args: Any, **kwargs: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(rollup_module, "build_district_workbook", disk_full)
+    monkeypatch.setattr("greencli.adapters.xlsx_report.build_district_workbook", disk_full)
     workbook = (tmp_path / "out" / "汇总.xlsx").read_bytes()
     result, _ = rollup(tmp_path)
     assert result.exit_code == 2 and "Traceback" not in result.output
@@ -251,3 +250,20 @@ def test_an_older_ledger_is_upgraded_in_place(tmp_path: Path, inbox: Path) -> No
         assert ledger.schema_version() == len(MIGRATIONS)
         rows = ledger.db.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()
         assert [r[0] for r in rows] == [m[0] for m in MIGRATIONS]
+
+
+def test_an_unchanged_inbox_does_not_rewrite_the_workbook_unless_it_was_replaced(tmp_path: Path, inbox: Path) -> None:
+    rollup(tmp_path)
+    out = tmp_path / "out" / "汇总.xlsx"
+    stamp = out.stat().st_mtime_ns
+    rollup(tmp_path)
+    assert out.stat().st_mtime_ns == stamp
+    assert "汇总工作簿无变化" in (tmp_path / "run.log").read_text(encoding="utf-8")
+    out.unlink()  # someone deleted (or replaced) it: the next run writes it again
+    result, doc = rollup(tmp_path)
+    assert result.exit_code == 1 and out.exists() and doc["unchanged"] == 34
+    assert "汇总" in openpyxl.load_workbook(out).sheetnames
+    other = tmp_path / "out" / "其他.xlsx"  # another output path is another workbook
+    runner.invoke(app, ["rollup", "--inbox", str(inbox), "--year", "2022", "--roster", ROSTER, "--db", str(tmp_path / "l.db"),
+                        "--out", str(other)])  # fmt: skip
+    assert other.exists()

@@ -9,7 +9,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from greencli.adapters.ledger import Ledger
+from greencli.adapters.ledger import MIGRATIONS, Ledger
 from greencli.cli.app import app
 from greencli.core.engine import evaluate
 from greencli.core.rubric import Rubric
@@ -116,7 +116,7 @@ def test_second_run_records_nothing_new_and_a_changed_file_supersedes(tmp_path: 
     _, second = run_json(tmp_path, folder)
     assert (second["recorded"], second["already"]) == (0, 3)
     with Ledger.open(tmp_path / "ledger.db") as ledger:
-        assert ledger.count() == 3 and ledger.schema_version() == 2
+        assert ledger.count() == 3 and ledger.schema_version() == len(MIGRATIONS)
     filled(tmp_path / "inspections", "ZJD-001", values={"9.1": 4}, info={"评审日期": "2022-11-01"})
     _, third = run_json(tmp_path, folder)
     assert (third["recorded"], third["already"]) == (1, 2)

@@ -73,6 +73,19 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         )
         """,
     ),
+    (
+        3,
+        "outputs written",
+        """
+        CREATE TABLE outputs (
+            path        TEXT PRIMARY KEY,   -- absolute path of a workbook a rollup wrote
+            fingerprint TEXT NOT NULL,      -- what it was built from: ledger state, roster, rubric, year, version
+            size        INTEGER NOT NULL,
+            mtime_ns    INTEGER NOT NULL,
+            written_at  TEXT NOT NULL
+        )
+        """,
+    ),
 )
 
 
@@ -307,6 +320,32 @@ class Ledger:
 
     def forget_files(self, paths: Sequence[str]) -> None:
         self.db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in paths])
+
+    def state(self) -> str:
+        """A fingerprint of everything recorded: it changes whenever an evaluation or an inbox file does."""
+        evaluations = self.db.execute("SELECT COUNT(*), MAX(id), COUNT(superseded_by) FROM evaluations").fetchone()
+        files = self.db.execute("SELECT COUNT(*), MAX(seen_at), SUM(valid) FROM files").fetchone()
+        return json.dumps([*evaluations, *files])
+
+    def output_unchanged(self, path: Path, fingerprint: str) -> bool:
+        """Whether `path` is still exactly the workbook written from `fingerprint` (nobody replaced it since)."""
+        row = self.db.execute("SELECT fingerprint, size, mtime_ns FROM outputs WHERE path = ?", (str(path),)).fetchone()
+        if row is None or row[0] != fingerprint:
+            return False
+        try:
+            st = path.stat()
+        except OSError:
+            return False
+        return (st.st_size, st.st_mtime_ns) == (row[1], row[2])
+
+    def remember_output(self, path: Path, fingerprint: str) -> None:
+        st = path.stat()
+        self.db.execute(
+            "INSERT INTO outputs (path, fingerprint, size, mtime_ns, written_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (path) DO UPDATE SET fingerprint = excluded.fingerprint, size = excluded.size,"
+            " mtime_ns = excluded.mtime_ns, written_at = excluded.written_at",
+            (str(path), fingerprint, st.st_size, st.st_mtime_ns, _now()),
+        )
 
     def count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0])

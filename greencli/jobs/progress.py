@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from greencli.adapters.ledger import Ledger, ledger_path
-from greencli.adapters.xlsx_progress import write_progress
 from greencli.core.errors import GreencliError
 from greencli.core.progress import Current, Progress, progress, progress_json
 from greencli.core.roster import Community
@@ -35,6 +34,8 @@ def run_progress(
     result = progress(rubric, roster, evaluations, year)
     document = progress_json(result, rubric)
     if out is not None:
+        from greencli.adapters.xlsx_progress import write_progress  # heavy: only when writing
+
         write_progress(out, result, document, rubric)
         document["out"] = str(out)
     return result, document

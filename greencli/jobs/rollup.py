@@ -20,11 +20,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from greencli import __version__
 from greencli.adapters.files import OutputError, atomic_target, ensure_writable
 from greencli.adapters.ledger import Ledger, Stored, ledger_path
 from greencli.adapters.lock import run_lock
-from greencli.adapters.xlsx_progress import add_progress_sheets
-from greencli.adapters.xlsx_report import build_district_workbook
 from greencli.core.errors import GreencliError
 from greencli.core.issues import Issue, Severity
 from greencli.core.model import Verdict
@@ -142,6 +141,28 @@ def _clear_stale_temporaries(folder: Path) -> int:
     return removed
 
 
+def _fingerprint(ledger: Ledger, rubric: Rubric, roster: Sequence[Community] | None, year: int, out: Path) -> str:
+    """Everything the consolidated workbook is built from; the same fingerprint gives the same workbook."""
+    communities = [(c.code, c.name, c.subdistrict, c.kind) for c in roster] if roster is not None else None
+    return json.dumps([ledger.state(), year, rubric.id, rubric.version, __version__, communities, str(out.resolve())],
+                      ensure_ascii=False)  # fmt: skip
+
+
+def _write_outputs(target: Path, ledger: Ledger, rubric: Rubric, roster: Sequence[Community] | None, year: int,
+                   current: Sequence[Stored], present: set[str]) -> None:  # fmt: skip
+    """The consolidated workbook of the year, from the ledger, plus progress sheets when the year has a target."""
+    from greencli.adapters.xlsx_progress import add_progress_sheets  # heavy: only when a workbook is written
+    from greencli.adapters.xlsx_report import build_district_workbook
+
+    invalid = [_invalid_outcome(v[4]) for p, v in ledger.known_files().items() if p in present and not v[3]]
+    shown = [outcome_of(e) for e in current] + [o for o in invalid if o.year in (year, None)]
+    order = list(dict.fromkeys(c.subdistrict for c in roster)) if roster is not None else []
+    build_district_workbook(target, shown, rubric, order)
+    if rubric.campaign.target_for(year) is not None and roster is not None:
+        standing = progress(rubric, roster, current_evaluations(ledger), year)
+        add_progress_sheets(target, target, standing, progress_json(standing, rubric), rubric)
+
+
 def run_rollup(
     rubric: Rubric,
     inbox: Path,
@@ -202,24 +223,32 @@ def run_rollup(
                 if not valid:
                     first = next((i for i in a.outcome.issues if i.is_error), None)
                     log("无效", 文件=a.path, 问题=f"{first.where} {first.message}" if first else "")
-            with atomic_target(out) as temporary, ledger.transaction():
-                inserted = ledger.insert([to_record(a, rubric) for a in sorted(
+            records = [
+                to_record(a, rubric)
+                for a in sorted(
                     (a for a in assessed if a.outcome.scored),
-                    key=lambda a: (a.outcome.review_date or date.min, a.mtime))])  # fmt: skip
-                ledger.remember_files(rows)
-                ledger.forget_files(gone)
-                recorded = sum(1 for _, id_ in inserted if id_ is not None)
-                current = [outcome_of(e) for e in ledger.evaluations(year=year, current_only=True)]
-                invalid_now = [
-                    _invalid_outcome(v[4]) for p, v in ledger.known_files().items() if p in present and not v[3]
-                ]
-                shown = current + [o for o in invalid_now if o.year in (year, None)]
-                order = list(dict.fromkeys(c.subdistrict for c in roster)) if roster is not None else []
-                build_district_workbook(temporary, shown, rubric, order)
-                target = rubric.campaign.target_for(year)
-                if target is not None and roster is not None:
-                    standing = progress(rubric, roster, current_evaluations(ledger), year)
-                    add_progress_sheets(temporary, temporary, standing, progress_json(standing, rubric), rubric)
+                    key=lambda a: (a.outcome.review_date or date.min, a.mtime),
+                )
+            ]
+            quiet = not (fresh or rows or gone)
+            if quiet and ledger.output_unchanged(out.resolve(), _fingerprint(ledger, rubric, roster, year, out)):
+                recorded = 0
+                current = ledger.evaluations(year=year, current_only=True)
+                invalid_now = [p for p, v in ledger.known_files().items() if p in present and not v[3]]
+                log("汇总工作簿无变化，未重写", 汇总工作簿=out)
+            else:
+                with atomic_target(out) as temporary, ledger.transaction():
+                    inserted = ledger.insert(records)
+                    ledger.remember_files(rows)
+                    ledger.forget_files(gone)
+                    recorded = sum(1 for _, id_ in inserted if id_ is not None)
+                    current = ledger.evaluations(year=year, current_only=True)
+                    invalid_now = [p for p, v in ledger.known_files().items() if p in present and not v[3]]
+                    _write_outputs(temporary, ledger, rubric, roster, year, current, present)
+                    fingerprint = _fingerprint(ledger, rubric, roster, year, out)
+                # after the rename; a run killed before this line merely rewrites the workbook next time
+                with ledger.transaction():
+                    ledger.remember_output(out.resolve(), fingerprint)
             log("已写入", 汇总工作簿=out, 社区=len(current), 新记录=recorded)
     duration = time.monotonic() - started
     invalid = len(invalid_now)

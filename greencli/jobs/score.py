@@ -17,7 +17,6 @@ from typing import Any
 from greencli.adapters.files import ensure_writable
 from greencli.adapters.ledger import Ledger, Record, ledger_path
 from greencli.adapters.xlsx_reader import read_workbook
-from greencli.adapters.xlsx_report import write_district_workbook
 from greencli.core.assess import assess
 from greencli.core.errors import GreencliError
 from greencli.core.issues import make_issue
@@ -317,6 +316,8 @@ def run_score(
         with Ledger.open(ledger_file) as ledger:
             recorded, already = record_batch(ledger, settled, rubric)
         if out is not None:
+            from greencli.adapters.xlsx_report import write_district_workbook  # heavy: only when writing
+
             write_district_workbook(out, [a.outcome for a in everything], rubric, order)
     outcomes = [a.outcome for a in everything]
     return {
