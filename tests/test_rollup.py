@@ -203,7 +203,6 @@ def test_read_only_or_full_output_is_exit_2_with_the_ledger_unchanged(tmp_path: 
     assert result.exit_code == 2 and "无法写入" in result.output and "Traceback" not in result.output
     monkeypatch.undo()
 
-
     def disk_full(*args: Any, **kwargs: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -20,11 +21,22 @@ def _kind_of(head: bytes) -> str:
         return "PDF 文件，不是 Excel 工作簿"
     if head.lstrip().startswith((b"<", b"<?xml")):
         return "网页或 XML 文件，不是 .xlsx 工作簿"
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError:
-        return "无法识别的文件，不是 .xlsx 工作簿"
-    return "文本文件，不是 .xlsx 工作簿"
+    if _looks_like_text(head):
+        return "文本文件（如 CSV），不是 .xlsx 工作簿"
+    return "无法识别的文件，不是 .xlsx 工作簿"
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if b"\0" in head:
+        return False
+    for encoding in ("utf-8", "gb18030"):
+        for cut in range(4):  # the probe may end inside a multi-byte character
+            try:
+                head[: len(head) - cut].decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            return True
+    return False
 
 
 def sniff_workbook(path: Path) -> str | None:
@@ -36,7 +48,7 @@ def sniff_workbook(path: Path) -> str | None:
         if size > limits.MAX_FILE_BYTES:
             return f"文件过大（{size // 1024 // 1024} MB），超过 {limits.MAX_FILE_BYTES // 1024 // 1024} MB 上限"
         with path.open("rb") as handle:
-            head = handle.read(8)
+            head = handle.read(512)
     except OSError as exc:
         return f"无法读取文件：{exc.strerror or exc}"
     if not head.startswith(ZIP_MAGIC):
@@ -67,9 +79,41 @@ def _check_package(package: zipfile.ZipFile) -> str | None:
             return "工作簿中有加密部件，请取消密码后另存为 .xlsx"
         if info.file_size > limits.MAX_PART_BYTES:
             return f"部件 {info.filename} 解压后过大，疑似压缩炸弹"
-        if info.compress_size and info.file_size / info.compress_size > limits.MAX_RATIO and info.file_size > 1 << 20:
+        if (
+            info.compress_size
+            and info.file_size > limits.RATIO_CHECK_FROM
+            and info.file_size / info.compress_size > limits.MAX_RATIO
+        ):
             return f"部件 {info.filename} 压缩比异常（{info.file_size // max(info.compress_size, 1)}:1），疑似压缩炸弹"
         total += info.file_size
     if total > limits.MAX_UNZIPPED_BYTES:
         return "工作簿解压后总大小超过上限，疑似压缩炸弹"
+    for info in infos:
+        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+            problem = _dimension_problem(package, info)
+            if problem:
+                return problem
+    return None
+
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?"')
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ch - 64
+    return number
+
+
+def _dimension_problem(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> str | None:
+    """A sheet that declares a million rows is refused from its first bytes, before any parser reads it."""
+    with package.open(info) as stream:
+        head = stream.read(limits.DIMENSION_PROBE_BYTES)
+    match = _DIMENSION.search(head)
+    if not match or not match.group(4):
+        return None
+    rows, cols = int(match.group(4)), _column_number(match.group(3))
+    if rows > limits.MAX_ROWS or cols > limits.MAX_COLUMNS:
+        return f"工作表 {info.filename} 声明了 {rows} 行 × {cols} 列，远超评分表的合理大小，未读取"
     return None

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import python_calamine as calamine
-from defusedxml import ElementTree
+from defusedxml import DefusedXmlException, ElementTree
 
 from greencli.adapters import limits
 from greencli.adapters.cells import a1, cell_text
@@ -36,6 +36,7 @@ NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 NS_CUSTOM = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
 
 Grid = list[list[Any]]
+UNSAFE_XML = "工作簿中含有不安全的 XML（实体或文档类型声明），已拒绝读取"
 
 
 @dataclass(frozen=True)
@@ -223,8 +224,13 @@ def read_workbook(path: Path, rubric: Rubric) -> RawWorkbook:
         return _read(path, rubric)
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException as exc:
-        reason = f"{type(exc).__name__}: {exc}".strip()[:200]
+    except DefusedXmlException:
+        reason = UNSAFE_XML
+        return RawWorkbook(info={}, entries=Entries(values={}), issues=(make_issue("file-unreadable", reason=reason),))
+    except BaseException as exc:  # a native reader may panic with an exception outside Exception
+        # python-calamine never expands entities; it stops at the first one it does not know
+        unsafe = isinstance(exc, calamine.XmlError) and "entity" in str(exc)
+        reason = UNSAFE_XML if unsafe else f"{type(exc).__name__}: {exc}".strip()[:200]
         return RawWorkbook(info={}, entries=Entries(values={}), issues=(make_issue("file-unreadable", reason=reason),))
 
 
