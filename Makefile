@@ -30,6 +30,10 @@ test: lint types unit
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
 
+# Speed and memory against the file format's own cost (see bench/run.py); figures land in bench/results.json.
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
 # A long fuzz run (random seed, thousands of inputs per test); crashing inputs belong in tests/data/fuzz/.
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=long $(BIN)/pytest tests/test_fuzz.py tests/test_engine_properties.py -q -p no:randomly --hypothesis-show-statistics

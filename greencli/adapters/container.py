@@ -56,10 +56,10 @@ def sniff_workbook(path: Path) -> str | None:
     try:
         with zipfile.ZipFile(path) as package:
             return _check_package(package)
-    except zipfile.BadZipFile:
-        return "文件不完整或已损坏（可能下载或复制中断），请重新获取该文件"
     except OSError as exc:
         return f"无法读取文件：{exc.strerror or exc}"
+    except Exception:  # a damaged zip fails in many ways: BadZipFile, zlib.error, EOFError, NotImplementedError…
+        return "文件不完整或已损坏（可能下载或复制中断），请重新获取该文件"
 
 
 def _check_package(package: zipfile.ZipFile) -> str | None:
