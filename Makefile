@@ -16,8 +16,8 @@ demo: $(STAMP)
 	@PATH="$(abspath $(BIN)):$$PATH" bash samples/demo.sh demo-out
 
 lint: $(STAMP)
-	$(BIN)/ruff check greencli tests samples
-	$(BIN)/ruff format --check greencli tests samples
+	$(BIN)/ruff check greencli tests samples bench
+	$(BIN)/ruff format --check greencli tests samples bench
 
 types: $(STAMP)
 	$(BIN)/mypy

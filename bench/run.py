@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import python_calamine
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -85,8 +87,6 @@ def median_run(make: Any, repeat: int) -> tuple[float, int]:
 
 def template_cells(folder: Path) -> Path:
     """Every value of one generated workbook, for the bare writer to write again."""
-    import python_calamine
-
     one = next((folder / "tpl").rglob("*.xlsx"))
     book = python_calamine.CalamineWorkbook.from_path(str(one))
     cells: dict[str, list[list[Any]]] = {}

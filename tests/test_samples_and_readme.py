@@ -53,8 +53,7 @@ def test_committed_workbooks_match_the_generator_by_meaning(year: int, rubric: R
         expected_paths.add(path)
         values, compounds, evidence, info = generate.answers(rubric, plan, year)
         raw = read_workbook(path, rubric)
-        formulas = {code for code, v in values.items() if isinstance(v, str) and v.startswith("=")}
-        assert [(i.code, i.subject) for i in raw.issues] == [("formula-no-value", c) for c in sorted(formulas)], path
+        assert raw.issues == (), path  # (a formula typed into an input is flagged by `score`, after scoring)
         for code, value in values.items():
             assert same_value(raw.entries.values[code].value, value), (path.name, code)
         for code, value in evidence.items():

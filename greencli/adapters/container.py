@@ -89,11 +89,21 @@ def _check_package(package: zipfile.ZipFile) -> str | None:
     if total > limits.MAX_UNZIPPED_BYTES:
         return "工作簿解压后总大小超过上限，疑似压缩炸弹"
     for info in infos:
-        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-            problem = _dimension_problem(package, info)
+        if not info.filename.endswith((".xml", ".rels")):
+            continue
+        with package.open(info) as stream:
+            head = stream.read(limits.DIMENSION_PROBE_BYTES)
+        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+            # no part of a workbook needs a document type; entity declarations are how XML bombs and XXE begin
+            return UNSAFE_XML
+        if info.filename.startswith("xl/worksheets/"):
+            problem = _dimension_problem(info.filename, head)
             if problem:
                 return problem
     return None
+
+
+UNSAFE_XML = "工作簿中含有不安全的 XML（实体或文档类型声明），已拒绝读取"
 
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?"')
@@ -106,14 +116,12 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _dimension_problem(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> str | None:
+def _dimension_problem(name: str, head: bytes) -> str | None:
     """A sheet that declares a million rows is refused from its first bytes, before any parser reads it."""
-    with package.open(info) as stream:
-        head = stream.read(limits.DIMENSION_PROBE_BYTES)
     match = _DIMENSION.search(head)
     if not match or not match.group(4):
         return None
     rows, cols = int(match.group(4)), _column_number(match.group(3))
     if rows > limits.MAX_ROWS or cols > limits.MAX_COLUMNS:
-        return f"工作表 {info.filename} 声明了 {rows} 行 × {cols} 列，远超评分表的合理大小，未读取"
+        return f"工作表 {name} 声明了 {rows} 行 × {cols} 列，远超评分表的合理大小，未读取"
     return None

@@ -21,7 +21,7 @@ from defusedxml import DefusedXmlException, ElementTree
 
 from greencli.adapters import limits
 from greencli.adapters.cells import a1, cell_text
-from greencli.adapters.container import sniff_workbook
+from greencli.adapters.container import UNSAFE_XML, sniff_workbook
 from greencli.core import layout as L
 from greencli.core.issues import Issue, make_issue
 from greencli.core.model import CompoundEntry, Entries, Field
@@ -36,7 +36,6 @@ NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 NS_CUSTOM = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
 
 Grid = list[list[Any]]
-UNSAFE_XML = "工作簿中含有不安全的 XML（实体或文档类型声明），已拒绝读取"
 
 
 @dataclass(frozen=True)
@@ -194,6 +193,25 @@ def formulas_without_value(path: Path, sheet: str, cells: Iterable[str]) -> set[
             return hits
 
 
+def formula_issues(path: Path, rubric: Rubric, blank: Iterable[tuple[str, str]]) -> list[Issue]:
+    """For 评分表 input cells that read as blank, those that are really a formula with no computed value.
+
+    Only asked about cells the engine found missing, so a sound file never pays for the extra parse.
+    """
+    cells = dict(blank)  # cell → code
+    try:
+        hits = formulas_without_value(path, L.SCORE_SHEET, cells)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # the values were already read; a second look that fails changes nothing
+        return []
+    return [
+        make_issue("formula-no-value", sheet=L.SCORE_SHEET, cell=cell, subject=cells[cell],
+                   label=f"{cells[cell]} {rubric.label_of(cells[cell])}")
+        for cell in sorted(hits)
+    ]  # fmt: skip
+
+
 def _custom_properties(path: Path) -> dict[str, str]:
     with zipfile.ZipFile(path) as package:
         if "docProps/custom.xml" not in package.namelist():
@@ -253,11 +271,6 @@ def _read(path: Path, rubric: Rubric) -> RawWorkbook:
         stamp = _stamp(path, book)
     finally:
         book.close()
-    blank_inputs = [f.cell for code, f in values.items() if f.cell and f.value in ("", None)]
-    for cell in sorted(formulas_without_value(path, L.SCORE_SHEET, blank_inputs)):
-        code = next(c for c, f in values.items() if f.cell == cell)
-        issues.append(make_issue("formula-no-value", sheet=L.SCORE_SHEET, cell=cell, subject=code,
-                                 label=f"{code} {rubric.label_of(code)}"))  # fmt: skip
     entries = Entries(values=values, evidence=evidence, compounds=compounds)
     return RawWorkbook(info=info, entries=entries, stamp=stamp, issues=tuple(issues))
 

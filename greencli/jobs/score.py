@@ -16,10 +16,11 @@ from typing import Any
 
 from greencli.adapters.files import ensure_writable
 from greencli.adapters.ledger import Ledger, Record, ledger_path
-from greencli.adapters.xlsx_reader import read_workbook
+from greencli.adapters.xlsx_reader import formula_issues, read_workbook
 from greencli.core.assess import assess
 from greencli.core.errors import GreencliError
 from greencli.core.issues import make_issue
+from greencli.core.layout import SCORE_SHEET
 from greencli.core.model import Entries, Evaluation, Verdict
 from greencli.core.report import Outcome, outcome_json, summary_counts
 from greencli.core.roster import Community
@@ -111,6 +112,11 @@ def assess_file(path: Path, rubric: Rubric, roster: Mapping[str, Community] | No
         return Assessment(path, _outcome(path, None, evaluation, roster), evaluation, "", 0, 0.0)
     raw = read_workbook(path, rubric)
     assessed = assess(rubric, raw.info, raw.entries, raw.stamp, raw.issues, latest_year, roster)
+    missing = [(i.cell, i.subject) for i in assessed.evaluation.issues
+               if i.code == "value-missing" and i.sheet == SCORE_SHEET and i.cell and i.subject]  # fmt: skip
+    formulas = formula_issues(path, rubric, missing) if missing else []
+    if formulas:  # a formula typed into an input cell, never computed: say so at that cell instead of "missing"
+        assessed = assess(rubric, raw.info, raw.entries, raw.stamp, (*raw.issues, *formulas), latest_year, roster)
     evaluation = assessed.evaluation
     return Assessment(
         path=path,
