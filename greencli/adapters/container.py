@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from greencli.adapters import limits
 
 ZIP_MAGIC = b"PK\x03\x04"
+CUSTOM_PROPERTIES = "docProps/custom.xml"
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 
 
@@ -39,8 +41,27 @@ def _looks_like_text(head: bytes) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class Inspection:
+    """What the container check found: a reason to refuse the file, or the package's custom properties (the
+    version stamp), read while the package was open anyway."""
+
+    problem: str | None
+    custom_properties: bytes | None = None
+
+
 def sniff_workbook(path: Path) -> str | None:
     """None when `path` looks like a sound xlsx package within limits; else a Chinese reason."""
+    return inspect_package(path).problem
+
+
+def inspect_package(path: Path) -> Inspection:
+    """Check the container before any parser sees it (see `sniff_workbook`)."""
+    problem = _inspect(path)
+    return problem if isinstance(problem, Inspection) else Inspection(problem)
+
+
+def _inspect(path: Path) -> Inspection | str | None:
     try:
         size = path.stat().st_size
         if size == 0:
@@ -55,7 +76,10 @@ def sniff_workbook(path: Path) -> str | None:
         return _kind_of(head)
     try:
         with zipfile.ZipFile(path) as package:
-            return _check_package(package)
+            problem = _check_package(package)
+            if problem is not None or CUSTOM_PROPERTIES not in package.NameToInfo:
+                return problem
+            return Inspection(None, package.read(CUSTOM_PROPERTIES))
     except OSError as exc:
         return f"无法读取文件：{exc.strerror or exc}"
     except Exception:  # a damaged zip fails in many ways: BadZipFile, zlib.error, EOFError, NotImplementedError…

@@ -21,7 +21,7 @@ from defusedxml import DefusedXmlException, ElementTree
 
 from greencli.adapters import limits
 from greencli.adapters.cells import a1, cell_text
-from greencli.adapters.container import UNSAFE_XML, sniff_workbook
+from greencli.adapters.container import UNSAFE_XML, inspect_package
 from greencli.core import layout as L
 from greencli.core.issues import Issue, make_issue
 from greencli.core.model import CompoundEntry, Entries, Field
@@ -130,8 +130,11 @@ def _read_compounds(grid: Grid, issues: list[Issue]) -> list[CompoundEntry]:
         issues.append(make_issue("header-missing", sheet=sheet, labels="、".join(L.COMPOUND_COLUMNS)))
         return []
     at, cols = header
+    inputs = [cols[label] for label in L.COMPOUND_COLUMNS]
     out = []
     for r in range(at + 1, len(grid)):
+        if all(_at(grid, r, c) in ("", None) for c in inputs):
+            continue  # an empty row of the form (the template has 200 of them)
 
         def get(label: str, r: int = r) -> Field:
             c = cols[label]
@@ -212,11 +215,10 @@ def formula_issues(path: Path, rubric: Rubric, blank: Iterable[tuple[str, str]])
     ]  # fmt: skip
 
 
-def _custom_properties(path: Path) -> dict[str, str]:
-    with zipfile.ZipFile(path) as package:
-        if "docProps/custom.xml" not in package.namelist():
-            return {}
-        root = ElementTree.fromstring(package.read("docProps/custom.xml"), forbid_dtd=True)
+def _custom_properties(xml: bytes | None) -> dict[str, str]:
+    if xml is None:
+        return {}
+    root = ElementTree.fromstring(xml, forbid_dtd=True)
     out = {}
     for prop in root.iter(f"{NS_CUSTOM}property"):
         name = prop.get("name", "")
@@ -225,8 +227,8 @@ def _custom_properties(path: Path) -> dict[str, str]:
     return out
 
 
-def _stamp(path: Path, book: calamine.CalamineWorkbook) -> dict[str, str]:
-    stamp = _custom_properties(path)
+def _stamp(custom_properties: bytes | None, book: calamine.CalamineWorkbook) -> dict[str, str]:
+    stamp = _custom_properties(custom_properties)
     if stamp or STAMP_SHEET not in book.sheet_names:
         return stamp
     rows = book.get_sheet_by_name(STAMP_SHEET).to_python()
@@ -235,11 +237,12 @@ def _stamp(path: Path, book: calamine.CalamineWorkbook) -> dict[str, str]:
 
 def read_workbook(path: Path, rubric: Rubric) -> RawWorkbook:
     """Everything the file holds for scoring; never raises for a bad file (its problems become issues)."""
-    problem = sniff_workbook(path)
-    if problem is not None:
-        return RawWorkbook(info={}, entries=Entries(values={}), issues=(make_issue("file-not-xlsx", reason=problem),))
+    inspection = inspect_package(path)
+    if inspection.problem is not None:
+        issue = make_issue("file-not-xlsx", reason=inspection.problem)
+        return RawWorkbook(info={}, entries=Entries(values={}), issues=(issue,))
     try:
-        return _read(path, rubric)
+        return _read(path, rubric, inspection.custom_properties)
     except (KeyboardInterrupt, SystemExit):
         raise
     except DefusedXmlException:
@@ -252,7 +255,7 @@ def read_workbook(path: Path, rubric: Rubric) -> RawWorkbook:
         return RawWorkbook(info={}, entries=Entries(values={}), issues=(make_issue("file-unreadable", reason=reason),))
 
 
-def _read(path: Path, rubric: Rubric) -> RawWorkbook:
+def _read(path: Path, rubric: Rubric, custom_properties: bytes | None) -> RawWorkbook:
     issues: list[Issue] = []
     book = calamine.CalamineWorkbook.from_path(str(path))
     try:
@@ -268,7 +271,7 @@ def _read(path: Path, rubric: Rubric) -> RawWorkbook:
         info = _read_info(info_grid) if info_grid is not None else {}
         values, evidence = _read_scores(score_grid, rubric, issues) if score_grid is not None else ({}, {})
         compounds = _read_compounds(compound_grid, issues) if compound_grid is not None else []
-        stamp = _stamp(path, book)
+        stamp = _stamp(custom_properties, book)
     finally:
         book.close()
     entries = Entries(values=values, evidence=evidence, compounds=compounds)

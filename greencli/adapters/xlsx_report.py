@@ -54,8 +54,12 @@ class _Writer:
     def table(self, t: _Table) -> Worksheet:
         ws = self.wb.add_worksheet(t.name)
         for col, header in enumerate(t.headers):
-            widest = max([text_width(header.split("\n")[0]) + 2, *(text_width(_shown(r[col])) + 2 for r in t.rows)])
             kind = t.kinds[col]
+            widest = text_width(header.split("\n")[0]) + 2
+            if kind in ("text", "wrap"):  # numbers print at a fixed width; only text needs measuring
+                widest = max([widest, *(text_width(_shown(r[col])) + 2 for r in t.rows)])
+            else:
+                widest = max(widest, 9)
             ws.set_column(col, col, min(MAX_WIDTH, max(6, widest)), self.formats["wrap" if kind == "wrap" else "text"]
                           if kind in ("text", "wrap") else None)  # fmt: skip
         ws.set_row(0, 32)

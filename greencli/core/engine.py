@@ -61,36 +61,29 @@ class _Scoring:
     ) -> Decimal | bool | None:
         """Parse the value entered for `code` as `kind`; None (and an issue) when it cannot be used."""
         found = self.entries.values.get(code)
-        hint = row.hint if row is not None else "填处数（整数，没有填0）"
         if found is None:
             self.issues.append(make_issue("row-missing", sheet=SCORE_SHEET, subject=code, label=label))
             return None
         raw = found.value
         if is_blank(raw):
-            self.report("value-missing", found, code, label=label, hint=hint)
+            self.report("value-missing", found, code, label=label, hint=_hint(row))
             return None
         if kind in (RowKind.CHECK, RowKind.NA):
             answer = parse_yes_no(raw)
             if answer is None:
                 self.report("value-not-yes-no", found, code, label=label, value=show(raw))
             return answer
-        suffixes = {
-            RowKind.SCORE: ("分",),
-            RowKind.DEDUCT: ("分",),
-            RowKind.COUNT: ("处", "个"),
-            RowKind.MEASURE: (row.unit,) if row is not None and row.unit else (),
-        }.get(kind, ())
+        suffixes = (row.unit,) if kind is RowKind.MEASURE and row is not None and row.unit else SUFFIXES.get(kind, ())
         number = parse_number(raw, suffixes)
         if number is None:
-            self.report("value-not-number", found, code, label=label, value=show(raw), hint=hint)
+            self.report("value-not-number", found, code, label=label, value=show(raw), hint=_hint(row))
             return None
-        shown = _fmt(number)
         if kind is RowKind.COUNT:
             if number < 0:
-                self.report("value-negative", found, code, label=label, value=shown)
+                self.report("value-negative", found, code, label=label, value=_fmt(number))
                 return None
             if not is_whole(number):
-                self.report("value-not-whole", found, code, label=label, value=shown)
+                self.report("value-not-whole", found, code, label=label, value=_fmt(number))
                 return None
             return number
         if kind in (RowKind.SCORE, RowKind.DEDUCT):
@@ -100,23 +93,22 @@ class _Scoring:
         low, high = row.valid_min, row.valid_max
         if (low is not None and number < low) or (high is not None and number > high):
             self.report(
-                "value-out-of-range", found, code, label=label, value=shown,
+                "value-out-of-range", found, code, label=label, value=_fmt(number),
                 low=_fmt(low) if low is not None else "", high=_fmt(high) if high is not None else "∞",
             )  # fmt: skip
             return None
         if row.unit == "%" and number <= 1:
-            self.report("percent-looks-fractional", found, code, label=label, value=shown)
+            self.report("percent-looks-fractional", found, code, label=label, value=_fmt(number))
         return number
 
     def check_points(
         self, found: Field, code: str, label: str, number: Decimal, points: Decimal, row: Row | None
     ) -> Decimal | None:
-        shown = _fmt(number)
         if not ZERO <= number <= points:
-            self.report("value-out-of-range", found, code, label=label, value=shown, low="0", high=_fmt(points))
+            self.report("value-out-of-range", found, code, label=label, value=_fmt(number), low="0", high=_fmt(points))
             return None
         if not is_multiple(number, self.rubric.step):
-            self.report("value-off-step", found, code, label=label, value=shown, step=_fmt(self.rubric.step))
+            self.report("value-off-step", found, code, label=label, value=_fmt(number), step=_fmt(self.rubric.step))
             return None
         floor = row.min_nonzero if row is not None else None
         if floor is not None and ZERO < number < floor:
@@ -125,7 +117,7 @@ class _Scoring:
                 found,
                 code,
                 label=label,
-                value=shown,
+                value=_fmt(number),
                 low=_fmt(floor),
                 high=_fmt(points),
             )
@@ -343,6 +335,19 @@ class _Scoring:
         else:
             verdict = Verdict.FAIL
         return Evaluation(verdict, total, bonus, categories, scored, vetoes, issues, compounds or ())
+
+
+# Units a person may type after a number, by kind (a measure's own unit is added for measures).
+SUFFIXES: dict[RowKind, tuple[str, ...]] = {
+    RowKind.SCORE: ("分",),
+    RowKind.DEDUCT: ("分",),
+    RowKind.COUNT: ("处", "个"),
+}
+
+
+def _hint(row: Row | None) -> str:
+    """What to enter, for a message (veto counts have no rubric row)."""
+    return row.hint if row is not None else "填处数（整数，没有填0）"
 
 
 def _contribution(row: Row, value: Decimal | bool) -> Decimal:

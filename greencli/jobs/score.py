@@ -75,8 +75,7 @@ class Assessment:
     """One file, read and judged."""
 
     path: Path
-    outcome: Outcome
-    evaluation: Evaluation
+    outcome: Outcome  # all the reports and the ledger need: worker processes send back no more than this
     sha256: str
     size: int
     mtime: float
@@ -109,7 +108,7 @@ def assess_file(path: Path, rubric: Rubric, roster: Mapping[str, Community] | No
     except OSError as exc:
         issue = make_issue("file-unreadable", reason=exc.strerror or str(exc))
         evaluation = Evaluation(Verdict.INVALID, None, None, None, None, (), (issue,))
-        return Assessment(path, _outcome(path, None, evaluation, roster), evaluation, "", 0, 0.0)
+        return Assessment(path, _outcome(path, None, evaluation, roster), "", 0, 0.0)
     raw = read_workbook(path, rubric)
     assessed = assess(rubric, raw.info, raw.entries, raw.stamp, raw.issues, latest_year, roster)
     missing = [(i.cell, i.subject) for i in assessed.evaluation.issues
@@ -121,7 +120,6 @@ def assess_file(path: Path, rubric: Rubric, roster: Mapping[str, Community] | No
     return Assessment(
         path=path,
         outcome=_outcome(path, assessed.identity, evaluation, roster),
-        evaluation=evaluation,
         sha256=hashlib.sha256(data).hexdigest(),
         size=stat.st_size,
         mtime=stat.st_mtime,
@@ -171,7 +169,7 @@ def guarded_assess(path: Path, rubric: Rubric, roster: Mapping[str, Community] |
     except BaseException as exc:
         issue = make_issue("file-unreadable", reason=f"{type(exc).__name__}: {exc}"[:200])
         evaluation = Evaluation(Verdict.INVALID, None, None, None, None, (), (issue,))
-        return Assessment(path, _outcome(path, None, evaluation, roster), evaluation, "", 0, 0.0)
+        return Assessment(path, _outcome(path, None, evaluation, roster), "", 0, 0.0)
 
 
 def assess_all(
@@ -235,13 +233,13 @@ def _currency(a: Assessment) -> tuple[date, float, str]:
 
 
 def to_record(a: Assessment, rubric: Rubric) -> Record:
-    o, e = a.outcome, a.evaluation
-    assert o.year is not None and e.total is not None and e.bonus is not None
-    assert e.categories is not None and o.items is not None
+    o = a.outcome
+    assert o.year is not None and o.total is not None and o.bonus is not None
+    assert o.categories is not None and o.items is not None
     return Record(
         community_id=o.community_id, community=o.community, subdistrict=o.subdistrict, year=o.year,
-        verdict=o.verdict.value, total=e.total, bonus=e.bonus,
-        categories={str(k): str(v) for k, v in e.categories.items()},
+        verdict=o.verdict.value, total=o.total, bonus=o.bonus,
+        categories={str(k): str(v) for k, v in o.categories.items()},
         items={str(k): str(v) for k, v in o.items.items()}, vetoes=list(o.vetoes),
         warnings=[{"code": i.code, "subject": i.subject, "sheet": i.sheet, "cell": i.cell, "message": i.message}
                   for i in o.issues],
@@ -307,12 +305,7 @@ def run_score(
     finally:
         if bar is not None:
             bar.close()
-    missing = [
-        Assessment(
-            Path(p), _missing_outcome(p), Evaluation(Verdict.INVALID, None, None, None, None, (), ()), "", 0, 0.0
-        )
-        for p in inputs.unmatched
-    ]
+    missing = [Assessment(Path(p), _missing_outcome(p), "", 0, 0.0) for p in inputs.unmatched]
     settled = settle_batch(assessed)
     order = list(dict.fromkeys(c.subdistrict for c in roster)) if roster is not None else []
     everything = sorted([*settled, *missing], key=lambda a: _order_key(a.outcome, order))
