@@ -239,38 +239,46 @@ class Ledger:
             return self.insert(records)
 
     def insert(self, records: Sequence[Record]) -> list[tuple[Record, int | None]]:
-        """Record within the caller's transaction."""
-        out: list[tuple[Record, int | None]] = []
-        touched: set[tuple[str, int]] = set()
-        for r in records:
-            exists = self.db.execute(
-                "SELECT id FROM evaluations WHERE community_id = ? AND year = ? AND file_sha256 = ?",
-                (r.community_id, r.year, r.file_sha256),
-            ).fetchone()
-            if exists:
-                out.append((r, None))
-                continue
-            cursor = self.db.execute(
-                "INSERT INTO evaluations (community_id, community, subdistrict, year, verdict, total, bonus,"
-                " categories, items, vetoes, warnings, entries, rubric_id, rubric_version, file_path,"
-                " file_sha256, file_size, file_mtime, review_date, reviewers, scored_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (r.community_id, r.community, r.subdistrict, r.year, r.verdict, str(r.total), str(r.bonus),
-                 _json(r.categories), _json(r.items), _json(r.vetoes), _json(r.warnings), _json(r.entries),
-                 r.rubric_id, r.rubric_version, r.file_path, r.file_sha256, r.file_size, r.file_mtime,
-                 r.review_date.isoformat() if r.review_date else None, r.reviewers, _now()),
-            )  # fmt: skip
-            out.append((r, cursor.lastrowid))
-            touched.add((r.community_id, r.year))
-        for community_id, year in touched:
-            self._settle(community_id, year)
+        """Record within the caller's transaction, as one batch."""
+        batch = Batch(self)
+        out = [(r, batch.add(r)) for r in records]
+        batch.settle()
         return out
 
+    @contextmanager
+    def batch(self) -> Iterator[Batch]:
+        """One transaction for a whole run: records are added as they arrive, settled and committed at the end."""
+        with self.transaction():
+            batch = Batch(self)
+            yield batch
+            batch.settle()
+
+    def add(self, r: Record, scored_at: str) -> int | None:
+        """Insert one record (its community's current evaluation is settled by the batch); None if already held."""
+        exists = self.db.execute(
+            "SELECT id FROM evaluations WHERE community_id = ? AND year = ? AND file_sha256 = ?",
+            (r.community_id, r.year, r.file_sha256),
+        ).fetchone()
+        if exists:
+            return None
+        cursor = self.db.execute(
+            "INSERT INTO evaluations (community_id, community, subdistrict, year, verdict, total, bonus,"
+            " categories, items, vetoes, warnings, entries, rubric_id, rubric_version, file_path,"
+            " file_sha256, file_size, file_mtime, review_date, reviewers, scored_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (r.community_id, r.community, r.subdistrict, r.year, r.verdict, str(r.total), str(r.bonus),
+             _json(r.categories), _json(r.items), _json(r.vetoes), _json(r.warnings), _json(r.entries),
+             r.rubric_id, r.rubric_version, r.file_path, r.file_sha256, r.file_size, r.file_mtime,
+             r.review_date.isoformat() if r.review_date else None, r.reviewers, scored_at),
+        )  # fmt: skip
+        return cursor.lastrowid
+
     def _settle(self, community_id: str, year: int) -> None:
-        """The current evaluation of a community and year: the later 评审日期, then the one scored later."""
+        """The current evaluation of a community and year: the later 评审日期, then the one scored later (a batch
+        shares one time, and within it the newer file wins)."""
         rows = self.db.execute(
             "SELECT id FROM evaluations WHERE community_id = ? AND year = ?"
-            " ORDER BY COALESCE(review_date, '') DESC, scored_at DESC, id DESC",
+            " ORDER BY COALESCE(review_date, '') DESC, scored_at DESC, file_mtime DESC, id DESC",
             (community_id, year),
         ).fetchall()
         current = rows[0][0]
@@ -352,6 +360,30 @@ class Ledger:
 
     def integrity(self) -> str:
         return str(self.db.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+class Batch:
+    """Records added during one run: they share one scoring time and are settled together at the end."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self.scored_at = _now()
+        self.touched: set[tuple[str, int]] = set()
+        self.new = 0
+        self.already = 0
+
+    def add(self, record: Record) -> int | None:
+        new_id = self.ledger.add(record, self.scored_at)
+        if new_id is None:
+            self.already += 1
+        else:
+            self.new += 1
+            self.touched.add((record.community_id, record.year))
+        return new_id
+
+    def settle(self) -> None:
+        for community_id, year in sorted(self.touched):
+            self.ledger._settle(community_id, year)
 
 
 def _stored(row: Iterable[Any]) -> Stored:

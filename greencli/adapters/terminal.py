@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
@@ -22,9 +23,35 @@ def console() -> Console:
     return Console(highlight=False, soft_wrap=False, width=width)
 
 
+def _dumps(value: Any, indent: str = "") -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + indent)
+
+
+def _lazy(value: Any) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, list | tuple | str | bytes)
+
+
 def print_json(document: Any) -> None:
-    """Machine output: UTF-8 JSON with Chinese kept readable, one document on stdout."""
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    """Machine output: UTF-8 JSON with Chinese kept readable, one document on stdout.
+
+    A lazy sequence in the document (score's results) is written item by item, so thousands of results are
+    never held as one string or one list.
+    """
+    out = sys.stdout
+    if not (isinstance(document, dict) and any(_lazy(v) for v in document.values())):
+        out.write(_dumps(document) + "\n")
+        return
+    out.write("{")
+    for n, (key, value) in enumerate(document.items()):
+        out.write(("," if n else "") + f"\n  {_dumps(key)}: ")
+        if _lazy(value):
+            out.write("[")
+            for i, item in enumerate(value):
+                out.write(("," if i else "") + "\n    " + _dumps(item, "    "))
+            out.write("\n  ]")
+        else:
+            out.write(_dumps(value, "  "))
+    out.write("\n}\n")
 
 
 def _num(value: float | None) -> str:
@@ -256,3 +283,11 @@ def render_history(doc: dict[str, Any]) -> None:
                       f"{e['total']:.1f}", "、".join(e["vetoes"]), state, e["review_date"] or "",
                       e["scored_at"][:19].replace("T", " "), e["rubric_version"], e["sha256"][:12], e["file"])  # fmt: skip
     out.print(table)
+
+
+def render_rollup(doc: dict[str, Any]) -> None:
+    """One line for a person reading cron's mail; the log has the details."""
+    sys.stdout.write(
+        f"找到 {doc['found']} 份：新增 {doc['new']}，修改 {doc['changed']}，未变 {doc['unchanged']}，无效 {doc['invalid']}，"
+        f"跳过 {doc['skipped']}；汇总工作簿：{doc['out']}\n"
+    )

@@ -17,6 +17,7 @@ from greencli.cli.common import (
     RosterOption,
     RubricOption,
     YearOption,
+    emit,
     fail,
     handled,
 )
@@ -54,14 +55,11 @@ def root(
 def standard(rubric: RubricOption = None, as_json: JsonOption = False) -> None:
     """显示（并检查）评分标准：各类别、评分项、评分行、否决项和年度目标。"""
     from greencli.adapters.rubric_file import load_rubric
-    from greencli.adapters.terminal import print_json, render_rubric
+    from greencli.adapters.terminal import render_rubric
     from greencli.core.rubric import describe
 
     document = describe(load_rubric(rubric))
-    if as_json:
-        print_json(document)
-    else:
-        render_rubric(document)
+    emit(document, as_json, render_rubric)
 
 
 @app.command("template", cls=ChineseCommand)
@@ -80,7 +78,7 @@ def template(
     """生成可打印、带填写校验的评分表：有名单时每个城市社区一份，否则生成一份空白表。"""
     from greencli.adapters.roster import read_roster
     from greencli.adapters.rubric_file import load_rubric
-    from greencli.adapters.terminal import print_json, render_templates
+    from greencli.adapters.terminal import render_templates
     from greencli.jobs.template import make_templates, to_document
 
     standard = load_rubric(rubric)
@@ -89,10 +87,7 @@ def template(
         raise fail(f"评审年度 {year} 早于创建行动起始年 {standard.campaign.first_year}")
     communities = read_roster(roster) if roster is not None else None
     document = to_document(make_templates(standard, year, out, communities, force=force))
-    if as_json:
-        print_json(document)
-    else:
-        render_templates(document, quiet)
+    emit(document, as_json, lambda doc: render_templates(doc, quiet))
 
 
 @app.command("score", cls=ChineseCommand)
@@ -114,7 +109,7 @@ def score(
     """检查并计算一批评分表：显示结果表，写入评分记录库，生成全区汇总工作簿。有无效评分表时退出码为 1。"""
     from greencli.adapters.roster import read_roster
     from greencli.adapters.rubric_file import load_rubric
-    from greencli.adapters.terminal import Progress, print_json, render_score
+    from greencli.adapters.terminal import Progress, render_score
     from greencli.jobs.score import run_score
 
     standard = load_rubric(rubric)
@@ -123,10 +118,7 @@ def score(
         standard, files, roster=communities, db=db, out=out, dry_run=dry_run, jobs=jobs,
         progress=None if as_json else Progress,
     )  # fmt: skip
-    if as_json:
-        print_json(document)
-    else:
-        render_score(document)
+    emit(document, as_json, render_score)
     if document["summary"]["invalid"]:
         raise typer.Exit(1)
 
@@ -150,16 +142,13 @@ def progress_command(
     """各社区、各乡街在该年末的创建状态与年度目标对比：达标率、还差几个、逾期复审、撤销和冲刺名单。"""
     from greencli.adapters.roster import read_roster
     from greencli.adapters.rubric_file import load_rubric
-    from greencli.adapters.terminal import print_json, render_progress
+    from greencli.adapters.terminal import render_progress
     from greencli.jobs.progress import run_progress
 
     standard = load_rubric(rubric)
     communities = read_roster(roster) if roster is not None else None
     result, document = run_progress(standard, year, communities, db, out)
-    if as_json:
-        print_json(document)
-    else:
-        render_progress(document)
+    emit(document, as_json, render_progress)
     if check and result.district.met is False:
         raise typer.Exit(1)
 
@@ -172,14 +161,11 @@ def history(
     as_json: JsonOption = False,
 ) -> None:
     """一个社区历年的全部评审记录（含已被取代的），附文件、SHA-256 和标准版本，便于追溯。"""
-    from greencli.adapters.terminal import print_json, render_history
+    from greencli.adapters.terminal import render_history
     from greencli.jobs.progress import run_history
 
     document = run_history(code, db)
-    if as_json:
-        print_json(document)
-    else:
-        render_history(document)
+    emit(document, as_json, render_history)
 
 
 @app.command("rollup", cls=ChineseCommand)
@@ -206,7 +192,7 @@ def rollup(
     退出码：0 全部有效；1 有无效评分表；2 无法执行或无法写入；3 另一任务正在运行。"""
     from greencli.adapters.roster import read_roster
     from greencli.adapters.rubric_file import load_rubric
-    from greencli.adapters.terminal import print_json
+    from greencli.adapters.terminal import render_rollup
     from greencli.jobs.rollup import Log, run_rollup
 
     standard = load_rubric(rubric)
@@ -222,13 +208,7 @@ def rollup(
         raise
     finally:
         logger.close()
-    if as_json:
-        print_json(summary)
-    else:
-        typer.echo(
-            f"找到 {summary['found']} 份：新增 {summary['new']}，修改 {summary['changed']}，未变 {summary['unchanged']}，"
-            f"无效 {summary['invalid']}，跳过 {summary['skipped']}；汇总工作簿：{summary['out']}"
-        )
+    emit(summary, as_json, render_rollup)
     raise typer.Exit(summary["exit_code"])
 
 

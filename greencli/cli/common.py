@@ -6,7 +6,7 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
@@ -47,6 +47,16 @@ DbOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 格式输出到标准输出（供脚本使用），不显示表格")]
+
+
+def emit(document: Any, as_json: bool, render: Callable[[Any], None]) -> None:
+    """`--json` prints the very document that the table renders."""
+    if as_json:
+        from greencli.adapters.terminal import print_json
+
+        print_json(document)
+    else:
+        render(document)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

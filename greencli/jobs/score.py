@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import glob
 import hashlib
@@ -11,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -196,40 +198,32 @@ def assess_all(
             yield result
 
 
-def settle_batch(assessments: Sequence[Assessment]) -> list[Assessment]:
-    """Two valid files for one community and year: the later 评审日期, then the later file time, is current."""
-    groups: dict[tuple[str, int], list[Assessment]] = defaultdict(list)
-    for a in assessments:
-        o = a.outcome
+def settle_outcomes(outcomes: Sequence[Outcome], mtimes: Sequence[float]) -> list[Outcome]:
+    """Two valid files for one community and year: the later 评审日期, then the later file time, is current;
+    the others are marked superseded, with a warning that names the file that stands."""
+    groups: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for n, o in enumerate(outcomes):
         if o.scored and o.year is not None and o.community_id:
-            groups[(o.community_id, o.year)].append(a)
-    losers: dict[str, tuple[Assessment, str]] = {}
+            groups[(o.community_id, o.year)].append(n)
+    out = list(outcomes)
     for members in groups.values():
         if len(members) < 2:
             continue
-        ordered = sorted(members, key=_currency)
-        winner = ordered[-1]
-        for loser in ordered[:-1]:
-            why = (
-                "评审日期较早"
-                if (loser.outcome.review_date or date.min) < (winner.outcome.review_date or date.min)
-                else "文件较旧"
-            )
-            losers[loser.outcome.file] = (winner, why)
-    out = []
-    for a in assessments:
-        if a.outcome.file not in losers:
-            out.append(a)
-            continue
-        winner, why = losers[a.outcome.file]
-        note = make_issue("superseded-in-batch", subject=a.outcome.community_id, other=winner.path.name, why=why)
-        outcome = dataclasses.replace(a.outcome, superseded=True, issues=(*a.outcome.issues, note))
-        out.append(dataclasses.replace(a, outcome=outcome))
+        ordered = sorted(members, key=lambda n: (outcomes[n].review_date or date.min, mtimes[n], outcomes[n].file))
+        winner = outcomes[ordered[-1]]
+        for n in ordered[:-1]:
+            loser = outcomes[n]
+            earlier = (loser.review_date or date.min) < (winner.review_date or date.min)
+            note = make_issue("superseded-in-batch", subject=loser.community_id, other=Path(winner.file).name,
+                              why="评审日期较早" if earlier else "文件较旧")  # fmt: skip
+            out[n] = dataclasses.replace(loser, superseded=True, issues=(*loser.issues, note))
     return out
 
 
-def _currency(a: Assessment) -> tuple[date, float, str]:
-    return (a.outcome.review_date or date.min, a.mtime, a.outcome.file)
+def settle_batch(assessments: Sequence[Assessment]) -> list[Assessment]:
+    """`settle_outcomes` for assessments still carrying their entries (the rollup's few changed files)."""
+    settled = settle_outcomes([a.outcome for a in assessments], [a.mtime for a in assessments])
+    return [dataclasses.replace(a, outcome=o) for a, o in zip(assessments, settled, strict=True)]
 
 
 def to_record(a: Assessment, rubric: Rubric) -> Record:
@@ -267,16 +261,6 @@ class BatchResult:
         return any(a.outcome.verdict is Verdict.INVALID for a in self.assessments)
 
 
-def record_batch(ledger: Ledger, assessments: Sequence[Assessment], rubric: Rubric) -> tuple[int, int]:
-    """Record every valid evaluation in one transaction (superseded ones stay in history); (new, already held)."""
-    keep = [a for a in assessments if a.outcome.scored]
-    # within a batch the later file is recorded last, so the ledger's own ordering agrees with the batch's
-    keep.sort(key=_currency)
-    results = ledger.record([to_record(a, rubric) for a in keep])
-    new = sum(1 for _, id_ in results if id_ is not None)
-    return new, len(results) - new
-
-
 def run_score(
     rubric: Rubric,
     patterns: Sequence[str],
@@ -298,30 +282,37 @@ def run_score(
         ensure_writable(out)
     by_code = {c.code: c for c in roster} if roster is not None else None
     year_limit = latest_year if latest_year is not None else date.today().year + 1
+    ledger_file = ledger_path(db)
+    outcomes: list[Outcome] = []
+    mtimes: list[float] = []
+    recorded = already = 0
     bar = progress(len(inputs.files)) if progress is not None else None
     try:
-        assessed = list(assess_all(inputs.files, rubric, by_code, year_limit, jobs,
-                                   on_done=bar.advance if bar is not None else None))  # fmt: skip
+        with contextlib.ExitStack() as stack:
+            # One transaction for the whole batch, fed as results stream in: each file's entered values go to
+            # the ledger and are dropped, so memory holds only the compact outcomes the reports need.
+            batch = None if dry_run else stack.enter_context(stack.enter_context(Ledger.open(ledger_file)).batch())
+            for a in assess_all(inputs.files, rubric, by_code, year_limit, jobs,
+                                on_done=bar.advance if bar is not None else None):  # fmt: skip
+                outcomes.append(compact(a.outcome))
+                mtimes.append(a.mtime)
+                if batch is not None and a.outcome.scored:
+                    batch.add(to_record(a, rubric))
+            if batch is not None:
+                recorded, already = batch.new, batch.already
     finally:
         if bar is not None:
             bar.close()
-    missing = [Assessment(Path(p), _missing_outcome(p), "", 0, 0.0) for p in inputs.unmatched]
-    settled = settle_batch(assessed)
+    settled = settle_outcomes(outcomes, mtimes) + [_missing_outcome(p) for p in inputs.unmatched]
     order = list(dict.fromkeys(c.subdistrict for c in roster)) if roster is not None else []
-    everything = sorted([*settled, *missing], key=lambda a: _order_key(a.outcome, order))
-    recorded = already = 0
-    ledger_file = ledger_path(db)
-    if not dry_run:
-        with Ledger.open(ledger_file) as ledger:
-            recorded, already = record_batch(ledger, settled, rubric)
-        if out is not None:
-            from greencli.adapters.xlsx_report import write_district_workbook  # heavy: only when writing
+    settled.sort(key=lambda o: _order_key(o, order))
+    if not dry_run and out is not None:
+        from greencli.adapters.xlsx_report import write_district_workbook  # heavy: only when writing
 
-            write_district_workbook(out, [a.outcome for a in everything], rubric, order)
-    outcomes = [a.outcome for a in everything]
+        write_district_workbook(out, settled, rubric, order)
     return {
-        "results": [outcome_json(o, rubric) for o in outcomes],
-        "summary": summary_counts(outcomes),
+        "results": Results(settled, rubric),
+        "summary": summary_counts(settled),
         "recorded": recorded,
         "already": already,
         "db": str(ledger_file),
@@ -331,6 +322,43 @@ def run_score(
         "skipped": [str(p) for p in inputs.skipped],
         "rubric": {"id": rubric.id, "version": rubric.version},
     }
+
+
+class Results(Sequence[dict[str, Any]]):
+    """`results` of `score --json`, made one at a time as they are printed or shown, never all at once."""
+
+    def __init__(self, outcomes: Sequence[Outcome], rubric: Rubric) -> None:
+        self.outcomes, self.rubric = outcomes, rubric
+
+    def __len__(self) -> int:
+        return len(self.outcomes)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [outcome_json(o, self.rubric) for o in self.outcomes[index]]
+        return outcome_json(self.outcomes[index], self.rubric)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (outcome_json(o, self.rubric) for o in self.outcomes)
+
+
+_SHARED: dict[Decimal, Decimal] = {}
+
+
+def _shared(value: Decimal) -> Decimal:
+    """Scores repeat (0, 0.5, 1, … 100): keep one object per value across thousands of outcomes."""
+    return _SHARED.setdefault(value, value)
+
+
+def compact(o: Outcome) -> Outcome:
+    """The outcome with its repeating numbers shared, as it is kept in memory for the reports."""
+    return dataclasses.replace(
+        o,
+        total=_shared(o.total) if o.total is not None else None,
+        bonus=_shared(o.bonus) if o.bonus is not None else None,
+        categories={k: _shared(v) for k, v in o.categories.items()} if o.categories is not None else None,
+        items={k: _shared(v) for k, v in o.items.items()} if o.items is not None else None,
+    )
 
 
 def _missing_outcome(pattern: str) -> Outcome:
