@@ -18,12 +18,13 @@ from greencli.core.model import Verdict
 from greencli.core.rubric import Rubric
 
 DISTRICT = "全区"
+NO_EXTRA: Mapping[str, Any] = {}  # shared by every outcome without extra keys; never mutated
 UNKNOWN_SUBDISTRICT = "（未识别乡街）"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Outcome:
-    """One workbook's outcome, valid or not, as every report shows it."""
+    """One workbook's outcome, valid or not, as every report shows it (kept for every file of a batch: lean)."""
 
     file: str
     community_id: str
@@ -39,7 +40,7 @@ class Outcome:
     issues: tuple[Issue, ...] = ()
     review_date: date | None = None
     superseded: bool = False
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
 
     @property
     def scored(self) -> bool:

@@ -7,6 +7,7 @@ import dataclasses
 import glob
 import hashlib
 import os
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -24,7 +25,7 @@ from greencli.core.errors import GreencliError
 from greencli.core.issues import make_issue
 from greencli.core.layout import SCORE_SHEET
 from greencli.core.model import Entries, Evaluation, Verdict
-from greencli.core.report import Outcome, outcome_json, summary_counts
+from greencli.core.report import NO_EXTRA, Outcome, outcome_json, summary_counts
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric
 
@@ -354,6 +355,10 @@ def compact(o: Outcome) -> Outcome:
     """The outcome with its repeating numbers shared, as it is kept in memory for the reports."""
     return dataclasses.replace(
         o,
+        extra=o.extra or NO_EXTRA,
+        community_id=sys.intern(o.community_id),
+        community=sys.intern(o.community),
+        subdistrict=sys.intern(o.subdistrict),
         total=_shared(o.total) if o.total is not None else None,
         bonus=_shared(o.bonus) if o.bonus is not None else None,
         categories={k: _shared(v) for k, v in o.categories.items()} if o.categories is not None else None,
