@@ -9,7 +9,7 @@ from hypothesis import settings
 
 # Bounded and reproducible in `make test`; `make fuzz` runs the long profile.
 settings.register_profile("ci", max_examples=150, derandomize=True, deadline=None)
-settings.register_profile("long", max_examples=4000, deadline=None)  # `make fuzz`: random seed, many more inputs
+settings.register_profile("long", max_examples=2000, deadline=None)  # `make fuzz`: random seed, many more inputs
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
