@@ -148,13 +148,18 @@ def _fingerprint(ledger: Ledger, rubric: Rubric, roster: Sequence[Community] | N
                       ensure_ascii=False)  # fmt: skip
 
 
+def _invalid_in_inbox(ledger: Ledger, present: set[str]) -> list[str]:
+    """The outcome JSON of every file now in the inbox that the ledger knows to be invalid."""
+    return [v[4] for p, v in ledger.known_files().items() if p in present and not v[3]]
+
+
 def _write_outputs(target: Path, ledger: Ledger, rubric: Rubric, roster: Sequence[Community] | None, year: int,
-                   current: Sequence[Stored], present: set[str]) -> None:  # fmt: skip
+                   current: Sequence[Stored], invalid_json: Sequence[str]) -> None:  # fmt: skip
     """The consolidated workbook of the year, from the ledger, plus progress sheets when the year has a target."""
     from greencli.adapters.xlsx_progress import add_progress_sheets  # heavy: only when a workbook is written
     from greencli.adapters.xlsx_report import build_district_workbook
 
-    invalid = [_invalid_outcome(v[4]) for p, v in ledger.known_files().items() if p in present and not v[3]]
+    invalid = [_invalid_outcome(text) for text in invalid_json]
     shown = [outcome_of(e) for e in current] + [o for o in invalid if o.year in (year, None)]
     order = list(dict.fromkeys(c.subdistrict for c in roster)) if roster is not None else []
     build_district_workbook(target, shown, rubric, order)
@@ -234,7 +239,7 @@ def run_rollup(
             if quiet and ledger.output_unchanged(out.resolve(), _fingerprint(ledger, rubric, roster, year, out)):
                 recorded = 0
                 current = ledger.evaluations(year=year, current_only=True)
-                invalid_now = [p for p, v in ledger.known_files().items() if p in present and not v[3]]
+                invalid_now = _invalid_in_inbox(ledger, present)
                 log("汇总工作簿无变化，未重写", 汇总工作簿=out)
             else:
                 with atomic_target(out) as temporary, ledger.transaction():
@@ -243,8 +248,8 @@ def run_rollup(
                     ledger.forget_files(gone)
                     recorded = sum(1 for _, id_ in inserted if id_ is not None)
                     current = ledger.evaluations(year=year, current_only=True)
-                    invalid_now = [p for p, v in ledger.known_files().items() if p in present and not v[3]]
-                    _write_outputs(temporary, ledger, rubric, roster, year, current, present)
+                    invalid_now = _invalid_in_inbox(ledger, present)
+                    _write_outputs(temporary, ledger, rubric, roster, year, current, invalid_now)
                     fingerprint = _fingerprint(ledger, rubric, roster, year, out)
                 # after the rename; a run killed before this line merely rewrites the workbook next time
                 with ledger.transaction():
