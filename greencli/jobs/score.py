@@ -244,24 +244,6 @@ def to_record(a: Assessment, rubric: Rubric) -> Record:
     )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class BatchResult:
-    assessments: tuple[Assessment, ...]
-    inputs: Inputs
-    recorded: int
-    already: int
-    db: Path | None
-    out: Path | None
-
-    @property
-    def outcomes(self) -> list[Outcome]:
-        return [a.outcome for a in self.assessments]
-
-    @property
-    def any_invalid(self) -> bool:
-        return any(a.outcome.verdict is Verdict.INVALID for a in self.assessments)
-
-
 def run_score(
     rubric: Rubric,
     patterns: Sequence[str],
