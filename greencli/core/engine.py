@@ -206,10 +206,11 @@ class _Scoring:
             return row.points if Fraction(100) * served / total_area > Fraction(row.above) else ZERO
         raise AssertionError(f"unknown derived rule {row.rule}")  # the rubric loader rejects these
 
-    def warn_if_typed(self, row: Row, code: str, template: str, **params: object) -> None:
+    def warn_if_typed(self, code: str, label: str, template: str, **params: object) -> None:
+        """A value typed where nothing counts (a derived row, a row of an item that does not apply)."""
         found = self.entries.values.get(code, BLANK)
         if not is_blank(found.value):
-            self.report(template, found, code, label=row.label, value=show(found.value), **params)
+            self.report(template, found, code, label=label, value=show(found.value), **params)
 
     # ── items ──
     def score_item(self, item: Item, compounds: Sequence[CompoundScore] | None) -> ItemScore | None:
@@ -221,7 +222,7 @@ class _Scoring:
         if not_applicable:
             assert na is not None
             for row in item.scored_rows:
-                self.warn_if_typed(row, row.code, "na-rows-ignored", item=item.number)
+                self.warn_if_typed(row.code, row.label, "na-rows-ignored", item=item.number)
             return ItemScore(
                 item.number, item.category, item.points, item.points, False, (RowScore(na.code, True, None),)
             )
@@ -229,7 +230,7 @@ class _Scoring:
         complete = not_applicable is not None
         for row in item.scored_rows:
             if row.kind is RowKind.DERIVED:
-                self.warn_if_typed(row, row.code, "derived-value-ignored")
+                self.warn_if_typed(row.code, row.label, "derived-value-ignored")
                 contribution = self.derived(row, compounds) if compounds is not None else None
                 rows.append(RowScore(row.code, None, contribution))
             else:
@@ -276,17 +277,12 @@ class _Scoring:
             if veto.warn_row:
                 self.cross_check(veto, count)
             return count >= veto.at_least
-        self.warn_if_typed_veto(veto)
+        self.warn_if_typed(veto.code, veto.label, "derived-value-ignored")
         if compounds is None:
             return None
         assert veto.above is not None
         failing = sum(1 for c in compounds if c.fails)
         return Fraction(100 * failing, len(compounds)) > Fraction(veto.above)
-
-    def warn_if_typed_veto(self, veto: Veto) -> None:
-        found = self.entries.values.get(veto.code, BLANK)
-        if not is_blank(found.value):
-            self.report("derived-value-ignored", found, veto.code, label=veto.label, value=show(found.value))
 
     def cross_check(self, veto: Veto, veto_count: Decimal) -> None:
         """A scored row that already reaches the veto threshold while the veto's own count does not."""
