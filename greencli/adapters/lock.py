@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from greencli.core.errors import GreencliError
+from greencli.core.errors import GreencliError, describe_os_error
 
 POLL_SECONDS = 0.2
 
@@ -44,9 +44,10 @@ def run_lock(path: Path, wait: float = 0.0) -> Iterator[None]:
     """Hold the lock at `path` for the block; wait up to `wait` seconds for another holder, then raise Busy."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        # never inherited by a child process: a worker must not keep the lock of a run that has died
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOINHERIT", 0), 0o644)
     except OSError as exc:
-        raise GreencliError(f"无法创建运行锁 {path}：{exc.strerror or exc}") from exc
+        raise GreencliError(f"无法创建运行锁 {path}：{describe_os_error(exc)}") from exc
     try:
         deadline = time.monotonic() + max(0.0, wait)
         while not _try_lock(fd):
