@@ -8,10 +8,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from greencli.adapters import limits
+from greencli.core.errors import describe_os_error
 
 ZIP_MAGIC = b"PK\x03\x04"
 CUSTOM_PROPERTIES = "docProps/custom.xml"
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+
+
+def open_package(path: Path) -> zipfile.ZipFile:
+    """The zip package, with entry names that some Windows tools write with `\\` read as the same names with `/`
+    (as Excel and python-calamine read them)."""
+    package = zipfile.ZipFile(path)
+    if any("\\" in name for name in package.NameToInfo):
+        renamed = {}
+        for info in package.infolist():
+            info.filename = info.filename.replace("\\", "/")  # orig_filename still matches the local header
+            renamed[info.filename] = info
+        package.NameToInfo = renamed
+    return package
 
 
 def _kind_of(head: bytes) -> str:
@@ -71,17 +85,17 @@ def _inspect(path: Path) -> Inspection | str | None:
         with path.open("rb") as handle:
             head = handle.read(512)
     except OSError as exc:
-        return f"无法读取文件：{exc.strerror or exc}"
+        return f"无法读取文件：{describe_os_error(exc)}"
     if not head.startswith(ZIP_MAGIC):
         return _kind_of(head)
     try:
-        with zipfile.ZipFile(path) as package:
+        with open_package(path) as package:
             problem = _check_package(package)
             if problem is not None or CUSTOM_PROPERTIES not in package.NameToInfo:
                 return problem
             return Inspection(None, package.read(CUSTOM_PROPERTIES))
     except OSError as exc:
-        return f"无法读取文件：{exc.strerror or exc}"
+        return f"无法读取文件：{describe_os_error(exc)}"
     except Exception:  # a damaged zip fails in many ways: BadZipFile, zlib.error, EOFError, NotImplementedError…
         return "文件不完整或已损坏（可能下载或复制中断），请重新获取该文件"
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from greencli.core.errors import GreencliError
+from greencli.core.errors import GreencliError, describe_os_error
 
 
 def _umask() -> int:
@@ -39,7 +41,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".~greencli-", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise OutputError(f"无法写入 {path}：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法写入 {path}：{describe_os_error(exc)}") from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -50,7 +52,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise OutputError(f"无法写入 {path}：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法写入 {path}：{describe_os_error(exc)}") from exc
 
 
 def inside(folder: Path, candidate: Path) -> bool:
@@ -66,7 +68,7 @@ def atomic_target(path: Path) -> Iterator[Path]:
         fd, tmp = tempfile.mkstemp(prefix=".~greencli-", suffix=".tmp" + path.suffix, dir=path.parent)
         os.close(fd)
     except OSError as exc:
-        raise OutputError(f"无法写入 {path}：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法写入 {path}：{describe_os_error(exc)}") from exc
     temporary = Path(tmp)
     try:
         yield temporary
@@ -75,7 +77,7 @@ def atomic_target(path: Path) -> Iterator[Path]:
         _give_mode(temporary, path)
         os.replace(temporary, path)
     except OSError as exc:
-        raise OutputError(f"无法写入 {path}：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法写入 {path}：{describe_os_error(exc)}") from exc
     finally:
         with contextlib.suppress(OSError):
             temporary.unlink()
@@ -91,4 +93,33 @@ def ensure_writable(path: Path) -> None:
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
-        raise OutputError(f"无法写入 {path}：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法写入 {path}：{describe_os_error(exc)}") from exc
+
+
+WORKBOOK_SUFFIX = ".xlsx"
+
+
+@dataclass(frozen=True)
+class OutputChoice:
+    """Where a workbook will be written, and what was made of the path the user gave (said to the user)."""
+
+    path: Path
+    note: str | None = None
+
+
+def workbook_output(raw: str, default_name: str) -> OutputChoice:
+    """`--out` for a workbook: an existing folder, or a path ending in a separator, means `default_name` inside it;
+    a name without an extension gets `.xlsx`; any other extension is refused before any work is done."""
+    text = raw.strip()
+    if not text:
+        raise OutputError("输出位置不能为空")
+    path = Path(text)
+    if text.endswith(("/", "\\", os.sep)) or path.is_dir():
+        return OutputChoice(path / default_name, f"{raw} 是文件夹，汇总工作簿写入其中的 {default_name}")
+    suffix = path.suffix.lower()
+    if suffix == WORKBOOK_SUFFIX:
+        return OutputChoice(path)
+    if not suffix or not re.fullmatch(r"\.[A-Za-z][A-Za-z0-9]{0,5}", path.suffix):
+        chosen = path.with_name(path.name + WORKBOOK_SUFFIX)
+        return OutputChoice(chosen, f"输出文件名没有扩展名，已写为 {chosen}")
+    raise OutputError(f"无法写入 {raw}：汇总工作簿只能保存为 .xlsx 文件（不能是 {path.suffix}），请改用 .xlsx 扩展名")

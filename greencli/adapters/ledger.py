@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from greencli.core.errors import GreencliError
+from greencli.core.errors import GreencliError, describe_os_error, with_detail
 
 DB_ENV = "GREENCLI_DB"
 DEFAULT_DB = "greencli.db"
@@ -86,7 +86,49 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         )
         """,
     ),
+    (
+        4,
+        "invalid submissions",
+        """
+        -- A workbook that came in and was invalid: never an evaluation, but the office must know the community
+        -- sent one (progress shows it as 待改正 until a valid workbook follows).
+        CREATE TABLE invalid_submissions (
+            id           INTEGER PRIMARY KEY,
+            community_id TEXT NOT NULL,
+            community    TEXT NOT NULL,
+            subdistrict  TEXT NOT NULL,
+            year         INTEGER NOT NULL,
+            file_path    TEXT NOT NULL,
+            file_sha256  TEXT NOT NULL,
+            first_error  TEXT NOT NULL,   -- where and what, as shown to people
+            errors       INTEGER NOT NULL,
+            seen_at      TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX invalid_submissions_once ON invalid_submissions (community_id, year, file_sha256);
+        CREATE INDEX invalid_submissions_by_year ON invalid_submissions (year, community_id);
+        """,
+    ),
 )
+
+
+# SQLite's own English messages, as an office user needs to read them.
+SQLITE_REASONS: tuple[tuple[str, str], ...] = (
+    ("unable to open database file", "无法打开（所在文件夹不存在，或没有读写权限）"),
+    ("database is locked", "正被另一个程序占用，请稍后再试"),
+    ("file is not a database", "它不是 greencli 的评分记录库，或已损坏"),
+    ("database disk image is malformed", "文件已损坏"),
+    ("readonly database", "文件或所在文件夹是只读的"),
+    ("database or disk is full", "磁盘空间不足"),
+    ("disk i/o error", "磁盘读写错误"),
+)
+
+
+def sqlite_reason(exc: sqlite3.Error) -> str:
+    """A Chinese reason for an SQLite error; the original text only with --debug."""
+    text = str(exc).lower()
+    reason = next((chinese for english, chinese in SQLITE_REASONS if english in text),
+                  "它可能不是 greencli 的记录库或已损坏")  # fmt: skip
+    return with_detail(reason, str(exc))
 
 
 class LedgerError(GreencliError):
@@ -148,6 +190,22 @@ class Stored:
         return self.superseded_by is None
 
 
+@dataclass(frozen=True)
+class InvalidSubmission:
+    """A workbook for a community and year that came in and was invalid (recorded, never scored)."""
+
+    community_id: str
+    community: str
+    subdistrict: str
+    year: int
+    file_path: str
+    file_sha256: str
+    first_error: str
+    errors: int
+    seen_at: str = ""
+    id: int | None = None
+
+
 def ledger_path(explicit: Path | None) -> Path:
     if explicit is not None:
         return explicit
@@ -182,8 +240,10 @@ class Ledger:
             if create:
                 path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
-        except (sqlite3.Error, OSError) as exc:
-            raise LedgerError(f"无法打开评分记录库 {path}：{exc}") from exc
+        except OSError as exc:
+            raise LedgerError(f"无法打开评分记录库 {path}：{describe_os_error(exc)}") from exc
+        except sqlite3.Error as exc:
+            raise LedgerError(f"无法打开评分记录库 {path}：{sqlite_reason(exc)}") from exc
         try:
             connection.execute("PRAGMA foreign_keys = ON")
             connection.execute("PRAGMA synchronous = FULL")
@@ -191,7 +251,7 @@ class Ledger:
             ledger.migrate()
             yield ledger
         except sqlite3.DatabaseError as exc:
-            raise LedgerError(f"评分记录库 {path} 无法使用（{exc}）；它可能不是 greencli 的记录库或已损坏") from exc
+            raise LedgerError(f"评分记录库 {path} 无法使用：{sqlite_reason(exc)}") from exc
         finally:
             connection.close()
 
@@ -295,7 +355,7 @@ class Ledger:
         clauses: list[str] = []
         params: list[str | int] = []
         if community_id is not None:
-            clauses.append("community_id = ?")
+            clauses.append("community_id = ? COLLATE NOCASE")  # ZJ-01 and zj-01 are one community
             params.append(community_id)
         if year is not None:
             clauses.append("year = ?")
@@ -310,6 +370,50 @@ class Ledger:
             params,
         ).fetchall()
         return [_stored(row) for row in rows]
+
+    def file_years(self) -> dict[str, int]:
+        """file path → the 评审年度 of the evaluations recorded from it (the latest, should a path hold several)."""
+        rows = self.db.execute("SELECT file_path, MAX(year) FROM evaluations GROUP BY file_path").fetchall()
+        return {r[0]: int(r[1]) for r in rows}
+
+    # ── invalid submissions ──
+    def add_invalid(self, s: InvalidSubmission, seen_at: str) -> bool:
+        """Within the caller's transaction; False when this very file was already recorded for that community/year."""
+        cursor = self.db.execute(
+            "INSERT INTO invalid_submissions (community_id, community, subdistrict, year, file_path, file_sha256,"
+            " first_error, errors, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (community_id, year, file_sha256) DO NOTHING",
+            (s.community_id, s.community, s.subdistrict, s.year, s.file_path, s.file_sha256, s.first_error, s.errors,
+             seen_at),
+        )  # fmt: skip
+        return cursor.rowcount > 0
+
+    def invalid_submissions(
+        self, *, community_id: str | None = None, year: int | None = None
+    ) -> list[InvalidSubmission]:
+        clauses, params = [], []
+        if community_id is not None:
+            clauses.append("community_id = ? COLLATE NOCASE")
+            params.append(community_id)
+        if year is not None:
+            clauses.append("year = ?")
+            params.append(str(year))
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self.db.execute(
+            "SELECT community_id, community, subdistrict, year, file_path, file_sha256, first_error, errors, seen_at, id"
+            f" FROM invalid_submissions {where} ORDER BY year, community_id, seen_at, id",
+            params,
+        ).fetchall()
+        return [InvalidSubmission(*row) for row in rows]
+
+    def outstanding_invalid(self) -> set[tuple[str, int]]:
+        """(community, year) whose latest submission was invalid: no valid evaluation was scored after it."""
+        rows = self.db.execute(
+            "SELECT i.community_id, i.year FROM invalid_submissions i GROUP BY i.community_id, i.year"
+            " HAVING MAX(i.seen_at) > COALESCE((SELECT MAX(e.scored_at) FROM evaluations e"
+            " WHERE e.community_id = i.community_id AND e.year = i.year), '')"
+        ).fetchall()
+        return {(r[0], int(r[1])) for r in rows}
 
     # ── the inbox's files (rollup) ──
     def known_files(self) -> dict[str, tuple[int, int, str, bool, str]]:
@@ -380,6 +484,9 @@ class Batch:
             self.new += 1
             self.touched.add((record.community_id, record.year))
         return new_id
+
+    def add_invalid(self, submission: InvalidSubmission) -> bool:
+        return self.ledger.add_invalid(submission, self.scored_at)
 
     def settle(self) -> None:
         for community_id, year in sorted(self.touched):

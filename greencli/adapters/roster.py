@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import unicodedata
 from pathlib import Path
 
 from greencli.adapters.cells import cell_text
 from greencli.adapters.container import sniff_workbook
 from greencli.adapters.xlsx_reader import open_workbook_rows
-from greencli.core.errors import GreencliError
-from greencli.core.roster import Community
+from greencli.core.errors import GreencliError, describe_os_error
+from greencli.core.roster import KINDS, Community
 
 CODE, NAME, SUBDISTRICT, KIND = "社区编码", "社区名称", "乡街", "类型"
 REQUIRED = (CODE, NAME, SUBDISTRICT, KIND)
@@ -62,7 +63,9 @@ def read_roster(path: Path) -> list[Community]:
         else:
             raise RosterError(path, [f"不支持的文件类型“{path.suffix}”，名单应为 .xlsx 或 .csv"])
     except OSError as exc:
-        raise RosterError(path, [f"无法读取：{exc.strerror or exc}"]) from exc
+        raise RosterError(path, [f"无法读取：{describe_os_error(exc)}"]) from exc
+    except ValueError as exc:  # the spreadsheet library could not read it; the reason is already Chinese
+        raise RosterError(path, [str(exc)]) from exc
     return _communities(path, rows)
 
 
@@ -87,16 +90,21 @@ def _communities(path: Path, rows: list[list[object]]) -> list[Community]:
         values = {name: cell_text(row[i]) if i < len(row) else "" for name, i in col.items()}
         if not any(values.values()):
             continue
-        empty = [name for name in (CODE, NAME, SUBDISTRICT) if not values[name]]
+        empty = [name for name in REQUIRED if not values[name]]
         if empty:
             problems.append(f"第{n}行：{'、'.join(empty)}为空")
             continue
         code = values[CODE]
-        if code in seen:
-            problems.append(f"第{n}行：社区编码“{code}”与第{seen[code]}行重复")
+        kind = unicodedata.normalize("NFKC", values[KIND]).strip()
+        if kind not in KINDS:
+            problems.append(f"第{n}行：类型“{values[KIND]}”不是可用的类型，应为{'、'.join(KINDS)}之一")
             continue
-        seen[code] = n
-        out.append(Community(code, values[NAME], values[SUBDISTRICT], values[KIND]))
+        folded = code.casefold()  # ZJ-01 and zj-01 would be one community everywhere else
+        if folded in seen:
+            problems.append(f"第{n}行：社区编码“{code}”与第{seen[folded]}行重复")
+            continue
+        seen[folded] = n
+        out.append(Community(code, values[NAME], values[SUBDISTRICT], kind))
     if problems:
         raise RosterError(path, problems)
     if not out:

@@ -7,6 +7,7 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
+from greencli.core.errors import describe_os_error
 from greencli.core.rubric import Rubric, RubricError, parse_rubric
 
 DEFAULT_RUBRIC_NAME = "qhd-etdz-green-community.toml"
@@ -36,7 +37,7 @@ def _load(path: Path) -> Rubric:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise RubricError(str(path), [f"无法读取：{exc.strerror or exc}"]) from exc
+        raise RubricError(str(path), [f"无法读取：{describe_os_error(exc)}"]) from exc
     except UnicodeDecodeError as exc:
         raise RubricError(str(path), ["不是 UTF-8 编码的文本文件"]) from exc
     except tomllib.TOMLDecodeError as exc:

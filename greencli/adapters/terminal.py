@@ -11,15 +11,22 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TimeRemainingColumn
 from rich.progress import Progress as Bar
-from rich.table import Table
+
+from greencli.adapters.tables import Column, FittedTable, render_table
+from greencli.core.issues import issue_title
 
 # Piped output (cron logs, files) has no terminal width; wide tables stay readable at this width.
 PIPE_WIDTH = 160
 
 
 def console() -> Console:
-    probe = Console()
-    width = None if probe.is_terminal else max(PIPE_WIDTH, probe.width if "COLUMNS" in os.environ else 0)
+    """The terminal's width (or $COLUMNS when set); a pipe without $COLUMNS gets PIPE_WIDTH."""
+    columns = os.environ.get("COLUMNS", "")
+    width: int | None = None
+    if columns.isdigit() and int(columns) > 0:
+        width = int(columns)
+    elif not Console().is_terminal:
+        width = PIPE_WIDTH
     return Console(highlight=False, soft_wrap=False, width=width)
 
 
@@ -63,15 +70,18 @@ def _num(value: float | None) -> str:
 def render_rubric(doc: dict[str, Any]) -> None:
     out = console()
     out.print(f"[bold]{doc['title']}[/]  （{doc['id']} 版本 {doc['version']}，来源：{doc['source']}）")
-    table = Table(show_lines=False, header_style="bold")
-    for column in ("类别", "项", "内容", "分值", "评分行"):
-        table.add_column(column, overflow="fold")
+    rows: list[list[str]] = []
+    sections: set[int] = set()
     for category in doc["categories"]:
+        sections.add(len(rows))
         for n, item in enumerate(category["items"]):
-            rows = " ".join(f"{r['code']}({r['kind']})" for r in item["rows"])
-            label = f"{category['number']}. {category['name']}（{_num(category['points'])}分）" if n == 0 else ""
-            table.add_row(label, str(item["number"]), item["content"], _num(item["points"]), rows)
-    out.print(table)
+            kinds = " ".join(f"{r['code']}{r['kind_label']}" for r in item["rows"])
+            label = f"{category['number']}.{category['name']}（{_num(category['points'])}分）" if n == 0 else ""
+            rows.append([label, str(item["number"]), item["content"], _num(item["points"]), kinds])
+    columns = [Column("类别", wrap=True, keep=2, min_width=10), Column("项", justify="right"),
+               Column("内容", wrap=True, min_width=12), Column("分值", justify="right"),
+               Column("评分行", wrap=True, keep=1, min_width=10)]  # fmt: skip
+    render_table(out, FittedTable(columns, rows, sections))
     vetoes = "；".join(f"{v['code']} {v['name']}" for v in doc["vetoes"])
     targets = "，".join(f"{t['year']}年 ≥{t['rate'] * 100:g}%" for t in doc["targets"])
     out.print(
@@ -91,12 +101,10 @@ def render_templates(doc: dict[str, Any], quiet: bool) -> None:
     out = console()
     labels = {"written": "[green]已生成[/]", "overwritten": "[yellow]已覆盖[/]", "exists": "[dim]已存在，未覆盖[/]"}
     if files and files[0]["community_id"] is not None:
-        table = Table(title=f"{doc['year']}年度评分表", header_style="bold")
-        for column in ("乡街", "社区编码", "社区名称", "文件", "状态"):
-            table.add_column(column, overflow="fold")
-        for f in files:
-            table.add_row(f["subdistrict"], f["community_id"], f["community"], f["path"], labels[f["status"]])
-        out.print(table)
+        columns = [Column("乡街", keep=1), Column("社区编码"), Column("社区名称", wrap=True, min_width=8),
+                   Column("文件", wrap=True, keep=2, min_width=16), Column("状态")]  # fmt: skip
+        rows = [[f["subdistrict"], f["community_id"], f["community"], f["path"], labels[f["status"]]] for f in files]
+        render_table(out, FittedTable(columns, rows, title=f"{doc['year']}年度评分表"))
     else:
         for f in files:
             out.print(f"{labels[f['status']]}  {f['path']}")
@@ -104,47 +112,56 @@ def render_templates(doc: dict[str, Any], quiet: bool) -> None:
     if doc["kept"]:
         summary += f"，已存在未覆盖 {doc['kept']}（加 --force 覆盖）"
     if doc["not_urban"]:
-        summary += f"；非城市社区 {len(doc['not_urban'])} 个，不生成评分表"
+        summary += f"；村和农村社区 {len(doc['not_urban'])} 个，不生成评分表"
     out.print(summary + f"。输出目录：{doc['out']}")
 
 
 VERDICT_STYLE = {"pass": "bold green", "fail": "yellow", "veto": "bold red", "invalid": "dim"}
 VERDICT_LABEL = {"pass": "达标", "fail": "未达标", "veto": "否决", "invalid": "无效"}
-CATEGORY_COLUMNS = ("一", "二", "三", "四", "五")
+CHINESE_NUMERALS = "一二三四五六七八九十"
 
 
 def _score(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
+def _verdict(r: dict[str, Any]) -> str:
+    if r["superseded"]:
+        return "[dim]被取代[/]"
+    label = f"[{VERDICT_STYLE[r['verdict']]}]{VERDICT_LABEL[r['verdict']]}[/]"
+    return label + ("[dim]*[/]" if r.get("off_year") else "")
+
+
 def render_score(doc: dict[str, Any]) -> None:
     """The batch as a table grouped by 乡街, then each problem file's issues, then one summary line."""
     out = console()
     results = doc["results"]
-    table = Table(header_style="bold", show_lines=False)
-    for column in ("乡街", "社区编码", "社区名称", *CATEGORY_COLUMNS, "加分", "总分", "结论", "否决项"):
-        numeric = column in CATEGORY_COLUMNS or column in ("加分", "总分")
-        table.add_column(column, justify="right" if numeric else "left", overflow="fold")
-    previous = None
+    categories = doc.get("categories") or [str(n) for n in range(1, 6)]
+    columns = [
+        Column("乡街", keep=1), Column("社区编码"), Column("社区名称", wrap=True, keep=2, min_width=8),
+        *(Column(CHINESE_NUMERALS[int(c) - 1] if c.isdigit() and 0 < int(c) <= 10 else c, justify="right", keep=3)
+          for c in categories),
+        Column("加分", justify="right", keep=3), Column("总分", justify="right"), Column("结论"),
+        Column("否决项", wrap=True, keep=1, min_width=6),
+    ]  # fmt: skip
+    rows, sections, previous = [], set(), None
     for r in results:
         if previous is not None and r["subdistrict"] != previous:
-            table.add_section()
+            sections.add(len(rows))
         previous = r["subdistrict"]
         cats = r["categories"] or {}
-        verdict = r["verdict"]
-        label = f"[{VERDICT_STYLE[verdict]}]{VERDICT_LABEL[verdict]}[/]" + ("（被取代）" if r["superseded"] else "")
-        table.add_row(
+        rows.append([
             r["subdistrict"] or "?", r["community_id"] or "?", r["community"] or _file_name(r["file"]),
-            *(_score(cats.get(str(n))) for n in range(1, 6)), _score(r["bonus"]), _score(r["total"]), label,
+            *(_score(cats.get(c)) for c in categories), _score(r["bonus"]), _score(r["total"]), _verdict(r),
             "、".join(r["vetoes"]),
-        )  # fmt: skip
-    out.print(table)
+        ])  # fmt: skip
+    render_table(out, FittedTable(columns, rows, sections))
     for r in results:
         problems = r["errors"] + r["warnings"]
         if not problems:
             continue
         title = "[bold red]无效[/]" if r["verdict"] == "invalid" else "[yellow]提醒[/]"
-        out.print(f"\n{title}  {r['file']}")
+        out.print(f"\n{title}  {r['file']}", soft_wrap=True)
         for issue in problems:
             where = (
                 f"{issue['sheet']}!{issue['cell']}"
@@ -152,20 +169,37 @@ def render_score(doc: dict[str, Any]) -> None:
                 else issue["sheet"] or "（文件）"
             )
             mark = "[red]✗[/]" if issue["severity"] == "error" else "[yellow]![/]"
-            out.print(f"  {mark} {where:<12} {issue['code']:<6} {issue['message']}", soft_wrap=True)
-    s = doc["summary"]
-    line = f"\n{s['files']} 份：达标 {s['pass']}，未达标 {s['fail']}，否决 {s['veto']}，无效 {s['invalid']}"
-    if s["superseded"]:
-        line += f"（其中 {s['superseded']} 份被同批更新的评分表取代）"
-    out.print(line)
+            # a row code (7.3, V1) says where; a whole-file problem is named in Chinese rather than by its code
+            code = issue["code"] if issue["code"] != issue["issue"] else issue_title(issue["issue"])
+            out.print(f"  {mark} {where:<12} {code:<6} {issue['message']}", soft_wrap=True)
+    out.print("\n" + summary_line(doc["summary"]), soft_wrap=True)
+    if doc.get("year") is not None:
+        years = doc.get("years") or {}
+        how = "（--year 指定）" if doc.get("year_source") == "option" else "（本批多数评分表的评审年度）"
+        line = f"统计年度：{doc['year']}{how}"
+        others = {y: n for y, n in years.items() if str(y) != str(doc["year"])}
+        if others:
+            shown = "，".join(f"{y} 年 {n} 份" for y, n in others.items())
+            line += f"；[yellow]本批还有其他年度的评分表：{shown}，已按各自年度记录，不计入本批统计（结论后标 *）[/]"
+        out.print(line, soft_wrap=True)
     for key, text in (("unmatched", "没有匹配到文件"), ("skipped", "已跳过锁定/临时文件")):
         if doc.get(key):
-            out.print(f"[yellow]{text}：[/]" + "、".join(doc[key]))
+            out.print(f"[yellow]{text}：[/]" + "、".join(doc[key]), soft_wrap=True)
+    if doc.get("out_note"):
+        out.print(f"[yellow]提示：[/]{doc['out_note']}", soft_wrap=True)
     if doc.get("dry_run"):
         out.print("[dim]试运行（--dry-run）：未写入评分记录库和汇总工作簿。[/]")
     else:
-        out.print(f"评分记录：新增 {doc['recorded']} 条，已有 {doc['already']} 条（{doc['db']}）")
-        out.print(f"汇总工作簿：{doc['out']}")
+        out.print(f"评分记录：新增 {doc['recorded']} 条，已有 {doc['already']} 条（{doc['db']}）", soft_wrap=True)
+        out.print(f"汇总工作簿：{doc['out']}", soft_wrap=True)
+
+
+def summary_line(s: dict[str, int]) -> str:
+    """`34 份：达标 26，未达标 2，否决 2，无效 3，被取代 1`: every file counted once, so the parts add up."""
+    line = f"{s['files']} 份：达标 {s['pass']}，未达标 {s['fail']}，否决 {s['veto']}，无效 {s['invalid']}"
+    if s.get("superseded"):
+        line += f"，被同批更新的评分表取代 {s['superseded']}"
+    return line
 
 
 def _file_name(path: str) -> str:
@@ -193,12 +227,11 @@ class Progress:
 
 
 STATUS_STYLE = {"pass": "green", "repass": "bold green", "pending": "yellow", "revoked": "bold red", "fail": "red",
-                "absent": "dim"}  # fmt: skip
-BAR_WIDTH = 20
+                "absent": "dim", "lapsed": "red", "correcting": "yellow"}  # fmt: skip
 
 
-def rate_bar(rate: float | None, target: float | None, width: int = BAR_WIDTH) -> str:
-    """The achievement rate as a bar with the target marked: ██████░░░│░░░ 45%."""
+def bar(rate: float | None, target: float | None, width: int) -> str:
+    """The achievement rate as a bar with the target marked: ██████░░░│░░░."""
     if rate is None:
         return ""
     filled = round(rate * width)
@@ -207,82 +240,120 @@ def rate_bar(rate: float | None, target: float | None, width: int = BAR_WIDTH) -
         mark = min(width - 1, round(target * width))
         cells[mark] = "[bold]│[/]" if cells[mark] == "░" else "[bold]┃[/]"
     colour = "green" if target is not None and rate >= target else ("yellow" if target is not None else "cyan")
-    return f"[{colour}]{''.join(cells)}[/] {rate:.0%}"
+    return f"[{colour}]{''.join(cells)}[/]"
 
 
-def _tally_row(t: dict[str, Any], target: float | None) -> list[str]:
+def _percent(rate: float | None) -> str:
+    return "" if rate is None else f"{rate * 100:.1f}%"
+
+
+def _tally_cells(t: dict[str, Any]) -> list[str]:
     met = {True: "[green]达到[/]", False: "[red]未达到[/]", None: "—"}[t["met"]]
     return [str(t["urban"]), str(t["evaluated"]), str(t["passed"]), str(t["holders"]), str(t["pending"]),
-            str(t["revoked"]), rate_bar(t["rate"], target), met, "" if t["gap"] is None else str(t["gap"])]  # fmt: skip
+            str(t.get("lapsed", 0)), str(t["revoked"]), _percent(t["rate"]), "", met,
+            "" if t["gap"] is None else str(t["gap"])]  # fmt: skip
 
 
 def render_progress(doc: dict[str, Any]) -> None:
     out = console()
     target = doc["target"]
-    goal = "无（试点年）" if target is None else f"{target:.0%}"
+    goal = "无（试点年）" if target is None else f"{target * 100:g}%"
     out.print(f"[bold]{doc['year']}年度绿色社区创建进度[/]  目标：城市社区达标率 ≥ {goal}")
-    table = Table(header_style="bold")
-    for column in ("乡街", "城市社区", "本年评审", "本年达标", "持有称号", "待复审", "撤销", "达标率（│为目标）", "是否达到",
-                   "还差", "本年新申报"):  # fmt: skip
-        table.add_column(column, justify="left" if column in ("乡街", "达标率（│为目标）") else "right")
-    for t in doc["subdistricts"]:
+    tallies = [*doc["subdistricts"], {**doc["district"], "name": "全区"}]
+    columns = [
+        Column("乡街"), Column("城市社区", justify="right", keep=1), Column("本年评审", justify="right", keep=3),
+        Column("本年达标", justify="right", keep=3), Column("持有称号", justify="right"),
+        Column("待复审", justify="right", keep=2), Column("逾期未复审", justify="right", keep=2),
+        Column("撤销", justify="right", keep=2), Column("达标率", justify="right"),
+        Column("进度（│为目标）", keep=4, fill=lambda w, n: bar(tallies[n]["rate"], target, w)),
+        Column("是否达到"), Column("还差", justify="right"), Column("本年新申报", justify="right", keep=2),
+    ]  # fmt: skip
+    rows = []
+    for t in tallies:
         nominations = t.get("nominations")
         flag = " [yellow]![/]" if t.get("nomination_warning") else ""
-        table.add_row(t["name"], *_tally_row(t, target), f"{nominations}{flag}")
-    table.add_section()
-    table.add_row("[bold]全区[/]", *_tally_row(doc["district"], target), "")
-    out.print(table)
-    by_code = {c["community_id"]: c for c in doc["communities"]}
-    for key, title in (("overdue", "逾期未复审（称号暂保留）"), ("revoked", "复审未通过，撤销称号")):
-        if doc[key]:
-            out.print(f"\n[bold]{title}[/]：" + "、".join(f"{c}（{by_code[c]['community']}）" for c in doc[key]))
-    eligible = [c for c in doc["communities"] if c["provincial_eligible"]]
+        name = "[bold]全区[/]" if t is tallies[-1] else t["name"]
+        rows.append([name, *_tally_cells(t), "" if nominations is None else f"{nominations}{flag}"])
+    render_table(out, FittedTable(columns, rows, sections={len(rows) - 1}))
+    communities = [c for c in doc["communities"] if c["urban"]]
+    for status, title in (("pending", "待复审（本年应复审而未复审，称号暂保留）"), ("lapsed", "逾期未复审（称号失效）"),
+                          ("revoked", "复审未通过，撤销称号")):  # fmt: skip
+        chosen = [c for c in communities if c["status"] == status]
+        if chosen:
+            out.print(f"\n[bold]{title}[/]：" + "、".join(_who(c) for c in chosen), soft_wrap=True)
+    correcting = [c for c in communities if c.get("invalid_submission")]
+    if correcting:
+        out.print("\n[bold]待改正[/]（本年交来的评分表无效，改正后重新提交）：" + "、".join(_who(c) for c in correcting),
+                  soft_wrap=True)  # fmt: skip
+    eligible = [c for c in communities if c["provincial_eligible"]]
     if eligible:
-        out.print(
-            "\n[bold]可申报省级绿色社区[/]：" + "、".join(f"{c['community_id']}（{c['community']}）" for c in eligible)
-        )
+        out.print("\n[bold]可申报省级绿色社区[/]：" + "、".join(_who(c) for c in eligible), soft_wrap=True)
     if doc["candidates"]:
-        gap = doc["district"]["gap"]
-        head = (
-            "\n[bold]冲刺名单[/]（未持有称号的城市社区，按距离达标由近到远"
-            + (f"；全区还差 {gap} 个" if gap else "")
-            + "）"
-        )
-        out.print(head)
-        sprint = Table(header_style="bold")
-        for column in ("乡街", "社区编码", "社区名称", "年末状态", "最近总分", "需消除的否决项", "距80分还差"):
-            sprint.add_column(column)
-        for c in doc["candidates"]:
-            short = "" if c["points_short"] is None else f"{c['points_short']:g}"
-            sprint.add_row(c["subdistrict"], c["community_id"], c["community"],
-                           f"[{STATUS_STYLE[c['status']]}]{c['status_label']}[/]",
-                           "" if c["total"] is None else f"{c['total']:.1f}", "、".join(c["vetoes"]), short)  # fmt: skip
-        out.print(sprint)
+        _render_candidates(out, doc)
     villages = [c for c in doc["communities"] if not c["urban"]]
     if villages:
-        out.print(f"\n非城市社区 {len(villages)} 个（不计入目标）：" + "、".join(c["community"] for c in villages))
+        out.print(f"\n村和农村社区 {len(villages)} 个（不计入目标）：" + "、".join(c["community"] for c in villages),
+                  soft_wrap=True)  # fmt: skip
     for warning in doc["warnings"]:
-        out.print(f"[yellow]提醒：[/]{warning}")
+        text = warning["message"] if isinstance(warning, dict) else warning
+        out.print(f"[yellow]提醒：[/]{text}", soft_wrap=True)
+    if doc.get("out_note"):
+        out.print(f"[yellow]提示：[/]{doc['out_note']}", soft_wrap=True)
     if doc.get("out"):
-        out.print(f"\n进度工作簿：{doc['out']}")
+        out.print(f"\n进度工作簿：{doc['out']}", soft_wrap=True)
+
+
+def _who(c: dict[str, Any]) -> str:
+    return f"{c['community_id']}（{c['community']}）"
+
+
+def _render_candidates(out: Console, doc: dict[str, Any]) -> None:
+    gap = doc["district"]["gap"]
+    out.print(
+        "\n[bold]冲刺名单[/]（未持有称号的城市社区，按距离达标由近到远" + (f"；全区还差 {gap} 个" if gap else "") + "）"
+    )
+    pass_mark = doc.get("pass_mark", 80)
+    columns = [Column("乡街", keep=1), Column("社区编码"), Column("社区名称", wrap=True, keep=2, min_width=8),
+               Column("年末状态"), Column("最近总分", justify="right"), Column("需消除的否决项", keep=1),
+               Column(f"距{pass_mark:g}分还差", justify="right")]  # fmt: skip
+    rows = []
+    for c in doc["candidates"]:
+        short = "" if c["points_short"] is None else f"{c['points_short']:g}"
+        label = c.get("display_label") or c["status_label"]
+        style = STATUS_STYLE.get(c.get("display_status") or c["status"], "")
+        rows.append([c["subdistrict"], c["community_id"], c["community"], f"[{style}]{label}[/]" if style else label,
+                     "" if c["total"] is None else f"{c['total']:.1f}", "、".join(c["vetoes"]), short])  # fmt: skip
+    render_table(out, FittedTable(columns, rows))
 
 
 def render_history(doc: dict[str, Any]) -> None:
     out = console()
     rows = doc["evaluations"]
-    if not rows:
+    invalid = doc.get("invalid_submissions", [])
+    if not rows and not invalid:
         out.print(f"评分记录中没有社区 {doc['community_id']} 的评审")
         return
-    out.print(f"[bold]{doc['community_id']} {rows[-1]['community']}[/]（{rows[-1]['subdistrict']}）评审记录")
-    table = Table(header_style="bold")
-    for column in ("年度", "结论", "总分", "否决项", "是否有效", "评审日期", "评分时间", "标准版本", "SHA-256", "文件"):
-        table.add_column(column, overflow="fold")
-    for e in rows:
-        state = "[green]当前[/]" if e["current"] else f"[dim]已被 #{e['superseded_by']} 取代[/]"
-        table.add_row(str(e["year"]), f"[{VERDICT_STYLE[e['verdict']]}]{VERDICT_LABEL[e['verdict']]}[/]",
-                      f"{e['total']:.1f}", "、".join(e["vetoes"]), state, e["review_date"] or "",
-                      e["scored_at"][:19].replace("T", " "), e["rubric_version"], e["sha256"][:12], e["file"])  # fmt: skip
-    out.print(table)
+    latest = rows[-1] if rows else invalid[-1]
+    out.print(f"[bold]{doc['community_id']} {latest['community']}[/]（{latest['subdistrict']}）评审记录")
+    if rows:
+        columns = [Column("记录号", justify="right"), Column("年度"), Column("结论"), Column("总分", justify="right"),
+                   Column("否决项", keep=2), Column("是否有效"), Column("评审日期", keep=1),
+                   Column("评分时间", keep=3), Column("标准版本", keep=3), Column("SHA-256", keep=4),
+                   Column("文件", wrap=True, keep=4, min_width=16)]  # fmt: skip
+        table = []
+        for e in rows:
+            state = "[green]当前[/]" if e["current"] else f"[dim]已被 #{e['superseded_by']} 取代[/]"
+            table.append([f"#{e['id']}", str(e["year"]), f"[{VERDICT_STYLE[e['verdict']]}]{VERDICT_LABEL[e['verdict']]}[/]",
+                          f"{e['total']:.1f}", "、".join(e["vetoes"]), state, e["review_date"] or "",
+                          e["scored_at"][:16].replace("T", " "), e["rubric_version"], e["sha256"][:12], e["file"]])  # fmt: skip
+        render_table(out, FittedTable(columns, table))
+    if invalid:
+        out.print("\n[bold]无效的评分表[/]（未计入评审记录）")
+        columns = [Column("年度"), Column("提交时间", keep=2), Column("第一个错误", wrap=True, min_width=16),
+                   Column("文件", wrap=True, keep=1, min_width=16)]  # fmt: skip
+        table = [[str(i["year"] or "?"), i["seen_at"][:16].replace("T", " "), i["first_error"], i["file"]]
+                 for i in invalid]  # fmt: skip
+        render_table(out, FittedTable(columns, table))
 
 
 def render_rollup(doc: dict[str, Any]) -> None:

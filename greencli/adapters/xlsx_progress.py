@@ -14,6 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from greencli.adapters.files import OutputError, atomic_target
 from greencli.adapters.xlsx_template import text_width
+from greencli.core.errors import with_detail
 from greencli.core.progress import Progress
 from greencli.core.rubric import Rubric
 
@@ -60,6 +61,14 @@ def write_progress(path: Path, result: Progress, doc: dict[str, Any], rubric: Ru
         add_progress_sheets(path if path.exists() else None, temporary, result, doc, rubric)
 
 
+def _sprint_note(c: dict[str, Any], pass_mark: float) -> str:
+    if c.get("invalid_submission"):
+        return "本年交来的评分表无效，改正后重新提交"
+    if c["total"] is None:
+        return "从未评审"
+    return "先消除否决项" if c["vetoes"] else f"距{pass_mark:g}分"
+
+
 def add_progress_sheets(
     source: Path | None, target: Path, result: Progress, doc: dict[str, Any], rubric: Rubric
 ) -> None:
@@ -69,7 +78,8 @@ def add_progress_sheets(
             wb = openpyxl.load_workbook(source)
         except Exception as exc:
             raise OutputError(
-                f"无法把进度表加入 {source}：该文件不是可读取的 .xlsx 工作簿（{type(exc).__name__}）"
+                f"无法把进度表加入 {source}："
+                + with_detail("该文件不是可读取的 .xlsx 工作簿", f"{type(exc).__name__}: {exc}")
             ) from exc
         for name in SHEETS:
             if name in wb.sheetnames:
@@ -90,6 +100,9 @@ def add_progress_sheets(
     year_sheet.insert_rows(1)
     year_sheet["A1"] = f"{result.year}年度绿色社区创建进度（目标：{'无' if goal is None else f'{float(goal):.0%}'}）"
     year_sheet["A1"].font = Font(bold=True, size=13)
+    note_row = len(rows) + 4
+    year_sheet.cell(note_row, 1, "说明：本表只统计名单中的城市社区（村和农村社区不计入），并按历年记录计算复审、撤销；"
+                                 "“乡街统计”表统计本批全部有效评分表，两表的达标数可能不同。")  # fmt: skip
     year_sheet.freeze_panes = "A3"
     year_sheet.auto_filter.ref = f"A2:L{len(rows) + 2}"
     chart = BarChart()
@@ -108,17 +121,16 @@ def add_progress_sheets(
         line.set_categories(categories)
         chart += line
     chart.height, chart.width = 9, 18
-    year_sheet.add_chart(chart, f"A{len(rows) + 5}")
+    year_sheet.add_chart(chart, f"A{len(rows) + 6}")
 
     status_rows = [[s["subdistrict"], s["community_id"], s["community"], "城市社区" if s["urban"] else "非城市（不计入）",
-                    s["status_label"], s["total"], s["latest_year"], s["first_passed"],
+                    s["display_label"], s["total"], s["latest_year"], s["first_passed"],
                     "是" if s["provincial_eligible"] else ""] for s in doc["communities"]]  # fmt: skip
     _table(wb.create_sheet(SHEETS[1]), ["乡街", "社区编码", "社区名称", "类型", "年末状态", "最近总分", "最近评审年度",
                                         "首次达标年度", "可申报省级"], status_rows, {6: "0.0"})  # fmt: skip
     pass_mark = float(rubric.pass_mark)
-    sprint = [[c["subdistrict"], c["community_id"], c["community"], c["status_label"], c["total"],
-               "、".join(c["vetoes"]), c["points_short"] if c["total"] is not None else None,
-               "从未评审" if c["total"] is None else ("先消除否决项" if c["vetoes"] else f"距{pass_mark:g}分")]
+    sprint = [[c["subdistrict"], c["community_id"], c["community"], c["display_label"], c["total"],
+               "、".join(c["vetoes"]), c["points_short"] if c["total"] is not None else None, _sprint_note(c, pass_mark)]
               for c in doc["candidates"]]  # fmt: skip
     _table(wb.create_sheet(SHEETS[2]), ["乡街", "社区编码", "社区名称", "年末状态", "最近总分", "否决项", "还差（分）", "说明"],
            sprint, {5: "0.0", 7: "0.0"})  # fmt: skip

@@ -21,8 +21,9 @@ from defusedxml import DefusedXmlException, ElementTree
 
 from greencli.adapters import limits
 from greencli.adapters.cells import a1, cell_text
-from greencli.adapters.container import UNSAFE_XML, inspect_package
+from greencli.adapters.container import UNSAFE_XML, inspect_package, open_package
 from greencli.core import layout as L
+from greencli.core.errors import with_detail
 from greencli.core.issues import Issue, make_issue
 from greencli.core.model import CompoundEntry, Entries, Field
 from greencli.core.rubric import Rubric
@@ -49,6 +50,10 @@ class RawWorkbook:
 
 
 EMPTY = RawWorkbook(info={}, entries=Entries(values={}))
+
+
+# What a person is told when the spreadsheet library cannot make sense of a file that passed the container check.
+DAMAGED = "文件内容已损坏，或不是 Excel/WPS 保存的标准 .xlsx 工作簿，请在 Excel 或 WPS 中打开后重新另存为 .xlsx"
 
 
 def _label(value: object) -> str:
@@ -179,7 +184,7 @@ def formulas_without_value(path: Path, sheet: str, cells: Iterable[str]) -> set[
     wanted = set(cells)
     if not wanted:
         return set()
-    with zipfile.ZipFile(path) as package:
+    with open_package(path) as package:
         part = _sheet_parts(package).get(sheet)
         if part is None or part not in package.namelist():
             return set()
@@ -251,7 +256,7 @@ def read_workbook(path: Path, rubric: Rubric) -> RawWorkbook:
     except BaseException as exc:  # a native reader may panic with an exception outside Exception
         # python-calamine never expands entities; it stops at the first one it does not know
         unsafe = isinstance(exc, calamine.XmlError) and "entity" in str(exc)
-        reason = UNSAFE_XML if unsafe else f"{type(exc).__name__}: {exc}".strip()[:200]
+        reason = UNSAFE_XML if unsafe else with_detail(DAMAGED, f"{type(exc).__name__}: {exc}")
         return RawWorkbook(info={}, entries=Entries(values={}), issues=(make_issue("file-unreadable", reason=reason),))
 
 
@@ -285,7 +290,7 @@ def open_workbook_rows(path: Path) -> Grid:
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:
-        raise OSError(f"{type(exc).__name__}: {exc}") from None
+        raise ValueError(with_detail(DAMAGED, f"{type(exc).__name__}: {exc}")) from None
     try:
         if not book.sheet_names:
             return []

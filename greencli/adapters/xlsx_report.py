@@ -14,6 +14,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from greencli.adapters.files import atomic_target
 from greencli.adapters.xlsx_template import text_width
+from greencli.core.issues import issue_title
 from greencli.core.report import Outcome, gaps, ranks, subdistrict_stats, unit_losses
 from greencli.core.rubric import Rubric
 from greencli.core.values import fmt
@@ -31,6 +32,7 @@ class _Table:
     rows: list[list[Any]]
     kinds: list[str]  # text | number | score | percent | int
     freeze_cols: int = 0
+    note: str = ""  # printed two rows below the table, outside its filter
 
 
 class _Writer:
@@ -76,6 +78,8 @@ class _Writer:
                     ws.write_number(r, col, float(value), self.formats[kind])
         ws.freeze_panes(1, t.freeze_cols)
         ws.autofilter(0, 0, max(1, len(t.rows)), len(t.headers) - 1)
+        if t.note:
+            ws.write_string(len(t.rows) + 2, 0, t.note, self.formats["text"])
         return ws
 
     def verdict_colours(self, ws: Worksheet, col: int, rows: int) -> None:
@@ -105,9 +109,15 @@ def summary_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
     rows = []
     for o in outcomes:
         local, district = ranked.get(o.file, (None, None))
-        cats = [(o.categories or {}).get(c.number) for c in rubric.categories] if o.scored else [None] * 5
-        note = "本批另有更新的评分表，本份不计入" if o.superseded else (
-            f"{sum(1 for i in o.issues if i.is_error)} 处错误，见“问题清单”" if not o.scored else "")  # fmt: skip
+        cats = [(o.categories or {}).get(c.number) if o.scored else None for c in rubric.categories]
+        if o.superseded:
+            note = "本批另有更新的评分表，本份不计入"
+        elif o.off_year:
+            note = "评审年度与本批统计年度不同，已记入该年度，不计入本表统计和排名"
+        elif not o.scored:
+            note = f"{sum(1 for i in o.issues if i.is_error)} 处错误，见“问题清单”"
+        else:
+            note = ""
         rows.append([o.subdistrict, o.community_id, o.community, o.year, o.review_date.isoformat() if o.review_date else "",
                      *cats, o.bonus, o.total, o.verdict.label, "、".join(o.vetoes), local, district, note, o.file])  # fmt: skip
     n = len(rubric.categories)
@@ -128,7 +138,10 @@ def stats_table(outcomes: Sequence[Outcome], order: Sequence[str]) -> _Table:
     headers = ["乡街", "有效评分", "达标", "未达标", "否决", "无效", "平均分", "中位数", "达标率"]
     rows = [[s.name, s.scored, s.passed, s.failed, s.vetoed, s.invalid, s.mean, s.median, s.pass_rate]
             for s in subdistrict_stats(outcomes, order)]  # fmt: skip
-    return _Table("乡街统计", headers, rows, ["text", "int", "int", "int", "int", "int", "number", "number", "percent"])
+    note = ("说明：本表统计本批全部有效评分表，含村和农村社区；“年度进度”表只统计名单中的城市社区（达标率的分母），"
+            "并按历年记录计算复审和撤销，因此两表的达标数可能不同。")  # fmt: skip
+    kinds = ["text", "int", "int", "int", "int", "int", "number", "number", "percent"]
+    return _Table("乡街统计", headers, rows, kinds, note=note)
 
 
 def units_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
@@ -154,10 +167,10 @@ def gaps_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
 
 
 def issues_table(outcomes: Sequence[Outcome]) -> _Table:
-    headers = ["文件", "社区编码", "工作表", "单元格", "编号", "问题代码", "严重程度", "说明"]
-    rows = [[o.file, o.community_id, i.sheet or "", i.cell or "", i.subject or "", i.code,
+    headers = ["文件", "社区编码", "工作表", "单元格", "编号", "问题类型", "问题代码", "严重程度", "说明"]
+    rows = [[o.file, o.community_id, i.sheet or "", i.cell or "", i.subject or "", issue_title(i.code), i.code,
              "错误" if i.is_error else "提醒", i.message] for o in outcomes for i in o.issues]  # fmt: skip
-    return _Table("问题清单", headers, rows, ["text"] * 7 + ["wrap"])
+    return _Table("问题清单", headers, rows, ["text"] * 8 + ["wrap"])
 
 
 def write_district_workbook(path: Path, outcomes: Sequence[Outcome], rubric: Rubric, order: Sequence[str] = ()) -> None:

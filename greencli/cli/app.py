@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -10,18 +12,24 @@ import typer
 
 from greencli import __version__
 from greencli.cli.common import (
+    DEFAULT_DISTRICT_WORKBOOK,
     STATE,
+    BatchYearOption,
     DbOption,
+    DistrictOutOption,
+    JobsOption,
     JsonOption,
     QuietOption,
     RosterOption,
     RubricOption,
     YearOption,
+    district_output,
     emit,
     fail,
     handled,
 )
 from greencli.cli.i18n import ChineseCommand, ChineseGroup
+from greencli.core.errors import DEBUG_ENV
 
 app = typer.Typer(
     cls=ChineseGroup,
@@ -29,6 +37,7 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help and usage errors are rendered by greencli.cli.i18n, in Chinese
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -48,6 +57,10 @@ def root(
 ) -> None:
     """绿色社区评审工具：生成评分表、批量评分汇总、统计年度创建进度。"""
     STATE.debug = debug
+    if debug:  # worker processes read it from the environment they inherit
+        os.environ[DEBUG_ENV] = "1"
+    else:
+        os.environ.pop(DEBUG_ENV, None)
 
 
 @app.command("standard", cls=ChineseCommand)
@@ -67,9 +80,9 @@ def standard(rubric: RubricOption = None, as_json: JsonOption = False) -> None:
 def template(
     roster: RosterOption = None,
     year: YearOption = None,
-    out: Annotated[Path, typer.Option("--out", help="输出文件夹；按乡街分子文件夹存放", file_okay=False)] = Path(
-        "评分表"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", help="输出文件夹；按乡街分子文件夹存放", file_okay=False, metavar="文件夹")
+    ] = Path("评分表"),
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的评分表文件")] = False,
     quiet: QuietOption = False,
     as_json: JsonOption = False,
@@ -98,12 +111,11 @@ def score(
     ],
     roster: RosterOption = None,
     db: DbOption = None,
-    out: Annotated[Path, typer.Option("--out", help="汇总工作簿的保存位置", dir_okay=False)] = Path(
-        "绿色社区汇总.xlsx"
-    ),
+    out: DistrictOutOption = DEFAULT_DISTRICT_WORKBOOK,
+    year: BatchYearOption = None,
     as_json: JsonOption = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查和计算，不写评分记录库和汇总工作簿")] = False,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行读取的进程数；0 表示自动", min=0, max=64)] = 0,
+    jobs: JobsOption = 0,
     rubric: RubricOption = None,
 ) -> None:
     """检查并计算一批评分表：显示结果表，写入评分记录库，生成全区汇总工作簿。有无效评分表时退出码为 1。"""
@@ -112,12 +124,14 @@ def score(
     from greencli.adapters.terminal import Progress, render_score
     from greencli.jobs.score import run_score
 
+    target = district_output(out)
     standard = load_rubric(rubric)
     communities = read_roster(roster) if roster is not None else None
     document = run_score(
-        standard, files, roster=communities, db=db, out=out, dry_run=dry_run, jobs=jobs,
+        standard, files, roster=communities, db=db, out=target.path, dry_run=dry_run, jobs=jobs, year=year,
         progress=None if as_json else Progress,
     )  # fmt: skip
+    document["out_note"] = target.note
     emit(document, as_json, render_score)
     if document["summary"]["invalid"]:
         raise typer.Exit(1)
@@ -126,15 +140,20 @@ def score(
 @app.command("progress", cls=ChineseCommand)
 @handled
 def progress_command(
-    year: Annotated[int, typer.Option("--year", help="统计哪一年年末的进度（四位年份）", min=1900, max=2100)],
+    year: Annotated[
+        int, typer.Option("--year", help="统计哪一年年末的进度（四位年份）", min=1900, max=2100, metavar="年份")
+    ],
     roster: RosterOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
     check: Annotated[bool, typer.Option("--check", help="未达到当年目标时退出码为 1（供定时任务报警）")] = False,
     out: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            "--out", help="同时写出进度工作簿；若为已有的汇总工作簿，则加入“年度进度”等工作表", dir_okay=False
+            "--out",
+            help="同时写出进度工作簿；若为已有的汇总工作簿，则加入“年度进度”等工作表；为文件夹时写入其中的"
+            f"“{DEFAULT_DISTRICT_WORKBOOK}”",
+            metavar="文件",
         ),
     ] = None,
     rubric: RubricOption = None,
@@ -147,7 +166,10 @@ def progress_command(
 
     standard = load_rubric(rubric)
     communities = read_roster(roster) if roster is not None else None
-    result, document = run_progress(standard, year, communities, db, out)
+    target = district_output(out) if out is not None else None
+    result, document = run_progress(standard, year, communities, db, target.path if target else None)
+    if target is not None:
+        document["out_note"] = target.note
     emit(document, as_json, render_progress)
     if check and result.district.met is False:
         raise typer.Exit(1)
@@ -156,7 +178,7 @@ def progress_command(
 @app.command("history", cls=ChineseCommand)
 @handled
 def history(
-    code: Annotated[str, typer.Argument(help="社区编码", metavar="社区编码")],
+    code: Annotated[str, typer.Argument(help="社区编码（不区分大小写）", metavar="社区编码")],
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -172,20 +194,35 @@ def history(
 @handled
 def rollup(
     inbox: Annotated[
-        Path, typer.Option("--inbox", help="收件箱文件夹：其中（含子文件夹）的评分表都会被评分", file_okay=False)
+        Path,
+        typer.Option(
+            "--inbox", help="收件箱文件夹：其中（含子文件夹）的评分表都会被评分", file_okay=False, metavar="文件夹"
+        ),
     ],
-    year: YearOption = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year", help="评审年度（四位年份）；默认取收件箱中最新的评审年度", min=1900, max=2100, metavar="年份"
+        ),
+    ] = None,
     roster: RosterOption = None,
     db: DbOption = None,
-    out: Annotated[Path, typer.Option("--out", help="汇总工作簿的保存位置", dir_okay=False)] = Path(
-        "绿色社区汇总.xlsx"
-    ),
+    out: DistrictOutOption = DEFAULT_DISTRICT_WORKBOOK,
     log: Annotated[
-        Path | None, typer.Option("--log", help="日志文件（追加写入）；默认输出到标准错误", dir_okay=False)
+        Path | None,
+        typer.Option(
+            "--log",
+            help="日志文件（追加写入）；给出后结果摘要也只写入日志，标准输出保持安静；默认日志输出到标准错误",
+            dir_okay=False,
+            metavar="文件",
+        ),
     ] = None,
     as_json: JsonOption = False,
-    wait: Annotated[float, typer.Option("--wait", help="另一任务运行时最多等待的秒数，超时退出码为 3", min=0)] = 0.0,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行读取的进程数；0 表示自动", min=0, max=64)] = 0,
+    wait: Annotated[
+        float,
+        typer.Option("--wait", help="另一任务运行时最多等待的秒数，超时退出码为 3", min=0, metavar="秒数"),
+    ] = 0.0,
+    jobs: JobsOption = 0,
     rubric: RubricOption = None,
 ) -> None:
     """定时任务用：只评分收件箱中新增或修改过的评分表，再根据评分记录库重写汇总工作簿（及年度进度）。
@@ -195,23 +232,36 @@ def rollup(
     from greencli.adapters.terminal import render_rollup
     from greencli.jobs.rollup import Log, run_rollup
 
+    target = district_output(out)
     standard = load_rubric(rubric)
     communities = read_roster(roster) if roster is not None else None
     logger = Log(log)
+    if target.note:
+        logger("提示", 说明=target.note)
     try:
         summary = run_rollup(
-            standard, inbox, year=year if year is not None else date.today().year, roster=communities, db=db,
-            out=out, log=logger, wait=wait, jobs=jobs,
-        )  # fmt: skip
+            standard, inbox, year=year, roster=communities, db=db, out=target.path, log=logger, wait=wait, jobs=jobs
+        )
     except Exception as exc:
         logger("失败", 原因=str(exc).splitlines()[0])
         raise
     finally:
         logger.close()
-    emit(summary, as_json, render_rollup)
+    if as_json or log is None:  # with --log, cron's mail stays empty: the summary is in the log
+        emit(summary, as_json, render_rollup)
     raise typer.Exit(summary["exit_code"])
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: guarded output streams, and 141 when the reader of stdout went away."""
+    from greencli.adapters.streams import EXIT_PIPE, install, stdout_closed
+
+    install()
+    try:
+        app()
+        code: int | str | None = 0
+    except SystemExit as exc:
+        code = exc.code
+    if stdout_closed():
+        code = EXIT_PIPE
+    sys.exit(code)

@@ -6,11 +6,14 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
 from greencli.core.errors import GreencliError
+
+if TYPE_CHECKING:
+    from greencli.adapters.files import OutputChoice
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -31,22 +34,57 @@ RubricOption = Annotated[
         help="评分标准文件（TOML）；默认使用随程序安装的开发区标准",
         envvar="GREENCLI_RUBRIC",
         dir_okay=False,
+        metavar="文件",
     ),
 ]
 RosterOption = Annotated[
     Path | None,
     typer.Option("--roster", help="社区名单（.xlsx 或 .csv，列：社区编码、社区名称、乡街、类型）", envvar="GREENCLI_ROSTER",
-                 dir_okay=False),
+                 dir_okay=False, metavar="文件"),
 ]  # fmt: skip
-YearOption = Annotated[int | None, typer.Option("--year", help="评审年度（四位年份）；默认今年", min=1900, max=2100)]
+YearOption = Annotated[
+    int | None, typer.Option("--year", help="评审年度（四位年份）；默认今年", min=1900, max=2100, metavar="年份")
+]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="只输出文件路径，每行一个（便于脚本处理）")]
 DbOption = Annotated[
     Path | None,
     typer.Option(
-        "--db", help="评分记录库（SQLite 文件）；默认 $GREENCLI_DB，否则当前目录的 greencli.db", dir_okay=False
+        "--db",
+        help="评分记录库（SQLite 文件）；默认 $GREENCLI_DB，否则当前目录的 greencli.db",
+        dir_okay=False,
+        metavar="文件",
     ),
 ]
+BatchYearOption = Annotated[
+    int | None,
+    typer.Option(
+        "--year",
+        help="评审年度（四位年份）；默认取本批多数评分表的评审年度，并提示其他年度的评分表",
+        min=1900,
+        max=2100,
+        metavar="年份",
+    ),
+]
+DEFAULT_DISTRICT_WORKBOOK = "绿色社区汇总.xlsx"
+DistrictOutOption = Annotated[
+    str,
+    typer.Option(
+        "--out",
+        help="汇总工作簿（.xlsx）的保存位置；为文件夹（或以 / 结尾）时写入其中的默认文件名，没有扩展名时自动加 .xlsx",
+        metavar="文件",
+    ),
+]
+JobsOption = Annotated[
+    int, typer.Option("--jobs", "-j", help="并行读取的进程数；0 表示自动", min=0, max=64, metavar="数量")
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 格式输出到标准输出（供脚本使用），不显示表格")]
+
+
+def district_output(raw: str) -> OutputChoice:
+    """`--out` of score, rollup and progress: one rule for the district workbook's path (see workbook_output)."""
+    from greencli.adapters.files import workbook_output
+
+    return workbook_output(raw, DEFAULT_DISTRICT_WORKBOOK)
 
 
 def emit(document: Any, as_json: bool, render: Callable[[Any], None]) -> None:

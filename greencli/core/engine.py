@@ -25,9 +25,10 @@ from greencli.core.model import (
     Verdict,
 )
 from greencli.core.rubric import Item, Row, RowKind, Rubric, Veto
-from greencli.core.values import fmt as _fmt
 from greencli.core.values import (
+    HAVE_PREFIX,
     is_blank,
+    is_have_word,
     is_multiple,
     is_whole,
     parse_number,
@@ -35,6 +36,7 @@ from greencli.core.values import (
     round_half_up,
     show,
 )
+from greencli.core.values import fmt as _fmt
 
 EARLIEST_BUILT = 1900  # no compound in the district predates this; an earlier year is a typing slip
 ZERO = Decimal(0)
@@ -69,8 +71,11 @@ class _Scoring:
             self.report("value-missing", found, code, label=label, hint=_hint(row))
             return None
         if kind in (RowKind.CHECK, RowKind.NA):
-            answer = parse_yes_no(raw)
-            if answer is None:
+            have = row is not None and row.label.startswith(HAVE_PREFIX)
+            answer = parse_yes_no(raw, have=have)
+            if answer is None and is_have_word(raw):
+                self.report("value-have-not-allowed", found, code, label=label, value=show(raw))
+            elif answer is None:
                 self.report("value-not-yes-no", found, code, label=label, value=show(raw))
             return answer
         suffixes = (row.unit,) if kind is RowKind.MEASURE and row is not None and row.unit else SUFFIXES.get(kind, ())

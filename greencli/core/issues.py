@@ -58,6 +58,9 @@ CATALOGUE: Final[dict[str, Template]] = {
     "value-missing": Template(E, "{label}：未填写，{hint}"),
     "value-not-number": Template(E, "{label}：“{value}”不是数字，{hint}"),
     "value-not-yes-no": Template(E, "{label}：“{value}”不是“是/否”，请填“是”或“否”"),
+    "value-have-not-allowed": Template(
+        E, "{label}：本行不能填“{value}”（“有/无”只用于以“有”开头的行，在其他行会把意思说反），请填“是”或“否”"
+    ),
     "value-not-whole": Template(E, "{label}：处数须为不小于0的整数，填写的是 {value}"),
     "value-negative": Template(E, "{label}：不能为负数，填写的是 {value}"),
     "value-out-of-range": Template(E, "{label}：{value} 超出允许范围 {low}～{high}"),
@@ -84,6 +87,9 @@ CATALOGUE: Final[dict[str, Template]] = {
     "row-unknown": Template(W, "编号“{subject}”不是评分标准中的编号，该行未读取"),
     "formula-no-value": Template(E, "{label}：录入单元格中是公式且没有计算结果，请直接填写数值"),
     "file-missing": Template(E, "没有找到文件（{reason}）"),
+    "year-other": Template(
+        W, "评审年度为 {value} 年，与本批统计的 {expected} 年不同：已评分并记入 {value} 年的评分记录，不计入本批统计"
+    ),
     "superseded-in-batch": Template(
         W, "同一社区同一年度本批还有另一份评分表 {other}；本份{why}，以那一份为准，本份不计入"
     ),
@@ -107,6 +113,57 @@ CATALOGUE: Final[dict[str, Template]] = {
         E, "“小区”表第{row}行：绿地面积“{value}”须为 0～占地面积（{area}）之间的数字（平方米）"
     ),
 }
+
+
+# A short Chinese name for each code, shown beside it wherever codes are listed for people (问题清单).
+TITLES: Final[dict[str, str]] = {
+    "row-missing": "缺少评分行",
+    "value-missing": "未填写",
+    "value-not-number": "不是数字",
+    "value-not-yes-no": "不是是/否",
+    "value-have-not-allowed": "本行不能填有/无",
+    "value-not-whole": "不是整数",
+    "value-negative": "负数",
+    "value-out-of-range": "超出范围",
+    "value-off-step": "分值步长不符",
+    "deduct-below-minimum": "扣分不符合规定",
+    "percent-looks-fractional": "疑似漏乘100",
+    "derived-value-ignored": "自动计算行的录入值未计入",
+    "na-rows-ignored": "不适用项的录入值未计入",
+    "bonus-no-evidence": "加分缺少佐证",
+    "veto-inconsistent": "否决项与评分不一致",
+    "sorting-na-conflict": "垃圾分类不适用与小区表矛盾",
+    "file-not-xlsx": "不是 xlsx 工作簿",
+    "file-unreadable": "文件无法读取",
+    "sheet-missing": "缺少工作表",
+    "sheet-too-large": "工作表过大",
+    "header-missing": "缺少表头",
+    "row-duplicate": "编号重复",
+    "row-unknown": "未知编号",
+    "formula-no-value": "公式没有计算结果",
+    "file-missing": "文件不存在",
+    "year-other": "其他评审年度",
+    "superseded-in-batch": "被同批评分表取代",
+    "identity-missing": "基本信息缺项",
+    "year-invalid": "评审年度无效",
+    "date-invalid": "评审日期无法识别",
+    "rubric-other": "评分标准不同",
+    "rubric-version": "评分标准版本不同",
+    "stamp-mismatch": "社区编码与生成时不一致",
+    "roster-unknown": "不在社区名单中",
+    "roster-mismatch": "与社区名单不一致",
+    "compounds-missing": "小区表为空",
+    "compound-name-missing": "小区名称未填",
+    "compound-year-invalid": "建成年份无效",
+    "compound-area-invalid": "占地面积无效",
+    "compound-green-invalid": "绿地面积无效",
+}
+
+
+def issue_title(code: str) -> str:
+    """The Chinese name of an issue code (the code itself for one this version does not know, e.g. from an older
+    ledger)."""
+    return TITLES.get(code, code)
 
 
 class UnknownIssueCode(KeyError):

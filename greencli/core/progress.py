@@ -7,8 +7,9 @@ evaluated and passed → 复审通过 if held(Y−1) else 达标; evaluated and 
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -45,6 +46,9 @@ STATUS_LABELS = {
 }
 
 
+CORRECTING, CORRECTING_LABEL = "correcting", "待改正"
+
+
 @dataclass(frozen=True)
 class Current:
     """A community's current evaluation for one year, as the ledger holds it."""
@@ -66,6 +70,19 @@ class Standing:
     first_passed: int | None
     first_evaluated: int | None
     evaluated_this_year: bool
+    invalid_submission: bool = False  # a workbook for this year came in invalid and no valid one followed it
+
+    @property
+    def display_status(self) -> str:
+        """What the tables show: 待改正 for a community whose workbook this year was invalid, unless it holds the
+        title (its status then stands, with a note)."""
+        return CORRECTING if self.invalid_submission and not self.status.holds else self.status.value
+
+    @property
+    def display_label(self) -> str:
+        if self.display_status == CORRECTING:
+            return CORRECTING_LABEL
+        return self.status.label + ("（本年评分表无效，待改正）" if self.invalid_submission else "")
 
     @property
     def provincial_eligible(self) -> bool:
@@ -191,10 +208,21 @@ class Progress:
         return tuple(s for s in self.standings if s.community.urban and s.status is Status.REVOKED)
 
 
-def progress(rubric: Rubric, communities: Sequence[Community], evaluations: Sequence[Current], year: int) -> Progress:
-    """The standing of every community and 乡街 at the end of `year` against that year's target."""
+def progress(
+    rubric: Rubric,
+    communities: Sequence[Community],
+    evaluations: Sequence[Current],
+    year: int,
+    invalid: Collection[tuple[str, int]] = (),
+) -> Progress:
+    """The standing of every community and 乡街 at the end of `year` against that year's target; `invalid` names the
+    (community, year) pairs whose latest workbook was invalid."""
     target = rubric.campaign.target_for(year)
-    standings = statuses(communities, evaluations, year, rubric.campaign.first_year)
+    flagged = {code.casefold() for code, y in invalid if y == year}
+    standings = [
+        dataclasses.replace(s, invalid_submission=True) if s.community.code.casefold() in flagged else s
+        for s in statuses(communities, evaluations, year, rubric.campaign.first_year)
+    ]
     order = list(dict.fromkeys(c.subdistrict for c in communities))
     subdistricts = tuple(
         tally(name, [s for s in standings if s.community.subdistrict == name], year, target, nominations=True)
@@ -250,6 +278,9 @@ def standing_json(s: Standing) -> dict[str, object]:
         "vetoes": list(s.vetoes),
         "first_passed": s.first_passed,
         "provincial_eligible": s.provincial_eligible,
+        "invalid_submission": s.invalid_submission,
+        "display_status": s.display_status,
+        "display_label": s.display_label,
     }
 
 
@@ -260,11 +291,18 @@ def progress_json(p: Progress, rubric: Rubric) -> dict[str, object]:
     district.pop("target")
     low, high = rubric.campaign.nominations_min, rubric.campaign.nominations_max
     subdistricts = [{**tally_json(t), "nomination_warning": nomination_warning(t, low, high)} for t in p.subdistricts]
-    warnings = [str(s["nomination_warning"]) for s in subdistricts if s["nomination_warning"]]
-    warnings += [f"评分记录中的社区编码 {code} 不在社区名单中，未计入" for code in p.unknown]
+    warnings: list[dict[str, str | None]] = [
+        {"subdistrict": str(s["name"]), "message": str(s["nomination_warning"])}
+        for s in subdistricts
+        if s["nomination_warning"]
+    ]
+    warnings += [
+        {"subdistrict": None, "message": f"评分记录中的社区编码 {code} 不在社区名单中，未计入"} for code in p.unknown
+    ]
     return {
         "year": p.year,
         "target": _num(p.target),
+        "pass_mark": float(rubric.pass_mark),
         "district": district,
         "subdistricts": subdistricts,
         "communities": [standing_json(s) for s in p.standings],

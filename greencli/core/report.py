@@ -40,6 +40,7 @@ class Outcome:
     issues: tuple[Issue, ...] = ()
     review_date: date | None = None
     superseded: bool = False
+    off_year: bool = False  # scored and recorded, but of another 评审年度 than the batch's: outside its statistics
     extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
 
     @property
@@ -48,8 +49,9 @@ class Outcome:
 
     @property
     def counts(self) -> bool:
-        """Whether it stands for its community: scored and not superseded by another file of the batch."""
-        return self.scored and not self.superseded
+        """Whether it stands for its community in the batch's statistics: scored, not superseded by another file of
+        the batch, and of the batch's 评审年度."""
+        return self.scored and not self.superseded and not self.off_year
 
 
 def competition_ranks(totals: Sequence[tuple[str, Decimal]]) -> dict[str, int]:
@@ -207,18 +209,49 @@ def outcome_json(o: Outcome, rubric: Rubric) -> dict[str, Any]:
         "errors": [issue_json(i) for i in o.issues if i.is_error],
         "warnings": [issue_json(i) for i in o.issues if not i.is_error],
         "superseded": o.superseded,
+        "off_year": o.off_year,
         "review_date": o.review_date.isoformat() if o.review_date else None,
         **o.extra,
     }
 
 
 def summary_counts(outcomes: Sequence[Outcome]) -> dict[str, int]:
-    """N 份: 达标 x, 未达标 y, 否决 z, 无效 w (superseded files count under their own verdict)."""
+    """N 份: 达标 x, 未达标 y, 否决 z, 无效 w, 被取代 s — each file counted once, so the parts add up to N: a valid
+    workbook superseded by a newer one of the batch counts as superseded, not under its verdict."""
+    standing = [o for o in outcomes if not o.superseded]
     return {
         "files": len(outcomes),
-        "pass": sum(1 for o in outcomes if o.verdict is Verdict.PASS),
-        "fail": sum(1 for o in outcomes if o.verdict is Verdict.FAIL),
-        "veto": sum(1 for o in outcomes if o.verdict is Verdict.VETO),
-        "invalid": sum(1 for o in outcomes if o.verdict is Verdict.INVALID),
+        "pass": sum(1 for o in standing if o.verdict is Verdict.PASS),
+        "fail": sum(1 for o in standing if o.verdict is Verdict.FAIL),
+        "veto": sum(1 for o in standing if o.verdict is Verdict.VETO),
+        "invalid": sum(1 for o in standing if o.verdict is Verdict.INVALID),
         "superseded": sum(1 for o in outcomes if o.superseded),
+        "off_year": sum(1 for o in outcomes if o.off_year),
     }
+
+
+@dataclass(frozen=True)
+class YearChoice:
+    """The 评审年度 a batch is reported for, how it was chosen, and how many files of each year the batch holds."""
+
+    year: int | None
+    source: str  # "option" (given), "files" (most of the batch's workbooks), "none" (no workbook had a year)
+    counts: Mapping[int, int]
+
+    @property
+    def mixed(self) -> bool:
+        return len(self.counts) > 1 or (self.year is not None and bool(self.counts) and self.year not in self.counts)
+
+
+def batch_year(outcomes: Iterable[Outcome], given: int | None) -> YearChoice:
+    """The year a batch is about: the one given, else the one most of its workbooks carry (the later on a tie)."""
+    counts: dict[int, int] = defaultdict(int)
+    for o in outcomes:
+        if o.year is not None:
+            counts[o.year] += 1
+    ordered = dict(sorted(counts.items(), key=lambda kv: (-kv[1], -kv[0])))
+    if given is not None:
+        return YearChoice(given, "option", ordered)
+    if not ordered:
+        return YearChoice(None, "none", ordered)
+    return YearChoice(next(iter(ordered)), "files", ordered)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 URBAN = "城市社区"
+RURAL = ("村", "农村社区")  # listed, never counted toward the targets
+KINDS = (URBAN, *RURAL)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,22 @@ class RowKind(StrEnum):
     NA = "na"
     DERIVED = "derived"
 
+    @property
+    def label(self) -> str:
+        """The kind's Chinese name, as people see it (the value stays the stable code for scripts)."""
+        return KIND_LABELS[self]
+
+
+KIND_LABELS: Final[Mapping[RowKind, str]] = {
+    RowKind.SCORE: "评分",
+    RowKind.CHECK: "是/否",
+    RowKind.COUNT: "处数",
+    RowKind.DEDUCT: "扣分",
+    RowKind.MEASURE: "测量值",
+    RowKind.NA: "不适用",
+    RowKind.DERIVED: "自动计算",
+}
+
 
 # Rules the engine knows how to compute from the 小区 sheet, and the parameters each needs.
 DERIVED_RULES: Final[Mapping[str, tuple[str, ...]]] = {
@@ -585,7 +601,13 @@ def describe(rubric: Rubric) -> dict[str, Any]:
                         "points": num(i.points),
                         "supervisors": list(i.supervisors),
                         "rows": [
-                            {"code": r.code, "kind": r.kind.value, "points": num(r.points), "label": r.label}
+                            {
+                                "code": r.code,
+                                "kind": r.kind.value,
+                                "kind_label": r.kind.label,
+                                "points": num(r.points),
+                                "label": r.label,
+                            }
                             for r in i.rows
                         ],
                     }

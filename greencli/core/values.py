@@ -19,6 +19,10 @@ Raw = str | int | float | bool | Decimal | date | datetime | time | timedelta | 
 # Accepted spellings (compared after NFKC folding and case folding, so full-width Ｙ and ＴＲＵＥ count too).
 YES_WORDS: Final = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "✔"})
 NO_WORDS: Final = frozenset({"否", "n", "no", "false", "0", "×", "✗", "✘", "x"})
+# 有/无 answer only a row phrased "有…" (16.1 有健身设施); on a row phrased "无…" they would invert its meaning.
+HAVE_WORDS: Final = frozenset({"有"})
+HAVE_NOT_WORDS: Final = frozenset({"无", "没有"})
+HAVE_PREFIX: Final = "有"
 
 # Excel keeps 15 significant digits: a number beyond 10^15, below 10^-15 (other than 0), or longer than
 # 30 digits was not typed as a score, count or area, and would only make exact arithmetic slow or overflow.
@@ -37,8 +41,8 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-def parse_yes_no(raw: Raw) -> bool | None:
-    """是/否 and its accepted spellings; None when the value is not one of them."""
+def parse_yes_no(raw: Raw, have: bool = False) -> bool | None:
+    """是/否 and its accepted spellings (with `have`, 有/无 too); None when the value is not one of them."""
     if isinstance(raw, bool):
         return raw
     if isinstance(raw, int | float | Decimal):
@@ -53,7 +57,16 @@ def parse_yes_no(raw: Raw) -> bool | None:
             return True
         if word in NO_WORDS:
             return False
+        if have and word in HAVE_WORDS:
+            return True
+        if have and word in HAVE_NOT_WORDS:
+            return False
     return None
+
+
+def is_have_word(raw: Raw) -> bool:
+    """Whether the value is 有 or 无 (accepted only on rows phrased 有…)."""
+    return isinstance(raw, str) and _fold(raw).casefold() in HAVE_WORDS | HAVE_NOT_WORDS
 
 
 def parse_number(raw: Raw, suffixes: tuple[str, ...] = ()) -> Decimal | None:

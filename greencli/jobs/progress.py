@@ -31,7 +31,8 @@ def run_progress(
         raise NeedsRoster("统计达标进度需要社区名单：请用 --roster 指定，或设置环境变量 GREENCLI_ROSTER")
     with Ledger.open(ledger_path(db), create=False) as ledger:
         evaluations = current_evaluations(ledger)
-    result = progress(rubric, roster, evaluations, year)
+        invalid = ledger.outstanding_invalid()
+    result = progress(rubric, roster, evaluations, year, invalid)
     document = progress_json(result, rubric)
     if out is not None:
         from greencli.adapters.xlsx_progress import write_progress  # heavy: only when writing
@@ -42,18 +43,24 @@ def run_progress(
 
 
 def run_history(code: str, db: Path | None) -> dict[str, Any]:
+    """Every evaluation of a community (codes compared without regard to case), and its invalid submissions."""
     with Ledger.open(ledger_path(db), create=False) as ledger:
-        rows = ledger.evaluations(community_id=code)
-    return {
-        "community_id": code,
-        "evaluations": [
-            {
-                "id": e.id, "year": e.year, "community": e.community, "subdistrict": e.subdistrict,
-                "verdict": e.verdict, "total": float(e.total), "vetoes": e.vetoes, "current": e.current,
-                "superseded_by": e.superseded_by, "review_date": e.review_date.isoformat() if e.review_date else None,
-                "file": e.file_path, "sha256": e.file_sha256, "rubric_id": e.rubric_id,
-                "rubric_version": e.rubric_version, "scored_at": e.scored_at,
-            }
-            for e in rows
-        ],
-    }  # fmt: skip
+        rows = ledger.evaluations(community_id=code.strip())
+        invalid = ledger.invalid_submissions(community_id=code.strip())
+    known = rows[-1].community_id if rows else (invalid[-1].community_id if invalid else code.strip())
+    evaluations = [
+        {
+            "id": e.id, "year": e.year, "community": e.community, "subdistrict": e.subdistrict,
+            "verdict": e.verdict, "total": float(e.total), "vetoes": e.vetoes, "current": e.current,
+            "superseded_by": e.superseded_by, "review_date": e.review_date.isoformat() if e.review_date else None,
+            "file": e.file_path, "sha256": e.file_sha256, "rubric_id": e.rubric_id,
+            "rubric_version": e.rubric_version, "scored_at": e.scored_at,
+        }
+        for e in rows
+    ]  # fmt: skip
+    submissions = [
+        {"id": i.id, "year": i.year, "community": i.community, "subdistrict": i.subdistrict, "file": i.file_path,
+         "sha256": i.file_sha256, "first_error": i.first_error, "errors": i.errors, "seen_at": i.seen_at}
+        for i in invalid
+    ]  # fmt: skip
+    return {"community_id": known, "evaluations": evaluations, "invalid_submissions": submissions}

@@ -16,15 +16,15 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from greencli import __version__
 from greencli.adapters.files import OutputError, atomic_target, ensure_writable
-from greencli.adapters.ledger import Ledger, Stored, ledger_path
+from greencli.adapters.ledger import InvalidSubmission, Ledger, Stored, ledger_path
 from greencli.adapters.lock import run_lock
-from greencli.core.errors import GreencliError
+from greencli.core.errors import GreencliError, describe_os_error
 from greencli.core.issues import Issue, Severity
 from greencli.core.model import Verdict
 from greencli.core.progress import progress, progress_json
@@ -32,7 +32,7 @@ from greencli.core.report import Outcome
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric
 from greencli.jobs.progress import current_evaluations
-from greencli.jobs.score import Assessment, assess_all, is_lock_or_temp, settle_batch, to_record
+from greencli.jobs.score import Assessment, assess_all, invalid_submission, is_lock_or_temp, settle_batch, to_record
 
 # What a rollup looks at: workbooks, and the spreadsheet kinds people drop by mistake (reported, not skipped).
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".et", ".ods"})
@@ -50,7 +50,7 @@ class Log:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self.handle = path.open("a", encoding="utf-8")
             except OSError as exc:
-                raise OutputError(f"无法写入日志 {path}：{exc.strerror or exc}") from exc
+                raise OutputError(f"无法写入日志 {path}：{describe_os_error(exc)}") from exc
 
     def __call__(self, event: str, **fields: object) -> None:
         stamp = datetime.now().astimezone().isoformat(timespec="seconds")
@@ -164,15 +164,38 @@ def _write_outputs(target: Path, ledger: Ledger, rubric: Rubric, roster: Sequenc
     order = list(dict.fromkeys(c.subdistrict for c in roster)) if roster is not None else []
     build_district_workbook(target, shown, rubric, order)
     if rubric.campaign.target_for(year) is not None and roster is not None:
-        standing = progress(rubric, roster, current_evaluations(ledger), year)
+        standing = progress(rubric, roster, current_evaluations(ledger), year, ledger.outstanding_invalid())
         add_progress_sheets(target, target, standing, progress_json(standing, rubric), rubric)
+
+
+def _run_year(
+    given: int | None,
+    ledger: Ledger,
+    known: dict[str, tuple[int, int, str, bool, str]],
+    present: set[str],
+    assessed: Sequence[Assessment],
+) -> tuple[int, str]:
+    """The year a rollup reports: the one given, else the latest 评审年度 of the workbooks now in the inbox (as
+    recorded, or as just read), else this calendar year. Returns it with how it was chosen."""
+    if given is not None:
+        return given, "option"
+    years = {y for path, y in ledger.file_years().items() if path in present}
+    years |= {a.outcome.year for a in assessed if a.outcome.year is not None}
+    for path, seen in known.items():
+        if path in present and not seen[3]:
+            stored_year = json.loads(seen[4]).get("year")
+            if isinstance(stored_year, int):
+                years.add(stored_year)
+    if years:
+        return max(years), "inbox"
+    return date.today().year, "today"
 
 
 def run_rollup(
     rubric: Rubric,
     inbox: Path,
     *,
-    year: int,
+    year: int | None,
     roster: Sequence[Community] | None,
     db: Path | None,
     out: Path,
@@ -185,7 +208,7 @@ def run_rollup(
     if not inbox.is_dir():
         raise GreencliError(f"收件箱 {inbox} 不存在或不是文件夹")
     ledger_file = ledger_path(db)
-    log("开始", 收件箱=inbox, 年度=year, 记录库=ledger_file, 输出=out)
+    log("开始", 收件箱=inbox, 年度=year if year is not None else "自动", 记录库=ledger_file, 输出=out)
     with run_lock(ledger_file.with_name(ledger_file.name + ".lock"), wait):
         ensure_writable(out)
         stale = _clear_stale_temporaries(out.parent)
@@ -219,12 +242,23 @@ def run_rollup(
                 list(assess_all(fresh, rubric, by_code, date.today().year + 1, jobs))
             )
             present = {str(p.resolve()) for p in found.found}
+            year, year_source = _run_year(year, ledger, known, present, assessed)
+            if year_source == "inbox":
+                log("评审年度", 年度=year, 依据="收件箱中最新的评审年度（未指定 --year）")
+            elif year_source == "today":
+                log("评审年度", 年度=year, 依据="收件箱中没有可识别年度的评分表，取今年")
+            off_year = [a for a in assessed if a.outcome.year is not None and a.outcome.year != year]
+            for a in off_year:
+                log("提醒", 文件=a.path, 说明=f"评审年度为 {a.outcome.year}，不是本次汇总的 {year} 年；已按其年度记录")
             gone = [p for p in known if p not in present and Path(p).is_relative_to(inbox.resolve())]
             rows = list(same_content)
+            invalid_subs: list[InvalidSubmission] = []
             for a in assessed:
                 valid = a.outcome.scored
                 rows.append((str(a.path.resolve()), a.size, a.path.stat().st_mtime_ns, a.sha256, valid,
                              "{}" if valid else _invalid_json(a.outcome)))  # fmt: skip
+                if not valid and (submission := invalid_submission(a, year)) is not None:
+                    invalid_subs.append(submission)
                 if not valid:
                     first = next((i for i in a.outcome.issues if i.is_error), None)
                     log("无效", 文件=a.path, 问题=f"{first.where} {first.message}" if first else "")
@@ -244,6 +278,9 @@ def run_rollup(
             else:
                 with atomic_target(out) as temporary, ledger.transaction():
                     inserted = ledger.insert(records)
+                    seen_at = datetime.now(UTC).isoformat(timespec="microseconds")
+                    for submission in invalid_subs:
+                        ledger.add_invalid(submission, seen_at)
                     ledger.remember_files(rows)
                     ledger.forget_files(gone)
                     recorded = sum(1 for _, id_ in inserted if id_ is not None)
@@ -261,7 +298,7 @@ def run_rollup(
         "found": len(found.found), "new": new, "changed": changed, "unchanged": unchanged, "invalid": invalid,
         "skipped": len(found.skipped), "recorded": recorded, "removed": len(gone), "year": year,
         "communities": len(current), "out": str(out), "db": str(ledger_file), "duration_seconds": round(duration, 3),
-        "exit_code": 1 if invalid else 0,
+        "year_source": year_source, "other_year": len(off_year), "exit_code": 1 if invalid else 0,
     }  # fmt: skip
     log("结束", 用时=f"{duration:.2f}s", 无效=invalid, 退出码=summary["exit_code"])
     return summary

@@ -10,7 +10,6 @@ import os
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -18,18 +17,22 @@ from pathlib import Path
 from typing import Any
 
 from greencli.adapters.files import ensure_writable
-from greencli.adapters.ledger import Ledger, Record, ledger_path
+from greencli.adapters.ledger import InvalidSubmission, Ledger, Record, ledger_path
+from greencli.adapters.workers import process_pool
 from greencli.adapters.xlsx_reader import formula_issues, read_workbook
 from greencli.core.assess import assess
-from greencli.core.errors import GreencliError
+from greencli.core.errors import GreencliError, describe_os_error, with_detail
 from greencli.core.issues import make_issue
 from greencli.core.layout import SCORE_SHEET
 from greencli.core.model import Entries, Evaluation, Verdict
-from greencli.core.report import NO_EXTRA, Outcome, outcome_json, summary_counts
+from greencli.core.report import NO_EXTRA, Outcome, batch_year, outcome_json, summary_counts
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric
 
 GLOB_CHARS = frozenset("*?[")
+UNEXPECTED = (
+    "读取时发生意外错误，请在 Excel 或 WPS 中打开该文件后重新另存为 .xlsx；如仍出错，请加 --debug 运行并报告维护人员"
+)
 # Below this many files a process pool costs more to start than it saves.
 PARALLEL_FROM = 16
 
@@ -109,7 +112,7 @@ def assess_file(path: Path, rubric: Rubric, roster: Mapping[str, Community] | No
         data = path.read_bytes()
         stat = path.stat()
     except OSError as exc:
-        issue = make_issue("file-unreadable", reason=exc.strerror or str(exc))
+        issue = make_issue("file-unreadable", reason=describe_os_error(exc))
         evaluation = Evaluation(Verdict.INVALID, None, None, None, None, (), (issue,))
         return Assessment(path, _outcome(path, None, evaluation, roster), "", 0, 0.0)
     raw = read_workbook(path, rubric)
@@ -170,7 +173,7 @@ def guarded_assess(path: Path, rubric: Rubric, roster: Mapping[str, Community] |
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:
-        issue = make_issue("file-unreadable", reason=f"{type(exc).__name__}: {exc}"[:200])
+        issue = make_issue("file-unreadable", reason=with_detail(UNEXPECTED, f"{type(exc).__name__}: {exc}"))
         evaluation = Evaluation(Verdict.INVALID, None, None, None, None, (), (issue,))
         return Assessment(path, _outcome(path, None, evaluation, roster), "", 0, 0.0)
 
@@ -192,7 +195,7 @@ def assess_all(
                 on_done(result)
             yield result
         return
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(rubric, roster, latest_year)) as pool:
+    with process_pool(workers, _init_worker, (rubric, roster, latest_year)) as pool:
         for result in pool.map(_work, files, chunksize=max(1, len(files) // (workers * 8))):
             if on_done:
                 on_done(result)
@@ -255,6 +258,7 @@ def run_score(
     jobs: int = 0,
     progress: Callable[[int], Any] | None = None,
     latest_year: int | None = None,
+    year: int | None = None,
 ) -> dict[str, Any]:
     """The whole `score` command as data: what the table shows and what `--json` prints."""
     inputs = expand(patterns)
@@ -275,18 +279,29 @@ def run_score(
             # One transaction for the whole batch, fed as results stream in: each file's entered values go to
             # the ledger and are dropped, so memory holds only the compact outcomes the reports need.
             batch = None if dry_run else stack.enter_context(stack.enter_context(Ledger.open(ledger_file)).batch())
+            invalid: list[Assessment] = []
             for a in assess_all(inputs.files, rubric, by_code, year_limit, jobs,
                                 on_done=bar.advance if bar is not None else None):  # fmt: skip
                 outcomes.append(compact(a.outcome))
                 mtimes.append(a.mtime)
                 if batch is not None and a.outcome.scored:
                     batch.add(to_record(a, rubric))
+                elif a.outcome.community_id:
+                    invalid.append(dataclasses.replace(a, entries={}))
+            chosen = batch_year(outcomes, year)
             if batch is not None:
+                for a in (
+                    invalid
+                ):  # remembered, so progress can say 待改正; a workbook without a year counts for the batch's
+                    submission = invalid_submission(a, chosen.year)
+                    if submission is not None:
+                        batch.add_invalid(submission)
                 recorded, already = batch.new, batch.already
     finally:
         if bar is not None:
             bar.close()
-    settled = settle_outcomes(outcomes, mtimes) + [_missing_outcome(p) for p in inputs.unmatched]
+    settled = settle_outcomes(outcomes, mtimes)
+    settled = mark_off_year(settled, chosen.year) + [_missing_outcome(p) for p in inputs.unmatched]
     order = list(dict.fromkeys(c.subdistrict for c in roster)) if roster is not None else []
     settled.sort(key=lambda o: _order_key(o, order))
     if not dry_run and out is not None:
@@ -304,6 +319,10 @@ def run_score(
         "unmatched": list(inputs.unmatched),
         "skipped": [str(p) for p in inputs.skipped],
         "rubric": {"id": rubric.id, "version": rubric.version},
+        "categories": [str(c.number) for c in rubric.categories],
+        "year": chosen.year,
+        "year_source": chosen.source,
+        "years": {str(y): n for y, n in chosen.counts.items()},
     }
 
 
@@ -346,6 +365,35 @@ def compact(o: Outcome) -> Outcome:
         categories={k: _shared(v) for k, v in o.categories.items()} if o.categories is not None else None,
         items={k: _shared(v) for k, v in o.items.items()} if o.items is not None else None,
     )
+
+
+def invalid_submission(a: Assessment, fallback_year: int | None) -> InvalidSubmission | None:
+    """What the ledger remembers of an invalid workbook: whose it is, for which year, and its first error."""
+    o = a.outcome
+    year = o.year if o.year is not None else fallback_year
+    if not o.community_id or year is None:
+        return None
+    errors = [i for i in o.issues if i.is_error]
+    first = errors[0] if errors else None
+    text = f"{first.where} {first.message}".strip() if first is not None else ""
+    return InvalidSubmission(
+        community_id=o.community_id, community=o.community, subdistrict=o.subdistrict, year=year,
+        file_path=str(a.path.resolve()), file_sha256=a.sha256, first_error=text, errors=len(errors),
+    )  # fmt: skip
+
+
+def mark_off_year(outcomes: Sequence[Outcome], year: int | None) -> list[Outcome]:
+    """Valid workbooks of another 评审年度 than the batch's: still scored and recorded (under their own year), but
+    outside the batch's statistics and ranks, with a warning that says so."""
+    if year is None:
+        return list(outcomes)
+    out = []
+    for o in outcomes:
+        if o.scored and o.year is not None and o.year != year:
+            note = make_issue("year-other", subject=o.community_id or None, value=o.year, expected=year)
+            o = dataclasses.replace(o, off_year=True, issues=(*o.issues, note))  # noqa: PLW2901
+        out.append(o)
+    return out
 
 
 def _missing_outcome(pattern: str) -> Outcome:

@@ -1,0 +1,138 @@
+"""Tables that fit the terminal: numbers, codes, verdicts and 乡街 names never wrap or get cut.
+
+A table is fitted in steps, keeping the first that fits the width: as it is; with less space between columns;
+with headers on two lines; then without its least important columns, one at a time; and when even the essential
+columns cannot fit, as a list (one block of "标题：值" lines per row), which fits any width.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from rich import box
+from rich.console import Console, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from greencli.core.text import display_width, wrap
+
+NARROWEST_WRAP = 8  # a wrapping column (names, paths, messages) keeps at least four Chinese characters a line
+NARROWEST_HEADER = 4  # a header may fold to two characters a line, on two lines
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: `keep` 0 is essential; the highest `keep` is dropped first when the table is too wide."""
+
+    header: str
+    justify: str = "left"
+    wrap: bool = False  # text that may wrap (names, paths); everything else stays on one line
+    keep: int = 0
+    min_width: int = NARROWEST_WRAP
+    # A column drawn to the width left over (a bar): called with that width and the row, it returns the cell.
+    fill: Callable[[int, int], str] | None = None
+    fill_range: tuple[int, int] = (10, 20)
+
+
+@dataclass
+class FittedTable:
+    columns: list[Column]
+    rows: list[list[str]]  # cells as rich markup
+    sections: set[int] = field(default_factory=set)  # row indexes a new section starts at
+    title: str | None = None
+
+
+def cell_width(markup: str) -> int:
+    return max((display_width(line) for line in Text.from_markup(markup).plain.split("\n")), default=0)
+
+
+def _natural(column: Column, cells: Sequence[str]) -> int:
+    """The width a column needs: its longest unbreakable cell, or its minimum when it may wrap."""
+    widest = max((cell_width(c) for c in cells), default=0)
+    return min(widest, column.min_width) if column.wrap else widest
+
+
+def _layout(columns: list[Column], rows: list[list[str]], width: int, pad: int, fold_headers: bool) -> list[int] | None:
+    """Column widths (headers included) that fit `width`, or None. The fill column gets what is left."""
+    widths = []
+    for n, column in enumerate(columns):
+        if column.fill is not None:
+            widths.append(column.fill_range[0])
+            continue
+        content = _natural(column, [r[n] for r in rows])
+        header = display_width(column.header)
+        if fold_headers:
+            header = max(
+                NARROWEST_HEADER, max((display_width(p) for p in wrap(column.header, max(content, 4))), default=0)
+            )
+        widths.append(max(content, header))
+    gaps = (len(columns) - 1) * (1 + 2 * pad)
+    spare = width - sum(widths) - gaps
+    if spare < 0:
+        return None
+    for n, column in enumerate(columns):
+        if column.fill is not None:
+            widths[n] = min(column.fill_range[1], widths[n] + spare)
+    return widths
+
+
+def _header(column: Column, width: int, folded: bool) -> str:
+    if not folded or display_width(column.header) <= width:
+        return column.header
+    return "\n".join(wrap(column.header, width))
+
+
+def render_table(console: Console, table: FittedTable) -> None:
+    """Print the table fitted to the console's width (see the module's docstring)."""
+    width = console.width
+    columns, rows = list(table.columns), [list(r) for r in table.rows]
+    while True:
+        for pad, fold in ((1, False), (0, False), (0, True)):
+            widths = _layout(columns, rows, width, pad, fold)
+            if widths is not None:
+                console.print(_rich_table(table, columns, rows, widths, pad, fold))
+                return
+        droppable = [n for n, c in enumerate(columns) if c.keep > 0]
+        if not droppable:
+            break
+        drop = max(droppable, key=lambda n: (columns[n].keep, n))
+        del columns[drop]
+        for r in rows:
+            del r[drop]
+    _print_list(console, table)
+
+
+def _rich_table(
+    table: FittedTable, columns: list[Column], rows: list[list[str]], widths: list[int], pad: int, fold: bool
+) -> RenderableType:
+    out = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, pad), header_style="bold",
+                title=table.title, title_justify="left")  # fmt: skip
+    for column, w in zip(columns, widths, strict=True):
+        out.add_column(
+            _header(column, w, fold), justify=column.justify,  # type: ignore[arg-type]
+            no_wrap=not column.wrap, overflow="fold", min_width=w if not column.wrap else min(w, column.min_width),
+            max_width=None if column.wrap else w,
+        )  # fmt: skip
+    for n, row in enumerate(rows):
+        if n in table.sections and n:
+            out.add_section()
+        cells = [
+            column.fill(w, n) if column.fill is not None else cell
+            for column, w, cell in zip(columns, widths, row, strict=True)
+        ]
+        out.add_row(*cells)
+    return out
+
+
+def _print_list(console: Console, table: FittedTable) -> None:
+    """One block per row: the first two cells as its heading, then each other non-empty cell under its header."""
+    if table.title:
+        console.print(table.title)
+    for n, row in enumerate(table.rows):
+        cells = [(c, cell) for c, cell in zip(table.columns, row, strict=True) if c.fill is None]
+        head = " ".join(cell for _, cell in cells[:2] if cell)
+        console.print(("\n" if n else "") + head)
+        for column, cell in cells[2:]:
+            if Text.from_markup(cell).plain.strip():
+                console.print(f"  {column.header.replace(chr(10), '')}：{cell}")
