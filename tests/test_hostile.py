@@ -160,7 +160,8 @@ def test_a_native_reader_panic_is_an_issue_not_a_crash(monkeypatch: pytest.Monke
 
     monkeypatch.setattr("python_calamine.CalamineWorkbook.from_path", panic)
     evaluation = assess_path(path)
-    assert [i.code for i in evaluation.issues] == ["file-unreadable"] and "FakePanic" not in evaluation.issues[0].message
+    message = evaluation.issues[0].message
+    assert [i.code for i in evaluation.issues] == ["file-unreadable"] and "FakePanic" not in message
     monkeypatch.setenv("GREENCLI_DEBUG", "1")  # what --debug sets: the library's own words are added for a maintainer
     assert "FakePanic" in assess_path(path).issues[0].message
 
