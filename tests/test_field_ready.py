@@ -431,7 +431,7 @@ def test_rollup_with_a_log_keeps_stdout_quiet_for_cron(tmp_path: Path) -> None:
     assert quiet.exit_code == 0 and quiet.stdout == ""
     assert "结束" in (tmp_path / "r.log").read_text(encoding="utf-8")
     assert json.loads(cli(*args, "--log", str(tmp_path / "r.log"), "--json").stdout)["found"] == 2
-    assert "找到 2 份" in cli(*args).stdout
+    assert "2022 年度，找到 2 份" in cli(*args).stdout
 
 
 @pytest.mark.parametrize(("code", "value", "ok"), [("16.1", "有", True), ("16.2", "无", True), ("4.1", "有", False),

@@ -58,14 +58,12 @@ def _layout(columns: list[Column], rows: list[list[str]], width: int, pad: int, 
     widths = []
     for n, column in enumerate(columns):
         if column.fill is not None:
-            widths.append(column.fill_range[0])
+            widths.append(max(column.fill_range[0], display_width(column.header)))
             continue
         content = _natural(column, [r[n] for r in rows])
         header = display_width(column.header)
         if fold_headers:
-            header = max(
-                NARROWEST_HEADER, max((display_width(p) for p in wrap(column.header, max(content, 4))), default=0)
-            )
+            header = max(display_width(p) for p in wrap(column.header, _fold_width(column.header)))
         widths.append(max(content, header))
     gaps = (len(columns) - 1) * (1 + 2 * pad)
     spare = width - sum(widths) - gaps
@@ -73,14 +71,20 @@ def _layout(columns: list[Column], rows: list[list[str]], width: int, pad: int, 
         return None
     for n, column in enumerate(columns):
         if column.fill is not None:
-            widths[n] = min(column.fill_range[1], widths[n] + spare)
+            widths[n] = max(widths[n], min(column.fill_range[1], widths[n] + spare))
     return widths
+
+
+def _fold_width(header: str) -> int:
+    """Two balanced lines: 是否达到 → 是否 / 达到 (a Chinese character is two cells, so the half is rounded up to even)."""
+    half = -(-display_width(header) // 2)
+    return max(NARROWEST_HEADER, half + half % 2)
 
 
 def _header(column: Column, width: int, folded: bool) -> str:
     if not folded or display_width(column.header) <= width:
         return column.header
-    return "\n".join(wrap(column.header, width))
+    return "\n".join(wrap(column.header, min(width, _fold_width(column.header))))
 
 
 def render_table(console: Console, table: FittedTable) -> None:

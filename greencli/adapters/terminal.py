@@ -258,14 +258,14 @@ def render_progress(doc: dict[str, Any]) -> None:
     out = console()
     target = doc["target"]
     goal = "无（试点年）" if target is None else f"{target * 100:g}%"
-    out.print(f"[bold]{doc['year']}年度绿色社区创建进度[/]  目标：城市社区达标率 ≥ {goal}")
+    out.print(f"[bold]{doc['year']}年度绿色社区创建进度[/]  目标：城市社区达标率 ≥ {goal}", soft_wrap=True)
     tallies = [*doc["subdistricts"], {**doc["district"], "name": "全区"}]
     columns = [
         Column("乡街"), Column("城市社区", justify="right", keep=1), Column("本年评审", justify="right", keep=3),
         Column("本年达标", justify="right", keep=3), Column("持有称号", justify="right"),
         Column("待复审", justify="right", keep=2), Column("逾期未复审", justify="right", keep=2),
         Column("撤销", justify="right", keep=2), Column("达标率", justify="right"),
-        Column("进度（│为目标）", keep=4, fill=lambda w, n: bar(tallies[n]["rate"], target, w)),
+        Column("进度（│目标）", keep=4, fill=lambda w, n: bar(tallies[n]["rate"], target, w)),
         Column("是否达到"), Column("还差", justify="right"), Column("本年新申报", justify="right", keep=2),
     ]  # fmt: skip
     rows = []
@@ -359,6 +359,6 @@ def render_history(doc: dict[str, Any]) -> None:
 def render_rollup(doc: dict[str, Any]) -> None:
     """One line for a person reading cron's mail; the log has the details."""
     sys.stdout.write(
-        f"找到 {doc['found']} 份：新增 {doc['new']}，修改 {doc['changed']}，未变 {doc['unchanged']}，无效 {doc['invalid']}，"
+        f"{doc['year']} 年度，找到 {doc['found']} 份：新增 {doc['new']}，修改 {doc['changed']}，未变 {doc['unchanged']}，无效 {doc['invalid']}，"
         f"跳过 {doc['skipped']}；汇总工作簿：{doc['out']}\n"
     )
