@@ -123,3 +123,26 @@ def workbook_output(raw: str, default_name: str) -> OutputChoice:
         chosen = path.with_name(path.name + WORKBOOK_SUFFIX)
         return OutputChoice(chosen, f"输出文件名没有扩展名，已写为 {chosen}")
     raise OutputError(f"无法写入 {raw}：汇总工作簿只能保存为 .xlsx 文件（不能是 {path.suffix}），请改用 .xlsx 扩展名")
+
+
+def path_text(path: Path | str) -> str:
+    """A path as text to show, store and compare: never a string that cannot be written as UTF-8.
+
+    Under a non-UTF-8 locale (zh_CN.GBK), a file name whose bytes are UTF-8 (copied from another machine) is decoded
+    with the wrong codec and carries surrogate escapes, which SQLite, JSON and xlsx refuse. The bytes are decoded as
+    UTF-8 when they are UTF-8, else kept as the system decoded them, with any undecodable byte shown as \\xNN.
+    The Path itself is still what opens the file.
+    """
+    text = str(path)
+    if text.isascii():
+        return text
+    raw = os.fsencode(text)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return raw.decode("utf-8", "backslashreplace")
+    return text

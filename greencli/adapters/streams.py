@@ -14,7 +14,7 @@ import errno
 import io
 import os
 import sys
-from typing import Any, TextIO
+from typing import TextIO
 
 EXIT_PIPE = 141
 ERRORS = "greencli-fallback"
@@ -75,9 +75,7 @@ class GuardedStream(io.TextIOBase):
     def writable(self) -> bool:
         return True
 
-    @property
-    def buffer(self) -> Any:
-        return getattr(self.stream, "buffer", None)
+    # No `buffer`: click, finding an ASCII stream "misconfigured", would write UTF-8 bytes past the guard to it.
 
     def _silence(self) -> None:
         """The reader has gone: point the descriptor at the null device so that nothing flushed later fails."""

@@ -17,6 +17,9 @@ from rich.text import Text
 
 from greencli.core.text import display_width, wrap
 
+# On a console that is not UTF-8 (a Chinese Windows console is GBK), box-drawing characters are drawn two cells wide
+# and would break every line: there the header rule is plain dashes and columns are separated by spaces only.
+ASCII_SIMPLE_HEAD = box.Box("    \n    \n -- \n    \n    \n    \n    \n    \n", ascii=True)
 NARROWEST_WRAP = 8  # a wrapping column (names, paths, messages) keeps at least four Chinese characters a line
 NARROWEST_HEADER = 4  # a header may fold to two characters a line, on two lines
 
@@ -95,7 +98,7 @@ def render_table(console: Console, table: FittedTable) -> None:
         for pad, fold in ((1, False), (0, False), (0, True)):
             widths = _layout(columns, rows, width, pad, fold)
             if widths is not None:
-                console.print(_rich_table(table, columns, rows, widths, pad, fold))
+                console.print(_rich_table(console, table, columns, rows, widths, pad, fold))
                 return
         droppable = [n for n, c in enumerate(columns) if c.keep > 0]
         if not droppable:
@@ -107,10 +110,21 @@ def render_table(console: Console, table: FittedTable) -> None:
     _print_list(console, table)
 
 
+def unicode_console(console: Console) -> bool:
+    """Whether the console takes UTF-8 (box drawing and bars are drawn one cell wide, as laid out)."""
+    return console.encoding.lower().replace("-", "").startswith("utf")
+
+
 def _rich_table(
-    table: FittedTable, columns: list[Column], rows: list[list[str]], widths: list[int], pad: int, fold: bool
+    console: Console,
+    table: FittedTable,
+    columns: list[Column],
+    rows: list[list[str]],
+    widths: list[int],
+    pad: int,
+    fold: bool,
 ) -> RenderableType:
-    out = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, pad), header_style="bold",
+    out = Table(box=box.SIMPLE_HEAD if unicode_console(console) else ASCII_SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, pad), header_style="bold",
                 title=table.title, title_justify="left")  # fmt: skip
     for column, w in zip(columns, widths, strict=True):
         out.add_column(

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TimeRemainingColumn
 from rich.progress import Progress as Bar
 
-from greencli.adapters.tables import Column, FittedTable, render_table
+from greencli.adapters.tables import Column, FittedTable, render_table, unicode_console
 from greencli.core.issues import issue_title
 
 # Piped output (cron logs, files) has no terminal width; wide tables stay readable at this width.
@@ -30,8 +30,8 @@ def console() -> Console:
     return Console(highlight=False, soft_wrap=False, width=width)
 
 
-def _dumps(value: Any, indent: str = "") -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + indent)
+def _dumps(value: Any, indent: str = "", ascii_only: bool = False) -> str:
+    return json.dumps(value, ensure_ascii=ascii_only, indent=2).replace("\n", "\n" + indent)
 
 
 def _lazy(value: Any) -> bool:
@@ -39,25 +39,33 @@ def _lazy(value: Any) -> bool:
 
 
 def print_json(document: Any) -> None:
-    """Machine output: UTF-8 JSON with Chinese kept readable, one document on stdout.
+    """Machine output: one JSON document on stdout, Chinese kept readable on a UTF-8 stream. On any other stream
+    (a GBK console, an ASCII pipe) every non-ASCII character is written as a \\uXXXX escape, so the document stays
+    valid UTF-8 and loses nothing, whatever the console's encoding.
 
     A lazy sequence in the document (score's results) is written item by item, so thousands of results are
     never held as one string or one list.
     """
     out = sys.stdout
+    encoding = (getattr(out, "encoding", None) or "utf-8").lower().replace("-", "").replace("_", "")
+    ascii_only = not encoding.startswith("utf8")
+
+    def dumps(value: Any, indent: str = "") -> str:
+        return _dumps(value, indent, ascii_only)
+
     if not (isinstance(document, dict) and any(_lazy(v) for v in document.values())):
-        out.write(_dumps(document) + "\n")
+        out.write(dumps(document) + "\n")
         return
     out.write("{")
     for n, (key, value) in enumerate(document.items()):
-        out.write(("," if n else "") + f"\n  {_dumps(key)}: ")
+        out.write(("," if n else "") + f"\n  {dumps(key)}: ")
         if _lazy(value):
             out.write("[")
             for i, item in enumerate(value):
-                out.write(("," if i else "") + "\n    " + _dumps(item, "    "))
+                out.write(("," if i else "") + "\n    " + dumps(item, "    "))
             out.write("\n  ]")
         else:
-            out.write(_dumps(value, "  "))
+            out.write(dumps(value, "  "))
     out.write("\n}\n")
 
 
@@ -230,15 +238,17 @@ STATUS_STYLE = {"pass": "green", "repass": "bold green", "pending": "yellow", "r
                 "absent": "dim", "lapsed": "red", "correcting": "yellow"}  # fmt: skip
 
 
-def bar(rate: float | None, target: float | None, width: int) -> str:
-    """The achievement rate as a bar with the target marked: ██████░░░│░░░."""
+def bar(rate: float | None, target: float | None, width: int, plain: bool = False) -> str:
+    """The achievement rate as a bar with the target marked: ██████░░░│░░░ (or ######---|--- where block characters
+    would be drawn two cells wide)."""
     if rate is None:
         return ""
+    full, empty, line, heavy = ("#", "-", "|", "|") if plain else ("█", "░", "│", "┃")
     filled = round(rate * width)
-    cells = ["█" if i < filled else "░" for i in range(width)]
+    cells = [full if i < filled else empty for i in range(width)]
     if target is not None:
         mark = min(width - 1, round(target * width))
-        cells[mark] = "[bold]│[/]" if cells[mark] == "░" else "[bold]┃[/]"
+        cells[mark] = f"[bold]{line}[/]" if cells[mark] == empty else f"[bold]{heavy}[/]"
     colour = "green" if target is not None and rate >= target else ("yellow" if target is not None else "cyan")
     return f"[{colour}]{''.join(cells)}[/]"
 
@@ -260,12 +270,14 @@ def render_progress(doc: dict[str, Any]) -> None:
     goal = "无（试点年）" if target is None else f"{target * 100:g}%"
     out.print(f"[bold]{doc['year']}年度绿色社区创建进度[/]  目标：城市社区达标率 ≥ {goal}", soft_wrap=True)
     tallies = [*doc["subdistricts"], {**doc["district"], "name": "全区"}]
+    wide = unicode_console(out)
     columns = [
         Column("乡街"), Column("城市社区", justify="right", keep=1), Column("本年评审", justify="right", keep=3),
         Column("本年达标", justify="right", keep=3), Column("持有称号", justify="right"),
         Column("待复审", justify="right", keep=2), Column("逾期未复审", justify="right", keep=2),
         Column("撤销", justify="right", keep=2), Column("达标率", justify="right"),
-        Column("进度（│目标）", keep=4, fill=lambda w, n: bar(tallies[n]["rate"], target, w)),
+        Column(f"进度（{'│' if wide else '|'}目标）", keep=4,
+               fill=lambda w, n: bar(tallies[n]["rate"], target, w, plain=not wide)),
         Column("是否达到"), Column("还差", justify="right"), Column("本年新申报", justify="right", keep=2),
     ]  # fmt: skip
     rows = []

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from greencli import __version__
-from greencli.adapters.files import OutputError, atomic_target, ensure_writable
+from greencli.adapters.files import OutputError, atomic_target, ensure_writable, path_text
 from greencli.adapters.ledger import InvalidSubmission, Ledger, Stored, ledger_path
 from greencli.adapters.lock import run_lock
 from greencli.core.errors import GreencliError, describe_os_error
@@ -54,7 +54,7 @@ class Log:
 
     def __call__(self, event: str, **fields: object) -> None:
         stamp = datetime.now().astimezone().isoformat(timespec="seconds")
-        details = " ".join(f"{k}={v}" for k, v in fields.items())
+        details = " ".join(f"{k}={path_text(v) if isinstance(v, Path) else v}" for k, v in fields.items())
         line = f"{stamp} {event}" + (f" {details}" if details else "") + "\n"
         stream = self.handle or sys.stderr
         stream.write(line)
@@ -221,7 +221,7 @@ def run_rollup(
             same_content: list[tuple[str, int, int, str, bool, str]] = []
             new = changed = unchanged = 0
             for path in found.found:
-                key = str(path.resolve())
+                key = path_text(path.resolve())
                 st = path.stat()
                 seen = known.get(key)
                 if seen is not None and seen[0] == st.st_size and seen[1] == st.st_mtime_ns:
@@ -241,7 +241,7 @@ def run_rollup(
             assessed: list[Assessment] = settle_batch(
                 list(assess_all(fresh, rubric, by_code, date.today().year + 1, jobs))
             )
-            present = {str(p.resolve()) for p in found.found}
+            present = {path_text(p.resolve()) for p in found.found}
             year, year_source = _run_year(year, ledger, known, present, assessed)
             if year_source == "inbox":
                 log("评审年度", 年度=year, 依据="收件箱中最新的评审年度（未指定 --year）")
@@ -250,12 +250,13 @@ def run_rollup(
             off_year = [a for a in assessed if a.outcome.year is not None and a.outcome.year != year]
             for a in off_year:
                 log("提醒", 文件=a.path, 说明=f"评审年度为 {a.outcome.year}，不是本次汇总的 {year} 年；已按其年度记录")
-            gone = [p for p in known if p not in present and Path(p).is_relative_to(inbox.resolve())]
+            within = path_text(inbox.resolve()).rstrip(os.sep) + os.sep
+            gone = [p for p in known if p not in present and p.startswith(within)]
             rows = list(same_content)
             invalid_subs: list[InvalidSubmission] = []
             for a in assessed:
                 valid = a.outcome.scored
-                rows.append((str(a.path.resolve()), a.size, a.path.stat().st_mtime_ns, a.sha256, valid,
+                rows.append((path_text(a.path.resolve()), a.size, a.path.stat().st_mtime_ns, a.sha256, valid,
                              "{}" if valid else _invalid_json(a.outcome)))  # fmt: skip
                 if not valid and (submission := invalid_submission(a, year)) is not None:
                     invalid_subs.append(submission)

@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from greencli.adapters.files import ensure_writable
+from greencli.adapters.files import ensure_writable, path_text
 from greencli.adapters.ledger import InvalidSubmission, Ledger, Record, ledger_path
 from greencli.adapters.workers import process_pool
 from greencli.adapters.xlsx_reader import formula_issues, read_workbook
@@ -72,7 +72,7 @@ def expand(patterns: Sequence[str]) -> Inputs:
             if is_lock_or_temp(match):
                 skipped.append(match)
             else:
-                found.setdefault(str(match.resolve()), match)
+                found.setdefault(path_text(match.resolve()), match)
     return Inputs(tuple(found.values()), tuple(unmatched), tuple(skipped))
 
 
@@ -137,7 +137,7 @@ def _outcome(path: Path, identity: Any, evaluation: Evaluation, roster: Mapping[
     code = identity.code if identity is not None else ""
     known = roster.get(code) if roster and code else None
     return Outcome(
-        file=str(path),
+        file=path_text(path),
         community_id=code,
         community=(identity.name if identity else "") or (known.name if known else ""),
         subdistrict=(identity.subdistrict if identity else "") or (known.subdistrict if known else ""),
@@ -241,7 +241,7 @@ def to_record(a: Assessment, rubric: Rubric) -> Record:
         items={str(k): str(v) for k, v in o.items.items()}, vetoes=list(o.vetoes),
         warnings=[{"code": i.code, "subject": i.subject, "sheet": i.sheet, "cell": i.cell, "message": i.message}
                   for i in o.issues],
-        entries=dict(a.entries), rubric_id=rubric.id, rubric_version=rubric.version, file_path=str(a.path.resolve()),
+        entries=dict(a.entries), rubric_id=rubric.id, rubric_version=rubric.version, file_path=path_text(a.path.resolve()),
         file_sha256=a.sha256, file_size=a.size, file_mtime=a.mtime, review_date=o.review_date,
         reviewers=str(a.entries.get("info", {}).get("评审人员") or ""),
     )  # fmt: skip
@@ -317,7 +317,7 @@ def run_score(
         "out": str(out) if out is not None else None,
         "dry_run": dry_run,
         "unmatched": list(inputs.unmatched),
-        "skipped": [str(p) for p in inputs.skipped],
+        "skipped": [path_text(p) for p in inputs.skipped],
         "rubric": {"id": rubric.id, "version": rubric.version},
         "categories": [str(c.number) for c in rubric.categories],
         "year": chosen.year,
@@ -378,7 +378,7 @@ def invalid_submission(a: Assessment, fallback_year: int | None) -> InvalidSubmi
     text = f"{first.where} {first.message}".strip() if first is not None else ""
     return InvalidSubmission(
         community_id=o.community_id, community=o.community, subdistrict=o.subdistrict, year=year,
-        file_path=str(a.path.resolve()), file_sha256=a.sha256, first_error=text, errors=len(errors),
+        file_path=path_text(a.path.resolve()), file_sha256=a.sha256, first_error=text, errors=len(errors),
     )  # fmt: skip
 
 
