@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint types unit bench fuzz clean samples readme
+.PHONY: demo test lint types unit bench fuzz clean samples readme wheelhouse
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,8 @@ demo: $(STAMP)
 	@PATH="$(abspath $(BIN)):$$PATH" bash samples/demo.sh demo-out
 
 lint: $(STAMP)
-	$(BIN)/ruff check greencli tests samples bench
-	$(BIN)/ruff format --check greencli tests samples bench
+	$(BIN)/ruff check greencli tests samples bench deploy
+	$(BIN)/ruff format --check greencli tests samples bench deploy
 
 types: $(STAMP)
 	$(BIN)/mypy
@@ -44,3 +44,8 @@ samples: $(STAMP)
 
 readme: $(STAMP)
 	$(BIN)/python samples/readme_demo.py
+
+# Offline installation folders for PCs with no route to a package index (Windows x64 and Linux x86_64, every
+# supported Python): dist/wheelhouse/<platform>/ holds greencli, every dependency, 安装说明.txt and 文件清单.txt.
+wheelhouse: $(STAMP)
+	$(BIN)/python deploy/wheelhouse.py --out dist/wheelhouse

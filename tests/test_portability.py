@@ -172,3 +172,36 @@ def test_without_fcntl_two_real_runs_never_both_write(tmp_path: Path) -> None:
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]  # fmt: skip
     outputs = [json.loads(p.communicate(timeout=120)[0]) for p in procs]
     assert sorted(o["new"] for o in outputs) == [0, 34]  # one did the work, the other waited and found it done
+
+
+def rollup_options() -> set[str]:
+    from greencli.cli.app import app
+    from typer.main import get_command
+
+    command = get_command(app).commands["rollup"]  # type: ignore[attr-defined]
+    return {opt for param in command.params for opt in param.opts}
+
+
+def assert_valid_rollup(arguments: str) -> None:
+    words = arguments.split()
+    start = words.index("rollup")
+    used = {w for w in words[start:] if w.startswith("--")}
+    assert used <= rollup_options() and {"--inbox", "--year", "--log", "--wait"} <= used, used
+
+
+def test_the_windows_task_and_batch_file_run_a_valid_rollup() -> None:
+    from xml.etree import ElementTree
+
+    raw = (ROOT / "deploy" / "windows" / "greencli-每晚汇总.xml").read_bytes()
+    assert raw.startswith(b"\xff\xfe")  # UTF-16 LE with a byte-order mark, as Task Scheduler exports and imports
+    ns = {"t": "http://schemas.microsoft.com/windows/2004/02/mit/task"}
+    task = ElementTree.fromstring(raw.decode("utf-16").replace('encoding="UTF-16"', ""))
+    assert task.findtext("t:Actions/t:Exec/t:Command", namespaces=ns) == "py"
+    assert_valid_rollup(task.findtext("t:Actions/t:Exec/t:Arguments", namespaces=ns) or "")
+    assert task.findtext("t:Settings/t:MultipleInstancesPolicy", namespaces=ns) == "IgnoreNew"
+    batch = (ROOT / "deploy" / "windows" / "每晚汇总.cmd").read_bytes()
+    assert b"\r\n" in batch and b"\n" not in batch.replace(b"\r\n", b"")
+    line = next(x for x in batch.decode("gbk").splitlines() if x.startswith("py -m greencli"))
+    assert_valid_rollup(line)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "schtasks /Create" in readme and "每晚汇总.cmd" in readme
