@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from rich import box
 from rich.console import Console, RenderableType
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -74,7 +75,18 @@ def _layout(columns: list[Column], rows: list[list[str]], width: int, pad: int, 
         return None
     for n, column in enumerate(columns):
         if column.fill is not None:
-            widths[n] = max(widths[n], min(column.fill_range[1], widths[n] + spare))
+            grown = max(widths[n], min(column.fill_range[1], widths[n] + spare))
+            spare -= grown - widths[n]
+            widths[n] = grown
+    # what is left widens the wrapping columns, up to their longest text, the one with most to gain first
+    wrapping = [n for n, c in enumerate(columns) if c.wrap and c.fill is None]
+    longest = {n: max((cell_width(r[n]) for r in rows), default=0) for n in wrapping}
+    while spare > 0 and wrapping:
+        n = max(wrapping, key=lambda k: (longest[k] - widths[k], -k))
+        if longest[n] <= widths[n]:
+            break
+        widths[n] += 1
+        spare -= 1
     return widths
 
 
@@ -127,20 +139,25 @@ def _rich_table(
     out = Table(box=box.SIMPLE_HEAD if unicode_console(console) else ASCII_SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, pad), header_style="bold",
                 title=table.title, title_justify="left")  # fmt: skip
     for column, w in zip(columns, widths, strict=True):
-        out.add_column(
-            _header(column, w, fold), justify=column.justify,  # type: ignore[arg-type]
-            no_wrap=not column.wrap, overflow="fold", min_width=w if not column.wrap else min(w, column.min_width),
-            max_width=None if column.wrap else w,
-        )  # fmt: skip
+        out.add_column(_header(column, w, fold), justify=column.justify, no_wrap=True, min_width=w,  # type: ignore[arg-type]
+                       max_width=w)  # fmt: skip
     for n, row in enumerate(rows):
         if n in table.sections and n:
             out.add_section()
         cells = [
-            column.fill(w, n) if column.fill is not None else cell
+            column.fill(w, n) if column.fill is not None else (_wrapped(cell, w) if column.wrap else cell)
             for column, w, cell in zip(columns, widths, row, strict=True)
         ]
         out.add_row(*cells)
     return out
+
+
+def _wrapped(cell: str, width: int) -> str:
+    """Text wrapped here rather than by rich, so Chinese punctuation never starts a line (标点禁则)."""
+    plain = Text.from_markup(cell).plain
+    if display_width(plain) <= width:
+        return cell
+    return escape("\n".join(wrap(plain, width)))
 
 
 def _print_list(console: Console, table: FittedTable) -> None:
