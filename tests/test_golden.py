@@ -40,7 +40,7 @@ def stable(value: Any) -> Any:
 
 def sheets(path: Path) -> dict[str, list[list[Any]]]:
     wb = openpyxl.load_workbook(path)
-    return {ws.title: [[c for c in row] for row in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+    return {ws.title: [list(row) for row in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
 
 
 def tables(text: str, tmp: Path) -> str:
