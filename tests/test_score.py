@@ -124,7 +124,7 @@ def test_second_run_records_nothing_new_and_a_changed_file_supersedes(tmp_path: 
     with Ledger.open(tmp_path / "ledger.db") as ledger:
         history = ledger.evaluations(community_id="ZJD-001")
         assert len(history) == 2 and [h.current for h in history] == [False, True]
-        assert history[0].superseded_by == history[1].id and history[1].total == 100
+        assert history[0].superseded_by == history[1].id and history[1].outcome.total == 100
         assert len(ledger.evaluations(year=2022, current_only=True)) == 3
 
 
@@ -146,7 +146,7 @@ def test_two_files_for_one_community_the_later_review_date_is_current(tmp_path: 
     assert [w["issue"] for w in by_file["early.xlsx"]["warnings"]] == ["superseded-in-batch"]
     with Ledger.open(tmp_path / "ledger.db") as ledger:
         (current,) = ledger.evaluations(community_id="ZJD-001", current_only=True)
-        assert current.total == 96 and len(ledger.evaluations(community_id="ZJD-001")) == 2
+        assert current.outcome.total == 96 and len(ledger.evaluations(community_id="ZJD-001")) == 2
     wb = openpyxl.load_workbook(tmp_path / "汇总.xlsx")
     ranked = [row for row in wb["汇总"].iter_rows(min_row=2, values_only=True) if row[15] is not None]
     assert len(ranked) == 1 and ranked[0][11] == 96 and ranked[0][12] == "达标"
@@ -216,7 +216,7 @@ def test_mistake_is_reported_at_its_cell_and_the_rest_is_scored(
         assert hits[0]["cell"] == cell
     assert (good.read_bytes(), bad.read_bytes()) == before  # inputs are never changed
     with Ledger.open(tmp_path / "ledger.db") as ledger:
-        assert [e.community_id for e in ledger.evaluations()] == ["ZJD-001"]
+        assert [e.outcome.community_id for e in ledger.evaluations()] == ["ZJD-001"]
 
 
 def test_rubric_stamp_other_standard_is_an_error_other_version_a_warning(tmp_path: Path) -> None:

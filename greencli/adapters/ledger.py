@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from greencli.core.errors import GreencliError, describe_os_error, with_detail
+from greencli.core.outcome import JsonObject, Outcome, Recording, SourceFile
 
 DB_ENV = "GREENCLI_DB"
 DEFAULT_DB = "greencli.db"
@@ -136,58 +137,31 @@ class LedgerError(GreencliError):
 
 
 @dataclass(frozen=True)
-class Record:
-    """One evaluation to record (already valid)."""
-
-    community_id: str
-    community: str
-    subdistrict: str
-    year: int
-    verdict: str
-    total: Decimal
-    bonus: Decimal
-    categories: dict[str, str]
-    items: dict[str, str]
-    vetoes: list[str]
-    warnings: list[dict[str, Any]]
-    entries: dict[str, Any]
-    rubric_id: str
-    rubric_version: str
-    file_path: str
-    file_sha256: str
-    file_size: int
-    file_mtime: float
-    review_date: date | None
-    reviewers: str
-
-
-@dataclass(frozen=True)
 class Stored:
-    """An evaluation as the ledger holds it."""
+    """An evaluation as the ledger holds it: the outcome as scored, and the ledger's own facts about it."""
 
     id: int
-    community_id: str
-    community: str
-    subdistrict: str
-    year: int
-    verdict: str
-    total: Decimal
-    bonus: Decimal
-    categories: dict[str, Decimal]
-    items: dict[str, Decimal]
-    vetoes: list[str]
+    outcome: Outcome
     rubric_id: str
-    rubric_version: str
-    file_path: str
     file_sha256: str
-    review_date: date | None
     scored_at: str
     superseded_by: int | None
-    warnings: list[dict[str, Any]]
 
     @property
     def current(self) -> bool:
         return self.superseded_by is None
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    """A file a rollup has seen in its inbox: how it was when last read, and, if invalid, what was wrong."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    valid: bool
+    outcome: Outcome | None  # kept for an invalid file only (a valid one is an evaluation)
 
 
 @dataclass(frozen=True)
@@ -293,15 +267,10 @@ class Ledger:
         self.db.execute("COMMIT")
 
     # ── writing ──
-    def record(self, records: Sequence[Record]) -> list[tuple[Record, int | None]]:
-        """Record a batch in one transaction; returns each record with its new id, or None if already held."""
-        with self.transaction():
-            return self.insert(records)
-
-    def insert(self, records: Sequence[Record]) -> list[tuple[Record, int | None]]:
-        """Record within the caller's transaction, as one batch."""
+    def insert(self, records: Sequence[Recording]) -> list[int | None]:
+        """Record within the caller's transaction, as one batch: each record's new id, or None if already held."""
         batch = Batch(self)
-        out = [(r, batch.add(r)) for r in records]
+        out = [batch.add(r) for r in records]
         batch.settle()
         return out
 
@@ -313,23 +282,26 @@ class Ledger:
             yield batch
             batch.settle()
 
-    def add(self, r: Record, scored_at: str) -> int | None:
-        """Insert one record (its community's current evaluation is settled by the batch); None if already held."""
+    def add(self, o: Outcome, source: SourceFile, entries: JsonObject, rubric_id: str, scored_at: str) -> int | None:
+        """Insert one valid evaluation (its community's current one is settled by the batch); None if already held."""
+        assert o.year is not None and o.total is not None and o.bonus is not None
         exists = self.db.execute(
             "SELECT id FROM evaluations WHERE community_id = ? AND year = ? AND file_sha256 = ?",
-            (r.community_id, r.year, r.file_sha256),
+            (o.community_id, o.year, source.sha256),
         ).fetchone()
         if exists:
             return None
+        stored = o.to_dict()
         cursor = self.db.execute(
             "INSERT INTO evaluations (community_id, community, subdistrict, year, verdict, total, bonus,"
             " categories, items, vetoes, warnings, entries, rubric_id, rubric_version, file_path,"
             " file_sha256, file_size, file_mtime, review_date, reviewers, scored_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (r.community_id, r.community, r.subdistrict, r.year, r.verdict, str(r.total), str(r.bonus),
-             _json(r.categories), _json(r.items), _json(r.vetoes), _json(r.warnings), _json(r.entries),
-             r.rubric_id, r.rubric_version, r.file_path, r.file_sha256, r.file_size, r.file_mtime,
-             r.review_date.isoformat() if r.review_date else None, r.reviewers, scored_at),
+            (o.community_id, o.community, o.subdistrict, o.year, o.verdict.value, str(o.total), str(o.bonus),
+             _json(stored["categories"]), _json(stored["items"]), _json(list(o.vetoes)),
+             _json([i.to_dict() for i in o.issues]), _json(entries), rubric_id, o.rubric_version or "",
+             source.path, source.sha256, source.size, source.mtime, o.review_date.isoformat() if o.review_date else None,
+             o.reviewers, scored_at),
         )  # fmt: skip
         return cursor.lastrowid
 
@@ -365,7 +337,8 @@ class Ledger:
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self.db.execute(
             "SELECT id, community_id, community, subdistrict, year, verdict, total, bonus, categories, items, vetoes,"
-            " rubric_id, rubric_version, file_path, file_sha256, review_date, scored_at, superseded_by, warnings"
+            " rubric_id, rubric_version, file_path, file_sha256, review_date, scored_at, superseded_by, warnings,"
+            " reviewers"
             f" FROM evaluations {where} ORDER BY year, community_id, scored_at, id",
             params,
         ).fetchall()
@@ -416,19 +389,23 @@ class Ledger:
         return {(r[0], int(r[1])) for r in rows}
 
     # ── the inbox's files (rollup) ──
-    def known_files(self) -> dict[str, tuple[int, int, str, bool, str]]:
-        """path → (size, mtime_ns, sha256, valid, outcome JSON) of every file a rollup has seen."""
+    def known_files(self) -> dict[str, KnownFile]:
+        """Every file a rollup has seen, by path."""
         rows = self.db.execute("SELECT path, size, mtime_ns, sha256, valid, outcome FROM files").fetchall()
-        return {r[0]: (r[1], r[2], r[3], bool(r[4]), r[5]) for r in rows}
+        return {
+            r[0]: KnownFile(r[0], r[1], r[2], r[3], bool(r[4]), None if r[4] else Outcome.from_dict(json.loads(r[5])))
+            for r in rows
+        }
 
-    def remember_files(self, rows: Sequence[tuple[str, int, int, str, bool, str]]) -> None:
-        """Within the caller's transaction: (path, size, mtime_ns, sha256, valid, outcome JSON)."""
+    def remember_files(self, files: Sequence[KnownFile]) -> None:
+        """Within the caller's transaction."""
         self.db.executemany(
             "INSERT INTO files (path, size, mtime_ns, sha256, valid, outcome, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,"
             " sha256 = excluded.sha256, valid = excluded.valid, outcome = excluded.outcome, seen_at = excluded.seen_at",
-            [(*row[:4], int(row[4]), row[5], _now()) for row in rows],
-        )
+            [(f.path, f.size, f.mtime_ns, f.sha256, int(f.valid), _json(f.outcome.to_dict() if f.outcome else {}),
+              _now()) for f in files],
+        )  # fmt: skip
 
     def forget_files(self, paths: Sequence[str]) -> None:
         self.db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in paths])
@@ -476,13 +453,15 @@ class Batch:
         self.new = 0
         self.already = 0
 
-    def add(self, record: Record) -> int | None:
-        new_id = self.ledger.add(record, self.scored_at)
+    def add(self, record: Recording) -> int | None:
+        o = record.outcome
+        assert o.year is not None
+        new_id = self.ledger.add(o, record.source, record.entries, record.rubric_id, self.scored_at)
         if new_id is None:
             self.already += 1
         else:
             self.new += 1
-            self.touched.add((record.community_id, record.year))
+            self.touched.add((o.community_id, o.year))
         return new_id
 
     def add_invalid(self, submission: InvalidSubmission) -> bool:
@@ -493,18 +472,16 @@ class Batch:
             self.ledger._settle(community_id, year)
 
 
-def _stored(row: Iterable[Any]) -> Stored:
+def _stored(row: Sequence[Any]) -> Stored:
     (id_, code, name, sub, year, verdict, total, bonus, categories, items, vetoes, rid, rver, path, sha, review,
-     scored, superseded, warnings) = row  # fmt: skip
-    return Stored(
-        id=id_, community_id=code, community=name, subdistrict=sub, year=year, verdict=verdict,
-        total=Decimal(total), bonus=Decimal(bonus),
-        categories={k: Decimal(v) for k, v in json.loads(categories).items()},
-        items={k: Decimal(v) for k, v in json.loads(items).items()},
-        vetoes=json.loads(vetoes), rubric_id=rid, rubric_version=rver, file_path=path, file_sha256=sha,
-        review_date=date.fromisoformat(review) if review else None, scored_at=scored, superseded_by=superseded,
-        warnings=json.loads(warnings),
-    )  # fmt: skip
+     scored, superseded, warnings, reviewers) = row  # fmt: skip
+    outcome = Outcome.from_dict({
+        "file": path, "community_id": code, "community": name, "subdistrict": sub, "year": year, "verdict": verdict,
+        "total": total, "bonus": bonus, "categories": json.loads(categories), "items": json.loads(items),
+        "vetoes": json.loads(vetoes), "issues": json.loads(warnings), "review_date": review, "reviewers": reviewers,
+        "rubric_version": rver, "superseded": superseded is not None,
+    })  # fmt: skip
+    return Stored(id=id_, outcome=outcome, rubric_id=rid, file_sha256=sha, scored_at=scored, superseded_by=superseded)
 
 
 def _statements(script: str) -> Iterator[str]:

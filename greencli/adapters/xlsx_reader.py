@@ -11,8 +11,7 @@ from __future__ import annotations
 import posixpath
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from greencli.adapters.container import UNSAFE_XML, inspect_package, open_packag
 from greencli.core import layout as L
 from greencli.core.errors import with_detail
 from greencli.core.issues import Issue, make_issue
-from greencli.core.model import CompoundEntry, Entries, Field
+from greencli.core.model import CompoundEntry, Entries, Field, RawWorkbook
 from greencli.core.rubric import Rubric
 
 INFO_LABELS = (L.COMMUNITY_CODE, L.COMMUNITY_NAME, L.SUBDISTRICT, L.YEAR, L.REVIEW_DATE, L.REVIEWERS)
@@ -37,19 +36,6 @@ NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 NS_CUSTOM = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
 
 Grid = list[list[Any]]
-
-
-@dataclass(frozen=True)
-class RawWorkbook:
-    """What one file holds, before any judgement: identity fields, entries, the stamp, and file-level issues."""
-
-    info: Mapping[str, Field]
-    entries: Entries
-    stamp: Mapping[str, str] = field(default_factory=dict)
-    issues: tuple[Issue, ...] = ()
-
-
-EMPTY = RawWorkbook(info={}, entries=Entries(values={}))
 
 
 # What a person is told when the spreadsheet library cannot make sense of a file that passed the container check.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from datetime import date
@@ -127,14 +128,13 @@ def score(
     target = district_output(out)
     standard = load_rubric(rubric)
     communities = read_roster(roster) if roster is not None else None
-    document = run_score(
+    report = run_score(
         standard, files, roster=communities, db=db, out=target.path, dry_run=dry_run, jobs=jobs, year=year,
         progress=None if as_json else Progress,
     )  # fmt: skip
-    document["out_note"] = target.note
-    emit(document, as_json, render_score)
-    if document["summary"]["invalid"]:
-        raise typer.Exit(1)
+    report = dataclasses.replace(report, out_note=target.note)
+    emit(report.to_json(), as_json, render_score)
+    raise typer.Exit(report.exit_code)
 
 
 @app.command("progress", cls=ChineseCommand)
@@ -230,26 +230,26 @@ def rollup(
     from greencli.adapters.roster import read_roster
     from greencli.adapters.rubric_file import load_rubric
     from greencli.adapters.terminal import render_rollup
-    from greencli.jobs.rollup import Log, run_rollup
+    from greencli.jobs.rollup import close_log, event, open_log, run_rollup
 
     target = district_output(out)
     standard = load_rubric(rubric)
     communities = read_roster(roster) if roster is not None else None
-    logger = Log(log)
+    logger = open_log(log)
     if target.note:
-        logger("提示", 说明=target.note)
+        logger.info(event("提示", 说明=target.note))
     try:
-        summary = run_rollup(
+        report = run_rollup(
             standard, inbox, year=year, roster=communities, db=db, out=target.path, log=logger, wait=wait, jobs=jobs
         )
     except Exception as exc:
-        logger("失败", 原因=str(exc).splitlines()[0])
+        logger.info(event("失败", 原因=str(exc).splitlines()[0]))
         raise
     finally:
-        logger.close()
+        close_log(logger)
     if as_json or log is None:  # with --log, cron's mail stays empty: the summary is in the log
-        emit(summary, as_json, render_rollup)
-    raise typer.Exit(summary["exit_code"])
+        emit(report.to_json(), as_json, render_rollup)
+    raise typer.Exit(report.exit_code)
 
 
 def main() -> None:

@@ -49,13 +49,27 @@ def assess(
     if roster is not None:
         issues += check_roster(identity, info, roster)
     fatal = any(i.code in LAYOUT_FATAL for i in file_issues)
-    if fatal:
-        evaluation = Evaluation(Verdict.INVALID, None, None, None, None, (), ())
-    else:
-        evaluation = evaluate(rubric, dataclasses.replace(entries, year=identity.year))
+    evaluation = Evaluation.invalid(()) if fatal else evaluate(rubric, dataclasses.replace(entries, year=identity.year))
     flagged = {i.cell for i in file_issues if i.code == "formula-no-value"}
     engine_issues = [i for i in evaluation.issues if not (i.code == "value-missing" and i.cell in flagged)]
     issues += engine_issues
     if any(i.is_error for i in issues) and evaluation.verdict is not Verdict.INVALID:
-        evaluation = Evaluation(Verdict.INVALID, None, None, None, None, (), (), evaluation.compounds)
+        evaluation = Evaluation.invalid((), evaluation.compounds)
     return Assessed(identity, dataclasses.replace(evaluation, issues=tuple(issues)))
+
+
+def missing_inputs(assessed: Assessed) -> list[tuple[str, str]]:
+    """(cell, row code) of every 评分表 input the engine found blank: where a formula without a value may hide."""
+    return [(i.cell, i.subject) for i in assessed.evaluation.issues
+            if i.code == "value-missing" and i.sheet == L.SCORE_SHEET and i.cell and i.subject]  # fmt: skip
+
+
+def with_formulas(assessed: Assessed, formulas: Sequence[Issue], after: int) -> Assessed:
+    """A formula typed into an input cell, never computed: say so at that cell instead of "missing". The formula
+    issues join the file's own issues (the first `after`); both are errors, so the verdict stands."""
+    if not formulas:
+        return assessed
+    flagged = {i.cell for i in formulas}
+    issues = [i for i in assessed.evaluation.issues if not (i.code == "value-missing" and i.cell in flagged)]
+    merged = (*issues[:after], *formulas, *issues[after:])
+    return Assessed(assessed.identity, dataclasses.replace(assessed.evaluation, issues=merged))

@@ -6,6 +6,7 @@ message template. Wording may change; codes do not.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
@@ -42,6 +43,29 @@ class Issue:
         if self.sheet and self.cell:
             return f"{self.sheet}!{self.cell}"
         return self.sheet or ""
+
+    def to_dict(self) -> dict[str, str | None]:
+        """The issue as stored (ledger) and sent between processes: every field, by name."""
+        return {"code": self.code, "severity": self.severity.value, "sheet": self.sheet, "cell": self.cell,
+                "message": self.message, "subject": self.subject}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object], default: Severity = Severity.WARNING) -> Issue:
+        """The inverse of `to_dict`; an old ledger's entries without a severity get `default`."""
+        severity = data.get("severity")
+
+        def text(key: str) -> str | None:
+            value = data.get(key)
+            return None if value is None else str(value)
+
+        return cls(
+            code=str(data["code"]),
+            severity=Severity(severity) if isinstance(severity, str) else default,
+            sheet=text("sheet"),
+            cell=text("cell"),
+            message=str(data.get("message", "")),
+            subject=text("subject"),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from typing import TypeAlias
 
 from greencli.core.issues import Issue
 from greencli.core.values import Raw
@@ -49,6 +51,44 @@ class Entries:
     evidence: Mapping[str, Field] = field(default_factory=dict)
     compounds: Sequence[CompoundEntry] = ()
     year: int | None = None
+
+
+JsonValue: TypeAlias = "str | int | float | bool | list[JsonValue] | dict[str, JsonValue] | None"
+JsonObject: TypeAlias = dict[str, JsonValue]
+
+
+@dataclass(frozen=True)
+class RawWorkbook:
+    """What one file holds, before any judgement: identity fields, entries, the version stamp, and the problems
+    found reading it (each at its sheet and cell)."""
+
+    info: Mapping[str, Field]
+    entries: Entries
+    stamp: Mapping[str, str] = field(default_factory=dict)
+    issues: tuple[Issue, ...] = ()
+
+    def entries_json(self) -> JsonObject:
+        """Every value as entered, so a later rubric version can re-score the history."""
+
+        def raw(f: Field) -> JsonValue:
+            value = f.value
+            if isinstance(value, date):
+                return value.isoformat()
+            if isinstance(value, Decimal):
+                return str(value)
+            return value if isinstance(value, str | int | float | bool) or value is None else str(value)
+
+        compounds: list[JsonValue] = [
+            [raw(f) for f in (c.name, c.built, c.area, c.green, c.property_service, c.garbage_sorting)]
+            for c in self.entries.compounds
+            if any(f.value not in ("", None) for f in (c.name, c.built, c.area, c.green))
+        ]
+        return {
+            "info": {k: raw(f) for k, f in self.info.items()},
+            "values": {k: raw(f) for k, f in self.entries.values.items()},
+            "evidence": {k: raw(f) for k, f in self.entries.evidence.items() if f.value not in ("", None)},
+            "compounds": compounds,
+        }
 
 
 class Verdict(StrEnum):
@@ -126,6 +166,11 @@ class Evaluation:
     vetoes: tuple[str, ...]
     issues: tuple[Issue, ...]
     compounds: tuple[CompoundScore, ...] = ()
+
+    @classmethod
+    def invalid(cls, issues: Sequence[Issue], compounds: tuple[CompoundScore, ...] = ()) -> Evaluation:
+        """A workbook that cannot be scored: no scores, every issue."""
+        return cls(Verdict.INVALID, None, None, None, None, (), tuple(issues), compounds)
 
     @property
     def errors(self) -> tuple[Issue, ...]:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
+from greencli.core.outcome import Outcome
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric
 
@@ -58,6 +59,16 @@ class Current:
     verdict: str  # pass | fail | veto
     total: Decimal
     vetoes: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, o: Outcome) -> Current:
+        assert o.year is not None and o.total is not None, "a recorded evaluation has a year and a total"
+        return cls(o.community_id, o.year, o.verdict.value, o.total, o.vetoes)
+
+
+def currents(outcomes: Iterable[Outcome]) -> list[Current]:
+    """The progress walk's view of the ledger's current evaluations."""
+    return [Current.of(o) for o in outcomes]
 
 
 @dataclass(frozen=True)

@@ -7,51 +7,18 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from greencli.core.issues import Issue
 from greencli.core.model import Verdict
+from greencli.core.outcome import Outcome
 from greencli.core.rubric import Rubric
 
 DISTRICT = "全区"
-NO_EXTRA: Mapping[str, Any] = {}  # shared by every outcome without extra keys; never mutated
 UNKNOWN_SUBDISTRICT = "（未识别乡街）"
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """One workbook's outcome, valid or not, as every report shows it (kept for every file of a batch: lean)."""
-
-    file: str
-    community_id: str
-    community: str
-    subdistrict: str
-    year: int | None
-    verdict: Verdict
-    total: Decimal | None
-    bonus: Decimal | None
-    categories: Mapping[int, Decimal] | None
-    items: Mapping[int, Decimal] | None
-    vetoes: tuple[str, ...]
-    issues: tuple[Issue, ...] = ()
-    review_date: date | None = None
-    superseded: bool = False
-    off_year: bool = False  # scored and recorded, but of another 评审年度 than the batch's: outside its statistics
-    extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
-
-    @property
-    def scored(self) -> bool:
-        return self.verdict is not Verdict.INVALID
-
-    @property
-    def counts(self) -> bool:
-        """Whether it stands for its community in the batch's statistics: scored, not superseded by another file of
-        the batch, and of the batch's 评审年度."""
-        return self.scored and not self.superseded and not self.off_year
 
 
 def competition_ranks(totals: Sequence[tuple[str, Decimal]]) -> dict[str, int]:
@@ -211,7 +178,6 @@ def outcome_json(o: Outcome, rubric: Rubric) -> dict[str, Any]:
         "superseded": o.superseded,
         "off_year": o.off_year,
         "review_date": o.review_date.isoformat() if o.review_date else None,
-        **o.extra,
     }
 
 
@@ -255,3 +221,73 @@ def batch_year(outcomes: Iterable[Outcome], given: int | None) -> YearChoice:
     if not ordered:
         return YearChoice(None, "none", ordered)
     return YearChoice(next(iter(ordered)), "files", ordered)
+
+
+class Results(Sequence[dict[str, Any]]):
+    """`results` of `score --json`, made one at a time as they are printed or shown, never all at once."""
+
+    def __init__(self, outcomes: Sequence[Outcome], rubric: Rubric) -> None:
+        self.outcomes, self.rubric = outcomes, rubric
+
+    def __len__(self) -> int:
+        return len(self.outcomes)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [outcome_json(o, self.rubric) for o in self.outcomes[index]]
+        return outcome_json(self.outcomes[index], self.rubric)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (outcome_json(o, self.rubric) for o in self.outcomes)
+
+
+@dataclass(frozen=True)
+class ScoreReport:
+    """What one `score` run found and did; the terminal, `--json` and the exit code all come from it."""
+
+    rubric: Rubric
+    outcomes: Sequence[Outcome]
+    year: YearChoice
+    recorded: int
+    already: int
+    db: str
+    out: str | None
+    dry_run: bool
+    unmatched: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
+    out_note: str | None = None  # what was made of the --out the user gave
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return summary_counts(self.outcomes)
+
+    @property
+    def exit_code(self) -> int:
+        """1 when any workbook is invalid (all the others are still scored, recorded and written)."""
+        return 1 if any(o.verdict is Verdict.INVALID for o in self.outcomes) else 0
+
+    def to_json(self) -> dict[str, Any]:
+        """`score --json`: the contract's `results`, with what the table shows around them."""
+        return {
+            "results": Results(self.outcomes, self.rubric),
+            "summary": self.summary,
+            "recorded": self.recorded,
+            "already": self.already,
+            "db": self.db,
+            "out": self.out,
+            "dry_run": self.dry_run,
+            "unmatched": list(self.unmatched),
+            "skipped": list(self.skipped),
+            "rubric": {"id": self.rubric.id, "version": self.rubric.version},
+            "categories": [str(c.number) for c in self.rubric.categories],
+            "year": self.year.year,
+            "year_source": self.year.source,
+            "years": {str(y): n for y, n in self.year.counts.items()},
+            "out_note": self.out_note,
+        }

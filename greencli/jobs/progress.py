@@ -8,7 +8,7 @@ from typing import Any
 
 from greencli.adapters.ledger import Ledger, ledger_path
 from greencli.core.errors import GreencliError
-from greencli.core.progress import Current, Progress, progress, progress_json
+from greencli.core.progress import Progress, currents, progress, progress_json
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric
 
@@ -17,20 +17,13 @@ class NeedsRoster(GreencliError):
     """The targets count urban communities of the roster; without it there is no denominator (exit code 2)."""
 
 
-def current_evaluations(ledger: Ledger) -> list[Current]:
-    return [
-        Current(e.community_id, e.year, e.verdict, e.total, tuple(e.vetoes))
-        for e in ledger.evaluations(current_only=True)
-    ]
-
-
 def run_progress(
     rubric: Rubric, year: int, roster: Sequence[Community] | None, db: Path | None, out: Path | None = None
 ) -> tuple[Progress, dict[str, Any]]:
     if roster is None:
         raise NeedsRoster("统计达标进度需要社区名单：请用 --roster 指定，或设置环境变量 GREENCLI_ROSTER")
     with Ledger.open(ledger_path(db), create=False) as ledger:
-        evaluations = current_evaluations(ledger)
+        evaluations = currents(s.outcome for s in ledger.evaluations(current_only=True))
         invalid = ledger.outstanding_invalid()
     result = progress(rubric, roster, evaluations, year, invalid)
     document = progress_json(result, rubric)
@@ -47,16 +40,17 @@ def run_history(code: str, db: Path | None) -> dict[str, Any]:
     with Ledger.open(ledger_path(db), create=False) as ledger:
         rows = ledger.evaluations(community_id=code.strip())
         invalid = ledger.invalid_submissions(community_id=code.strip())
-    known = rows[-1].community_id if rows else (invalid[-1].community_id if invalid else code.strip())
+    known = rows[-1].outcome.community_id if rows else (invalid[-1].community_id if invalid else code.strip())
     evaluations = [
         {
-            "id": e.id, "year": e.year, "community": e.community, "subdistrict": e.subdistrict,
-            "verdict": e.verdict, "total": float(e.total), "vetoes": e.vetoes, "current": e.current,
-            "superseded_by": e.superseded_by, "review_date": e.review_date.isoformat() if e.review_date else None,
-            "file": e.file_path, "sha256": e.file_sha256, "rubric_id": e.rubric_id,
-            "rubric_version": e.rubric_version, "scored_at": e.scored_at,
+            "id": e.id, "year": o.year, "community": o.community, "subdistrict": o.subdistrict,
+            "verdict": o.verdict.value, "total": float(o.total or 0), "vetoes": list(o.vetoes), "current": e.current,
+            "superseded_by": e.superseded_by, "review_date": o.review_date.isoformat() if o.review_date else None,
+            "file": o.file, "sha256": e.file_sha256, "rubric_id": e.rubric_id,
+            "rubric_version": o.rubric_version, "scored_at": e.scored_at,
         }
         for e in rows
+        for o in (e.outcome,)
     ]  # fmt: skip
     submissions = [
         {"id": i.id, "year": i.year, "community": i.community, "subdistrict": i.subdistrict, "file": i.file_path,

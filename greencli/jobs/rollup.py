@@ -9,123 +9,100 @@ consistent ledger, and the next run completes normally.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
+import logging
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TextIO
 
 from greencli import __version__
 from greencli.adapters.files import OutputError, atomic_target, ensure_writable, path_text
-from greencli.adapters.ledger import InvalidSubmission, Ledger, Stored, ledger_path
+from greencli.adapters.ledger import KnownFile, Ledger, ledger_path
 from greencli.adapters.lock import run_lock
 from greencli.core.errors import GreencliError, describe_os_error
-from greencli.core.issues import Issue, Severity
-from greencli.core.model import Verdict
-from greencli.core.progress import progress, progress_json
-from greencli.core.report import Outcome
+from greencli.core.outcome import Outcome
+from greencli.core.progress import currents, progress, progress_json
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric
-from greencli.jobs.progress import current_evaluations
-from greencli.jobs.score import Assessment, assess_all, invalid_submission, is_lock_or_temp, settle_batch, to_record
+from greencli.jobs.pipeline import Assessment, assess_all, invalid_submission, scan, settle, sha256_of
 
-# What a rollup looks at: workbooks, and the spreadsheet kinds people drop by mistake (reported, not skipped).
-WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".et", ".ods"})
 STALE_TEMP_PREFIX = ".~greencli-"
+LOGGER = "greencli.rollup"
 
 
-class Log:
-    """One line per event, with a timestamp: to a file (appended) or to stderr. Never colours."""
+class _Formatter(logging.Formatter):
+    """`2026-11-30T02:30:00+08:00 事件 键=值 …`: one line per event, local time with its offset, never colours."""
 
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.handle: TextIO | None = None
+    def format(self, record: logging.LogRecord) -> str:
+        stamp = datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="seconds")
+        return f"{stamp} {record.getMessage()}"
+
+
+def open_log(path: Path | None) -> logging.Logger:
+    """The rollup's log: appended to `path` (UTF-8), or written to stderr."""
+    logger = logging.getLogger(LOGGER)
+    close_log(logger)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
         if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self.handle = path.open("a", encoding="utf-8")
-            except OSError as exc:
-                raise OutputError(f"无法写入日志 {path}：{describe_os_error(exc)}") from exc
-
-    def __call__(self, event: str, **fields: object) -> None:
-        stamp = datetime.now().astimezone().isoformat(timespec="seconds")
-        details = " ".join(f"{k}={path_text(v) if isinstance(v, Path) else v}" for k, v in fields.items())
-        line = f"{stamp} {event}" + (f" {details}" if details else "") + "\n"
-        stream = self.handle or sys.stderr
-        stream.write(line)
-        stream.flush()
-
-    def close(self) -> None:
-        if self.handle is not None:
-            self.handle.close()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handler: logging.Handler = logging.FileHandler(path, mode="a", encoding="utf-8")
+        else:
+            handler = logging.StreamHandler(sys.stderr)
+    except OSError as exc:
+        raise OutputError(f"无法写入日志 {path}：{describe_os_error(exc)}") from exc
+    handler.setFormatter(_Formatter())
+    logger.addHandler(handler)
+    return logger
 
 
-@dataclass
-class Scan:
-    found: list[Path] = field(default_factory=list)
-    skipped: list[Path] = field(default_factory=list)
+def close_log(logger: logging.Logger) -> None:
+    for handler in list(logger.handlers):
+        handler.close()
+        logger.removeHandler(handler)
 
 
-def scan(inbox: Path) -> Scan:
-    """Every workbook under `inbox`, recursively; lock files of Excel/WPS, hidden and temporary files skipped."""
-    result = Scan()
-    for folder, dirs, files in os.walk(inbox):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            path = Path(folder) / name
-            if name.startswith(".") or is_lock_or_temp(path):
-                result.skipped.append(path)
-            elif path.suffix.lower() in WORKBOOK_SUFFIXES:
-                result.found.append(path)
-            else:
-                result.skipped.append(path)
-    return result
+def event(name: str, **fields: object) -> str:
+    details = " ".join(f"{k}={path_text(v) if isinstance(v, Path) else v}" for k, v in fields.items())
+    return name + (f" {details}" if details else "")
 
 
-def _issue_json(i: Issue) -> dict[str, Any]:
-    return {"code": i.code, "severity": i.severity.value, "sheet": i.sheet, "cell": i.cell, "message": i.message,
-            "subject": i.subject}  # fmt: skip
+@dataclass(frozen=True)
+class RollupReport:
+    """What one rollup found and did: `--json` prints it, the one-line summary and the exit code come from it."""
 
+    year: int
+    year_source: str  # option | inbox | today
+    found: int
+    new: int
+    changed: int
+    unchanged: int
+    invalid: int
+    skipped: int
+    recorded: int
+    removed: int
+    communities: int
+    other_year: int
+    out: str
+    db: str
+    duration_seconds: float
 
-def _issue(d: dict[str, Any], default: Severity = Severity.WARNING) -> Issue:
-    return Issue(d["code"], Severity(d.get("severity", default.value)), d.get("sheet"), d.get("cell"), d["message"],
-                 d.get("subject"))  # fmt: skip
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.invalid else 0
 
-
-def _invalid_json(o: Outcome) -> str:
-    return json.dumps({"file": o.file, "community_id": o.community_id, "community": o.community,
-                       "subdistrict": o.subdistrict, "year": o.year, "issues": [_issue_json(i) for i in o.issues]},
-                      ensure_ascii=False)  # fmt: skip
-
-
-def _invalid_outcome(text: str) -> Outcome:
-    d = json.loads(text)
-    return Outcome(d["file"], d["community_id"], d["community"], d["subdistrict"], d["year"], Verdict.INVALID, None,
-                   None, None, None, (), tuple(_issue(i, Severity.ERROR) for i in d["issues"]))  # fmt: skip
-
-
-def outcome_of(e: Stored) -> Outcome:
-    """A ledger evaluation as the reports show it."""
-    return Outcome(
-        file=e.file_path, community_id=e.community_id, community=e.community, subdistrict=e.subdistrict, year=e.year,
-        verdict=Verdict(e.verdict), total=e.total, bonus=e.bonus,
-        categories={int(k): v for k, v in e.categories.items()}, items={int(k): v for k, v in e.items.items()},
-        vetoes=tuple(e.vetoes), issues=tuple(_issue(w) for w in e.warnings if w.get("code") != "superseded-in-batch"),
-        review_date=e.review_date, superseded=not e.current,
-    )  # fmt: skip
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    def to_json(self) -> dict[str, object]:
+        return {
+            "found": self.found, "new": self.new, "changed": self.changed, "unchanged": self.unchanged,
+            "invalid": self.invalid, "skipped": self.skipped, "recorded": self.recorded, "removed": self.removed,
+            "year": self.year, "communities": self.communities, "out": self.out, "db": self.db,
+            "duration_seconds": self.duration_seconds, "year_source": self.year_source,
+            "other_year": self.other_year, "exit_code": self.exit_code,
+        }  # fmt: skip
 
 
 def _clear_stale_temporaries(folder: Path) -> int:
@@ -148,32 +125,23 @@ def _fingerprint(ledger: Ledger, rubric: Rubric, roster: Sequence[Community] | N
                       ensure_ascii=False)  # fmt: skip
 
 
-def _invalid_in_inbox(ledger: Ledger, present: set[str]) -> list[str]:
-    """The outcome JSON of every file now in the inbox that the ledger knows to be invalid."""
-    return [v[4] for p, v in ledger.known_files().items() if p in present and not v[3]]
-
-
 def _write_outputs(target: Path, ledger: Ledger, rubric: Rubric, roster: Sequence[Community] | None, year: int,
-                   current: Sequence[Stored], invalid_json: Sequence[str]) -> None:  # fmt: skip
+                   current: Sequence[Outcome], invalid: Sequence[Outcome]) -> None:  # fmt: skip
     """The consolidated workbook of the year, from the ledger, plus progress sheets when the year has a target."""
     from greencli.adapters.xlsx_progress import add_progress_sheets  # heavy: only when a workbook is written
     from greencli.adapters.xlsx_report import build_district_workbook
 
-    invalid = [_invalid_outcome(text) for text in invalid_json]
-    shown = [outcome_of(e) for e in current] + [o for o in invalid if o.year in (year, None)]
+    shown = [*current, *(o for o in invalid if o.year in (year, None))]
     order = list(dict.fromkeys(c.subdistrict for c in roster)) if roster is not None else []
     build_district_workbook(target, shown, rubric, order)
     if rubric.campaign.target_for(year) is not None and roster is not None:
-        standing = progress(rubric, roster, current_evaluations(ledger), year, ledger.outstanding_invalid())
+        evaluations = currents(s.outcome for s in ledger.evaluations(current_only=True))
+        standing = progress(rubric, roster, evaluations, year, ledger.outstanding_invalid())
         add_progress_sheets(target, target, standing, progress_json(standing, rubric), rubric)
 
 
 def _run_year(
-    given: int | None,
-    ledger: Ledger,
-    known: dict[str, tuple[int, int, str, bool, str]],
-    present: set[str],
-    assessed: Sequence[Assessment],
+    given: int | None, ledger: Ledger, known: dict[str, KnownFile], present: set[str], assessed: Sequence[Assessment]
 ) -> tuple[int, str]:
     """The year a rollup reports: the one given, else the latest 评审年度 of the workbooks now in the inbox (as
     recorded, or as just read), else this calendar year. Returns it with how it was chosen."""
@@ -181,14 +149,19 @@ def _run_year(
         return given, "option"
     years = {y for path, y in ledger.file_years().items() if path in present}
     years |= {a.outcome.year for a in assessed if a.outcome.year is not None}
-    for path, seen in known.items():
-        if path in present and not seen[3]:
-            stored_year = json.loads(seen[4]).get("year")
-            if isinstance(stored_year, int):
-                years.add(stored_year)
+    years |= {f.outcome.year for p, f in known.items() if p in present and f.outcome and f.outcome.year is not None}
     if years:
         return max(years), "inbox"
     return date.today().year, "today"
+
+
+def _current(
+    ledger: Ledger, year: int, known: dict[str, KnownFile], present: set[str]
+) -> tuple[list[Outcome], list[Outcome]]:
+    """The year's current evaluations, and the invalid files now in the inbox, as the workbook shows them."""
+    current = [s.outcome for s in ledger.evaluations(year=year, current_only=True)]
+    invalid = [f.outcome for p, f in known.items() if p in present and f.outcome is not None]
+    return current, invalid
 
 
 def run_rollup(
@@ -199,107 +172,116 @@ def run_rollup(
     roster: Sequence[Community] | None,
     db: Path | None,
     out: Path,
-    log: Log,
+    log: logging.Logger,
     wait: float = 0.0,
     jobs: int = 0,
-) -> dict[str, Any]:
-    """One rollup; returns the machine summary (what `--json` prints)."""
+) -> RollupReport:
+    """One rollup, logged event by event."""
     started = time.monotonic()
     if not inbox.is_dir():
         raise GreencliError(f"收件箱 {inbox} 不存在或不是文件夹")
     ledger_file = ledger_path(db)
-    log("开始", 收件箱=inbox, 年度=year if year is not None else "自动", 记录库=ledger_file, 输出=out)
+    log.info(event("开始", 收件箱=inbox, 年度=year if year is not None else "自动", 记录库=ledger_file, 输出=out))
     with run_lock(ledger_file.with_name(ledger_file.name + ".lock"), wait):
         ensure_writable(out)
         stale = _clear_stale_temporaries(out.parent)
         if stale:
-            log("清理上次中断留下的临时文件", 数量=stale)
+            log.info(event("清理上次中断留下的临时文件", 数量=stale))
         found = scan(inbox)
         with Ledger.open(ledger_file) as ledger:
             known = ledger.known_files()
             fresh: list[Path] = []
-            same_content: list[tuple[str, int, int, str, bool, str]] = []
+            hashes: dict[Path, str] = {}
+            same_content: list[KnownFile] = []
             new = changed = unchanged = 0
-            for path in found.found:
+            for path in found.files:
                 key = path_text(path.resolve())
                 st = path.stat()
                 seen = known.get(key)
-                if seen is not None and seen[0] == st.st_size and seen[1] == st.st_mtime_ns:
+                if seen is not None and (seen.size, seen.mtime_ns) == (st.st_size, st.st_mtime_ns):
                     unchanged += 1
                     continue
-                if seen is not None and seen[2] == _sha256(path):  # touched, not changed
+                digest = sha256_of(path) if seen is not None else None
+                if seen is not None and seen.sha256 == digest:  # touched, not changed
                     unchanged += 1
-                    same_content.append((key, st.st_size, st.st_mtime_ns, seen[2], seen[3], seen[4]))
+                    same_content.append(KnownFile(key, st.st_size, st.st_mtime_ns, seen.sha256, seen.valid,
+                                                  seen.outcome))  # fmt: skip
                     continue
                 fresh.append(path)
+                if digest is not None:
+                    hashes[path] = digest  # hashed once: the reader does not hash it again
                 if seen is None:
                     new += 1
                 else:
                     changed += 1
-            log("扫描完成", 找到=len(found.found), 新增=new, 修改=changed, 未变=unchanged, 跳过=len(found.skipped))
+            log.info(event("扫描完成", 找到=len(found.files), 新增=new, 修改=changed, 未变=unchanged,
+                           跳过=len(found.skipped)))  # fmt: skip
             by_code = {c.code: c for c in roster} if roster is not None else None
-            assessed: list[Assessment] = settle_batch(
-                list(assess_all(fresh, rubric, by_code, date.today().year + 1, jobs))
-            )
-            present = {path_text(p.resolve()) for p in found.found}
+            assessed = list(assess_all(fresh, rubric, by_code, date.today().year + 1, jobs, hashes=hashes))
+            settled = settle([a.outcome for a in assessed], [a.source.mtime_ns for a in assessed])
+            assessed = [Assessment(a.path, o, a.source, a.entries) for a, o in zip(assessed, settled, strict=True)]
+            present = {path_text(p.resolve()) for p in found.files}
             year, year_source = _run_year(year, ledger, known, present, assessed)
             if year_source == "inbox":
-                log("评审年度", 年度=year, 依据="收件箱中最新的评审年度（未指定 --year）")
+                log.info(event("评审年度", 年度=year, 依据="收件箱中最新的评审年度（未指定 --year）"))
             elif year_source == "today":
-                log("评审年度", 年度=year, 依据="收件箱中没有可识别年度的评分表，取今年")
+                log.info(event("评审年度", 年度=year, 依据="收件箱中没有可识别年度的评分表，取今年"))
             off_year = [a for a in assessed if a.outcome.year is not None and a.outcome.year != year]
             for a in off_year:
-                log("提醒", 文件=a.path, 说明=f"评审年度为 {a.outcome.year}，不是本次汇总的 {year} 年；已按其年度记录")
-            within = path_text(inbox.resolve()).rstrip(os.sep) + os.sep
+                log.info(
+                    event(
+                        "提醒",
+                        文件=a.path,
+                        说明=f"评审年度为 {a.outcome.year}，不是本次汇总的 {year} 年；已按其年度记录",
+                    )
+                )
+            within = path_text(inbox.resolve()).rstrip("/\\") + ("\\" if sys.platform == "win32" else "/")
             gone = [p for p in known if p not in present and p.startswith(within)]
-            rows = list(same_content)
-            invalid_subs: list[InvalidSubmission] = []
+            files = list(same_content)
+            invalid_subs = []
             for a in assessed:
                 valid = a.outcome.scored
-                rows.append((path_text(a.path.resolve()), a.size, a.path.stat().st_mtime_ns, a.sha256, valid,
-                             "{}" if valid else _invalid_json(a.outcome)))  # fmt: skip
-                if not valid and (submission := invalid_submission(a, year)) is not None:
-                    invalid_subs.append(submission)
+                files.append(KnownFile(a.source.path, a.source.size, a.source.mtime_ns, a.source.sha256, valid,
+                                       None if valid else a.outcome))  # fmt: skip
                 if not valid:
-                    first = next((i for i in a.outcome.issues if i.is_error), None)
-                    log("无效", 文件=a.path, 问题=f"{first.where} {first.message}" if first else "")
-            records = [
-                to_record(a, rubric)
-                for a in sorted(
-                    (a for a in assessed if a.outcome.scored),
-                    key=lambda a: (a.outcome.review_date or date.min, a.mtime),
-                )
-            ]
-            quiet = not (fresh or rows or gone)
+                    submission = invalid_submission(a, year)
+                    if submission is not None:
+                        invalid_subs.append(submission)
+                    first = a.outcome.first_error
+                    log.info(event("无效", 文件=a.path, 问题=f"{first.where} {first.message}" if first else ""))
+            in_order = sorted(
+                (a for a in assessed if a.outcome.scored),
+                key=lambda a: (a.outcome.review_date or date.min, a.source.mtime_ns),
+            )
+            records = [a.recording(rubric) for a in in_order]
+            quiet = not (fresh or files or gone)
             if quiet and ledger.output_unchanged(out.resolve(), _fingerprint(ledger, rubric, roster, year, out)):
                 recorded = 0
-                current = ledger.evaluations(year=year, current_only=True)
-                invalid_now = _invalid_in_inbox(ledger, present)
-                log("汇总工作簿无变化，未重写", 汇总工作簿=out)
+                current, invalid_now = _current(ledger, year, known, present)
+                log.info(event("汇总工作簿无变化，未重写", 汇总工作簿=out))
             else:
                 with atomic_target(out) as temporary, ledger.transaction():
                     inserted = ledger.insert(records)
                     seen_at = datetime.now(UTC).isoformat(timespec="microseconds")
                     for submission in invalid_subs:
                         ledger.add_invalid(submission, seen_at)
-                    ledger.remember_files(rows)
+                    ledger.remember_files(files)
                     ledger.forget_files(gone)
-                    recorded = sum(1 for _, id_ in inserted if id_ is not None)
-                    current = ledger.evaluations(year=year, current_only=True)
-                    invalid_now = _invalid_in_inbox(ledger, present)
+                    recorded = sum(1 for id_ in inserted if id_ is not None)
+                    now_known = {**known, **{f.path: f for f in files}}  # the inbox as just recorded
+                    current, invalid_now = _current(ledger, year, now_known, present)
                     _write_outputs(temporary, ledger, rubric, roster, year, current, invalid_now)
                     fingerprint = _fingerprint(ledger, rubric, roster, year, out)
                 # after the rename; a run killed before this line merely rewrites the workbook next time
                 with ledger.transaction():
                     ledger.remember_output(out.resolve(), fingerprint)
-            log("已写入", 汇总工作簿=out, 社区=len(current), 新记录=recorded)
+            log.info(event("已写入", 汇总工作簿=out, 社区=len(current), 新记录=recorded))
     duration = time.monotonic() - started
-    invalid = len(invalid_now)
-    summary = {
-        "found": len(found.found), "new": new, "changed": changed, "unchanged": unchanged, "invalid": invalid,
-        "skipped": len(found.skipped), "recorded": recorded, "removed": len(gone), "year": year,
-        "communities": len(current), "out": str(out), "db": str(ledger_file), "duration_seconds": round(duration, 3),
-        "year_source": year_source, "other_year": len(off_year), "exit_code": 1 if invalid else 0,
-    }  # fmt: skip
-    log("结束", 用时=f"{duration:.2f}s", 无效=invalid, 退出码=summary["exit_code"])
-    return summary
+    report = RollupReport(
+        year=year, year_source=year_source, found=len(found.files), new=new, changed=changed, unchanged=unchanged,
+        invalid=len(invalid_now), skipped=len(found.skipped), recorded=recorded, removed=len(gone),
+        communities=len(current), other_year=len(off_year), out=str(out), db=str(ledger_file),
+        duration_seconds=round(duration, 3),
+    )  # fmt: skip
+    log.info(event("结束", 用时=f"{duration:.2f}s", 无效=report.invalid, 退出码=report.exit_code))
+    return report

@@ -1,0 +1,164 @@
+"""One workbook's outcome: the only record of an evaluation after scoring, valid or not.
+
+The reports, the terminal, the district workbook, the ledger (which stores and returns it) and worker processes
+(which send it back) all use this one type; `to_dict`/`from_dict` are its stored and sent form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from greencli.core.identity import WorkbookIdentity
+from greencli.core.issues import Issue, Severity
+from greencli.core.model import Evaluation, JsonObject, JsonValue, Verdict
+from greencli.core.roster import Community
+
+__all__ = ["JsonObject", "JsonValue", "Outcome", "Recording", "SourceFile"]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One workbook's outcome, as every report shows it and the ledger keeps it (kept for every file of a batch:
+    lean). Scores are None when the verdict is invalid."""
+
+    file: str
+    community_id: str
+    community: str
+    subdistrict: str
+    year: int | None
+    verdict: Verdict
+    total: Decimal | None
+    bonus: Decimal | None
+    categories: Mapping[int, Decimal] | None
+    items: Mapping[int, Decimal] | None
+    vetoes: tuple[str, ...]
+    issues: tuple[Issue, ...] = ()
+    review_date: date | None = None
+    reviewers: str = ""
+    rubric_version: str | None = None
+    superseded: bool = False  # another workbook of the same batch stands for this community and year
+    off_year: bool = False  # scored and recorded, but of another 评审年度 than the batch's: outside its statistics
+
+    @property
+    def scored(self) -> bool:
+        return self.verdict is not Verdict.INVALID
+
+    @property
+    def counts(self) -> bool:
+        """Whether it stands for its community in the batch's statistics: scored, not superseded by another file of
+        the batch, and of the batch's 评审年度."""
+        return self.scored and not self.superseded and not self.off_year
+
+    @property
+    def errors(self) -> tuple[Issue, ...]:
+        return tuple(i for i in self.issues if i.is_error)
+
+    @property
+    def first_error(self) -> Issue | None:
+        return next((i for i in self.issues if i.is_error), None)
+
+    @classmethod
+    def of(
+        cls,
+        file: str,
+        identity: WorkbookIdentity | None,
+        evaluation: Evaluation,
+        known: Community | None = None,
+        rubric_version: str | None = None,
+    ) -> Outcome:
+        """The outcome of scoring `file`: who it is for (the roster fills a name or 乡街 the workbook lacks)."""
+        return cls(
+            file=file,
+            community_id=identity.code if identity is not None else "",
+            community=(identity.name if identity else "") or (known.name if known else ""),
+            subdistrict=(identity.subdistrict if identity else "") or (known.subdistrict if known else ""),
+            year=identity.year if identity else None,
+            verdict=evaluation.verdict,
+            total=evaluation.total,
+            bonus=evaluation.bonus,
+            categories=evaluation.categories,
+            items={n: s.score for n, s in evaluation.items.items()} if evaluation.items is not None else None,
+            vetoes=evaluation.vetoes,
+            issues=evaluation.issues,
+            review_date=identity.review_date if identity else None,
+            reviewers=identity.reviewers if identity else "",
+            rubric_version=rubric_version,
+        )
+
+    def to_dict(self) -> JsonObject:
+        """Exact and complete: decimals as text, dates in ISO form, issues by `Issue.to_dict`."""
+
+        def numbers(values: Mapping[int, Decimal] | None) -> JsonValue:
+            return None if values is None else {str(k): str(v) for k, v in values.items()}
+
+        return {
+            "file": self.file, "community_id": self.community_id, "community": self.community,
+            "subdistrict": self.subdistrict, "year": self.year, "verdict": self.verdict.value,
+            "total": None if self.total is None else str(self.total),
+            "bonus": None if self.bonus is None else str(self.bonus),
+            "categories": numbers(self.categories), "items": numbers(self.items), "vetoes": list(self.vetoes),
+            "issues": [dict(i.to_dict()) for i in self.issues],
+            "review_date": self.review_date.isoformat() if self.review_date else None, "reviewers": self.reviewers,
+            "rubric_version": self.rubric_version, "superseded": self.superseded, "off_year": self.off_year,
+        }  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Outcome:
+        """The inverse of `to_dict`. An entry written by an older greencli (no verdict: an invalid file's summary)
+        reads as invalid; its issues as errors."""
+        verdict = Verdict(str(data.get("verdict", Verdict.INVALID.value)))
+        default = Severity.ERROR if verdict is Verdict.INVALID else Severity.WARNING
+
+        def number(key: str) -> Decimal | None:
+            value = data.get(key)
+            return None if value is None else Decimal(str(value))
+
+        def numbers(key: str) -> dict[int, Decimal] | None:
+            value = data.get(key)
+            return None if not isinstance(value, Mapping) else {int(k): Decimal(str(v)) for k, v in value.items()}
+
+        def sequence(key: str) -> list[object]:
+            value = data.get(key)
+            return list(value) if isinstance(value, list | tuple) else []
+
+        year, review = data.get("year"), data.get("review_date")
+        version = data.get("rubric_version")
+        return cls(
+            file=str(data.get("file", "")), community_id=str(data.get("community_id") or ""),
+            community=str(data.get("community") or ""), subdistrict=str(data.get("subdistrict") or ""),
+            year=year if isinstance(year, int) else None, verdict=verdict, total=number("total"),
+            bonus=number("bonus"), categories=numbers("categories"), items=numbers("items"),
+            vetoes=tuple(str(v) for v in sequence("vetoes")),
+            issues=tuple(Issue.from_dict(i, default) for i in sequence("issues") if isinstance(i, Mapping)),
+            review_date=date.fromisoformat(review) if isinstance(review, str) else None,
+            reviewers=str(data.get("reviewers") or ""), rubric_version=str(version) if version else None,
+            superseded=bool(data.get("superseded")), off_year=bool(data.get("off_year")),
+        )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """The file an outcome was read from: its path as shown and stored, and what identifies its content."""
+
+    path: str
+    sha256: str
+    size: int
+    mtime_ns: int
+
+    @property
+    def mtime(self) -> float:
+        return self.mtime_ns / 1e9
+
+
+@dataclass(frozen=True)
+class Recording:
+    """One valid evaluation for the ledger: the outcome, its source file, every value as entered (so a later rubric
+    version can re-score it) and the rubric it was scored under."""
+
+    outcome: Outcome
+    source: SourceFile
+    entries: JsonObject
+    rubric_id: str

@@ -1,0 +1,298 @@
+"""The one batch pipeline that `score` and `rollup` both run.
+
+discover (one inbox rule) → read each file once, hashing it streamed, the formula probe inside the reader → assess
+once → settle (two files for one community and year; files of another year) → record (valid evaluations and
+invalid submissions, in the caller's one transaction).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import glob
+import hashlib
+import os
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from greencli.adapters.files import path_text
+from greencli.adapters.ledger import InvalidSubmission
+from greencli.adapters.workers import process_pool
+from greencli.adapters.xlsx_reader import formula_issues, read_workbook
+from greencli.core.assess import assess, missing_inputs, with_formulas
+from greencli.core.errors import describe_os_error, with_detail
+from greencli.core.issues import make_issue
+from greencli.core.model import Evaluation, JsonObject
+from greencli.core.outcome import Outcome, Recording, SourceFile
+from greencli.core.roster import Community
+from greencli.core.rubric import Rubric
+
+GLOB_CHARS = frozenset("*?[")
+# What a folder is searched for: workbooks, and the spreadsheet kinds people drop by mistake (reported, not skipped).
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".et", ".ods"})
+# Below this many files a process pool costs more to start than it saves.
+PARALLEL_FROM = 16
+HASH_CHUNK = 1 << 20
+UNEXPECTED = (
+    "读取时发生意外错误，请在 Excel 或 WPS 中打开该文件后重新另存为 .xlsx；如仍出错，请加 --debug 运行并报告维护人员"
+)
+
+
+# ── discover ──
+
+
+@dataclass(frozen=True)
+class Inputs:
+    files: tuple[Path, ...]
+    unmatched: tuple[str, ...] = ()
+    skipped: tuple[Path, ...] = ()  # lock files of Excel/WPS, hidden and temporary files, other kinds of file
+
+
+def is_lock_or_temp(path: Path) -> bool:
+    name = path.name
+    return name.startswith(("~$", ".~", ".")) or name.endswith((".tmp", "#"))
+
+
+def scan(folder: Path) -> Inputs:
+    """Every workbook under `folder`, recursively (the one inbox rule): lock, hidden and temporary files and
+    files of other kinds skipped; hidden folders not entered."""
+    found: list[Path] = []
+    skipped: list[Path] = []
+    for parent, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            path = Path(parent) / name
+            if is_lock_or_temp(path) or path.suffix.lower() not in WORKBOOK_SUFFIXES:
+                skipped.append(path)
+            else:
+                found.append(path)
+    return Inputs(tuple(found), (), tuple(skipped))
+
+
+def expand(patterns: Sequence[str]) -> Inputs:
+    """Files named or matched by glob patterns (expanded here: a Windows shell does not); folders by `scan`."""
+    found: dict[str, Path] = {}
+    unmatched: list[str] = []
+    skipped: list[Path] = []
+    for pattern in patterns:
+        if GLOB_CHARS & set(pattern):
+            matches = [Path(m) for m in sorted(glob.glob(pattern, recursive=True))]
+            matches = [m for m in matches if not m.is_dir()]
+        elif Path(pattern).is_dir():
+            inside = scan(Path(pattern))
+            matches, skipped = list(inside.files), [*skipped, *inside.skipped]
+            if not matches and not inside.skipped:
+                unmatched.append(pattern)
+            for match in matches:
+                found.setdefault(path_text(match.resolve()), match)
+            continue
+        else:
+            matches = [Path(pattern)] if Path(pattern).exists() and not Path(pattern).is_dir() else []
+        if not matches:
+            unmatched.append(pattern)
+        for match in matches:
+            if is_lock_or_temp(match):
+                skipped.append(match)
+            else:
+                found.setdefault(path_text(match.resolve()), match)
+    return Inputs(tuple(found.values()), tuple(unmatched), tuple(skipped))
+
+
+def sha256_of(path: Path) -> str:
+    """The file's SHA-256, read in chunks (a workbook is never held whole for it)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(HASH_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# ── read and assess ──
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One file, read and judged: what worker processes send back, no more."""
+
+    path: Path
+    outcome: Outcome
+    source: SourceFile
+    entries: JsonObject  # every value as entered (for the ledger); empty for an invalid file
+
+    def recording(self, rubric: Rubric) -> Recording:
+        return Recording(self.outcome, self.source, self.entries, rubric.id)
+
+
+def _failed(path: Path, reason: str, roster: Mapping[str, Community] | None) -> Assessment:
+    issue = make_issue("file-unreadable", reason=reason)
+    outcome = Outcome.of(path_text(path), None, Evaluation.invalid((issue,)))
+    return Assessment(path, outcome, SourceFile(path_text(path), "", 0, 0), {})
+
+
+def assess_file(
+    path: Path, rubric: Rubric, roster: Mapping[str, Community] | None, latest_year: int, sha256: str | None = None
+) -> Assessment:
+    """Read and judge one file, once; `sha256` when the caller already hashed it. Never raises for a bad file."""
+    try:
+        stat = path.stat()
+        digest = sha256 or sha256_of(path)
+    except OSError as exc:
+        return _failed(path, describe_os_error(exc), roster)
+    raw = read_workbook(path, rubric)
+    assessed = assess(rubric, raw.info, raw.entries, raw.stamp, raw.issues, latest_year, roster)
+    missing = missing_inputs(assessed)
+    if missing:  # only then: a sound file never pays for the second look at its XML
+        assessed = with_formulas(assessed, formula_issues(path, rubric, missing), len(raw.issues))
+    known = roster.get(assessed.identity.code) if roster and assessed.identity.code else None
+    outcome = Outcome.of(path_text(path), assessed.identity, assessed.evaluation, known, rubric.version)
+    source = SourceFile(path_text(path.resolve()), digest, stat.st_size, stat.st_mtime_ns)
+    return Assessment(path, outcome, source, raw.entries_json() if outcome.scored else {})
+
+
+def guarded_assess(
+    path: Path, rubric: Rubric, roster: Mapping[str, Community] | None, latest_year: int, sha256: str | None = None
+) -> Assessment:
+    """`assess_file`, with any failure of ours turned into an issue on that file so the batch goes on."""
+    try:
+        return assess_file(path, rubric, roster, latest_year, sha256)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:
+        return _failed(path, with_detail(UNEXPECTED, f"{type(exc).__name__}: {exc}"), roster)
+
+
+@dataclass(frozen=True)
+class _Context:
+    rubric: Rubric
+    roster: Mapping[str, Community] | None
+    latest_year: int
+
+
+_WORKER: list[_Context] = []
+
+
+def _init_worker(context: _Context) -> None:
+    _WORKER[:] = [context]
+
+
+def _work(item: tuple[Path, str | None]) -> Assessment:
+    context = _WORKER[0]
+    return guarded_assess(item[0], context.rubric, context.roster, context.latest_year, item[1])
+
+
+def assess_all(
+    files: Sequence[Path],
+    rubric: Rubric,
+    roster: Mapping[str, Community] | None,
+    latest_year: int,
+    jobs: int = 0,
+    on_done: Callable[[Assessment], None] | None = None,
+    hashes: Mapping[Path, str] | None = None,
+) -> Iterator[Assessment]:
+    """Assess every file, in parallel processes when there are enough of them; yields in input order."""
+    work = [(path, (hashes or {}).get(path)) for path in files]
+    workers = jobs if jobs > 0 else (min(os.cpu_count() or 1, 8) if len(files) >= PARALLEL_FROM else 1)
+    if workers <= 1 or len(files) <= 1:
+        results: Iterator[Assessment] = (guarded_assess(p, rubric, roster, latest_year, h) for p, h in work)
+        for result in results:
+            if on_done:
+                on_done(result)
+            yield result
+        return
+    with process_pool(workers, _init_worker, (_Context(rubric, roster, latest_year),)) as pool:
+        for result in pool.map(_work, work, chunksize=max(1, len(files) // (workers * 8))):
+            if on_done:
+                on_done(result)
+            yield result
+
+
+# ── settle ──
+
+
+def settle(outcomes: Sequence[Outcome], mtimes: Sequence[int]) -> list[Outcome]:
+    """Two valid files for one community and year: the later 评审日期, then the later file time, is current;
+    the others are marked superseded, with a warning that names the file that stands."""
+    groups: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for n, o in enumerate(outcomes):
+        if o.scored and o.year is not None and o.community_id:
+            groups[(o.community_id, o.year)].append(n)
+    out = list(outcomes)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        ordered = sorted(members, key=lambda n: (outcomes[n].review_date or date.min, mtimes[n], outcomes[n].file))
+        winner = outcomes[ordered[-1]]
+        for n in ordered[:-1]:
+            loser = outcomes[n]
+            earlier = (loser.review_date or date.min) < (winner.review_date or date.min)
+            note = make_issue("superseded-in-batch", subject=loser.community_id, other=Path(winner.file).name,
+                              why="评审日期较早" if earlier else "文件较旧")  # fmt: skip
+            out[n] = dataclasses.replace(loser, superseded=True, issues=(*loser.issues, note))
+    return out
+
+
+def mark_off_year(outcomes: Sequence[Outcome], year: int | None) -> list[Outcome]:
+    """Valid workbooks of another 评审年度 than the batch's: still scored and recorded (under their own year), but
+    outside the batch's statistics and ranks, with a warning that says so."""
+    if year is None:
+        return list(outcomes)
+    out = []
+    for o in outcomes:
+        if o.scored and o.year is not None and o.year != year:
+            note = make_issue("year-other", subject=o.community_id or None, value=o.year, expected=year)
+            o = dataclasses.replace(o, off_year=True, issues=(*o.issues, note))  # noqa: PLW2901
+        out.append(o)
+    return out
+
+
+def invalid_submission(a: Assessment, fallback_year: int | None) -> InvalidSubmission | None:
+    """What the ledger remembers of an invalid workbook: whose it is, for which year, and its first error."""
+    o = a.outcome
+    year = o.year if o.year is not None else fallback_year
+    if o.scored or not o.community_id or year is None:
+        return None
+    first = o.first_error
+    return InvalidSubmission(
+        community_id=o.community_id, community=o.community, subdistrict=o.subdistrict, year=year,
+        file_path=a.source.path, file_sha256=a.source.sha256,
+        first_error=f"{first.where} {first.message}".strip() if first is not None else "", errors=len(o.errors),
+    )  # fmt: skip
+
+
+def missing_outcome(pattern: str) -> Outcome:
+    issue = make_issue("file-missing", reason=f"“{pattern}”没有匹配到任何文件")
+    return Outcome.of(pattern, None, Evaluation.invalid((issue,)))
+
+
+# ── keeping thousands of outcomes lean ──
+
+_SHARED: dict[Decimal, Decimal] = {}
+
+
+def _shared(value: Decimal) -> Decimal:
+    """Scores repeat (0, 0.5, 1, … 100): keep one object per value across thousands of outcomes."""
+    return _SHARED.setdefault(value, value)
+
+
+def compact(o: Outcome) -> Outcome:
+    """The outcome with its repeating numbers and names shared, as it is kept in memory for the reports."""
+    return dataclasses.replace(
+        o,
+        community_id=sys.intern(o.community_id),
+        community=sys.intern(o.community),
+        subdistrict=sys.intern(o.subdistrict),
+        total=_shared(o.total) if o.total is not None else None,
+        bonus=_shared(o.bonus) if o.bonus is not None else None,
+        categories={k: _shared(v) for k, v in o.categories.items()} if o.categories is not None else None,
+        items={k: _shared(v) for k, v in o.items.items()} if o.items is not None else None,
+    )
+
+
+def order_key(o: Outcome, order: Sequence[str]) -> tuple[int, str, str, str]:
+    """Roster order of 乡街, then code and file: the order every report lists outcomes in."""
+    rank = order.index(o.subdistrict) if o.subdistrict in order else len(order)
+    return (rank, o.subdistrict or "\uffff", o.community_id, o.file)
