@@ -374,3 +374,10 @@ def render_rollup(doc: dict[str, Any]) -> None:
         f"{doc['year']} 年度，找到 {doc['found']} 份：新增 {doc['new']}，修改 {doc['changed']}，未变 {doc['unchanged']}，无效 {doc['invalid']}，"
         f"跳过 {doc['skipped']}；汇总工作簿：{doc['out']}\n"
     )
+
+
+def render_export(doc: dict[str, Any]) -> None:
+    out = console()
+    for table in doc["tables"]:
+        out.print(f"{table['name']}：{table['rows']} 行 → {table['path']}", soft_wrap=True)
+    out.print(f"{doc['year']} 年度数据已导出：{doc['out']}", soft_wrap=True)

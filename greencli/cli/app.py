@@ -252,6 +252,36 @@ def rollup(
     raise typer.Exit(report.exit_code)
 
 
+@app.command("export", cls=ChineseCommand)
+@handled
+def export(
+    year: Annotated[int, typer.Option("--year", help="导出哪一年度（四位年份）", min=1900, max=2100, metavar="年份")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="保存位置：以 .xlsx 结尾时写成一个工作簿（每张表一个工作表），否则写入该文件夹（每张表一个 CSV 文件，"
+            "UTF-8 带 BOM，Excel 和 WPS 可直接打开）",
+            metavar="文件或文件夹",
+        ),
+    ],
+    roster: RosterOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    rubric: RubricOption = None,
+) -> None:
+    """导出某年度的数据表（评审记录、分项得分，有名单时还有年度状态），供 Excel/WPS 或数据分析使用。"""
+    from greencli.adapters.roster import read_roster
+    from greencli.adapters.rubric_file import load_rubric
+    from greencli.adapters.terminal import render_export
+    from greencli.jobs.export import run_export
+
+    standard = load_rubric(rubric)
+    communities = read_roster(roster) if roster is not None else None
+    report = run_export(standard, year, out, db, communities)
+    emit(report.to_json(), as_json, render_export)
+
+
 def main() -> None:
     """Console-script entry point: guarded output streams, and 141 when the reader of stdout went away."""
     from greencli.adapters.streams import EXIT_PIPE, install, stdout_closed

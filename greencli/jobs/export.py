@@ -1,0 +1,113 @@
+"""A year's results as plain tables: what `greencli export` writes and what the Python API turns into DataFrames.
+
+Three tables, each a header and rows of plain values (text, numbers, booleans, None):
+- 评审记录: every evaluation of the year recorded in the ledger (superseded ones too, marked), one row each;
+- 分项得分: for each current evaluation, one row per item (long form, ready to pivot or group);
+- 年度状态: every community of the roster at the end of the year (needs the roster).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from greencli.adapters.ledger import Ledger, Stored, ledger_path
+from greencli.core.progress import currents, progress
+from greencli.core.roster import Community
+from greencli.core.rubric import Rubric
+
+Cell = str | int | float | bool | None
+
+EVALUATIONS, ITEMS, STANDINGS = "评审记录", "分项得分", "年度状态"
+
+
+@dataclass(frozen=True)
+class DataTable:
+    name: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def evaluations_table(rubric: Rubric, stored: Sequence[Stored]) -> DataTable:
+    categories = tuple(f"{c.number}.{c.name}" for c in rubric.categories)
+    columns = ("记录号", "评审年度", "乡街", "社区编码", "社区名称", "结论", "结论代码", "总分", "加分", *categories,
+               "否决项", "评审日期", "评审人员", "是否当前", "标准版本", "评分时间", "文件")  # fmt: skip
+    rows = []
+    for s in stored:
+        o = s.outcome
+        cats = tuple(_number((o.categories or {}).get(c.number)) for c in rubric.categories)
+        rows.append((s.id, o.year, o.subdistrict, o.community_id, o.community, o.verdict.label, o.verdict.value,
+                     _number(o.total), _number(o.bonus), *cats, "、".join(o.vetoes),
+                     o.review_date.isoformat() if o.review_date else None, o.reviewers, s.current,
+                     o.rubric_version, s.scored_at, o.file))  # fmt: skip
+    return DataTable(EVALUATIONS, columns, tuple(rows))
+
+
+def items_table(rubric: Rubric, stored: Sequence[Stored]) -> DataTable:
+    columns = ("评审年度", "乡街", "社区编码", "社区名称", "类别", "项", "内容", "满分", "得分", "失分")
+    rows = []
+    for s in stored:
+        o = s.outcome
+        if not s.current or o.items is None:
+            continue
+        for item in rubric.items:
+            got = o.items.get(item.number)
+            rows.append((o.year, o.subdistrict, o.community_id, o.community, rubric.category(item.category).name,
+                         item.number, item.content, float(item.points), _number(got),
+                         None if got is None else float(item.points - got)))  # fmt: skip
+    return DataTable(ITEMS, columns, tuple(rows))
+
+
+def standings_table(rubric: Rubric, roster: Sequence[Community], ledger: Ledger, year: int) -> DataTable:
+    standing = progress(rubric, roster, currents(s.outcome for s in ledger.evaluations(current_only=True)), year,
+                        ledger.outstanding_invalid())  # fmt: skip
+    columns = ("乡街", "社区编码", "社区名称", "类型", "计入目标", "年末状态", "状态代码", "最近总分", "最近评审年度",
+               "本年评审", "待改正", "可申报省级")  # fmt: skip
+    rows = tuple(
+        (s.community.subdistrict, s.community.code, s.community.name, s.community.kind, s.community.urban,
+         s.status.label, s.status.value, _number(s.total), s.latest_year, s.evaluated_this_year,
+         s.invalid_submission, s.provincial_eligible)
+        for s in standing.standings
+    )  # fmt: skip
+    return DataTable(STANDINGS, columns, rows)
+
+
+def year_tables(rubric: Rubric, year: int, db: Path | None, roster: Sequence[Community] | None) -> list[DataTable]:
+    """The year's tables from the ledger (年度状态 only with a roster)."""
+    with Ledger.open(ledger_path(db), create=False) as ledger:
+        stored = ledger.evaluations(year=year)
+        tables = [evaluations_table(rubric, stored), items_table(rubric, stored)]
+        if roster is not None:
+            tables.append(standings_table(rubric, roster, ledger, year))
+    return tables
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    year: int
+    out: str
+    tables: tuple[tuple[str, int, str], ...]  # name, rows, where written
+
+    def to_json(self) -> dict[str, object]:
+        return {"year": self.year, "out": self.out,
+                "tables": [{"name": n, "rows": r, "path": p} for n, r, p in self.tables]}  # fmt: skip
+
+
+def run_export(
+    rubric: Rubric, year: int, out: Path, db: Path | None, roster: Sequence[Community] | None
+) -> ExportReport:
+    """Write the year's tables: to an .xlsx (one sheet each) or to a folder (one CSV each, UTF-8 with BOM)."""
+    from greencli.adapters.table_files import write_csv_folder, write_xlsx_tables  # only when writing
+
+    tables = year_tables(rubric, year, db, roster)
+    rows = [(t.name, t.columns, t.rows) for t in tables]
+    written = write_xlsx_tables(out, rows) if out.suffix.lower() == ".xlsx" else write_csv_folder(out, rows)
+    return ExportReport(
+        year, str(out), tuple((t.name, len(t.rows), where) for t, where in zip(tables, written, strict=True))
+    )
