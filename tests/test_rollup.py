@@ -107,7 +107,7 @@ def test_a_changed_file_is_picked_up_and_supersedes(tmp_path: Path, inbox: Path)
         history = ledger.evaluations(community_id="ZJ-09")
         assert [(float(h.outcome.total or 0), h.current) for h in history] == [(79.5, False), (100.0, True)]
     wb = openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx")
-    totals = {r[1]: r[11] for r in wb["汇总"].iter_rows(min_row=2, values_only=True)}
+    totals = {r[1]: r[12] for r in wb["汇总"].iter_rows(min_row=2, values_only=True)}
     assert totals["ZJ-09"] == 100
 
 
@@ -183,7 +183,7 @@ def test_killed_at_any_moment_leaves_yesterdays_workbook_and_a_consistent_ledger
     with Ledger.open(db) as ledger:
         assert ledger.integrity() == "ok" and len(ledger.evaluations(current_only=True)) == 22 + 30
     rows = list(openpyxl.load_workbook(out)["汇总"].iter_rows(min_row=2, values_only=True))
-    assert len([r for r in rows if r[12] != "无效"]) == 30 and len(yesterday) > 0
+    assert len([r for r in rows if r[13] != "无效"]) == 30 and len(yesterday) > 0
     assert not list(out.parent.glob(".~greencli-*"))
 
 

@@ -148,8 +148,8 @@ def test_two_files_for_one_community_the_later_review_date_is_current(tmp_path: 
         (current,) = ledger.evaluations(community_id="ZJD-001", current_only=True)
         assert current.outcome.total == 96 and len(ledger.evaluations(community_id="ZJD-001")) == 2
     wb = openpyxl.load_workbook(tmp_path / "汇总.xlsx")
-    ranked = [row for row in wb["汇总"].iter_rows(min_row=2, values_only=True) if row[15] is not None]
-    assert len(ranked) == 1 and ranked[0][11] == 96 and ranked[0][12] == "达标"
+    ranked = [row for row in wb["汇总"].iter_rows(min_row=2, values_only=True) if row[16] is not None]
+    assert len(ranked) == 1 and ranked[0][12] == 96 and ranked[0][13] == "达标"
 
 
 # ── the mistakes inspectors really make ──

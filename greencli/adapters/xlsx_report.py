@@ -105,7 +105,7 @@ def _category_headers(rubric: Rubric) -> list[str]:
 
 def summary_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
     ranked = ranks(outcomes)
-    headers = ["乡街", "社区编码", "社区名称", "评审年度", "评审日期", *_category_headers(rubric), "加分", "总分", "结论",
+    headers = ["乡街", "社区编码", "社区名称", "评审年度", "评审日期", "评审人员", *_category_headers(rubric), "加分", "总分", "结论",
                "否决项", "乡街排名", "全区排名", "说明", "源文件"]  # fmt: skip
     rows = []
     for o in outcomes:
@@ -120,9 +120,9 @@ def summary_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
         else:
             note = ""
         rows.append([o.subdistrict, o.community_id, o.community, o.year, o.review_date.isoformat() if o.review_date else "",
-                     *cats, o.bonus, o.total, o.verdict.label, "、".join(o.vetoes), local, district, note, o.file])  # fmt: skip
+                     o.reviewers, *cats, o.bonus, o.total, o.verdict.label, "、".join(o.vetoes), local, district, note, o.file])  # fmt: skip
     n = len(rubric.categories)
-    kinds = ["text", "text", "text", "int", "text", *["score"] * n, "score", "score", "text", "text", "int", "int",
+    kinds = ["text", "text", "text", "int", "text", "text", *["score"] * n, "score", "score", "text", "text", "int", "int",
              "text", "text"]  # fmt: skip
     return _Table("汇总", headers, rows, kinds, freeze_cols=3)
 

@@ -167,11 +167,11 @@ def progress_command(
     standard = load_rubric(rubric)
     communities = read_roster(roster) if roster is not None else None
     target = district_output(out) if out is not None else None
-    result, document = run_progress(standard, year, communities, db, target.path if target else None)
+    report = run_progress(standard, year, communities, db, target.path if target else None)
     if target is not None:
-        document["out_note"] = target.note
-    emit(document, as_json, render_progress)
-    if check and result.district.met is False:
+        report = dataclasses.replace(report, out_note=target.note)
+    emit(report.to_json(), as_json, render_progress)
+    if check and report.missed:
         raise typer.Exit(1)
 
 
@@ -186,8 +186,7 @@ def history(
     from greencli.adapters.terminal import render_history
     from greencli.jobs.progress import run_history
 
-    document = run_history(code, db)
-    emit(document, as_json, render_history)
+    emit(run_history(code, db).to_json(), as_json, render_history)
 
 
 @app.command("rollup", cls=ChineseCommand)

@@ -178,6 +178,7 @@ def outcome_json(o: Outcome, rubric: Rubric) -> dict[str, Any]:
         "superseded": o.superseded,
         "off_year": o.off_year,
         "review_date": o.review_date.isoformat() if o.review_date else None,
+        "reviewers": o.reviewers or None,
     }
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from greencli.adapters.ledger import Ledger, ledger_path
+from greencli.adapters.ledger import InvalidSubmission, Ledger, Stored, ledger_path
 from greencli.core.errors import GreencliError
 from greencli.core.progress import Progress, currents, progress, progress_json
 from greencli.core.roster import Community
@@ -17,44 +17,78 @@ class NeedsRoster(GreencliError):
     """The targets count urban communities of the roster; without it there is no denominator (exit code 2)."""
 
 
+@dataclass(frozen=True)
+class ProgressReport:
+    """The year's standing, and where its sheets were written: the table, `--json` and `--check` come from it."""
+
+    rubric: Rubric
+    standing: Progress
+    out: str | None = None
+    out_note: str | None = None
+
+    @property
+    def missed(self) -> bool:
+        """The district missed the year's target (`--check` exits 1); never in a year without one."""
+        return self.standing.district.met is False
+
+    def to_json(self) -> dict[str, object]:
+        document = progress_json(self.standing, self.rubric)
+        if self.out is not None:
+            document["out"] = self.out
+            document["out_note"] = self.out_note
+        return document
+
+
 def run_progress(
     rubric: Rubric, year: int, roster: Sequence[Community] | None, db: Path | None, out: Path | None = None
-) -> tuple[Progress, dict[str, Any]]:
+) -> ProgressReport:
     if roster is None:
         raise NeedsRoster("统计达标进度需要社区名单：请用 --roster 指定，或设置环境变量 GREENCLI_ROSTER")
     with Ledger.open(ledger_path(db), create=False) as ledger:
         evaluations = currents(s.outcome for s in ledger.evaluations(current_only=True))
         invalid = ledger.outstanding_invalid()
-    result = progress(rubric, roster, evaluations, year, invalid)
-    document = progress_json(result, rubric)
+    report = ProgressReport(rubric, progress(rubric, roster, evaluations, year, invalid))
     if out is not None:
         from greencli.adapters.xlsx_progress import write_progress  # heavy: only when writing
 
-        write_progress(out, result, document, rubric)
-        document["out"] = str(out)
-    return result, document
+        write_progress(out, report.standing, progress_json(report.standing, rubric), rubric)
+        report = ProgressReport(rubric, report.standing, str(out))
+    return report
 
 
-def run_history(code: str, db: Path | None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class HistoryReport:
+    """Every evaluation of one community over the years, and its invalid submissions."""
+
+    community_id: str
+    evaluations: tuple[Stored, ...]
+    invalid_submissions: tuple[InvalidSubmission, ...]
+
+    def to_json(self) -> dict[str, object]:
+        evaluations = [
+            {
+                "id": e.id, "year": o.year, "community": o.community, "subdistrict": o.subdistrict,
+                "verdict": o.verdict.value, "total": float(o.total or 0), "vetoes": list(o.vetoes),
+                "current": e.current, "superseded_by": e.superseded_by,
+                "review_date": o.review_date.isoformat() if o.review_date else None, "file": o.file,
+                "sha256": e.file_sha256, "rubric_id": e.rubric_id, "rubric_version": o.rubric_version,
+                "scored_at": e.scored_at,
+            }
+            for e in self.evaluations
+            for o in (e.outcome,)
+        ]  # fmt: skip
+        submissions = [
+            {"id": i.id, "year": i.year, "community": i.community, "subdistrict": i.subdistrict, "file": i.file_path,
+             "sha256": i.file_sha256, "first_error": i.first_error, "errors": i.errors, "seen_at": i.seen_at}
+            for i in self.invalid_submissions
+        ]  # fmt: skip
+        return {"community_id": self.community_id, "evaluations": evaluations, "invalid_submissions": submissions}
+
+
+def run_history(code: str, db: Path | None) -> HistoryReport:
     """Every evaluation of a community (codes compared without regard to case), and its invalid submissions."""
     with Ledger.open(ledger_path(db), create=False) as ledger:
         rows = ledger.evaluations(community_id=code.strip())
         invalid = ledger.invalid_submissions(community_id=code.strip())
     known = rows[-1].outcome.community_id if rows else (invalid[-1].community_id if invalid else code.strip())
-    evaluations = [
-        {
-            "id": e.id, "year": o.year, "community": o.community, "subdistrict": o.subdistrict,
-            "verdict": o.verdict.value, "total": float(o.total or 0), "vetoes": list(o.vetoes), "current": e.current,
-            "superseded_by": e.superseded_by, "review_date": o.review_date.isoformat() if o.review_date else None,
-            "file": o.file, "sha256": e.file_sha256, "rubric_id": e.rubric_id,
-            "rubric_version": o.rubric_version, "scored_at": e.scored_at,
-        }
-        for e in rows
-        for o in (e.outcome,)
-    ]  # fmt: skip
-    submissions = [
-        {"id": i.id, "year": i.year, "community": i.community, "subdistrict": i.subdistrict, "file": i.file_path,
-         "sha256": i.file_sha256, "first_error": i.first_error, "errors": i.errors, "seen_at": i.seen_at}
-        for i in invalid
-    ]  # fmt: skip
-    return {"community_id": known, "evaluations": evaluations, "invalid_submissions": submissions}
+    return HistoryReport(known, tuple(rows), tuple(invalid))
