@@ -26,6 +26,7 @@ from xlsxwriter.worksheet import Worksheet
 from greencli import __version__
 from greencli.adapters.cells import a1, column_letter
 from greencli.core import layout as L
+from greencli.core.derived import ROW_RULES, VETO_RULES, Ranges
 from greencli.core.names import xml_safe
 from greencli.core.rubric import Item, Row, RowKind, Rubric, Veto
 from greencli.core.values import fmt
@@ -207,7 +208,7 @@ class _ScoreSheet:
         self.year, self.identity = year, identity
         self.item_cells: dict[int, str] = {}
         self.row = SCORE_HEADER_ROW + 1
-        self.compound_range = _compound_ranges()
+        self.ranges = _compound_ranges()
 
     def build(self) -> None:
         ws, s = self.ws, self.s
@@ -297,18 +298,8 @@ class _ScoreSheet:
         raise AssertionError(row.kind)
 
     def derived_formula(self, row: Row) -> str:
-        c = self.compound_range
-        p = fmt(row.points)
-        if row.rule == "green_ratio":
-            shortfall = f"SUMPRODUCT({c['area']},{c['short']})/SUM({c['area']})"
-            steps = f"CEILING(ROUND({shortfall}/{fmt(row.shortfall_step)},9),1)"
-            return f'=IF(N(SUM({c["area"]}))=0,"",MAX(0,{p}-{fmt(row.per_step)}*{steps}))'
-        if row.rule == "garbage_sorting":
-            return f'=IF(COUNTA({c["name"]})=0,"",MAX(0,{p}-{fmt(row.per)}*COUNTIF({c["sort"]},"否")))'
-        if row.rule == "property_share":
-            share = f'SUMIF({c["prop"]},"是",{c["area"]})*100/SUM({c["area"]})'
-            return f'=IF(N(SUM({c["area"]}))=0,"",IF({share}>{fmt(row.above)},{p},0))'
-        raise AssertionError(row.rule)
+        assert row.rule is not None  # the rubric loader accepts only registered rules
+        return ROW_RULES[row.rule].formula(row, self.ranges)
 
     def write_item_formula(self, item: Item, first: int, last: int) -> None:
         scored = [r for r in range(first, last + 1) if item.rows[r - first].kind is not RowKind.NA]
@@ -390,11 +381,9 @@ class _ScoreSheet:
         else:
             ws.write_string(r, COL_HINT, "自动计算，无需填写", s.text)
             ws.write_blank(r, COL_VALUE, None, s.auto)
-            c = self.compound_range
-            formula = (
-                f'=IF(COUNTA({c["name"]})=0,"",IF(COUNTIF({c["status"]},"不达标")*100/COUNTA({c["name"]})'
-                f'>{fmt(veto.above)},"否决","—"))'
-            )
+            assert veto.rule is not None  # the rubric loader accepts only registered rules
+            holds = VETO_RULES[veto.rule].condition(veto, self.ranges)
+            formula = f'=IF(COUNTA({self.ranges.name})=0,"",IF({holds},"否决","—"))'
         ws.write_blank(r, COL_EVIDENCE, None, s.input_text)
         ws.write_formula(r, COL_ROW_SCORE, formula, s.formula_text, "")
         ws.write_blank(r, COL_ITEM_SCORE, None, s.formula)
@@ -475,7 +464,7 @@ class _ScoreSheet:
         _protect(ws)
 
 
-def _compound_ranges() -> dict[str, str]:
+def _compound_ranges() -> Ranges:
     first, last = COMPOUND_HEADER_ROW + 2, COMPOUND_HEADER_ROW + 1 + COMPOUND_ROWS
     sheet = f"'{L.COMPOUND_SHEET}'"
 
@@ -483,7 +472,8 @@ def _compound_ranges() -> dict[str, str]:
         letter = column_letter(col)
         return f"{sheet}!${letter}${first}:${letter}${last}"
 
-    return {"name": rng(0), "area": rng(2), "prop": rng(4), "sort": rng(5), "short": rng(8), "status": rng(9)}
+    return Ranges(name=rng(0), area=rng(2), property_service=rng(4), garbage_sorting=rng(5), shortfall=rng(8),
+                  status=rng(9))  # fmt: skip
 
 
 def _protect(ws: Worksheet) -> None:

@@ -6,11 +6,11 @@ Arithmetic is exact (Decimal for entered points, Fraction for ratios).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
+from greencli.core.derived import ROW_RULES, VETO_RULES
 from greencli.core.issues import Issue, make_issue
 from greencli.core.layout import COMPOUND_PROPERTY, COMPOUND_SHEET, COMPOUND_SORTING, SCORE_SHEET
 from greencli.core.model import (
@@ -195,21 +195,8 @@ class _Scoring:
 
     # ── derived rows ──
     def derived(self, row: Row, compounds: Sequence[CompoundScore]) -> Decimal:
-        total_area = sum((Fraction(c.area) for c in compounds), Fraction(0))
-        if row.rule == "green_ratio":
-            assert row.shortfall_step is not None and row.per_step is not None
-            shortfall = sum((Fraction(c.area) * c.shortfall for c in compounds), Fraction(0)) / total_area
-            steps = math.ceil(shortfall / Fraction(row.shortfall_step))
-            return max(ZERO, row.points - row.per_step * steps)
-        if row.rule == "garbage_sorting":
-            assert row.per is not None
-            missing = sum(1 for c in compounds if not c.garbage_sorting)
-            return max(ZERO, row.points - row.per * missing)
-        if row.rule == "property_share":
-            assert row.above is not None
-            served = sum((Fraction(c.area) for c in compounds if c.property_service), Fraction(0))
-            return row.points if Fraction(100) * served / total_area > Fraction(row.above) else ZERO
-        raise AssertionError(f"unknown derived rule {row.rule}")  # the rubric loader rejects these
+        assert row.rule is not None  # the rubric loader accepts only registered rules
+        return ROW_RULES[row.rule].score(row, compounds)
 
     def warn_if_typed(self, code: str, label: str, template: str, **params: object) -> None:
         """A value typed where nothing counts (a derived row, a row of an item that does not apply)."""
@@ -285,9 +272,8 @@ class _Scoring:
         self.warn_if_typed(veto.code, veto.label, "derived-value-ignored")
         if compounds is None:
             return None
-        assert veto.above is not None
-        failing = sum(1 for c in compounds if c.fails)
-        return Fraction(100 * failing, len(compounds)) > Fraction(veto.above)
+        assert veto.rule is not None  # the rubric loader accepts only registered rules
+        return VETO_RULES[veto.rule].holds(veto, compounds)
 
     def cross_check(self, veto: Veto, veto_count: Decimal) -> None:
         """A scored row that already reaches the veto threshold while the veto's own count does not."""

@@ -11,6 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Final
 
+from greencli.core.derived import ROW_RULES, VETO_RULES
 from greencli.core.errors import GreencliError
 
 
@@ -41,12 +42,8 @@ KIND_LABELS: Final[Mapping[RowKind, str]] = {
 
 
 # Rules the engine knows how to compute from the 小区 sheet, and the parameters each needs.
-DERIVED_RULES: Final[Mapping[str, tuple[str, ...]]] = {
-    "green_ratio": ("shortfall_step", "per_step"),
-    "garbage_sorting": ("per",),
-    "property_share": ("above",),
-}
-VETO_RULES: Final[Mapping[str, tuple[str, ...]]] = {"failing_compounds": ("above",)}
+DERIVED_RULES: Final[Mapping[str, tuple[str, ...]]] = {name: rule.parameters for name, rule in ROW_RULES.items()}
+VETO_PARAMETERS: Final[Mapping[str, tuple[str, ...]]] = {name: rule.parameters for name, rule in VETO_RULES.items()}
 
 # What the inspector is told to enter, per kind; shared by the engine's messages and the template.
 KIND_HINTS: Final[Mapping[RowKind, str]] = {
@@ -429,11 +426,13 @@ def _veto(r: _Reader, data: Mapping[str, Any]) -> Veto:
         if veto.at_least is None or veto.at_least <= 0:
             r.problems.append(f"{where}（count）须给出否决阈值 at_least > 0")
     elif veto.kind == "derived":
-        needed = VETO_RULES.get(veto.rule)
+        needed = VETO_PARAMETERS.get(veto.rule)
         if needed is None:
-            r.problems.append(f"{where}的 rule “{veto.rule}”未知，应为 {', '.join(VETO_RULES)}")
-        elif veto.above is None:
-            r.problems.append(f"{where}（{veto.rule}）缺少 above")
+            r.problems.append(f"{where}的 rule “{veto.rule}”未知，应为 {', '.join(VETO_PARAMETERS)}")
+        else:
+            for parameter in needed:
+                if getattr(veto, parameter, None) is None:
+                    r.problems.append(f"{where}（{veto.rule}）缺少 {parameter}")
     elif veto.kind:
         r.problems.append(f"{where}的 kind 须为 count 或 derived")
     return veto
