@@ -250,7 +250,7 @@ def test_property_service_share_must_exceed_30_percent(
 
 def test_no_sorting_task_but_compounds_not_sorting_warns(rubric: Rubric) -> None:
     e = run(rubric, {"14.0": "是", "14.1": None}, compounds=[C(sort="否"), C()])
-    assert codes(e) == ["sorting-na-conflict"]
+    assert codes(e) == ["na-derived-conflict"]
     assert e.items is not None and e.items[14].score == 4 and e.items[23].score == d("1.5")
 
 

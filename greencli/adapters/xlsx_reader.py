@@ -88,6 +88,7 @@ def _read_scores(grid: Grid, rubric: Rubric, issues: list[Issue]) -> tuple[dict[
     at, cols = header
     code_col, value_col, evidence_col = (cols[label] for label in labels)
     known = set(rubric.entry_codes)
+    letters = frozenset(c.rstrip("0123456789") for c in known if c[:1].isalpha())
     values: dict[str, Field] = {}
     evidence: dict[str, Field] = {}
     for r in range(at + 1, len(grid)):
@@ -95,7 +96,7 @@ def _read_scores(grid: Grid, rubric: Rubric, issues: list[Issue]) -> tuple[dict[
         if not code:
             continue
         if code not in known:
-            if _looks_like_code(code):
+            if _looks_like_code(code, letters):
                 issues.append(make_issue("row-unknown", sheet=sheet, cell=a1(r, code_col), subject=code))
             continue
         if code in values:
@@ -107,10 +108,11 @@ def _read_scores(grid: Grid, rubric: Rubric, issues: list[Issue]) -> tuple[dict[
     return values, evidence
 
 
-def _looks_like_code(code: str) -> bool:
+def _looks_like_code(code: str, letters: frozenset[str]) -> bool:
+    """Shaped like one of the rubric's codes (7.3; or a letter the rubric's codes begin with, as in B or V1)."""
     head, _, tail = code.partition(".")
     return (head.isdigit() and tail.isdigit() and len(code) <= 6) or (
-        len(code) <= 3 and code[0] in "BV" and code[1:].isdigit()
+        len(code) <= 3 and code[0] in letters and (code[1:].isdigit() or not code[1:])
     )
 
 

@@ -155,6 +155,11 @@ def _validation(kind: str, title: str, message: str, error: str, **options: Any)
 YES_NO: Final = ["是", "否"]
 
 
+def _multiple(cell: str, step: str) -> str:
+    """Excel's test that `cell` is a multiple of `step` (rounded first: 2.5/0.5 in binary is not always 5)."""
+    return f"MOD(ROUND({cell}/{step},9),1)=0"
+
+
 def _row_validation(row: Row, cell: str, step: str) -> dict[str, Any]:
     points = fmt(row.points)
     title = f"{row.code} {row.kind.value}"
@@ -173,9 +178,9 @@ def _row_validation(row: Row, cell: str, step: str) -> dict[str, Any]:
             )  # fmt: skip
         case RowKind.SCORE:
             return _validation(
-                "custom", title, f"填得分：0～{points}分，可填0.5分",
+                "custom", title, f"填得分：0～{points}分，须为{step}的倍数",
                 f"得分须在0～{points}之间，且为{step}的倍数",
-                value=f"=AND(ISNUMBER({cell}),{cell}>=0,{cell}<={points},MOD({cell}*2,1)=0)",
+                value=f"=AND(ISNUMBER({cell}),{cell}>=0,{cell}<={points},{_multiple(cell, step)})",
             )  # fmt: skip
         case RowKind.DEDUCT:
             floor = row.min_nonzero
@@ -183,7 +188,7 @@ def _row_validation(row: Row, cell: str, step: str) -> dict[str, Any]:
             low = f"OR({cell}=0,{cell}>={fmt(floor)})" if floor else f"{cell}>=0"
             return _validation(
                 "custom", title, f"填扣分：{allowed}分；没有问题填0", f"扣分只能为{allowed}分，且为{step}的倍数",
-                value=f"=AND(ISNUMBER({cell}),{low},{cell}<={points},MOD({cell}*2,1)=0)",
+                value=f"=AND(ISNUMBER({cell}),{low},{cell}<={points},{_multiple(cell, step)})",
             )  # fmt: skip
         case RowKind.MEASURE:
             minimum = row.valid_min if row.valid_min is not None else Decimal(0)
@@ -265,7 +270,7 @@ class _ScoreSheet:
         ws, s, r = self.ws, self.s, self.row
         ws.write_string(r, COL_CODE, row.code, s.code)
         ws.write_string(r, COL_LABEL, row.label, s.text)
-        ws.write_string(r, COL_HINT, row.hint, s.text)
+        ws.write_string(r, COL_HINT, row.hint(self.rubric.step), s.text)
         value = a1(r, COL_VALUE)
         if row.entered:
             ws.write_blank(r, COL_VALUE, None, s.input)
@@ -335,6 +340,7 @@ class _ScoreSheet:
     def write_bonus_and_vetoes(self) -> None:
         ws, s, rubric = self.ws, self.s, self.rubric
         bonus = rubric.bonus
+        step = fmt(rubric.step)
         r = self.row
         ws.write_string(r, COL_CODE, bonus.code, s.code)
         ws.write_string(r, COL_LABEL, bonus.label, s.text)
@@ -342,9 +348,9 @@ class _ScoreSheet:
         value = a1(r, COL_VALUE)
         ws.write_blank(r, COL_VALUE, None, s.input)
         ws.data_validation(r, COL_VALUE, r, COL_VALUE, _validation(
-            "custom", "加分项", f"获国家、省命名表彰的可加分，最高{fmt(bonus.max)}分（0.5的倍数）；须在“佐证”列写明荣誉名称",
-            f"加分须在0～{fmt(bonus.max)}之间，且为0.5的倍数",
-            value=f"=AND(ISNUMBER({value}),{value}>=0,{value}<={fmt(bonus.max)},MOD({value}*2,1)=0)",
+            "custom", "加分项", f"获国家、省命名表彰的可加分，最高{fmt(bonus.max)}分（{step}的倍数）；须在“佐证”列写明荣誉名称",
+            f"加分须在0～{fmt(bonus.max)}之间，且为{step}的倍数",
+            value=f"=AND(ISNUMBER({value}),{value}>=0,{value}<={fmt(bonus.max)},{_multiple(value, step)})",
         ))  # fmt: skip
         ws.write_blank(r, COL_EVIDENCE, None, s.input_text)
         ws.write_formula(r, COL_ROW_SCORE, f"=IF(ISNUMBER({value}),{value},0)", s.formula, "")
@@ -578,7 +584,13 @@ def _write_compounds(wb: Workbook, s: _Styles, rubric: Rubric, year: int) -> Non
         ws.write_blank(r, 4, None, s.input)
         ws.write_blank(r, 5, None, s.input)
         b, c, d = a1(r, 1), a1(r, 2), a1(r, 3)
-        ws.write_formula(r, 6, f'=IF(AND(ISNUMBER({c}),N({c})>0,ISNUMBER({d})),ROUND({d}*100/{c},2),"")', s.formula, "")
+        ws.write_formula(
+            r,
+            6,
+            f'=IF(AND(ISNUMBER({c}),N({c})>0,ISNUMBER({d})),ROUND({d}*100/{c},{rubric.compounds.ratio_decimals}),"")',
+            s.formula,
+            "",
+        )
         requirement = '""'
         for g in reversed(rubric.compounds.green_requirements):
             requirement = (
@@ -591,8 +603,9 @@ def _write_compounds(wb: Workbook, s: _Styles, rubric: Rubric, year: int) -> Non
         ws.write_formula(r, 9, f'=IF(ISNUMBER({i_}),IF({i_}>0,"不达标","达标"),"")', s.formula_text, "")
     span = (first, 0, last, 0)
     ws.data_validation(*span[:1], 1, last, 1, _validation(
-        "integer", L.COMPOUND_BUILT, "填建成年份（四位数字），如 2015", f"请填 1900～{year} 之间的年份",
-        criteria="between", minimum=1900, maximum=year))  # fmt: skip
+        "integer", L.COMPOUND_BUILT, "填建成年份（四位数字），如 2015",
+        f"请填 {rubric.compounds.earliest_built}～{year} 之间的年份",
+        criteria="between", minimum=rubric.compounds.earliest_built, maximum=year))  # fmt: skip
     ws.data_validation(first, 2, last, 2, _validation(
         "decimal", L.COMPOUND_AREA, "填占地面积（平方米）", "占地面积须为大于0的数字", criteria=">", value=0))  # fmt: skip
     ws.data_validation(first, 3, last, 3, _validation(
@@ -622,7 +635,7 @@ def guide_lines(rubric: Rubric) -> list[tuple[str, str]]:
         ("text", f"3. “{L.COMPOUND_SHEET}”表：社区内每个居住小区填一行，绿地率、物业服务和垃圾分类相关得分由此自动计算。"),
         ("text", "4. 填好后保存为 .xlsx 文件交回，不要改动工作表名称和“编号”列；可以插入行或调整行高列宽。"),
         ("head", "二、各类录入值的含义"),
-        ("text", "填得分：按考评标准给出的分数，0 到该行分值之间，可填 0.5 分。"),
+        ("text", f"填得分：按考评标准给出的分数，0 到该行分值之间，须为 {fmt(rubric.step)} 分的倍数。"),
         ("text", "填 是/否：符合要求填“是”，否则填“否”；“是”得该行全部分值，“否”得 0 分。"),
         ("text", "填处数：现场发现问题的处数（整数），没有问题填 0，不能留空；每处按标准扣分，扣完为止。"),
         ("text", "填扣分：按标准酌情扣除的分数，没有扣分填 0。"),

@@ -24,7 +24,7 @@ from greencli.core.model import (
     RowScore,
     Verdict,
 )
-from greencli.core.rubric import Item, Row, RowKind, Rubric, Veto
+from greencli.core.rubric import KIND_HINTS, Item, Row, RowKind, Rubric, Veto
 from greencli.core.values import (
     HAVE_PREFIX,
     is_blank,
@@ -38,7 +38,6 @@ from greencli.core.values import (
 )
 from greencli.core.values import fmt as _fmt
 
-EARLIEST_BUILT = 1900  # no compound in the district predates this; an earlier year is a typing slip
 ZERO = Decimal(0)
 
 
@@ -68,7 +67,7 @@ class _Scoring:
             return None
         raw = found.value
         if is_blank(raw):
-            self.report("value-missing", found, code, label=label, hint=_hint(row))
+            self.report("value-missing", found, code, label=label, hint=_hint(row, self.rubric.step))
             return None
         if kind in (RowKind.CHECK, RowKind.NA):
             have = row is not None and row.label.startswith(HAVE_PREFIX)
@@ -81,7 +80,9 @@ class _Scoring:
         suffixes = (row.unit,) if kind is RowKind.MEASURE and row is not None and row.unit else SUFFIXES.get(kind, ())
         number = parse_number(raw, suffixes)
         if number is None:
-            self.report("value-not-number", found, code, label=label, value=show(raw), hint=_hint(row))
+            self.report(
+                "value-not-number", found, code, label=label, value=show(raw), hint=_hint(row, self.rubric.step)
+            )
             return None
         if kind is RowKind.COUNT:
             if number < 0:
@@ -151,10 +152,10 @@ class _Scoring:
             ok = False
         latest = self.entries.year if self.entries.year is not None else 9999
         built = parse_number(c.built.value, ("年",))
-        if built is None or not is_whole(built) or not EARLIEST_BUILT <= built <= latest:
+        if built is None or not is_whole(built) or not self.rubric.compounds.earliest_built <= built <= latest:
             self.report(
                 "compound-year-invalid", c.built, subject, row=c.row, value=show(c.built.value),
-                low=EARLIEST_BUILT, high=latest,
+                low=self.rubric.compounds.earliest_built, high=latest,
             )  # fmt: skip
             ok = False
         area = parse_number(c.area.value, ("㎡", "m2", "m²", "平方米"))
@@ -293,9 +294,10 @@ class _Scoring:
             if not row.warn_na:
                 continue
             na = self.entries.values.get(row.warn_na, BLANK)
-            missing = sum(1 for c in compounds if not c.garbage_sorting)
-            if parse_yes_no(na.value) is True and missing:
-                self.report("sorting-na-conflict", na, row.warn_na, count=missing)
+            lost = row.points - self.derived(row, compounds)
+            if parse_yes_no(na.value) is True and lost > 0:
+                self.report("na-derived-conflict", na, row.warn_na, na_label=self.rubric.label_of(row.warn_na),
+                            item=row.item, row_label=row.label, lost=_fmt(lost))  # fmt: skip
 
     # ── the whole ──
     def run(self) -> Evaluation:
@@ -332,9 +334,9 @@ SUFFIXES: dict[RowKind, tuple[str, ...]] = {
 }
 
 
-def _hint(row: Row | None) -> str:
+def _hint(row: Row | None, step: Decimal) -> str:
     """What to enter, for a message (veto counts have no rubric row)."""
-    return row.hint if row is not None else "填处数（整数，没有填0）"
+    return row.hint(step) if row is not None else KIND_HINTS[RowKind.COUNT]
 
 
 def _contribution(row: Row, value: Decimal | bool) -> Decimal:

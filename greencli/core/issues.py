@@ -97,9 +97,8 @@ CATALOGUE: Final[dict[str, Template]] = {
     "veto-inconsistent": Template(
         W, "{row} 记录了 {count} 处（达到{threshold}处），但否决项 {subject} 只填了 {veto_count} 处，请核对"
     ),
-    "sorting-na-conflict": Template(
-        W,
-        "14.0 填了“无生活垃圾分类工作任务”，但“小区”表有 {count} 个小区填了垃圾分类“否”，第23项仍按小区扣分",
+    "na-derived-conflict": Template(
+        W, "{subject} 填了“{na_label}”，但按“小区”表第{item}项“{row_label}”仍扣 {lost} 分，请核对"
     ),
     # ── the file and its layout (the reader) ──
     "file-not-xlsx": Template(E, "不是可读取的 .xlsx 工作簿：{reason}"),
@@ -156,7 +155,7 @@ TITLES: Final[dict[str, str]] = {
     "na-rows-ignored": "不适用项的录入值未计入",
     "bonus-no-evidence": "加分缺少佐证",
     "veto-inconsistent": "否决项与评分不一致",
-    "sorting-na-conflict": "垃圾分类不适用与小区表矛盾",
+    "na-derived-conflict": "不适用与小区表矛盾",
     "file-not-xlsx": "不是 xlsx 工作簿",
     "file-unreadable": "文件无法读取",
     "sheet-missing": "缺少工作表",

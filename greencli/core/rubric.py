@@ -47,7 +47,7 @@ VETO_PARAMETERS: Final[Mapping[str, tuple[str, ...]]] = {name: rule.parameters f
 
 # What the inspector is told to enter, per kind; shared by the engine's messages and the template.
 KIND_HINTS: Final[Mapping[RowKind, str]] = {
-    RowKind.SCORE: "填得分 0～{points}（0.5的倍数）",
+    RowKind.SCORE: "填得分 0～{points}（{step}的倍数）",
     RowKind.CHECK: "填 是/否",
     RowKind.COUNT: "填处数（整数，没有填0）",
     RowKind.DEDUCT: "填扣分 0～{points}",
@@ -88,9 +88,9 @@ class Row:
     above: Decimal | None = None
     warn_na: str = ""
 
-    @property
-    def hint(self) -> str:
-        return KIND_HINTS[self.kind].format(points=_plain(self.points), unit=self.unit)
+    def hint(self, step: Decimal) -> str:
+        """What the inspector is told to enter in this row (scores in multiples of the rubric's `step`)."""
+        return KIND_HINTS[self.kind].format(points=_plain(self.points), unit=self.unit, step=_plain(step))
 
     @property
     def entered(self) -> bool:
@@ -169,6 +169,7 @@ class CompoundRules:
     min_count: int
     ratio_decimals: int
     green_requirements: tuple[GreenRequirement, ...]
+    earliest_built: int  # a 建成年份 before it is a typing slip
 
     def required_ratio(self, built: int) -> Decimal:
         for requirement in self.green_requirements:
@@ -560,6 +561,7 @@ def parse_rubric(data: Mapping[str, Any], source: str) -> Rubric:
             min_count=r.integer(compounds, "min_count", "compounds"),
             ratio_decimals=r.integer(compounds, "ratio_decimals", "compounds"),
             green_requirements=requirements,
+            earliest_built=r.integer(compounds, "earliest_built", "compounds"),
         ),
         campaign=Campaign(
             first_year=r.integer(campaign, "first_year", "campaign"),
