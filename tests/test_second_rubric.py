@@ -65,8 +65,7 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run(*args: str) -> Any:
-    result = runner.invoke(app, [*args, "--rubric", RUBRIC])
-    return result
+    return runner.invoke(app, [*args, "--rubric", RUBRIC])
 
 
 def test_the_standard_loads_and_shows_its_own_numbers() -> None:
