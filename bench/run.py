@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from greencli.adapters.rubric_file import load_rubric  # noqa: E402
+from greencli.adapters.template import Identity, build_skeleton, personalise  # noqa: E402
 from greencli.adapters.xlsx_fill import fill  # noqa: E402
-from greencli.adapters.xlsx_template import Identity, build_skeleton, personalise  # noqa: E402
 from samples.generate import SUBDISTRICTS, Plan, answers  # noqa: E402
 
 BIN = Path(sys.executable).parent

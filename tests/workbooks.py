@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from greencli.adapters.rubric_file import load_rubric
+from greencli.adapters.template import Identity, build_skeleton, personalise
 from greencli.adapters.xlsx_fill import fill
-from greencli.adapters.xlsx_template import Identity, build_skeleton, personalise
 
 from tests.builders import C, perfect_values
 

@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from greencli.adapters.files import OutputError, atomic_target
-from greencli.adapters.xlsx_template import text_width
+from greencli.adapters.template import text_width
 from greencli.core.errors import with_detail
 from greencli.core.progress import Progress
 from greencli.core.rubric import Rubric

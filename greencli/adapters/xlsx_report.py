@@ -13,7 +13,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from greencli.adapters.files import atomic_target
-from greencli.adapters.xlsx_template import text_width
+from greencli.adapters.template import text_width
 from greencli.core.issues import issue_title
 from greencli.core.outcome import Outcome
 from greencli.core.report import gaps, ranks, subdistrict_stats, unit_losses

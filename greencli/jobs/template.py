@@ -9,7 +9,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from greencli.adapters.files import OutputError, inside, write_atomic
-from greencli.adapters.xlsx_template import Identity, build_skeleton, build_workbook, personalise
+from greencli.adapters.template import Identity, build_skeleton, build_workbook, personalise
 from greencli.core.names import MAX_COMPONENT, safe_component
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric

@@ -1,4 +1,4 @@
-"""The printable, guarded scoring workbook: one skeleton per run, personalised per community by token swap.
+"""The printable, guarded scoring workbook's layout: sheets, styles, print settings, protection.
 
 Layout (the contract's part): sheets 基本信息 (label, value to its right), 评分表 (a header row with 编号 / 录入值 /
 佐证, one row per code), 小区 (one header row, one compound per row). Everything else here is for the person
@@ -10,13 +10,9 @@ from __future__ import annotations
 import io
 import math
 import unicodedata
-import zipfile
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
 from typing import Any, Final
-from xml.sax.saxutils import escape
 
 import xlsxwriter
 from xlsxwriter.format import Format
@@ -25,16 +21,24 @@ from xlsxwriter.worksheet import Worksheet
 
 from greencli import __version__
 from greencli.adapters.cells import a1, column_letter
+from greencli.adapters.template.formulas import (
+    any_veto_formula,
+    compound_ratio_formula,
+    derived_veto_formula,
+    entered_veto_formula,
+    item_formula,
+    multiple,
+    row_formula,
+    subtotal_formula,
+    total_formula,
+    verdict_formula,
+)
+from greencli.adapters.template.personalise import PLACEHOLDER, Identity
+from greencli.adapters.template.validations import YES_NO, row_validation, validation
 from greencli.core import layout as L
-from greencli.core.derived import ROW_RULES, VETO_RULES, Ranges
-from greencli.core.names import xml_safe
+from greencli.core.derived import Ranges
 from greencli.core.rubric import Item, Row, RowKind, Rubric, Veto
 from greencli.core.values import fmt
-
-# ── identity placeholders, replaced per community in the zip parts that hold them ──
-TOKEN_CODE: Final = "⟦GREENCLI:CODE⟧"
-TOKEN_NAME: Final = "⟦GREENCLI:NAME⟧"
-TOKEN_SUBDISTRICT: Final = "⟦GREENCLI:SUBDISTRICT⟧"
 
 STAMP_SHEET: Final = "_greencli"
 STAMP_KEYS: Final = ("rubric_id", "rubric_version", "community_code", "year", "generator")
@@ -68,13 +72,6 @@ INFO_FIELDS: Final[tuple[tuple[str, str], ...]] = (
     ("创建联系人", "text"), ("创建联系人职务", "text"), ("创建联系人电话", "text"),
     ("社区公共服务机构（设施）配置情况", "long"), ("创建绿色社区工作情况", "long"),
 )  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class Identity:
-    code: str
-    name: str
-    subdistrict: str
 
 
 def text_width(text: str) -> int:
@@ -139,71 +136,6 @@ def _merge(ws: Worksheet, r1: int, c1: int, r2: int, c2: int, value: str | float
         ws.write_number(r1, c1, value, style)
 
 
-def _validation(kind: str, title: str, message: str, error: str, **options: Any) -> dict[str, Any]:
-    # Excel caps these texts (32 / 255 characters); the messages here are written to fit.
-    return {
-        "validate": kind,
-        "input_title": title[:32],
-        "input_message": message[:255],
-        "error_title": "输入有误",
-        "error_message": error[:255],
-        "error_type": "stop",
-        **options,
-    }
-
-
-YES_NO: Final = ["是", "否"]
-
-
-def _multiple(cell: str, step: str) -> str:
-    """Excel's test that `cell` is a multiple of `step` (rounded first: 2.5/0.5 in binary is not always 5)."""
-    return f"MOD(ROUND({cell}/{step},9),1)=0"
-
-
-def _row_validation(row: Row, cell: str, step: str) -> dict[str, Any]:
-    points = fmt(row.points)
-    title = f"{row.code} {row.kind.value}"
-    match row.kind:
-        case RowKind.CHECK:
-            return _validation("list", title, "请从下拉列表选择：是 / 否", "只能填“是”或“否”", source=YES_NO)
-        case RowKind.NA:
-            return _validation(
-                "list", title, "本项不适用于本社区时选“是”（本项计满分），否则选“否”并填写下面各行",
-                "只能填“是”或“否”", source=YES_NO,
-            )  # fmt: skip
-        case RowKind.COUNT:
-            return _validation(
-                "integer", title, f"填发现的处数（整数，没有填0）。每处扣{fmt(row.per)}分，扣完为止",
-                "处数须为不小于0的整数", criteria=">=", value=0,
-            )  # fmt: skip
-        case RowKind.SCORE:
-            return _validation(
-                "custom", title, f"填得分：0～{points}分，须为{step}的倍数",
-                f"得分须在0～{points}之间，且为{step}的倍数",
-                value=f"=AND(ISNUMBER({cell}),{cell}>=0,{cell}<={points},{_multiple(cell, step)})",
-            )  # fmt: skip
-        case RowKind.DEDUCT:
-            floor = row.min_nonzero
-            allowed = f"0，或{fmt(floor)}～{points}" if floor else f"0～{points}"
-            low = f"OR({cell}=0,{cell}>={fmt(floor)})" if floor else f"{cell}>=0"
-            return _validation(
-                "custom", title, f"填扣分：{allowed}分；没有问题填0", f"扣分只能为{allowed}分，且为{step}的倍数",
-                value=f"=AND(ISNUMBER({cell}),{low},{cell}<={points},{_multiple(cell, step)})",
-            )  # fmt: skip
-        case RowKind.MEASURE:
-            minimum = row.valid_min if row.valid_min is not None else Decimal(0)
-            bounds = f"{fmt(minimum)}～{fmt(row.valid_max)}" if row.valid_max is not None else f"不小于{fmt(minimum)}"
-            unit = "百分数（如98.5，不要填0.985）" if row.unit == "%" else f"数值（{row.unit}）"
-            options: dict[str, Any] = (
-                {"criteria": "between", "minimum": float(minimum), "maximum": float(row.valid_max)}
-                if row.valid_max is not None
-                else {"criteria": ">=", "value": float(minimum)}
-            )
-            return _validation("decimal", title, f"填{unit}，范围{bounds}", f"请填{bounds}之间的数值", **options)
-        case _:
-            raise AssertionError(f"row {row.code} has no input")
-
-
 class _ScoreSheet:
     """Builds the 评分表 and remembers where each item's score lands, for the subtotal formulas."""
 
@@ -212,6 +144,7 @@ class _ScoreSheet:
         self.ws = wb.add_worksheet(L.SCORE_SHEET)
         self.year, self.identity = year, identity
         self.item_cells: dict[int, str] = {}
+        self.texts: dict[tuple[int, int], str] = {}
         self.row = SCORE_HEADER_ROW + 1
         self.ranges = _compound_ranges()
 
@@ -269,55 +202,26 @@ class _ScoreSheet:
     def write_row(self, row: Row) -> None:
         ws, s, r = self.ws, self.s, self.row
         ws.write_string(r, COL_CODE, row.code, s.code)
-        ws.write_string(r, COL_LABEL, row.label, s.text)
-        ws.write_string(r, COL_HINT, row.hint(self.rubric.step), s.text)
+        self.text(r, COL_LABEL, row.label, s.text)
+        self.text(r, COL_HINT, row.hint(self.rubric.step), s.text)
         value = a1(r, COL_VALUE)
         if row.entered:
             ws.write_blank(r, COL_VALUE, None, s.input)
-            ws.data_validation(r, COL_VALUE, r, COL_VALUE, _row_validation(row, value, fmt(self.rubric.step)))
+            ws.data_validation(r, COL_VALUE, r, COL_VALUE, row_validation(row, value, fmt(self.rubric.step)))
         else:
             ws.write_blank(r, COL_VALUE, None, s.auto)
         ws.write_blank(r, COL_EVIDENCE, None, s.input_text)
-        ws.write_formula(r, COL_ROW_SCORE, self.row_formula(row, value), s.formula, "")
+        ws.write_formula(r, COL_ROW_SCORE, row_formula(row, value, self.ranges), s.formula, "")
         self.row += 1
-
-    def row_formula(self, row: Row, v: str) -> str:
-        p = fmt(row.points)
-        match row.kind:
-            case RowKind.SCORE:
-                return f'=IF(ISNUMBER({v}),{v},"")'
-            case RowKind.CHECK:
-                return f'=IF({v}="是",{p},IF({v}="否",0,""))'
-            case RowKind.COUNT:
-                return f'=IF(ISNUMBER({v}),MAX(0,{p}-{fmt(row.per)}*{v}),"")'
-            case RowKind.DEDUCT:
-                return f'=IF(ISNUMBER({v}),-{v},"")'
-            case RowKind.MEASURE:
-                tests = [f"{v}>={fmt(row.at_least)}"] if row.at_least is not None else []
-                tests += [f"{v}<={fmt(row.at_most)}"] if row.at_most is not None else []
-                return f'=IF(ISNUMBER({v}),IF(AND({",".join(tests)}),{p},0),"")'
-            case RowKind.NA:
-                return f'=IF({v}="是","不适用","")'
-            case RowKind.DERIVED:
-                return self.derived_formula(row)
-        raise AssertionError(row.kind)
-
-    def derived_formula(self, row: Row) -> str:
-        assert row.rule is not None  # the rubric loader accepts only registered rules
-        return ROW_RULES[row.rule].formula(row, self.ranges)
 
     def write_item_formula(self, item: Item, first: int, last: int) -> None:
         scored = [r for r in range(first, last + 1) if item.rows[r - first].kind is not RowKind.NA]
         cells = f"{a1(scored[0], COL_ROW_SCORE)}:{a1(scored[-1], COL_ROW_SCORE)}"
-        top = fmt(item.points)
-        body = f'IF(COUNT({cells})<{len(scored)},"",MIN({top},MAX(0,SUM({cells}))))'
         na = item.na_row
-        if na is not None:
-            flag = a1(first + item.rows.index(na), COL_VALUE)
-            body = f'IF({flag}="是",{top},IF({flag}="","",{body}))'
+        flag = a1(first + item.rows.index(na), COL_VALUE) if na is not None else None
         if first != last:
             self.ws.merge_range(first, COL_ITEM_SCORE, last, COL_ITEM_SCORE, "", self.s.formula)
-        self.ws.write_formula(first, COL_ITEM_SCORE, "=" + body, self.s.formula, "")
+        self.ws.write_formula(first, COL_ITEM_SCORE, item_formula(item, cells, len(scored), flag), self.s.formula, "")
 
     def fit_heights(self, first: int, last: int, spans: Sequence[tuple[str, float]]) -> None:
         """Set row heights so merged item cells print whole (spreadsheets do not auto-fit merged cells)."""
@@ -333,9 +237,12 @@ class _ScoreSheet:
             self.ws.set_row(r, lines * LINE_HEIGHT + 4)
 
     def ws_text(self, r: int, col: int) -> str:
-        # xlsxwriter keeps written cells in its table; text is what we need to size rows.
-        cell = self.ws.table.get(r, {}).get(col)
-        return str(getattr(cell, "string", "")) if cell is not None else ""
+        return self.texts.get((r, col), "")
+
+    def text(self, r: int, col: int, value: str, style: Format) -> None:
+        """Write text and remember it: row heights are sized from what each row holds."""
+        self.ws.write_string(r, col, value, style)
+        self.texts[(r, col)] = value
 
     def write_bonus_and_vetoes(self) -> None:
         ws, s, rubric = self.ws, self.s, self.rubric
@@ -347,10 +254,10 @@ class _ScoreSheet:
         ws.write_string(r, COL_HINT, f"填加分 0～{fmt(bonus.max)}，没有留空；佐证列填荣誉名称", s.text)
         value = a1(r, COL_VALUE)
         ws.write_blank(r, COL_VALUE, None, s.input)
-        ws.data_validation(r, COL_VALUE, r, COL_VALUE, _validation(
+        ws.data_validation(r, COL_VALUE, r, COL_VALUE, validation(
             "custom", "加分项", f"获国家、省命名表彰的可加分，最高{fmt(bonus.max)}分（{step}的倍数）；须在“佐证”列写明荣誉名称",
             f"加分须在0～{fmt(bonus.max)}之间，且为{step}的倍数",
-            value=f"=AND(ISNUMBER({value}),{value}>=0,{value}<={fmt(bonus.max)},{_multiple(value, step)})",
+            value=f"=AND(ISNUMBER({value}),{value}>=0,{value}<={fmt(bonus.max)},{multiple(value, step)})",
         ))  # fmt: skip
         ws.write_blank(r, COL_EVIDENCE, None, s.input_text)
         ws.write_formula(r, COL_ROW_SCORE, f"=IF(ISNUMBER({value}),{value},0)", s.formula, "")
@@ -379,17 +286,15 @@ class _ScoreSheet:
         if veto.entered:
             ws.write_string(r, COL_HINT, "填处数（整数，没有填0，不能留空）", s.text)
             ws.write_blank(r, COL_VALUE, None, s.input)
-            ws.data_validation(r, COL_VALUE, r, COL_VALUE, _validation(
+            ws.data_validation(r, COL_VALUE, r, COL_VALUE, validation(
                 "integer", f"否决项 {veto.code}", f"填发现的处数（没有填0）；达到{fmt(veto.at_least)}处即否决，不能认定为绿色社区",
                 "处数须为不小于0的整数", criteria=">=", value=0,
             ))  # fmt: skip
-            formula = f'=IF(ISNUMBER({value}),IF({value}>={fmt(veto.at_least)},"否决","—"),"")'
+            formula = entered_veto_formula(veto, value)
         else:
             ws.write_string(r, COL_HINT, "自动计算，无需填写", s.text)
             ws.write_blank(r, COL_VALUE, None, s.auto)
-            assert veto.rule is not None  # the rubric loader accepts only registered rules
-            holds = VETO_RULES[veto.rule].condition(veto, self.ranges)
-            formula = f'=IF(COUNTA({self.ranges.name})=0,"",IF({holds},"否决","—"))'
+            formula = derived_veto_formula(veto, self.ranges)
         ws.write_blank(r, COL_EVIDENCE, None, s.input_text)
         ws.write_formula(r, COL_ROW_SCORE, formula, s.formula_text, "")
         ws.write_blank(r, COL_ITEM_SCORE, None, s.formula)
@@ -413,18 +318,14 @@ class _ScoreSheet:
             label = f"{CHINESE_NUMERALS[category.number - 1]}、{category.name}（{fmt(category.points)}分）小计"
             _merge(ws, r, 0, r, label_to, label, s.sum_label)
             ws.merge_range(r, value_from, r, value_to, "", s.sum_value)
-            ws.write_formula(
-                r, value_from, f'=IF(COUNT({",".join(cells)})<{len(cells)},"",SUM({",".join(cells)}))', s.sum_value, ""
-            )
+            ws.write_formula(r, value_from, subtotal_formula(cells), s.sum_value, "")
             category_cells.append(a1(r, value_from))
             self.row += 1
         rows: list[tuple[str, str, Format]] = []
-        joined = ",".join(category_cells)
-        total = f'=IF(COUNT({joined})<{len(category_cells)},"",MIN({fmt(rubric.max_total)},SUM({joined})+{self.bonus_cell}))'
+        total = total_formula(category_cells, self.bonus_cell, rubric.max_total)
         rows.append(("加分", f"={self.bonus_cell}", s.sum_value))
         rows.append((f"总分（不超过{fmt(rubric.max_total)}分）", total, s.sum_value))
-        vetoes = ",".join(f'{c}="否决"' for c in self.veto_cells)
-        rows.append(("否决项", f'=IF(OR({vetoes}),"有否决项","无")', s.verdict))
+        rows.append(("否决项", any_veto_formula(self.veto_cells), s.verdict))
         for label, formula, style in rows:
             r = self.row
             _merge(ws, r, 0, r, label_to, label, s.sum_label)
@@ -436,11 +337,7 @@ class _ScoreSheet:
         r = self.row
         _merge(ws, r, 0, r, label_to, f"评审结论（总分≥{fmt(rubric.pass_mark)}分且无否决项为达标）", s.sum_label)
         ws.merge_range(r, value_from, r, value_to, "", s.verdict)
-        verdict = (
-            f'=IF({veto_cell}="有否决项","否决",IF({total_cell}="","（未填完）",'
-            f'IF({total_cell}>={fmt(rubric.pass_mark)},"达标","未达标")))'
-        )
-        ws.write_formula(r, value_from, verdict, s.verdict, "")
+        ws.write_formula(r, value_from, verdict_formula(veto_cell, total_cell, rubric.pass_mark), s.verdict, "")
         verdict_cell = a1(r, value_from)
         ws.conditional_format(verdict_cell, {"type": "cell", "criteria": "==", "value": '"达标"', "format": s.good})
         ws.conditional_format(
@@ -519,18 +416,18 @@ def _write_info(wb: Workbook, s: _Styles, rubric: Rubric, year: int, identity: I
         elif kind == "year":
             ws.write_number(r, value_col, year, s.prefilled if identity else s.input)
             if identity is None:
-                ws.data_validation(r, value_col, r, value_col, _validation(
+                ws.data_validation(r, value_col, r, value_col, validation(
                     "integer", L.YEAR, "填四位年份，如 2022", "请填写四位年份",
                     criteria="between", minimum=rubric.campaign.first_year, maximum=2100))  # fmt: skip
         elif kind == "date":
             ws.write_blank(r, value_col, None, s.input_date)
-            ws.data_validation(r, value_col, r, value_col, _validation(
+            ws.data_validation(r, value_col, r, value_col, validation(
                 "date", L.REVIEW_DATE, "填现场评审日期，如 2022-10-15", "请填写有效日期",
                 criteria="between", minimum=date(rubric.campaign.first_year, 1, 1), maximum=date(2100, 12, 31)))  # fmt: skip
         elif kind in ("count", "area"):
             ws.write_blank(r, value_col, None, s.input)
             whole = kind == "count"
-            ws.data_validation(r, value_col, r, value_col, _validation(
+            ws.data_validation(r, value_col, r, value_col, validation(
                 "integer" if whole else "decimal", label, "填整数" if whole else "填面积（平方米）",
                 "请填写不小于0的数字", criteria=">=", value=0))  # fmt: skip
         else:
@@ -587,7 +484,7 @@ def _write_compounds(wb: Workbook, s: _Styles, rubric: Rubric, year: int) -> Non
         ws.write_formula(
             r,
             6,
-            f'=IF(AND(ISNUMBER({c}),N({c})>0,ISNUMBER({d})),ROUND({d}*100/{c},{rubric.compounds.ratio_decimals}),"")',
+            compound_ratio_formula(c, d, rubric.compounds.ratio_decimals),
             s.formula,
             "",
         )
@@ -602,17 +499,17 @@ def _write_compounds(wb: Workbook, s: _Styles, rubric: Rubric, year: int) -> Non
         i_ = a1(r, 8)
         ws.write_formula(r, 9, f'=IF(ISNUMBER({i_}),IF({i_}>0,"不达标","达标"),"")', s.formula_text, "")
     span = (first, 0, last, 0)
-    ws.data_validation(*span[:1], 1, last, 1, _validation(
+    ws.data_validation(*span[:1], 1, last, 1, validation(
         "integer", L.COMPOUND_BUILT, "填建成年份（四位数字），如 2015",
         f"请填 {rubric.compounds.earliest_built}～{year} 之间的年份",
         criteria="between", minimum=rubric.compounds.earliest_built, maximum=year))  # fmt: skip
-    ws.data_validation(first, 2, last, 2, _validation(
+    ws.data_validation(first, 2, last, 2, validation(
         "decimal", L.COMPOUND_AREA, "填占地面积（平方米）", "占地面积须为大于0的数字", criteria=">", value=0))  # fmt: skip
-    ws.data_validation(first, 3, last, 3, _validation(
+    ws.data_validation(first, 3, last, 3, validation(
         "custom", L.COMPOUND_GREEN, "填绿地面积（平方米），不超过占地面积", "绿地面积须为0～占地面积之间的数字",
         value=f"=AND(ISNUMBER({a1(first, 3)}),{a1(first, 3)}>=0,{a1(first, 3)}<=N({a1(first, 2)}))"))  # fmt: skip
     for col, title in ((4, L.COMPOUND_PROPERTY), (5, L.COMPOUND_SORTING)):
-        ws.data_validation(first, col, last, col, _validation(
+        ws.data_validation(first, col, last, col, validation(
             "list", title, "请选择：是 / 否", "只能填“是”或“否”", source=YES_NO))  # fmt: skip
     ws.freeze_panes(COMPOUND_HEADER_ROW + 1, 1)
     ws.set_landscape()
@@ -704,35 +601,6 @@ def build_workbook(rubric: Rubric, year: int, identity: Identity | None) -> byte
     return buffer.getvalue()
 
 
-PLACEHOLDER: Final = Identity(TOKEN_CODE, TOKEN_NAME, TOKEN_SUBDISTRICT)
-
-
 def build_skeleton(rubric: Rubric, year: int) -> bytes:
     """A workbook whose identity is placeholder tokens, to be personalised by `personalise`."""
     return build_workbook(rubric, year, PLACEHOLDER)
-
-
-def personalise(skeleton: bytes, identity: Identity) -> bytes:
-    """Swap the placeholder tokens for a community's identity, XML-escaped, in every part that holds them."""
-    swaps = [
-        (token.encode(), escape(xml_safe(value)).encode())
-        for token, value in ((TOKEN_CODE, identity.code), (TOKEN_NAME, identity.name),
-                             (TOKEN_SUBDISTRICT, identity.subdistrict))
-    ]  # fmt: skip
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(skeleton)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info)
-            if b"\xe2\x9f\xa6GREENCLI:" in data:  # "⟦GREENCLI:" in UTF-8
-                for token, value in swaps:
-                    data = data.replace(token, value)
-            target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
-    return out.getvalue()
-
-
-def identity_tokens_left(workbook: bytes) -> Iterable[str]:
-    """Parts that still hold a placeholder (for tests: personalisation must leave none)."""
-    with zipfile.ZipFile(io.BytesIO(workbook)) as package:
-        for info in package.infolist():
-            if b"\xe2\x9f\xa6GREENCLI:" in package.read(info):
-                yield info.filename

@@ -1,0 +1,73 @@
+"""Data validation: what each input cell of the form accepts, with the Chinese prompt and error Excel shows.
+
+Pure functions of the rubric (dicts in xlsxwriter's data_validation form); the layout applies them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Final
+
+from greencli.adapters.template.formulas import multiple
+from greencli.core.rubric import Row, RowKind
+from greencli.core.values import fmt
+
+
+def validation(kind: str, title: str, message: str, error: str, **options: Any) -> dict[str, Any]:
+    # Excel caps these texts (32 / 255 characters); the messages here are written to fit.
+    return {
+        "validate": kind,
+        "input_title": title[:32],
+        "input_message": message[:255],
+        "error_title": "输入有误",
+        "error_message": error[:255],
+        "error_type": "stop",
+        **options,
+    }
+
+
+YES_NO: Final = ["是", "否"]
+
+
+def row_validation(row: Row, cell: str, step: str) -> dict[str, Any]:
+    points = fmt(row.points)
+    title = f"{row.code} {row.kind.value}"
+    match row.kind:
+        case RowKind.CHECK:
+            return validation("list", title, "请从下拉列表选择：是 / 否", "只能填“是”或“否”", source=YES_NO)
+        case RowKind.NA:
+            return validation(
+                "list", title, "本项不适用于本社区时选“是”（本项计满分），否则选“否”并填写下面各行",
+                "只能填“是”或“否”", source=YES_NO,
+            )  # fmt: skip
+        case RowKind.COUNT:
+            return validation(
+                "integer", title, f"填发现的处数（整数，没有填0）。每处扣{fmt(row.per)}分，扣完为止",
+                "处数须为不小于0的整数", criteria=">=", value=0,
+            )  # fmt: skip
+        case RowKind.SCORE:
+            return validation(
+                "custom", title, f"填得分：0～{points}分，须为{step}的倍数",
+                f"得分须在0～{points}之间，且为{step}的倍数",
+                value=f"=AND(ISNUMBER({cell}),{cell}>=0,{cell}<={points},{multiple(cell, step)})",
+            )  # fmt: skip
+        case RowKind.DEDUCT:
+            floor = row.min_nonzero
+            allowed = f"0，或{fmt(floor)}～{points}" if floor else f"0～{points}"
+            low = f"OR({cell}=0,{cell}>={fmt(floor)})" if floor else f"{cell}>=0"
+            return validation(
+                "custom", title, f"填扣分：{allowed}分；没有问题填0", f"扣分只能为{allowed}分，且为{step}的倍数",
+                value=f"=AND(ISNUMBER({cell}),{low},{cell}<={points},{multiple(cell, step)})",
+            )  # fmt: skip
+        case RowKind.MEASURE:
+            minimum = row.valid_min if row.valid_min is not None else Decimal(0)
+            bounds = f"{fmt(minimum)}～{fmt(row.valid_max)}" if row.valid_max is not None else f"不小于{fmt(minimum)}"
+            unit = "百分数（如98.5，不要填0.985）" if row.unit == "%" else f"数值（{row.unit}）"
+            options: dict[str, Any] = (
+                {"criteria": "between", "minimum": float(minimum), "maximum": float(row.valid_max)}
+                if row.valid_max is not None
+                else {"criteria": ">=", "value": float(minimum)}
+            )
+            return validation("decimal", title, f"填{unit}，范围{bounds}", f"请填{bounds}之间的数值", **options)
+        case _:
+            raise AssertionError(f"row {row.code} has no input")
