@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 from greencli.adapters.rubric_file import default_rubric_path, load_rubric
-from greencli.core.rubric import RowKind, Rubric, RubricError, parse_rubric
+from greencli.core.rubric import RowKind, Rubric, RubricError
+from greencli.core.rubric_loader import parse_rubric
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "docs" / "source" / "秦开管办发〔2021〕18号.txt"

@@ -8,7 +8,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from greencli.core.errors import describe_os_error
-from greencli.core.rubric import Rubric, RubricError, parse_rubric
+from greencli.core.rubric import Rubric, RubricError
+from greencli.core.rubric_loader import parse_rubric
 
 DEFAULT_RUBRIC_NAME = "qhd-etdz-green-community.toml"
 RUBRIC_ENV = "GREENCLI_RUBRIC"

@@ -1,0 +1,343 @@
+"""Reading a rubric file's data into the model, checking it whole: every problem is listed at once, in Chinese.
+
+The checks: unknown and missing keys, kinds and rules the program knows (rules from the registry in
+greencli.core.derived), codes unique, rows adding up to items, items to categories, categories to the total, every
+threshold present and every score a multiple of the step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, Final
+
+from greencli.core.derived import ROW_RULES, VETO_RULES
+from greencli.core.rubric import (
+    Bonus,
+    Campaign,
+    Category,
+    CompoundRules,
+    GreenRequirement,
+    Item,
+    Row,
+    RowKind,
+    Rubric,
+    RubricError,
+    Target,
+    Veto,
+)
+from greencli.core.values import fmt
+
+DERIVED_RULES: Final[Mapping[str, tuple[str, ...]]] = {name: rule.parameters for name, rule in ROW_RULES.items()}
+VETO_PARAMETERS: Final[Mapping[str, tuple[str, ...]]] = {name: rule.parameters for name, rule in VETO_RULES.items()}
+
+
+class _Reader:
+    """Pulls typed fields out of the parsed file, collecting every problem instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def table(self, data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+        value = data.get(key)
+        if not isinstance(value, Mapping):
+            self.problems.append(f"{where}缺少表 [{key}]")
+            return {}
+        return value
+
+    def tables(self, data: Mapping[str, Any], key: str, where: str) -> list[Mapping[str, Any]]:
+        value = data.get(key)
+        if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+            self.problems.append(f"{where}缺少数组 {key}")
+            return []
+        return value
+
+    def text(self, data: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str:
+        value = data.get(key, "")
+        if not isinstance(value, str) or (required and not value.strip()):
+            self.problems.append(f"{where}的 {key} 须为非空文字")
+            return ""
+        return value.strip()
+
+    def texts(self, data: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+        value = data.get(key)
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+            self.problems.append(f"{where}的 {key} 须为非空文字列表")
+            return ()
+        return tuple(value)
+
+    def integer(self, data: Mapping[str, Any], key: str, where: str) -> int:
+        value = data.get(key)
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.problems.append(f"{where}的 {key} 须为整数")
+            return 0
+        return value
+
+    def number(self, data: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> Decimal | None:
+        value = data.get(key)
+        if value is None and not required:
+            return None
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            self.problems.append(f"{where}的 {key} 须为数字")
+            return None
+        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+    def unknown_keys(self, data: Mapping[str, Any], allowed: set[str], where: str) -> None:
+        for key in sorted(set(data) - allowed):
+            self.problems.append(f"{where}有未知字段 {key}（是否拼写错误？）")
+
+
+_ROW_KEYS: Final = {
+    "code", "kind", "label", "points", "per", "min_nonzero", "unit", "valid_min", "valid_max",
+    "at_least", "at_most", "rule", "shortfall_step", "per_step", "above", "warn_na",
+}  # fmt: skip
+_ITEM_KEYS: Final = {
+    "number", "category", "content", "points", "criteria", "methods", "responsible", "supervisors", "rows",
+}  # fmt: skip
+_VETO_KEYS: Final = {
+    "code", "name", "criteria", "kind", "at_least", "rule", "above", "warn_row", "label",
+    "methods", "responsible", "supervisors",
+}  # fmt: skip
+_TOP_KEYS: Final = {
+    "id", "version", "title", "source", "max_total", "step", "pass_mark", "pass_rule",
+    "campaign", "compounds", "bonus", "categories", "items", "vetoes",
+}  # fmt: skip
+
+
+def _row(r: _Reader, data: Mapping[str, Any], item: int) -> Row | None:
+    code = r.text(data, "code", f"第{item}项的行")
+    where = f"行 {code or '?'}"
+    r.unknown_keys(data, _ROW_KEYS, where)
+    kind_text = r.text(data, "kind", where)
+    try:
+        kind = RowKind(kind_text)
+    except ValueError:
+        r.problems.append(f"{where}的 kind “{kind_text}”未知，应为 {', '.join(k.value for k in RowKind)}")
+        return None
+    points = r.number(data, "points", where, required=kind is not RowKind.NA) or Decimal(0)
+    row = Row(
+        code=code,
+        item=item,
+        kind=kind,
+        label=r.text(data, "label", where),
+        points=points,
+        per=r.number(data, "per", where, required=False),
+        min_nonzero=r.number(data, "min_nonzero", where, required=False),
+        unit=str(data.get("unit", "")),
+        valid_min=r.number(data, "valid_min", where, required=False),
+        valid_max=r.number(data, "valid_max", where, required=False),
+        at_least=r.number(data, "at_least", where, required=False),
+        at_most=r.number(data, "at_most", where, required=False),
+        rule=str(data.get("rule", "")),
+        shortfall_step=r.number(data, "shortfall_step", where, required=False),
+        per_step=r.number(data, "per_step", where, required=False),
+        above=r.number(data, "above", where, required=False),
+        warn_na=str(data.get("warn_na", "")),
+    )
+    if kind is RowKind.COUNT and (row.per is None or row.per <= 0):
+        r.problems.append(f"{where}（count）须给出每处扣分 per > 0")
+    if kind is RowKind.MEASURE:
+        if row.at_least is None and row.at_most is None:
+            r.problems.append(f"{where}（measure）须给出达标阈值 at_least 和/或 at_most")
+        if not row.unit:
+            r.problems.append(f"{where}（measure）须给出单位 unit")
+    if kind is RowKind.DEDUCT and row.min_nonzero is not None and not 0 < row.min_nonzero <= points:
+        r.problems.append(f"{where}的 min_nonzero 须在 0 与 points 之间")
+    if kind is RowKind.DERIVED:
+        needed = DERIVED_RULES.get(row.rule)
+        if needed is None:
+            r.problems.append(f"{where}的 rule “{row.rule}”未知，应为 {', '.join(DERIVED_RULES)}")
+        else:
+            for name in needed:
+                if getattr(row, name) is None:
+                    r.problems.append(f"{where}（{row.rule}）缺少 {name}")
+    return row
+
+
+def _item(r: _Reader, data: Mapping[str, Any]) -> Item:
+    number = r.integer(data, "number", "items 中的一项")
+    where = f"第{number}项"
+    r.unknown_keys(data, _ITEM_KEYS, where)
+    rows = tuple(row for d in r.tables(data, "rows", where) if (row := _row(r, d, number)) is not None)
+    return Item(
+        number=number,
+        category=r.integer(data, "category", where),
+        content=r.text(data, "content", where),
+        points=r.number(data, "points", where) or Decimal(0),
+        criteria=r.text(data, "criteria", where),
+        methods=r.texts(data, "methods", where),
+        responsible=r.texts(data, "responsible", where),
+        supervisors=r.texts(data, "supervisors", where),
+        rows=rows,
+    )
+
+
+def _veto(r: _Reader, data: Mapping[str, Any]) -> Veto:
+    code = r.text(data, "code", "vetoes 中的一项")
+    where = f"否决项 {code or '?'}"
+    r.unknown_keys(data, _VETO_KEYS, where)
+    veto = Veto(
+        code=code,
+        name=r.text(data, "name", where),
+        criteria=r.text(data, "criteria", where),
+        kind=r.text(data, "kind", where),
+        label=r.text(data, "label", where),
+        methods=r.texts(data, "methods", where),
+        responsible=r.texts(data, "responsible", where),
+        supervisors=r.texts(data, "supervisors", where),
+        at_least=r.number(data, "at_least", where, required=False),
+        rule=str(data.get("rule", "")),
+        above=r.number(data, "above", where, required=False),
+        warn_row=str(data.get("warn_row", "")),
+    )
+    if veto.kind == "count":
+        if veto.at_least is None or veto.at_least <= 0:
+            r.problems.append(f"{where}（count）须给出否决阈值 at_least > 0")
+    elif veto.kind == "derived":
+        needed = VETO_PARAMETERS.get(veto.rule)
+        if needed is None:
+            r.problems.append(f"{where}的 rule “{veto.rule}”未知，应为 {', '.join(VETO_PARAMETERS)}")
+        else:
+            for parameter in needed:
+                if getattr(veto, parameter, None) is None:
+                    r.problems.append(f"{where}（{veto.rule}）缺少 {parameter}")
+    elif veto.kind:
+        r.problems.append(f"{where}的 kind 须为 count 或 derived")
+    return veto
+
+
+def _check_whole(r: _Reader, rubric: Rubric) -> None:
+    """Cross-checks: codes unique, rows add up to items, items to categories, categories to the total."""
+    step = rubric.step
+    codes: dict[str, str] = {}
+    for code, owner in [
+        *((row.code, f"第{row.item}项") for row in rubric.rows()),
+        (rubric.bonus.code, "加分项"),
+        *((v.code, "否决项") for v in rubric.vetoes),
+    ]:
+        if code in codes:
+            r.problems.append(f"编号 {code} 重复（{codes[code]} 与 {owner}）")
+        codes[code] = owner
+
+    if [c.number for c in rubric.categories] != list(range(1, len(rubric.categories) + 1)):
+        r.problems.append("categories 须按 1、2、3… 连续编号")
+    if [i.number for i in rubric.items] != list(range(1, len(rubric.items) + 1)):
+        r.problems.append("items 须按 1、2、3… 连续编号")
+    category_numbers = {c.number for c in rubric.categories}
+    for item in rubric.items:
+        where = f"第{item.number}项"
+        if item.category not in category_numbers:
+            r.problems.append(f"{where}的 category {item.category} 不存在")
+        na_rows = [row for row in item.rows if row.kind is RowKind.NA]
+        if len(na_rows) > 1:
+            r.problems.append(f"{where}有多于一个“不适用”行")
+        positive = sum((row.points for row in item.scored_rows if row.kind is not RowKind.DEDUCT), Decimal(0))
+        if positive != item.points:
+            r.problems.append(f"{where}各行分值之和 {fmt(positive)} 与本项分值 {fmt(item.points)} 不符")
+        for row in item.rows:
+            if row.points < 0 or not _multiple(row.points, step):
+                r.problems.append(f"行 {row.code} 的分值 {row.points} 须为非负且为 {step} 的倍数")
+            if row.kind is RowKind.DEDUCT and row.points > item.points:
+                r.problems.append(f"行 {row.code} 的最大扣分超过本项分值")
+    for category in rubric.categories:
+        total = sum((i.points for i in rubric.items_in(category.number)), Decimal(0))
+        if total != category.points:
+            r.problems.append(
+                f"第{category.number}类“{category.name}”各项之和 {fmt(total)} 与其分值 {fmt(category.points)} 不符"
+            )
+    whole = sum((c.points for c in rubric.categories), Decimal(0))
+    if whole != rubric.max_total:
+        r.problems.append(f"各类分值之和 {fmt(whole)} 与总分 {fmt(rubric.max_total)} 不符")
+    if not 0 < rubric.pass_mark <= rubric.max_total:
+        r.problems.append("pass_mark 须在 0 与 max_total 之间")
+    if rubric.bonus.max < 0 or not _multiple(rubric.bonus.max, step):
+        r.problems.append("加分项 max 须为非负且为 step 的倍数")
+    count_rows = {row.code for row in rubric.rows() if row.kind is RowKind.COUNT}
+    na_codes = {row.code for row in rubric.rows() if row.kind is RowKind.NA}
+    for row in rubric.rows():
+        if row.warn_na and row.warn_na not in na_codes:
+            r.problems.append(f"行 {row.code} 的 warn_na {row.warn_na} 不是“不适用”行")
+    for veto in rubric.vetoes:
+        if veto.warn_row and veto.warn_row not in count_rows:
+            r.problems.append(f"否决项 {veto.code} 的 warn_row {veto.warn_row} 不是处数行")
+    requirements = rubric.compounds.green_requirements
+    if not requirements or requirements[-1].built_from is not None:
+        r.problems.append("compounds.green_requirements 的最后一条须不带 built_from（其余年份的要求）")
+    for target in rubric.campaign.targets:
+        if not 0 < target.rate <= 1:
+            r.problems.append(f"{target.year}年目标 {target.rate} 须在 0 与 1 之间")
+        if target.year <= rubric.campaign.first_year:
+            r.problems.append(f"{target.year}年目标早于或等于起始年 {rubric.campaign.first_year}")
+    if rubric.campaign.nominations_min > rubric.campaign.nominations_max:
+        r.problems.append("nominations_min 不能大于 nominations_max")
+
+
+def _multiple(number: Decimal, step: Decimal) -> bool:
+    return step > 0 and (number / step) == (number / step).to_integral_value()
+
+
+def parse_rubric(data: Mapping[str, Any], source: str) -> Rubric:
+    """Build a rubric from the parsed data file; raise `RubricError` listing every problem found."""
+    r = _Reader()
+    r.unknown_keys(data, _TOP_KEYS, "文件顶层")
+    campaign = r.table(data, "campaign", "文件")
+    compounds = r.table(data, "compounds", "文件")
+    bonus = r.table(data, "bonus", "文件")
+    targets = tuple(
+        Target(r.integer(t, "year", "campaign.targets"), r.number(t, "rate", "campaign.targets") or Decimal(0))
+        for t in r.tables(campaign, "targets", "campaign")
+    )
+    requirements = tuple(
+        GreenRequirement(
+            required=r.number(g, "required", "green_requirements") or Decimal(0),
+            built_from=int(g["built_from"]) if isinstance(g.get("built_from"), int) else None,
+        )
+        for g in r.tables(compounds, "green_requirements", "compounds")
+    )
+    rubric = Rubric(
+        id=r.text(data, "id", "文件"),
+        version=r.text(data, "version", "文件"),
+        title=r.text(data, "title", "文件"),
+        source=r.text(data, "source", "文件"),
+        max_total=r.number(data, "max_total", "文件") or Decimal(0),
+        step=r.number(data, "step", "文件") or Decimal(0),
+        pass_mark=r.number(data, "pass_mark", "文件") or Decimal(0),
+        pass_rule=r.text(data, "pass_rule", "文件"),
+        categories=tuple(
+            Category(
+                number=r.integer(c, "number", "categories"),
+                name=r.text(c, "name", "categories"),
+                points=r.number(c, "points", "categories") or Decimal(0),
+            )
+            for c in r.tables(data, "categories", "文件")
+        ),
+        items=tuple(_item(r, d) for d in r.tables(data, "items", "文件")),
+        bonus=Bonus(
+            code=r.text(bonus, "code", "加分项"),
+            label=r.text(bonus, "label", "加分项"),
+            content=r.text(bonus, "content", "加分项"),
+            criteria=r.text(bonus, "criteria", "加分项"),
+            max=r.number(bonus, "max", "加分项") or Decimal(0),
+            methods=r.texts(bonus, "methods", "加分项"),
+            responsible=r.texts(bonus, "responsible", "加分项"),
+            supervisors=r.texts(bonus, "supervisors", "加分项"),
+        ),
+        vetoes=tuple(_veto(r, d) for d in r.tables(data, "vetoes", "文件")),
+        compounds=CompoundRules(
+            min_count=r.integer(compounds, "min_count", "compounds"),
+            ratio_decimals=r.integer(compounds, "ratio_decimals", "compounds"),
+            green_requirements=requirements,
+            earliest_built=r.integer(compounds, "earliest_built", "compounds"),
+        ),
+        campaign=Campaign(
+            first_year=r.integer(campaign, "first_year", "campaign"),
+            targets=targets,
+            nominations_min=r.integer(campaign, "nominations_min", "campaign"),
+            nominations_max=r.integer(campaign, "nominations_max", "campaign"),
+        ),
+    )
+    if not r.problems:
+        _check_whole(r, rubric)
+    if r.problems:
+        raise RubricError(source, r.problems)
+    return rubric
