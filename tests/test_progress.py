@@ -40,6 +40,8 @@ EXPECTED = {
     2023: {"ZJD-01": "pending", "ZJD-02": "pass", "ZJD-03": "pending", "ZJD-04": "absent", "HHD-01": "fail",
            "HHD-02": "pending", "HHD-03": "fail", "TFL-01": "revoked", "TFL-02": "fail", "TFL-03": "absent"},
 }  # fmt: skip
+# Titles date from their 评审日期 (all 10-15 here) and reach their first anniversary a year later; judged on 31 December.
+ELIGIBLE = {2021: set(), 2022: {"ZJD-01", "TFL-01"}, 2023: {"ZJD-01", "ZJD-03", "HHD-02"}}
 
 
 @pytest.fixture(scope="module")
@@ -74,14 +76,17 @@ def test_every_status_per_year(campaign: dict[str, Path], year: int) -> None:
     villages = [c for c in doc["communities"] if not c["urban"]]
     assert {c["community_id"] for c in villages} == {"BH-01", "BH-02"}
     eligible = {c["community_id"] for c in doc["communities"] if c["provincial_eligible"]}
-    assert eligible == {code for code, status in EXPECTED[year].items() if status == "repass"}
+    assert eligible == ELIGIBLE[year] and set(doc["provincial"]) == ELIGIBLE[year]
+    titles = {c["community_id"]: c["title_date"] for c in doc["communities"] if c["title_date"] and c["urban"]}
+    assert set(titles) == {code for code, status in EXPECTED[year].items() if status in ("pass", "repass", "pending")}
 
 
 def test_2021_meets_30_percent(campaign: dict[str, Path]) -> None:
     doc = json.loads(progress(campaign, "--year", "2021", "--json").stdout)
     assert doc["target"] == 0.3
     assert doc["district"] == {"urban": 10, "evaluated": 5, "passed": 3, "holders": 3, "pending": 0, "revoked": 0,
-                               "rate": 0.3, "met": True, "gap": 0}  # fmt: skip
+                               "lapsed": 0, "nominations": 5, "nominations_passed": 3, "rate": 0.3, "met": True,
+                               "gap": 0}  # fmt: skip
     subs = {s["name"]: s for s in doc["subdistricts"]}
     assert subs["珠江道街道"]["nominations"] == 3 and subs["黄河道街道"]["nominations"] == 1
     assert subs["渤海乡"]["urban"] == 0 and subs["渤海乡"]["met"] is None
@@ -93,13 +98,18 @@ def test_2022_misses_60_percent_and_check_alerts(campaign: dict[str, Path]) -> N
     doc = json.loads(progress(campaign, "--year", "2022", "--json").stdout)
     # holders: ZJD-01 repass, ZJD-03 pass, HHD-02 pass, TFL-01 pending = 4 of 10; ⌈0.6 × 10⌉ − 4 = 2
     assert doc["district"] == {"urban": 10, "evaluated": 6, "passed": 3, "holders": 4, "pending": 1, "revoked": 1,
-                               "rate": 0.4, "met": False, "gap": 2}  # fmt: skip
+                               "lapsed": 0, "nominations": 4, "nominations_passed": 2, "rate": 0.4, "met": False,
+                               "gap": 2}  # fmt: skip
     assert doc["overdue"] == ["TFL-01"] and doc["revoked"] == ["ZJD-02"]
     assert [c["community_id"] for c in doc["candidates"]][:4] == ["HHD-03", "ZJD-02", "HHD-01", "TFL-02"]
     assert doc["candidates"][0]["points_short"] == 0.5
     subs = {s["name"]: s for s in doc["subdistricts"]}
-    assert subs["腾飞路街道"]["nominations"] == 1 and subs["珠江道街道"]["nominations"] == 0
-    assert any(w["subdistrict"] == "珠江道街道" and "没有新申报" in w["message"] for w in doc["warnings"])
+    # ZJD-03 failed in 2021 and applied again: a 2022 nomination (the issue's case), and it passed
+    assert (subs["珠江道街道"]["nominations"], subs["珠江道街道"]["nominations_passed"]) == (1, 1)
+    assert subs["腾飞路街道"]["nominations"] == 1 and subs["黄河道街道"]["nominations"] == 2
+    nominated = {c["community_id"] for c in doc["communities"] if c["nominated"]}
+    assert nominated == {"ZJD-03", "HHD-02", "HHD-03", "TFL-02"}
+    assert not any("没有新申报" in w["message"] for w in doc["warnings"])
     check = progress(campaign, "--year", "2022", "--check")
     assert check.exit_code == 1 and "未达到" in check.output
 
@@ -110,8 +120,19 @@ def test_2020_has_no_target_and_a_future_year_is_a_plan(campaign: dict[str, Path
     assert progress(campaign, "--year", "2020", "--check").exit_code == 0
     plan = json.loads(progress(campaign, "--year", "2024", "--json").stdout)
     assert plan["target"] == 0.6 and plan["district"]["evaluated"] == 0
-    assert set(plan["overdue"]) == {"ZJD-01", "ZJD-02", "ZJD-03", "HHD-02"}
-    assert plan["district"]["holders"] == 4 and plan["district"]["gap"] == 2
+    # a second year without re-review ends a title: 2023's 待复审 become 逾期未复审 in 2024
+    assert plan["overdue"] == ["ZJD-02"] and set(plan["lapsed"]) == {"ZJD-01", "ZJD-03", "HHD-02"}
+    assert (plan["district"]["holders"], plan["district"]["lapsed"], plan["district"]["gap"]) == (1, 3, 5)
+
+
+def test_as_of_moves_eligibility_only(campaign: dict[str, Path]) -> None:
+    before = json.loads(progress(campaign, "--year", "2022", "--as-of", "2022-10-14", "--json").stdout)
+    on = json.loads(progress(campaign, "--year", "2022", "--as-of", "2022-10-15", "--json").stdout)
+    assert before["provincial"] == [] and set(on["provincial"]) == {"ZJD-01", "TFL-01"}
+    assert [c["status"] for c in before["communities"]] == [c["status"] for c in on["communities"]]
+    for bad in ("2021-12-31", "2022-13-01", "明天"):
+        result = progress(campaign, "--year", "2022", "--as-of", bad)
+        assert result.exit_code == 2 and "错误" in result.output
 
 
 def test_table_shows_bars_lists_and_candidates(campaign: dict[str, Path]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -26,8 +27,13 @@ TRANSITIONS = [
     (((2021, "pass"), (2022, "pass")), 2022, Status.REPASS),
     (((2021, "pass"), (2022, "fail")), 2022, Status.REVOKED),
     (((2021, "pass"), (2022, "veto")), 2022, Status.REVOKED),
-    (((2021, "pass"),), 2022, Status.PENDING),  # title stands until a failed re-review revokes it
-    (((2021, "pass"),), 2024, Status.PENDING),
+    (((2021, "pass"),), 2022, Status.PENDING),  # the title stands through the year its re-review falls due
+    (((2021, "pass"),), 2023, Status.LAPSED),  # a second year without the re-review ends it
+    (((2021, "pass"),), 2024, Status.FAIL),  # ever evaluated, holds nothing
+    (((2021, "pass"), (2024, "fail")), 2024, Status.FAIL),  # after a lapse a failure is 未达标, not 撤销
+    (((2021, "pass"), (2024, "pass")), 2024, Status.PASS),  # a lapsed title coming back is a new title
+    (((2021, "pass"), (2022, "pass")), 2023, Status.PENDING),
+    (((2021, "pass"), (2022, "pass")), 2024, Status.LAPSED),
     (((2021, "pass"), (2023, "pass")), 2023, Status.REPASS),  # held through 2022 as pending
     (((2021, "pass"), (2023, "fail")), 2023, Status.REVOKED),
     (((2021, "fail"),), 2022, Status.FAIL),  # ever evaluated, never held
@@ -42,7 +48,7 @@ TRANSITIONS = [
 def test_status_transitions(years: tuple[tuple[int, str], ...], asked: int, expected: Status) -> None:
     (standing,) = statuses([URBAN], history(*years), asked, 2020)
     assert standing.status is expected
-    assert standing.provincial_eligible is (expected is Status.REPASS)
+    assert (standing.title_date is not None) is expected.holds
 
 
 def test_latest_total_first_pass_and_evaluated_flag() -> None:
@@ -107,3 +113,65 @@ def test_nominations_count_first_valid_evaluations_of_the_year(rubric: Rubric) -
                    Current("B", 2022, "fail", Decimal(50)), Current("C", 2022, "veto", Decimal(85), ("V2",))]  # fmt: skip
     p = progress(rubric, roster, evaluations, 2022)
     assert [(t.name, t.nominations) for t in p.subdistricts] == [("珠江道街道", 2), ("黄河道街道", 0)]
+
+
+def dated(*years: tuple[int, str, str]) -> list[Current]:
+    return [Current("A", y, v, Decimal(90), (), date.fromisoformat(d)) for y, v, d in years]
+
+
+@pytest.mark.parametrize(
+    ("evaluations", "year", "as_of", "title", "eligible"),
+    [
+        ((( 2021, "pass", "2021-10-12"),), 2022, "2022-10-11", "2021-10-12", False),  # the day before
+        (((2021, "pass", "2021-10-12"),), 2022, "2022-10-12", "2021-10-12", True),  # the anniversary itself
+        (((2021, "pass", "2021-10-12"),), 2021, "2021-12-31", "2021-10-12", False),  # not a year old
+        (((2020, "pass", "2020-02-29"),), 2021, "2021-02-27", "2020-02-29", False),
+        (((2020, "pass", "2020-02-29"),), 2021, "2021-02-28", "2020-02-29", True),  # 29 Feb: on 28 Feb
+        (((2021, "pass", "2021-06-01"), (2022, "pass", "2022-06-01")), 2022, "2022-12-31", "2021-06-01", True),
+        (((2021, "pass", "2021-06-01"), (2022, "fail", "2022-06-01"), (2023, "pass", "2023-05-01")), 2023,
+         "2023-12-31", "2023-05-01", False),  # the title regained in 2023 is a new one: not a year old
+        (((2021, "pass", "2021-06-01"),), 2023, "2023-12-31", None, False),  # lapsed: no title
+    ],
+)  # fmt: skip
+def test_title_date_and_provincial_eligibility_on_the_as_of_day(
+    evaluations: tuple[tuple[int, str, str], ...], year: int, as_of: str, title: str | None, eligible: bool
+) -> None:
+    (s,) = statuses([URBAN], dated(*evaluations), year, 2020, date.fromisoformat(as_of))
+    assert (s.title_date.isoformat() if s.title_date else None, s.provincial_eligible) == (title, eligible)
+
+
+def test_a_title_without_a_review_date_counts_from_31_december() -> None:
+    (s,) = statuses([URBAN], history((2021, "pass")), 2022, 2020)
+    assert s.title_date == date(2021, 12, 31) and s.provincial_eligible  # eligible on 2022-12-31, the default
+
+
+def test_nominations_are_the_evaluated_who_did_not_hold_the_title(rubric: Rubric) -> None:
+    roster = [Community(c, c, "珠江道街道", "城市社区") for c in "ABCD"]
+    evaluations = [
+        Current("A", 2021, "fail", Decimal(70)), Current("A", 2022, "pass", Decimal(85)),  # applies again, passes
+        Current("B", 2021, "pass", Decimal(90)), Current("B", 2022, "pass", Decimal(91)),  # a re-review
+        Current("C", 2022, "veto", Decimal(95)),  # first time, vetoed
+    ]  # fmt: skip
+    p = progress(rubric, roster, evaluations, 2022)
+    (zj,) = p.subdistricts
+    assert (zj.nominations, zj.nominations_passed) == (2, 1)
+    assert [s.community.code for s in p.standings if s.nominated] == ["A", "C"]
+
+
+def test_no_nomination_warning_when_every_community_holds_the_title(rubric: Rubric) -> None:
+    from greencli.core.progress import nomination_warning
+
+    roster = [Community("A", "A", "珠江道街道", "城市社区")]
+    held = progress(rubric, roster, [Current("A", 2021, "pass", Decimal(90))], 2022)
+    assert nomination_warning(held.subdistricts[0], 1, 2) is None
+    absent = progress(rubric, roster, [], 2022)
+    assert nomination_warning(absent.subdistricts[0], 1, 2) is not None
+
+
+def test_provincial_order_is_total_then_title_date_then_code(rubric: Rubric) -> None:
+    roster = [Community(c, c, "珠江道街道", "城市社区") for c in "ABC"]
+    evaluations = [Current("A", 2021, "pass", Decimal(90), (), date(2021, 5, 1)),
+                   Current("B", 2021, "pass", Decimal(95), (), date(2021, 6, 1)),
+                   Current("C", 2021, "pass", Decimal(90), (), date(2021, 4, 1))]  # fmt: skip
+    p = progress(rubric, roster, evaluations, 2022)
+    assert [s.community.code for s in p.provincial] == ["B", "C", "A"]

@@ -297,9 +297,11 @@ def render_progress(doc: dict[str, Any]) -> None:
     if correcting:
         out.print("\n[bold]待改正[/]（本年交来的评分表无效，改正后重新提交）：" + "、".join(_who(c) for c in correcting),
                   soft_wrap=True)  # fmt: skip
-    eligible = [c for c in communities if c["provincial_eligible"]]
+    by_code = {c["community_id"]: c for c in communities}
+    eligible = [by_code[code] for code in doc.get("provincial", []) if code in by_code]
     if eligible:
-        out.print("\n[bold]可申报省级绿色社区[/]：" + "、".join(_who(c) for c in eligible), soft_wrap=True)
+        out.print(f"\n[bold]可申报省级绿色社区[/]（{doc['as_of']}，按择优推荐顺序）："
+                  + "、".join(_who(c) for c in eligible), soft_wrap=True)  # fmt: skip
     if doc["candidates"]:
         _render_candidates(out, doc)
     villages = [c for c in doc["communities"] if not c["urban"]]

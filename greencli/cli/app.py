@@ -28,6 +28,7 @@ from greencli.cli.common import (
     emit,
     fail,
     handled,
+    parse_day,
 )
 from greencli.cli.i18n import ChineseCommand, ChineseGroup
 from greencli.core.errors import DEBUG_ENV
@@ -147,6 +148,10 @@ def progress_command(
     db: DbOption = None,
     as_json: JsonOption = False,
     check: Annotated[bool, typer.Option("--check", help="未达到当年目标时退出码为 1（供定时任务报警）")] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="判断省级推荐资格的日期（YYYY-MM-DD）；默认为该年 12 月 31 日", metavar="日期"),
+    ] = None,
     out: Annotated[
         str | None,
         typer.Option(
@@ -167,7 +172,7 @@ def progress_command(
     standard = load_rubric(rubric)
     communities = read_roster(roster) if roster is not None else None
     target = district_output(out) if out is not None else None
-    report = run_progress(standard, year, communities, db, target.path if target else None)
+    report = run_progress(standard, year, communities, db, target.path if target else None, parse_day(as_of))
     if target is not None:
         report = dataclasses.replace(report, out_note=target.note)
     emit(report.to_json(), as_json, render_progress)

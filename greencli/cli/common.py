@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
@@ -85,6 +86,16 @@ def district_output(raw: str) -> OutputChoice:
     from greencli.adapters.files import workbook_output
 
     return workbook_output(raw, DEFAULT_DISTRICT_WORKBOOK)
+
+
+def parse_day(text: str | None) -> date | None:
+    """A YYYY-MM-DD option value; an unreadable one is an unusable call (exit 2)."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise GreencliError(f"日期“{text}”无法识别，请写成 YYYY-MM-DD，如 2022-12-31") from None
 
 
 def emit(document: Any, as_json: bool, render: Callable[[Any], None]) -> None:

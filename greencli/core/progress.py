@@ -2,7 +2,8 @@
 
 Status at the end of year Y, where held(Y−1) means the status at Y−1 was 达标, 复审通过 or 待复审:
 evaluated and passed → 复审通过 if held(Y−1) else 达标; evaluated and failed or vetoed → 撤销 if held(Y−1) else
-未达标; not evaluated → 待复审 if held(Y−1), else 未达标 if ever evaluated, else 未参与.
+未达标; not evaluated → 待复审 if the status at Y−1 was 达标 or 复审通过, 逾期未复审 if it was 待复审 (a second
+year without the re-review ends the title), else 未达标 if ever evaluated, else 未参与.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import dataclasses
 import math
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
@@ -26,6 +28,7 @@ class Status(StrEnum):
     REVOKED = "revoked"
     FAIL = "fail"
     PENDING = "pending"
+    LAPSED = "lapsed"
     ABSENT = "absent"
 
     @property
@@ -43,10 +46,9 @@ STATUS_LABELS = {
     Status.REVOKED: "撤销",
     Status.FAIL: "未达标",
     Status.PENDING: "待复审",
+    Status.LAPSED: "逾期未复审",
     Status.ABSENT: "未参与",
 }
-
-
 CORRECTING, CORRECTING_LABEL = "correcting", "待改正"
 
 
@@ -59,11 +61,16 @@ class Current:
     verdict: str  # pass | fail | veto
     total: Decimal
     vetoes: tuple[str, ...] = ()
+    review_date: date | None = None  # None: counts as 31 December of its year (an evaluation recorded under 2021.1)
 
     @classmethod
     def of(cls, o: Outcome) -> Current:
         assert o.year is not None and o.total is not None, "a recorded evaluation has a year and a total"
-        return cls(o.community_id, o.year, o.verdict.value, o.total, o.vetoes)
+        return cls(o.community_id, o.year, o.verdict.value, o.total, o.vetoes, o.review_date)
+
+    @property
+    def dated(self) -> date:
+        return self.review_date or date(self.year, 12, 31)
 
 
 def currents(outcomes: Iterable[Outcome]) -> list[Current]:
@@ -82,6 +89,15 @@ class Standing:
     first_evaluated: int | None
     evaluated_this_year: bool
     invalid_submission: bool = False  # a workbook for this year came in invalid and no valid one followed it
+    title_date: date | None = None  # 命名日期 of the title held at the end of the year
+    held_before: bool = False  # held the title at the end of the year before
+    provincial_eligible: bool = False  # judged on the progress report's as-of day
+
+    @property
+    def nominated(self) -> bool:
+        """A nomination of the year: evaluated in it without holding the title the year before (first-time
+        applicants, those applying again, lapsed titles coming back); urban communities only."""
+        return self.community.urban and self.evaluated_this_year and not self.held_before
 
     @property
     def display_status(self) -> str:
@@ -95,12 +111,6 @@ class Standing:
             return CORRECTING_LABEL
         return self.status.label + ("（本年评分表无效，待改正）" if self.invalid_submission else "")
 
-    @property
-    def provincial_eligible(self) -> bool:
-        """The municipal title held for at least a year and its annual re-review passed (urban communities only:
-        villages are outside the campaign)."""
-        return self.status is Status.REPASS and self.community.urban
-
 
 @dataclass(frozen=True)
 class Tally:
@@ -112,7 +122,10 @@ class Tally:
     pending: int
     revoked: int
     target: Decimal | None
-    nominations: int | None = None
+    lapsed: int = 0
+    nominations: int = 0
+    nominations_passed: int = 0
+    candidates: int = 0  # urban communities that did not hold the title the year before (could be nominated)
 
     @property
     def rate(self) -> Fraction | None:
@@ -133,47 +146,68 @@ class Tally:
         return max(0, math.ceil(Fraction(self.target) * self.urban) - self.holders)
 
 
+def anniversary(day: date) -> date:
+    """The first anniversary of `day` (a title of 29 February reaches it on 28 February)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return date(day.year + 1, 2, 28)
+
+
 def statuses(
-    communities: Sequence[Community], evaluations: Sequence[Current], year: int, first_year: int
+    communities: Sequence[Community],
+    evaluations: Sequence[Current],
+    year: int,
+    first_year: int,
+    as_of: date | None = None,
 ) -> list[Standing]:
-    """Every community's standing at the end of `year`, walking the years from the campaign's first."""
+    """Every community's standing at the end of `year`, walking the years from the campaign's first; provincial
+    eligibility judged on `as_of` (default 31 December of `year`)."""
+    judged_on = as_of or date(year, 12, 31)
     by_community: dict[str, dict[int, Current]] = {}
     for e in evaluations:
-        by_community.setdefault(e.community_id, {})[e.year] = e
-    start = min([first_year, *(e.year for e in evaluations)]) if evaluations else first_year
+        by_community.setdefault(e.community_id.casefold(), {})[e.year] = e
     out = []
     for community in communities:
-        history = by_community.get(community.code, {})
-        status = Status.ABSENT
-        held = False
+        history = by_community.get(community.code.casefold(), {})
+        status, before = Status.ABSENT, Status.ABSENT
         ever = False
         first_passed: int | None = None
-        for y in range(start, year + 1):
+        title: date | None = None
+        for y in range(first_year, year + 1):
+            before = status
             found = history.get(y)
             if found is not None:
                 ever = True
                 if found.verdict == "pass":
-                    status = Status.REPASS if held else Status.PASS
+                    status = Status.REPASS if before.holds else Status.PASS
                     first_passed = first_passed if first_passed is not None else y
+                    if status is Status.PASS:
+                        title = found.dated  # a new title begins
                 else:
-                    status = Status.REVOKED if held else Status.FAIL
-            elif held:
+                    status = Status.REVOKED if before.holds else Status.FAIL
+            elif before in (Status.PASS, Status.REPASS):
                 status = Status.PENDING
+            elif before is Status.PENDING:
+                status = Status.LAPSED
             else:
                 status = Status.FAIL if ever else Status.ABSENT
-            held = status.holds
-        past = [y for y in history if y <= year]
+            if not status.holds:
+                title = None
+        past = [y for y in history if first_year <= y <= year]
         latest = history[max(past)] if past else None
+        eligible = community.urban and status.holds and title is not None and judged_on >= anniversary(title)
         out.append(Standing(
             community=community, status=status, total=latest.total if latest else None,
             latest_year=latest.year if latest else None, vetoes=latest.vetoes if latest else (),
             first_passed=first_passed, first_evaluated=min(past) if past else None,
-            evaluated_this_year=year in history,
+            evaluated_this_year=year in history, title_date=title, held_before=before.holds,
+            provincial_eligible=eligible,
         ))  # fmt: skip
     return out
 
 
-def tally(name: str, standings: Sequence[Standing], year: int, target: Decimal | None, *, nominations: bool) -> Tally:
+def tally(name: str, standings: Sequence[Standing], target: Decimal | None) -> Tally:
     urban = [s for s in standings if s.community.urban]
     return Tally(
         name=name,
@@ -184,8 +218,17 @@ def tally(name: str, standings: Sequence[Standing], year: int, target: Decimal |
         pending=sum(1 for s in urban if s.status is Status.PENDING),
         revoked=sum(1 for s in urban if s.status is Status.REVOKED),
         target=target,
-        nominations=sum(1 for s in urban if s.first_evaluated == year) if nominations else None,
+        lapsed=sum(1 for s in urban if s.status is Status.LAPSED),
+        nominations=sum(1 for s in urban if s.nominated),
+        nominations_passed=sum(1 for s in urban if s.nominated and s.status is Status.PASS),
+        candidates=sum(1 for s in urban if not s.held_before),
     )
+
+
+def provincial_order(standings: Iterable[Standing]) -> list[Standing]:
+    """The eligible, for 择优推荐: latest total (highest first), then the earlier title date, then code."""
+    eligible = [s for s in standings if s.provincial_eligible]
+    return sorted(eligible, key=lambda s: (-(s.total or Decimal(0)), s.title_date or date.max, s.community.code))
 
 
 def candidates(standings: Sequence[Standing], pass_mark: Decimal) -> list[Standing]:
@@ -203,6 +246,7 @@ def candidates(standings: Sequence[Standing], pass_mark: Decimal) -> list[Standi
 @dataclass(frozen=True)
 class Progress:
     year: int
+    as_of: date  # the day provincial eligibility is judged on
     target: Decimal | None
     district: Tally
     subdistricts: tuple[Tally, ...]
@@ -218,6 +262,15 @@ class Progress:
     def revoked(self) -> tuple[Standing, ...]:
         return tuple(s for s in self.standings if s.community.urban and s.status is Status.REVOKED)
 
+    @property
+    def lapsed(self) -> tuple[Standing, ...]:
+        return tuple(s for s in self.standings if s.community.urban and s.status is Status.LAPSED)
+
+    @property
+    def provincial(self) -> tuple[Standing, ...]:
+        """The eligible on the as-of day, in 择优推荐 order."""
+        return tuple(provincial_order(self.standings))
+
 
 def progress(
     rubric: Rubric,
@@ -225,36 +278,40 @@ def progress(
     evaluations: Sequence[Current],
     year: int,
     invalid: Collection[tuple[str, int]] = (),
+    as_of: date | None = None,
 ) -> Progress:
     """The standing of every community and 乡街 at the end of `year` against that year's target; `invalid` names the
-    (community, year) pairs whose latest workbook was invalid."""
+    (community, year) pairs whose latest workbook was invalid; provincial eligibility is judged on `as_of`
+    (default 31 December of `year`)."""
     target = rubric.campaign.target_for(year)
+    judged_on = as_of or date(year, 12, 31)
     flagged = {code.casefold() for code, y in invalid if y == year}
     standings = [
         dataclasses.replace(s, invalid_submission=True) if s.community.code.casefold() in flagged else s
-        for s in statuses(communities, evaluations, year, rubric.campaign.first_year)
+        for s in statuses(communities, evaluations, year, rubric.campaign.first_year, judged_on)
     ]
     order = list(dict.fromkeys(c.subdistrict for c in communities))
     subdistricts = tuple(
-        tally(name, [s for s in standings if s.community.subdistrict == name], year, target, nominations=True)
-        for name in order
+        tally(name, [s for s in standings if s.community.subdistrict == name], target) for name in order
     )
-    known = {c.code for c in communities}
+    known = {c.code.casefold() for c in communities}
     return Progress(
         year=year,
+        as_of=judged_on,
         target=target,
-        district=tally("全区", standings, year, target, nominations=False),
+        district=tally("全区", standings, target),
         subdistricts=subdistricts,
         standings=tuple(standings),
         candidates=tuple(candidates(standings, rubric.pass_mark)),
-        unknown=tuple(sorted({e.community_id for e in evaluations} - known)),
+        unknown=tuple(sorted({e.community_id for e in evaluations if e.community_id.casefold() not in known})),
     )
 
 
 def nomination_warning(t: Tally, low: int, high: int) -> str | None:
-    if t.nominations is None or t.urban == 0:
+    """Above the most a 乡街 reports a year; at none only when it had a community that could have been reported."""
+    if t.urban == 0:
         return None
-    if t.nominations < low:
+    if t.nominations == 0 and t.candidates > 0:
         return f"{t.name}本年度没有新申报的社区（每个乡街每年应推荐{low}～{high}个）"
     if t.nominations > high:
         return f"{t.name}本年度新申报 {t.nominations} 个社区，超过每年{high}个的推荐数"
@@ -268,11 +325,10 @@ def _num(value: Decimal | Fraction | None) -> float | None:
 def tally_json(t: Tally) -> dict[str, object]:
     doc: dict[str, object] = {
         "name": t.name, "urban": t.urban, "evaluated": t.evaluated, "passed": t.passed, "holders": t.holders,
-        "pending": t.pending, "revoked": t.revoked, "rate": _num(t.rate), "target": _num(t.target), "met": t.met,
+        "pending": t.pending, "revoked": t.revoked, "lapsed": t.lapsed, "nominations": t.nominations,
+        "nominations_passed": t.nominations_passed, "rate": _num(t.rate), "target": _num(t.target), "met": t.met,
         "gap": t.gap,
     }  # fmt: skip
-    if t.nominations is not None:
-        doc["nominations"] = t.nominations
     return doc
 
 
@@ -288,7 +344,9 @@ def standing_json(s: Standing) -> dict[str, object]:
         "latest_year": s.latest_year,
         "vetoes": list(s.vetoes),
         "first_passed": s.first_passed,
+        "title_date": s.title_date.isoformat() if s.title_date else None,
         "provincial_eligible": s.provincial_eligible,
+        "nominated": s.nominated,
         "invalid_submission": s.invalid_submission,
         "display_status": s.display_status,
         "display_label": s.display_label,
@@ -312,6 +370,7 @@ def progress_json(p: Progress, rubric: Rubric) -> dict[str, object]:
     ]
     return {
         "year": p.year,
+        "as_of": p.as_of.isoformat(),
         "target": _num(p.target),
         "pass_mark": float(rubric.pass_mark),
         "district": district,
@@ -319,6 +378,8 @@ def progress_json(p: Progress, rubric: Rubric) -> dict[str, object]:
         "communities": [standing_json(s) for s in p.standings],
         "overdue": [s.community.code for s in p.overdue],
         "revoked": [s.community.code for s in p.revoked],
+        "lapsed": [s.community.code for s in p.lapsed],
+        "provincial": [s.community.code for s in p.provincial],
         "candidates": [
             {
                 **standing_json(s),

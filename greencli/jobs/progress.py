@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from greencli.adapters.ledger import InvalidSubmission, Ledger, Stored, ledger_path
@@ -40,14 +41,21 @@ class ProgressReport:
 
 
 def run_progress(
-    rubric: Rubric, year: int, roster: Sequence[Community] | None, db: Path | None, out: Path | None = None
+    rubric: Rubric,
+    year: int,
+    roster: Sequence[Community] | None,
+    db: Path | None,
+    out: Path | None = None,
+    as_of: date | None = None,
 ) -> ProgressReport:
     if roster is None:
         raise NeedsRoster("统计达标进度需要社区名单：请用 --roster 指定，或设置环境变量 GREENCLI_ROSTER")
+    if as_of is not None and as_of < date(year, 1, 1):
+        raise GreencliError(f"--as-of {as_of.isoformat()} 早于 {year} 年 1 月 1 日：省级推荐资格在该年度内或之后判断")
     with Ledger.open(ledger_path(db), create=False) as ledger:
         evaluations = currents(s.outcome for s in ledger.evaluations(current_only=True))
         invalid = ledger.outstanding_invalid()
-    report = ProgressReport(rubric, progress(rubric, roster, evaluations, year, invalid))
+    report = ProgressReport(rubric, progress(rubric, roster, evaluations, year, invalid, as_of))
     if out is not None:
         from greencli.adapters.xlsx_progress import write_progress  # heavy: only when writing
 
