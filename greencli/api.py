@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING
 from greencli.adapters.ledger import Ledger, Stored
 from greencli.adapters.roster import read_roster
 from greencli.adapters.rubric_file import load_rubric as _load_rubric
+from greencli.adapters.rubric_file import load_standards
 from greencli.core.errors import GreencliError
 from greencli.core.outcome import Outcome
 from greencli.core.roster import Community
-from greencli.core.rubric import Rubric
+from greencli.core.rubric import Rubric, Standards
 from greencli.jobs.export import DataTable, evaluations_table, items_table, standings_table
 from greencli.jobs.pipeline import assess_file
 
@@ -44,11 +45,12 @@ def load_rubric(path: str | Path | None = None) -> Rubric:
 def assess_workbook(
     path: str | Path, rubric: Rubric | None = None, roster: str | Path | Sequence[Community] | None = None
 ) -> Outcome:
-    """Read, validate and score one workbook, exactly as `greencli score` does; nothing is recorded."""
-    standard = rubric or load_rubric()
+    """Read, validate and score one workbook, exactly as `greencli score` does (under the version stamped in it,
+    or under `rubric` when given); nothing is recorded."""
+    standards = Standards.of([rubric]) if rubric is not None else load_standards()
     communities = _roster(roster)
     by_code = {c.code: c for c in communities} if communities is not None else None
-    return assess_file(Path(path), standard, by_code, date.today().year + 1).outcome
+    return assess_file(Path(path), standards, by_code, date.today().year + 1).outcome
 
 
 def _roster(roster: str | Path | Sequence[Community] | None) -> Sequence[Community] | None:

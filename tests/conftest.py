@@ -7,6 +7,8 @@ from greencli.adapters.rubric_file import load_rubric
 from greencli.core.rubric import Rubric
 from hypothesis import settings
 
+from tests.builders import FIRST_READING
+
 # Bounded and reproducible in `make test`; `make fuzz` runs the long profile.
 settings.register_profile("ci", max_examples=150, derandomize=True, deadline=None)
 settings.register_profile("long", max_examples=2000, deadline=None)  # `make fuzz`: random seed, many more inputs
@@ -15,4 +17,4 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 @pytest.fixture(scope="session")
 def rubric() -> Rubric:
-    return load_rubric()
+    return load_rubric(version=FIRST_READING)

@@ -12,9 +12,9 @@ from greencli.core.values import Raw
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from tests.builders import C, entries
+from tests.builders import FIRST_READING, C, entries
 
-RUBRIC = load_rubric()
+RUBRIC = load_rubric(version=FIRST_READING)
 YES = ["是", "Y", "yes", "TRUE", 1, True, "√"]
 NO = ["否", "N", "no", "FALSE", 0, False, "×"]
 RANK = {Verdict.PASS: 2, Verdict.FAIL: 1, Verdict.VETO: 0}

@@ -19,9 +19,10 @@ from greencli.core.model import Verdict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.builders import FIRST_READING
 from tests.hostile import parts, rezip, valid
 
-RUBRIC = load_rubric()
+RUBRIC = load_rubric(version=FIRST_READING)
 PARTS = sorted(parts(valid()))
 SCORE_SHEET = "xl/worksheets/sheet2.xml"
 FUZZ = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], deadline=None)

@@ -17,12 +17,13 @@ from greencli.cli.app import app
 from greencli.core.assess import assess
 from typer.testing import CliRunner
 
+from tests.builders import FIRST_READING
 from tests.hostile import HOSTILE, SECRET, valid
 from tests.workbooks import filled
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent
-RUBRIC = load_rubric()
+RUBRIC = load_rubric(version=FIRST_READING)
 
 
 def assess_path(path: Path) -> Any:

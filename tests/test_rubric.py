@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from greencli.adapters.rubric_file import default_rubric_path, load_rubric
+from greencli.adapters.rubric_file import bundled_paths, load_rubric
 from greencli.core.rubric import RowKind, Rubric, RubricError
 from greencli.core.rubric_loader import parse_rubric
 
@@ -41,11 +41,16 @@ CATEGORIES = [("建立健全人居环境建设和整治机制", 10), ("打造绿
               ("提高社区信息化智能化水平", 10), ("培育社区绿色文化", 10)]  # fmt: skip
 
 
+def newest_path() -> Path:
+    """The newest bundled version's file (versions sit side by side in templates/)."""
+    return bundled_paths()[-1]
+
+
 def test_bundled_rubric_loads_with_identity(rubric: Rubric) -> None:
     assert rubric.id == "qhd-etdz-green-community"
     assert rubric.version
     assert rubric.max_total == 100 and rubric.pass_mark == 80 and rubric.step == Decimal("0.5")
-    assert default_rubric_path().name.endswith(".toml")
+    assert newest_path().name.endswith(".toml")
 
 
 def test_rows_are_exactly_those_of_standard_md(rubric: Rubric) -> None:
@@ -122,7 +127,7 @@ def test_vendored_seed_is_the_shared_one() -> None:
 
 
 def _data() -> dict[str, Any]:
-    return tomllib.loads(default_rubric_path().read_text(encoding="utf-8"))
+    return tomllib.loads(newest_path().read_text(encoding="utf-8"))
 
 
 def _broken(mutate: Any) -> list[str]:
@@ -182,7 +187,7 @@ def test_unreadable_and_malformed_files(tmp_path: Path) -> None:
 
 
 def test_a_new_version_is_a_new_data_file(tmp_path: Path) -> None:
-    text = default_rubric_path().read_text(encoding="utf-8").replace('version = "2021.1"', 'version = "2023.1"')
+    text = newest_path().read_text(encoding="utf-8").replace('version = "2021.2"', 'version = "2023.1"')
     text = text.replace(
         "{ year = 2022, rate = 0.60 },", "{ year = 2022, rate = 0.60 },\n  { year = 2023, rate = 0.8 },"
     )

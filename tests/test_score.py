@@ -219,7 +219,7 @@ def test_mistake_is_reported_at_its_cell_and_the_rest_is_scored(
         assert [e.outcome.community_id for e in ledger.evaluations()] == ["ZJD-001"]
 
 
-def test_rubric_stamp_other_standard_is_an_error_other_version_a_warning(tmp_path: Path) -> None:
+def test_rubric_stamp_other_standard_and_unknown_version_are_errors(tmp_path: Path) -> None:
     def stamp(key: str, value: str) -> Any:
         def change(wb: Any) -> None:
             for prop in wb.custom_doc_props.props:
@@ -236,7 +236,9 @@ def test_rubric_stamp_other_standard_is_an_error_other_version_a_warning(tmp_pat
     by_code = {r["community_id"]: r for r in doc["results"]}
     assert result.exit_code == 1
     assert [e["issue"] for e in by_code["A1"]["errors"]] == ["rubric-other"]
-    assert by_code["A2"]["verdict"] == "pass" and [w["issue"] for w in by_code["A2"]["warnings"]] == ["rubric-version"]
+    # versions sit side by side: one this program does not know cannot be scored, and the message names those it knows
+    assert [e["issue"] for e in by_code["A2"]["errors"]] == ["rubric-version-unknown"]
+    assert "2021.1、2021.2" in by_code["A2"]["errors"][0]["message"]
     assert [w["issue"] for w in by_code["A3"]["warnings"]] == ["stamp-mismatch"]
 
 

@@ -11,12 +11,12 @@ from greencli.adapters.rubric_file import load_rubric
 from greencli.adapters.template import Identity, build_skeleton, personalise
 from greencli.adapters.xlsx_fill import fill
 
-from tests.builders import C, perfect_values
+from tests.builders import FIRST_READING, C, perfect_values
 
 
 @cache
 def skeleton(year: int) -> bytes:
-    return build_skeleton(load_rubric(), year)
+    return build_skeleton(load_rubric(version=FIRST_READING), year)
 
 
 def filled(
@@ -37,7 +37,7 @@ def filled(
     blank = folder / f".blank-{code}-{year}.xlsx"
     blank.write_bytes(personalise(skeleton(year), Identity(code, name or f"{code}社区", subdistrict)))
     target = folder / (file_name or f"{code}.xlsx")
-    fill(blank, target, {**perfect_values(load_rubric()), **(values or {})}, evidence=evidence,
+    fill(blank, target, {**perfect_values(load_rubric(version=FIRST_READING)), **(values or {})}, evidence=evidence,
          compounds=compounds, info=info)  # fmt: skip
     blank.unlink()
     return target

@@ -25,7 +25,7 @@ from greencli.core import layout as L
 from greencli.core.errors import with_detail
 from greencli.core.issues import Issue, make_issue
 from greencli.core.model import CompoundEntry, Entries, Field, RawWorkbook
-from greencli.core.rubric import Rubric
+from greencli.core.rubric import Rubric, Standards
 
 INFO_LABELS = (L.COMMUNITY_CODE, L.COMMUNITY_NAME, L.SUBDISTRICT, L.YEAR, L.REVIEW_DATE, L.REVIEWERS)
 STAMP_SHEET = "_greencli"
@@ -228,8 +228,9 @@ def _stamp(custom_properties: bytes | None, book: calamine.CalamineWorkbook) -> 
     return {cell_text(r[0]): cell_text(r[1]) for r in rows[:20] if len(r) >= 2 and cell_text(r[0])}
 
 
-def read_workbook(path: Path, rubric: Rubric) -> RawWorkbook:
-    """Everything the file holds for scoring; never raises for a bad file (its problems become issues)."""
+def read_workbook(path: Path, rubric: Rubric | Standards) -> RawWorkbook:
+    """Everything the file holds for scoring, read under the rubric version stamped in it (of `Standards`; the
+    newest when it has no stamp); never raises for a bad file (its problems become issues)."""
     inspection = inspect_package(path)
     if inspection.problem is not None:
         issue = make_issue("file-not-xlsx", reason=inspection.problem)
@@ -248,10 +249,20 @@ def read_workbook(path: Path, rubric: Rubric) -> RawWorkbook:
         return RawWorkbook(info={}, entries=Entries(values={}), issues=(make_issue("file-unreadable", reason=reason),))
 
 
-def _read(path: Path, rubric: Rubric, custom_properties: bytes | None) -> RawWorkbook:
+def _read(path: Path, standards: Rubric | Standards, custom_properties: bytes | None) -> RawWorkbook:
     issues: list[Issue] = []
     book = calamine.CalamineWorkbook.from_path(str(path))
     try:
+        stamp = _stamp(custom_properties, book)
+        if isinstance(standards, Standards):
+            chosen = standards.for_stamp(stamp)
+            if chosen is None:  # a version this program does not know: read under the newest, never scored
+                issues.append(make_issue("rubric-version-unknown", other=stamp.get("rubric_version", ""),
+                                         known="、".join(standards.known())))  # fmt: skip
+                chosen = standards.newest
+            rubric = chosen
+        else:
+            rubric = standards
         names = set(book.sheet_names)
         grids: dict[str, Grid | None] = {}
         for name in (L.INFO_SHEET, L.SCORE_SHEET, L.COMPOUND_SHEET):
@@ -264,11 +275,10 @@ def _read(path: Path, rubric: Rubric, custom_properties: bytes | None) -> RawWor
         info = _read_info(info_grid) if info_grid is not None else {}
         values, evidence = _read_scores(score_grid, rubric, issues) if score_grid is not None else ({}, {})
         compounds = _read_compounds(compound_grid, issues) if compound_grid is not None else []
-        stamp = _stamp(custom_properties, book)
     finally:
         book.close()
     entries = Entries(values=values, evidence=evidence, compounds=compounds)
-    return RawWorkbook(info=info, entries=entries, stamp=stamp, issues=tuple(issues))
+    return RawWorkbook(info=info, entries=entries, stamp=stamp, issues=tuple(issues), version=rubric.version)
 
 
 def open_workbook_rows(path: Path) -> Grid:

@@ -89,6 +89,10 @@ def template(
     quiet: QuietOption = False,
     as_json: JsonOption = False,
     rubric: RubricOption = None,
+    rubric_version: Annotated[
+        str | None,
+        typer.Option("--rubric-version", help="按哪个版本的评分标准生成（默认最新版本）", metavar="版本"),
+    ] = None,
 ) -> None:
     """生成可打印、带填写校验的评分表：有名单时每个城市社区一份，否则生成一份空白表。"""
     from greencli.adapters.roster import read_roster
@@ -96,7 +100,7 @@ def template(
     from greencli.adapters.terminal import render_templates
     from greencli.jobs.template import make_templates, to_document
 
-    standard = load_rubric(rubric)
+    standard = load_rubric(rubric, rubric_version)
     year = year if year is not None else date.today().year
     if year < standard.campaign.first_year:
         raise fail(f"评审年度 {year} 早于创建行动起始年 {standard.campaign.first_year}")
@@ -122,12 +126,12 @@ def score(
 ) -> None:
     """检查并计算一批评分表：显示结果表，写入评分记录库，生成全区汇总工作簿。有无效评分表时退出码为 1。"""
     from greencli.adapters.roster import read_roster
-    from greencli.adapters.rubric_file import load_rubric
+    from greencli.adapters.rubric_file import load_standards
     from greencli.adapters.terminal import Progress, render_score
     from greencli.jobs.score import run_score
 
     target = district_output(out)
-    standard = load_rubric(rubric)
+    standard = load_standards(rubric)
     communities = read_roster(roster) if roster is not None else None
     report = run_score(
         standard, files, roster=communities, db=db, out=target.path, dry_run=dry_run, jobs=jobs, year=year,
@@ -232,12 +236,12 @@ def rollup(
     """定时任务用：只评分收件箱中新增或修改过的评分表，再根据评分记录库重写汇总工作簿（及年度进度）。
     退出码：0 全部有效；1 有无效评分表；2 无法执行或无法写入；3 另一任务正在运行。"""
     from greencli.adapters.roster import read_roster
-    from greencli.adapters.rubric_file import load_rubric
+    from greencli.adapters.rubric_file import load_standards
     from greencli.adapters.terminal import render_rollup
     from greencli.jobs.rollup import close_log, event, open_log, run_rollup
 
     target = district_output(out)
-    standard = load_rubric(rubric)
+    standard = load_standards(rubric)
     communities = read_roster(roster) if roster is not None else None
     logger = open_log(log)
     if target.note:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from greencli.core import layout as L
 from greencli.core.engine import evaluate
@@ -15,6 +16,8 @@ from greencli.core.roster import Community
 from greencli.core.rubric import Rubric
 
 # When the file or a whole sheet cannot be read, row-by-row checks would only echo that one problem many times.
+# A workbook made for another standard, or for a version this program does not know, is never scored.
+FOREIGN = frozenset({"rubric-other", "rubric-version-unknown"})
 LAYOUT_FATAL = frozenset({"file-not-xlsx", "file-unreadable", "sheet-missing", "header-missing", "sheet-too-large"})
 
 
@@ -39,16 +42,21 @@ def assess(
     file_issues: Sequence[Issue],
     latest_year: int,
     roster: Mapping[str, Community] | None = None,
+    today: date | None = None,
 ) -> Assessed:
-    """Merge every check of one workbook; any error makes it invalid, and all issues are reported together."""
-    identity, identity_issues = read_identity(info, rubric, latest_year)
+    """Merge every check of one workbook; any error makes it invalid, and all issues are reported together.
+    `today` is the day of scoring (a 评审日期 after it is an error)."""
+    identity, identity_issues = read_identity(info, rubric, latest_year, today=today)
     if _unreadable(file_issues, L.INFO_SHEET):
         identity_issues = []  # the file or its 基本信息 sheet could not be read: that one issue says it all
-    issues: list[Issue] = [*file_issues, *identity_issues]
-    issues += check_stamp(stamp, rubric, identity, info.get(L.COMMUNITY_CODE, BLANK))
+    stamp_issues = check_stamp(stamp, rubric, identity, info.get(L.COMMUNITY_CODE, BLANK))
+    foreign = any(i.code in FOREIGN for i in (*file_issues, *stamp_issues))
+    if foreign:  # made for another standard or version: its entries mean other things, so only that is said
+        identity_issues = [i for i in identity_issues if i.code in ("identity-missing", "year-invalid")]
+    issues: list[Issue] = [*file_issues, *identity_issues, *stamp_issues]
     if roster is not None:
         issues += check_roster(identity, info, roster)
-    fatal = any(i.code in LAYOUT_FATAL for i in file_issues)
+    fatal = foreign or any(i.code in LAYOUT_FATAL for i in file_issues)
     evaluation = Evaluation.invalid(()) if fatal else evaluate(rubric, dataclasses.replace(entries, year=identity.year))
     flagged = {i.cell for i in file_issues if i.code == "formula-no-value"}
     engine_issues = [i for i in evaluation.issues if not (i.code == "value-missing" and i.cell in flagged)]

@@ -84,6 +84,9 @@ class _Scoring:
                 "value-not-number", found, code, label=label, value=show(raw), hint=_hint(row, self.rubric.step)
             )
             return None
+        if kind is RowKind.FACT and not is_whole(number):
+            self.report("value-not-whole", found, code, label=label, value=_fmt(number))
+            return None
         if kind is RowKind.COUNT:
             if number < 0:
                 self.report("value-negative", found, code, label=label, value=_fmt(number))
@@ -233,10 +236,31 @@ class _Scoring:
             complete = complete and contribution is not None
         if not complete:
             return None
+        self.check_facts(item, rows)
         raw_sum = sum((r.contribution for r in rows if r.contribution is not None), ZERO)
         return ItemScore(
             item.number, item.category, item.points, min(item.points, max(ZERO, raw_sum)), True, tuple(rows)
         )
+
+    def check_facts(self, item: Item, rows: Sequence[RowScore]) -> None:
+        """A fact beside a discretionary row (20.3 beside 20.2): the program never overrules the inspector, but says
+        so at that row when the points and the fact disagree."""
+        values = {r.code: r.value for r in rows}
+        for fact in (row for row in item.rows if row.kind is RowKind.FACT):
+            measured, awarded = values.get(fact.code), values.get(fact.checks)
+            if not isinstance(measured, Decimal) or not isinstance(awarded, Decimal):
+                continue
+            assert fact.expect_min is not None and fact.expect_max is not None
+            inside = fact.expect_min <= measured <= fact.expect_max
+            full = self.rubric.row(fact.checks).points
+            found = self.entries.values.get(fact.checks, BLANK)
+            params = {"label": f"{fact.checks} {self.rubric.label_of(fact.checks)}", "fact": fact.code,
+                      "value": _fmt(measured), "unit": fact.unit, "low": _fmt(fact.expect_min),
+                      "high": _fmt(fact.expect_max), "points": _fmt(awarded), "full": _fmt(full)}  # fmt: skip
+            if awarded == full and not inside:
+                self.report("fact-full-outside", found, fact.checks, **params)
+            elif awarded < full and inside:
+                self.report("fact-short-inside", found, fact.checks, **params)
 
     # ── bonus and vetoes ──
     def read_bonus(self) -> Decimal | None:
@@ -350,6 +374,8 @@ def _contribution(row: Row, value: Decimal | bool) -> Decimal:
         return max(ZERO, row.points - row.per * value)
     if row.kind is RowKind.DEDUCT:
         return -value
+    if row.kind is RowKind.FACT:
+        return ZERO  # recorded and checked against its row, never counted
     if row.kind is RowKind.MEASURE:
         meets = (row.at_least is None or value >= row.at_least) and (row.at_most is None or value <= row.at_most)
         return row.points if meets else ZERO

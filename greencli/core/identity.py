@@ -50,8 +50,28 @@ def parse_date(value: object) -> date | None:
     return None
 
 
+def _review_date_issues(
+    found: Field, review: date | None, year: int | None, today: date | None, sheet: str
+) -> list[Issue]:
+    """评审日期 is required (rubric 2021.2): superseding and the title date depend on it. Errors at its cell when
+    blank, unreadable, after the day of scoring or before the 评审年度 began; a warning after the year ended (a
+    review in the first days of the next year is normal)."""
+    where = {"sheet": found.sheet or sheet, "cell": found.cell, "subject": L.REVIEW_DATE}
+    if is_blank(found.value):
+        return [make_issue("review-date-missing", **where)]
+    if review is None:
+        return [make_issue("review-date-unreadable", value=show(found.value), **where)]
+    if today is not None and review > today:
+        return [make_issue("review-date-future", value=review.isoformat(), today=today.isoformat(), **where)]
+    if year is not None and review < date(year, 1, 1):
+        return [make_issue("review-date-before-year", value=review.isoformat(), year=year, **where)]
+    if year is not None and review > date(year, 12, 31):
+        return [make_issue("review-date-after-year", value=review.isoformat(), year=year, **where)]
+    return []
+
+
 def read_identity(
-    fields: Mapping[str, Field], rubric: Rubric, latest_year: int, sheet: str = L.INFO_SHEET
+    fields: Mapping[str, Field], rubric: Rubric, latest_year: int, sheet: str = L.INFO_SHEET, today: date | None = None
 ) -> tuple[WorkbookIdentity, list[Issue]]:
     """The identity fields of 基本信息, with an issue for each one missing or implausible."""
     issues: list[Issue] = []
@@ -74,7 +94,9 @@ def read_identity(
             ))  # fmt: skip
     date_field = fields.get(L.REVIEW_DATE, BLANK)
     review_date = parse_date(date_field.value)
-    if review_date is None and not is_blank(date_field.value):
+    if rubric.review_date_required:
+        issues += _review_date_issues(date_field, review_date, year, today, sheet)
+    elif review_date is None and not is_blank(date_field.value):
         issues.append(make_issue("date-invalid", sheet=date_field.sheet, cell=date_field.cell,
                                  subject=L.REVIEW_DATE, value=show(date_field.value)))  # fmt: skip
     identity = WorkbookIdentity(
@@ -95,8 +117,6 @@ def check_stamp(stamp: Mapping[str, str], rubric: Rubric, identity: WorkbookIden
     if stamped_id and stamped_id != rubric.id:
         issues.append(make_issue("rubric-other", other=f"{stamped_id} {stamped_version}",
                                  expected=f"{rubric.id} {rubric.version}"))  # fmt: skip
-    elif stamped_version and stamped_version != rubric.version:
-        issues.append(make_issue("rubric-version", other=stamped_version, expected=rubric.version))
     stamped_code = stamp.get("community_code", "")
     if stamped_code and identity.code and stamped_code != identity.code:
         issues.append(make_issue("stamp-mismatch", sheet=code_field.sheet, cell=code_field.cell,

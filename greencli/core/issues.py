@@ -90,6 +90,13 @@ CATALOGUE: Final[dict[str, Template]] = {
     "value-out-of-range": Template(E, "{label}：{value} 超出允许范围 {low}～{high}"),
     "value-off-step": Template(E, "{label}：{value} 不是 {step} 分的整数倍"),
     "deduct-below-minimum": Template(E, "{label}：扣分只能为 0，或 {low}～{high} 分，填写的是 {value}"),
+    "fact-full-outside": Template(
+        W, "{label}：给了满分 {full} 分，但 {fact} 填的是 {value}{unit}，不在 {low}～{high}{unit} 之间，请核对"
+    ),
+    "fact-short-inside": Template(
+        W,
+        "{label}：{fact} 填的是 {value}{unit}，已在 {low}～{high}{unit} 之间，但只给了 {points} 分（满分 {full}），请核对",
+    ),
     "percent-looks-fractional": Template(W, "{label}：{value} 看起来是小数形式的比例，是否漏乘100？已按 {value}% 计分"),
     "derived-value-ignored": Template(W, "{label}：本行由“小区”表自动计算，录入值“{value}”不计入"),
     "na-rows-ignored": Template(W, "{label}：第{item}项已填“不适用”，本行录入值“{value}”不计入"),
@@ -119,8 +126,16 @@ CATALOGUE: Final[dict[str, Template]] = {
     # ── identity (基本信息) ──
     "identity-missing": Template(E, "基本信息缺少“{subject}”"),
     "year-invalid": Template(E, "评审年度“{value}”不是 {low}～{high} 之间的年份"),
+    "review-date-missing": Template(E, "评审日期未填写：请填写现场评审的日期，如 2022-10-15"),
+    "review-date-unreadable": Template(E, "评审日期“{value}”无法识别，请写成 2022-10-15、2022/10/15 或 2022年10月15日"),
+    "review-date-future": Template(E, "评审日期 {value} 晚于今天（{today}），请核对"),
+    "review-date-before-year": Template(E, "评审日期 {value} 早于评审年度 {year} 年，会使称号日期提前，请核对"),
+    "review-date-after-year": Template(W, "评审日期 {value} 已过评审年度 {year} 年年底，请核对评审年度是否填对"),
     "date-invalid": Template(W, "评审日期“{value}”无法识别为日期，同一社区同年有多份评分表时将无法按日期取舍"),
     "rubric-other": Template(E, "此工作簿按另一评分标准（{other}）生成，与当前标准 {expected} 不同，不能评分"),
+    "rubric-version-unknown": Template(
+        E, "此工作簿按评分标准版本 {other} 生成，本程序只认识版本 {known}，不能评分，请升级 greencli"
+    ),
     "rubric-version": Template(W, "此工作簿按评分标准版本 {other} 生成，当前为 {expected}，已按当前版本评分"),
     "stamp-mismatch": Template(
         W, "工作簿生成时的社区编码为“{other}”，与基本信息中的“{subject}”不一致，请核对是否复制了其他社区的表"
@@ -151,6 +166,8 @@ TITLES: Final[dict[str, str]] = {
     "value-off-step": "分值步长不符",
     "deduct-below-minimum": "扣分不符合规定",
     "percent-looks-fractional": "疑似漏乘100",
+    "fact-full-outside": "满分但事实不符",
+    "fact-short-inside": "事实达标但未给满分",
     "derived-value-ignored": "自动计算行的录入值未计入",
     "na-rows-ignored": "不适用项的录入值未计入",
     "bonus-no-evidence": "加分缺少佐证",
@@ -170,8 +187,14 @@ TITLES: Final[dict[str, str]] = {
     "identity-missing": "基本信息缺项",
     "year-invalid": "评审年度无效",
     "date-invalid": "评审日期无法识别",
+    "review-date-missing": "评审日期未填",
+    "review-date-unreadable": "评审日期无法识别",
+    "review-date-future": "评审日期在今天之后",
+    "review-date-before-year": "评审日期早于评审年度",
+    "review-date-after-year": "评审日期晚于评审年度",
     "rubric-other": "评分标准不同",
     "rubric-version": "评分标准版本不同",
+    "rubric-version-unknown": "未知的评分标准版本",
     "stamp-mismatch": "社区编码与生成时不一致",
     "roster-unknown": "不在社区名单中",
     "roster-mismatch": "与社区名单不一致",

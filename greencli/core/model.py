@@ -66,6 +66,7 @@ class RawWorkbook:
     entries: Entries
     stamp: Mapping[str, str] = field(default_factory=dict)
     issues: tuple[Issue, ...] = ()
+    version: str | None = None  # the rubric version it was read (and is to be scored) under
 
     def entries_json(self) -> JsonObject:
         """Every value as entered, so a later rubric version can re-score the history."""

@@ -165,6 +165,7 @@ def outcome_json(o: Outcome, rubric: Rubric) -> dict[str, Any]:
         "community": o.community or None,
         "subdistrict": o.subdistrict or None,
         "year": o.year,
+        "rubric_version": o.rubric_version,
         "verdict": o.verdict.value,
         "total": _num(o.total) if valid else None,
         "bonus": _num(o.bonus) if valid else None,

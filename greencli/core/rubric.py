@@ -5,7 +5,7 @@ Nothing here knows the numbers of any particular standard: they all come from th
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -23,6 +23,7 @@ class RowKind(StrEnum):
     MEASURE = "measure"
     NA = "na"
     DERIVED = "derived"
+    FACT = "fact"
 
     @property
     def label(self) -> str:
@@ -38,6 +39,7 @@ KIND_LABELS: Final[Mapping[RowKind, str]] = {
     RowKind.MEASURE: "测量值",
     RowKind.NA: "不适用",
     RowKind.DERIVED: "自动计算",
+    RowKind.FACT: "事实",
 }
 
 
@@ -52,6 +54,7 @@ KIND_HINTS: Final[Mapping[RowKind, str]] = {
     RowKind.MEASURE: "填数值（{unit}）",
     RowKind.NA: "不适用填“是”，否则填“否”",
     RowKind.DERIVED: "自动计算，无需填写",
+    RowKind.FACT: "填{unit}数（整数）",
 }
 
 
@@ -85,6 +88,10 @@ class Row:
     per_step: Decimal | None = None
     above: Decimal | None = None
     warn_na: str = ""
+    # a fact: the discretionary row it stands beside, and the range in which that row should get full marks
+    checks: str = ""
+    expect_min: Decimal | None = None
+    expect_max: Decimal | None = None
 
     def hint(self, step: Decimal) -> str:
         """What the inspector is told to enter in this row (scores in multiples of the rubric's `step`)."""
@@ -208,6 +215,7 @@ class Rubric:
     step: Decimal
     pass_mark: Decimal
     pass_rule: str
+    review_date_required: bool  # 评审日期 must be given, plausible and not in the future (from 2021.2)
     categories: tuple[Category, ...]
     items: tuple[Item, ...]
     bonus: Bonus
@@ -312,3 +320,37 @@ def describe(rubric: Rubric) -> dict[str, Any]:
         ],
         "targets": [{"year": t.year, "rate": num(t.rate)} for t in rubric.campaign.targets],
     }
+
+
+@dataclass(frozen=True)
+class Standards:
+    """Every released version of one standard, side by side: a workbook is scored under the version stamped in it,
+    a workbook without a stamp under the newest; the campaign's rules are always the newest version's."""
+
+    versions: tuple[Rubric, ...]  # oldest first
+
+    @property
+    def newest(self) -> Rubric:
+        return self.versions[-1]
+
+    @property
+    def id(self) -> str:
+        return self.newest.id
+
+    def known(self) -> tuple[str, ...]:
+        return tuple(r.version for r in self.versions)
+
+    def get(self, version: str) -> Rubric | None:
+        return next((r for r in self.versions if r.version == version), None)
+
+    def for_stamp(self, stamp: Mapping[str, str]) -> Rubric | None:
+        """The version a workbook is scored under; None when it names a version (of this standard) not known here."""
+        stamped_id, stamped_version = stamp.get("rubric_id", ""), stamp.get("rubric_version", "")
+        if not stamped_version or (stamped_id and stamped_id != self.id):
+            return self.newest  # no stamp, or another standard altogether (reported by check_stamp)
+        return self.get(stamped_version)
+
+    @classmethod
+    def of(cls, rubrics: Iterable[Rubric]) -> Standards:
+        ordered = sorted(rubrics, key=lambda r: tuple(int(p) if p.isdigit() else 0 for p in r.version.split(".")))
+        return cls(tuple(ordered))

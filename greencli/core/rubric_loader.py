@@ -89,7 +89,8 @@ class _Reader:
 
 _ROW_KEYS: Final = {
     "code", "kind", "label", "points", "per", "min_nonzero", "unit", "valid_min", "valid_max",
-    "at_least", "at_most", "rule", "shortfall_step", "per_step", "above", "warn_na",
+    "at_least", "at_most", "rule", "shortfall_step", "per_step", "above", "warn_na", "checks", "expect_min",
+    "expect_max",
 }  # fmt: skip
 _ITEM_KEYS: Final = {
     "number", "category", "content", "points", "criteria", "methods", "responsible", "supervisors", "rows",
@@ -99,7 +100,7 @@ _VETO_KEYS: Final = {
     "methods", "responsible", "supervisors",
 }  # fmt: skip
 _TOP_KEYS: Final = {
-    "id", "version", "title", "source", "max_total", "step", "pass_mark", "pass_rule",
+    "id", "version", "title", "source", "max_total", "step", "pass_mark", "pass_rule", "review_date_required",
     "campaign", "compounds", "bonus", "categories", "items", "vetoes",
 }  # fmt: skip
 
@@ -114,7 +115,7 @@ def _row(r: _Reader, data: Mapping[str, Any], item: int) -> Row | None:
     except ValueError:
         r.problems.append(f"{where}的 kind “{kind_text}”未知，应为 {', '.join(k.value for k in RowKind)}")
         return None
-    points = r.number(data, "points", where, required=kind is not RowKind.NA) or Decimal(0)
+    points = r.number(data, "points", where, required=kind not in (RowKind.NA, RowKind.FACT)) or Decimal(0)
     row = Row(
         code=code,
         item=item,
@@ -133,7 +134,15 @@ def _row(r: _Reader, data: Mapping[str, Any], item: int) -> Row | None:
         per_step=r.number(data, "per_step", where, required=False),
         above=r.number(data, "above", where, required=False),
         warn_na=str(data.get("warn_na", "")),
+        checks=str(data.get("checks", "")),
+        expect_min=r.number(data, "expect_min", where, required=False),
+        expect_max=r.number(data, "expect_max", where, required=False),
     )
+    if kind is RowKind.FACT and (not row.unit or not row.checks or row.expect_min is None or row.expect_max is None
+                                 or row.valid_max is None or points):  # fmt: skip
+        r.problems.append(
+            f"{where}（fact）须给出 unit、checks、expect_min、expect_max、valid_max，且不计分（无 points）"
+        )
     if kind is RowKind.COUNT and (row.per is None or row.per <= 0):
         r.problems.append(f"{where}（count）须给出每处扣分 per > 0")
     if kind is RowKind.MEASURE:
@@ -239,6 +248,8 @@ def _check_whole(r: _Reader, rubric: Rubric) -> None:
                 r.problems.append(f"行 {row.code} 的分值 {row.points} 须为非负且为 {step} 的倍数")
             if row.kind is RowKind.DEDUCT and row.points > item.points:
                 r.problems.append(f"行 {row.code} 的最大扣分超过本项分值")
+            if row.kind is RowKind.FACT and row.checks not in {x.code for x in item.rows if x.kind is RowKind.SCORE}:
+                r.problems.append(f"行 {row.code} 的 checks “{row.checks}”须为本项的评分（score）行")
     for category in rubric.categories:
         total = sum((i.points for i in rubric.items_in(category.number)), Decimal(0))
         if total != category.points:
@@ -303,6 +314,7 @@ def parse_rubric(data: Mapping[str, Any], source: str) -> Rubric:
         step=r.number(data, "step", "文件") or Decimal(0),
         pass_mark=r.number(data, "pass_mark", "文件") or Decimal(0),
         pass_rule=r.text(data, "pass_rule", "文件"),
+        review_date_required=data.get("review_date_required") is True,
         categories=tuple(
             Category(
                 number=r.integer(c, "number", "categories"),

@@ -29,7 +29,7 @@ from greencli.core.issues import make_issue
 from greencli.core.model import Evaluation, JsonObject
 from greencli.core.outcome import Outcome, Recording, SourceFile
 from greencli.core.roster import Community
-from greencli.core.rubric import Rubric
+from greencli.core.rubric import Standards
 
 GLOB_CHARS = frozenset("*?[")
 # What a folder is searched for: workbooks, and the spreadsheet kinds people drop by mistake (reported, not skipped).
@@ -123,8 +123,8 @@ class Assessment:
     source: SourceFile
     entries: JsonObject  # every value as entered (for the ledger); empty for an invalid file
 
-    def recording(self, rubric: Rubric) -> Recording:
-        return Recording(self.outcome, self.source, self.entries, rubric.id)
+    def recording(self, standards: Standards) -> Recording:
+        return Recording(self.outcome, self.source, self.entries, standards.id)
 
 
 def _failed(path: Path, reason: str, roster: Mapping[str, Community] | None) -> Assessment:
@@ -134,31 +134,41 @@ def _failed(path: Path, reason: str, roster: Mapping[str, Community] | None) -> 
 
 
 def assess_file(
-    path: Path, rubric: Rubric, roster: Mapping[str, Community] | None, latest_year: int, sha256: str | None = None
+    path: Path,
+    standards: Standards,
+    roster: Mapping[str, Community] | None,
+    latest_year: int,
+    sha256: str | None = None,
 ) -> Assessment:
-    """Read and judge one file, once; `sha256` when the caller already hashed it. Never raises for a bad file."""
+    """Read and judge one file, once, under the rubric version stamped in it; `sha256` when the caller already
+    hashed it. Never raises for a bad file."""
     try:
         stat = path.stat()
         digest = sha256 or sha256_of(path)
     except OSError as exc:
         return _failed(path, describe_os_error(exc), roster)
-    raw = read_workbook(path, rubric)
-    assessed = assess(rubric, raw.info, raw.entries, raw.stamp, raw.issues, latest_year, roster)
+    raw = read_workbook(path, standards)
+    rubric = standards.get(raw.version or "") or standards.newest
+    assessed = assess(rubric, raw.info, raw.entries, raw.stamp, raw.issues, latest_year, roster, date.today())
     missing = missing_inputs(assessed)
     if missing:  # only then: a sound file never pays for the second look at its XML
         assessed = with_formulas(assessed, formula_issues(path, rubric, missing), len(raw.issues))
     known = roster.get(assessed.identity.code) if roster and assessed.identity.code else None
-    outcome = Outcome.of(path_text(path), assessed.identity, assessed.evaluation, known, rubric.version)
+    outcome = Outcome.of(path_text(path), assessed.identity, assessed.evaluation, known, raw.version)
     source = SourceFile(path_text(path.resolve()), digest, stat.st_size, stat.st_mtime_ns)
     return Assessment(path, outcome, source, raw.entries_json() if outcome.scored else {})
 
 
 def guarded_assess(
-    path: Path, rubric: Rubric, roster: Mapping[str, Community] | None, latest_year: int, sha256: str | None = None
+    path: Path,
+    standards: Standards,
+    roster: Mapping[str, Community] | None,
+    latest_year: int,
+    sha256: str | None = None,
 ) -> Assessment:
     """`assess_file`, with any failure of ours turned into an issue on that file so the batch goes on."""
     try:
-        return assess_file(path, rubric, roster, latest_year, sha256)
+        return assess_file(path, standards, roster, latest_year, sha256)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:
@@ -167,7 +177,7 @@ def guarded_assess(
 
 @dataclass(frozen=True)
 class _Context:
-    rubric: Rubric
+    standards: Standards
     roster: Mapping[str, Community] | None
     latest_year: int
 
@@ -181,12 +191,12 @@ def _init_worker(context: _Context) -> None:
 
 def _work(item: tuple[Path, str | None]) -> Assessment:
     context = _WORKER[0]
-    return guarded_assess(item[0], context.rubric, context.roster, context.latest_year, item[1])
+    return guarded_assess(item[0], context.standards, context.roster, context.latest_year, item[1])
 
 
 def assess_all(
     files: Sequence[Path],
-    rubric: Rubric,
+    standards: Standards,
     roster: Mapping[str, Community] | None,
     latest_year: int,
     jobs: int = 0,
@@ -197,13 +207,13 @@ def assess_all(
     work = [(path, (hashes or {}).get(path)) for path in files]
     workers = jobs if jobs > 0 else (min(os.cpu_count() or 1, 8) if len(files) >= PARALLEL_FROM else 1)
     if workers <= 1 or len(files) <= 1:
-        results: Iterator[Assessment] = (guarded_assess(p, rubric, roster, latest_year, h) for p, h in work)
+        results: Iterator[Assessment] = (guarded_assess(p, standards, roster, latest_year, h) for p, h in work)
         for result in results:
             if on_done:
                 on_done(result)
             yield result
         return
-    with process_pool(workers, _init_worker, (_Context(rubric, roster, latest_year),)) as pool:
+    with process_pool(workers, _init_worker, (_Context(standards, roster, latest_year),)) as pool:
         for result in pool.map(_work, work, chunksize=max(1, len(files) // (workers * 8))):
             if on_done:
                 on_done(result)

@@ -26,7 +26,7 @@ from greencli.core.errors import GreencliError, describe_os_error
 from greencli.core.outcome import Outcome
 from greencli.core.progress import currents, progress, progress_json
 from greencli.core.roster import Community
-from greencli.core.rubric import Rubric
+from greencli.core.rubric import Rubric, Standards
 from greencli.jobs.pipeline import Assessment, assess_all, invalid_submission, scan, settle, sha256_of
 
 STALE_TEMP_PREFIX = ".~greencli-"
@@ -165,7 +165,7 @@ def _current(
 
 
 def run_rollup(
-    rubric: Rubric,
+    standards: Standards,
     inbox: Path,
     *,
     year: int | None,
@@ -178,6 +178,7 @@ def run_rollup(
 ) -> RollupReport:
     """One rollup, logged event by event."""
     started = time.monotonic()
+    rubric = standards.newest  # the workbook's layout and the campaign's rules; each file is scored under its own
     if not inbox.is_dir():
         raise GreencliError(f"收件箱 {inbox} 不存在或不是文件夹")
     ledger_file = ledger_path(db)
@@ -217,7 +218,7 @@ def run_rollup(
             log.info(event("扫描完成", 找到=len(found.files), 新增=new, 修改=changed, 未变=unchanged,
                            跳过=len(found.skipped)))  # fmt: skip
             by_code = {c.code: c for c in roster} if roster is not None else None
-            assessed = list(assess_all(fresh, rubric, by_code, date.today().year + 1, jobs, hashes=hashes))
+            assessed = list(assess_all(fresh, standards, by_code, date.today().year + 1, jobs, hashes=hashes))
             settled = settle([a.outcome for a in assessed], [a.source.mtime_ns for a in assessed])
             assessed = [Assessment(a.path, o, a.source, a.entries) for a, o in zip(assessed, settled, strict=True)]
             present = {path_text(p.resolve()) for p in found.files}
@@ -253,7 +254,7 @@ def run_rollup(
                 (a for a in assessed if a.outcome.scored),
                 key=lambda a: (a.outcome.review_date or date.min, a.source.mtime_ns),
             )
-            records = [a.recording(rubric) for a in in_order]
+            records = [a.recording(standards) for a in in_order]
             quiet = not (fresh or files or gone)
             if quiet and ledger.output_unchanged(out.resolve(), _fingerprint(ledger, rubric, roster, year, out)):
                 recorded = 0

@@ -14,7 +14,7 @@ from greencli.core.errors import GreencliError
 from greencli.core.outcome import Outcome
 from greencli.core.report import ScoreReport, batch_year
 from greencli.core.roster import Community
-from greencli.core.rubric import Rubric
+from greencli.core.rubric import Standards
 from greencli.jobs.pipeline import (
     Assessment,
     assess_all,
@@ -41,7 +41,7 @@ class Watcher(Protocol):
 
 
 def run_score(
-    rubric: Rubric,
+    standards: Standards,
     patterns: Sequence[str],
     *,
     roster: Sequence[Community] | None = None,
@@ -60,6 +60,7 @@ def run_score(
         raise NoInput(f"没有找到要评分的文件：{shown}" + ("（锁定/临时文件已跳过）" if inputs.skipped else ""))
     if out is not None and not dry_run:
         ensure_writable(out)
+    rubric = standards.newest  # the reports' layout (categories, items); each workbook is scored under its own
     by_code = {c.code: c for c in roster} if roster is not None else None
     year_limit = latest_year if latest_year is not None else date.today().year + 1
     ledger_file = ledger_path(db)
@@ -73,12 +74,12 @@ def run_score(
             # the ledger and are dropped, so memory holds only the compact outcomes the reports need.
             batch = None if dry_run else stack.enter_context(stack.enter_context(Ledger.open(ledger_file)).batch())
             invalid: list[Assessment] = []
-            for a in assess_all(inputs.files, rubric, by_code, year_limit, jobs,
+            for a in assess_all(inputs.files, standards, by_code, year_limit, jobs,
                                 on_done=bar.advance if bar is not None else None):  # fmt: skip
                 outcomes.append(compact(a.outcome))
                 mtimes.append(a.source.mtime_ns)
                 if batch is not None and a.outcome.scored:
-                    batch.add(a.recording(rubric))
+                    batch.add(a.recording(standards))
                 elif a.outcome.community_id:
                     invalid.append(a)
             chosen = batch_year(outcomes, year)

@@ -39,6 +39,8 @@ def row_formula(row: Row, v: str, ranges: Ranges) -> str:
             return f'=IF(ISNUMBER({v}),IF(AND({",".join(tests)}),{p},0),"")'
         case RowKind.NA:
             return f'=IF({v}="是","不适用","")'
+        case RowKind.FACT:
+            return f'=IF(ISNUMBER({v}),0,"")'  # recorded, never counted
         case RowKind.DERIVED:
             assert row.rule is not None  # the rubric loader accepts only registered rules
             return ROW_RULES[row.rule].formula(row, ranges)

@@ -69,5 +69,12 @@ def row_validation(row: Row, cell: str, step: str) -> dict[str, Any]:
                 else {"criteria": ">=", "value": float(minimum)}
             )
             return validation("decimal", title, f"填{unit}，范围{bounds}", f"请填{bounds}之间的数值", **options)
+        case RowKind.FACT:
+            low, high = fmt(row.valid_min or Decimal(0)), fmt(row.valid_max)
+            return validation(
+                "integer", title, f"填{row.unit}数（整数，{low}～{high}）；不计分，用于核对 {row.checks} 的给分",
+                f"请填 {low}～{high} 之间的整数", criteria="between", minimum=int(row.valid_min or 0),
+                maximum=int(row.valid_max or 0),
+            )  # fmt: skip
         case _:
             raise AssertionError(f"row {row.code} has no input")
