@@ -157,3 +157,28 @@ def test_a_future_review_date_is_judged_against_the_day_of_scoring(tmp_path: Pat
     path = second_workbook(tmp_path, "F-1", {}, {"评审日期": tomorrow, "评审年度": date.today().year})
     result = json.loads(runner.invoke(app, ["score", str(path), "--dry-run", "--json"]).stdout)["results"][0]
     assert [e["issue"] for e in result["errors"]] == ["review-date-future"]
+
+
+def test_void_keeps_the_record_and_lets_the_next_valid_one_stand(tmp_path: Path) -> None:
+    db = str(tmp_path / "l.db")
+    filled(tmp_path / "a", "ZJ-01", values={"1.2": 0}, info={"评审日期": "2022-09-01"})  # 99
+    filled(tmp_path / "b", "ZJ-01", values={"V3": 6}, info={"评审日期": "2022-10-01"}, file_name="ZJ-01-b.xlsx")
+    for folder in ("a", "b"):
+        runner.invoke(app, ["score", str(tmp_path / folder), "--db", db, "--out", str(tmp_path / f"{folder}.xlsx")])
+    history = json.loads(runner.invoke(app, ["history", "ZJ-01", "--db", db, "--json"]).stdout)["evaluations"]
+    first, second = history[0]["id"], history[1]["id"]
+    assert [e["current"] for e in history] == [False, True] and history[1]["verdict"] == "veto"
+    done = runner.invoke(app, ["void", f"#{second}", "--reason", "否决项录错了社区", "--db", db, "--json"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["current"] == first
+    history = json.loads(runner.invoke(app, ["history", "ZJ-01", "--db", db, "--json"]).stdout)["evaluations"]
+    assert [(e["current"], e["void_reason"]) for e in history] == [(True, None), (False, "否决项录错了社区")]
+    table = runner.invoke(app, ["history", "ZJ-01", "--db", db]).output
+    assert "已作废" in table and "否决项录错了社区" in table
+    again = runner.invoke(app, ["void", str(second), "--reason", "再次", "--db", db])
+    assert again.exit_code == 2 and "已于" in again.output
+    left = runner.invoke(app, ["void", str(first), "--reason", "两份都作废", "--db", db])
+    assert left.exit_code == 0 and "已没有有效的评审记录" in left.output
+    for args in (["void", "999", "--reason", "x"], ["void", "abc", "--reason", "x"], ["void", "1"]):
+        result = runner.invoke(app, [*args, "--db", db])
+        assert result.exit_code == 2 and "Traceback" not in result.output

@@ -109,6 +109,15 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE INDEX invalid_submissions_by_year ON invalid_submissions (year, community_id);
         """,
     ),
+    (
+        5,
+        "void evaluations",
+        """
+        -- A wrongly recorded evaluation is voided, never deleted: it stays in history with the reason and the day.
+        ALTER TABLE evaluations ADD COLUMN void_reason TEXT;
+        ALTER TABLE evaluations ADD COLUMN voided_at TEXT;
+        """,
+    ),
 )
 
 
@@ -146,10 +155,12 @@ class Stored:
     file_sha256: str
     scored_at: str
     superseded_by: int | None
+    void_reason: str | None = None  # voided by the office (greencli void), with this reason
+    voided_at: str | None = None
 
     @property
     def current(self) -> bool:
-        return self.superseded_by is None
+        return self.superseded_by is None and self.void_reason is None
 
 
 @dataclass(frozen=True)
@@ -309,21 +320,45 @@ class Ledger:
         """The current evaluation of a community and year: the later 评审日期, then the one scored later (a batch
         shares one time, and within it the newer file wins)."""
         rows = self.db.execute(
-            "SELECT id FROM evaluations WHERE community_id = ? AND year = ?"
+            "SELECT id FROM evaluations WHERE community_id = ? AND year = ? AND void_reason IS NULL"
             " ORDER BY COALESCE(review_date, '') DESC, scored_at DESC, file_mtime DESC, id DESC",
             (community_id, year),
         ).fetchall()
-        current = rows[0][0]
+        current = rows[0][0] if rows else None  # none left when every evaluation of that year was voided
         self.db.execute(
-            "UPDATE evaluations SET superseded_by = CASE WHEN id = ? THEN NULL ELSE ? END"
+            "UPDATE evaluations SET superseded_by = CASE WHEN id = ? OR void_reason IS NOT NULL THEN NULL ELSE ? END"
             " WHERE community_id = ? AND year = ?",
             (current, current, community_id, year),
         )
 
+    def void(self, record: int, reason: str) -> tuple[Stored, Stored | None]:
+        """Mark an evaluation void (kept, with the reason and the day); the next valid one of that community and
+        year becomes current. Returns the voided record and the one now current (if any)."""
+        found = self.evaluations(record=record)
+        if not found:
+            raise LedgerError(f"评分记录库中没有记录 #{record}（用 greencli history 社区编码 查看记录号）")
+        voided = found[0]
+        if voided.void_reason is not None:
+            raise LedgerError(f"记录 #{record} 已于 {voided.voided_at} 作废（{voided.void_reason}）")
+        o = voided.outcome
+        assert o.year is not None
+        with self.transaction():
+            self.db.execute("UPDATE evaluations SET void_reason = ?, voided_at = ? WHERE id = ?",
+                            (reason, _now(), record))  # fmt: skip
+            self._settle(o.community_id, o.year)
+        now = self.evaluations(community_id=o.community_id, year=o.year, current_only=True)
+        return self.evaluations(record=record)[0], (now[0] if now else None)
+
     # ── reading ──
     def evaluations(
-        self, *, community_id: str | None = None, year: int | None = None, current_only: bool = False
+        self,
+        *,
+        community_id: str | None = None,
+        year: int | None = None,
+        current_only: bool = False,
+        record: int | None = None,
     ) -> list[Stored]:
+        """Evaluations, oldest first; `current_only` leaves out superseded and voided ones."""
         clauses: list[str] = []
         params: list[str | int] = []
         if community_id is not None:
@@ -333,12 +368,15 @@ class Ledger:
             clauses.append("year = ?")
             params.append(year)
         if current_only:
-            clauses.append("superseded_by IS NULL")
+            clauses.append("superseded_by IS NULL AND void_reason IS NULL")
+        if record is not None:
+            clauses.append("id = ?")
+            params.append(record)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self.db.execute(
             "SELECT id, community_id, community, subdistrict, year, verdict, total, bonus, categories, items, vetoes,"
             " rubric_id, rubric_version, file_path, file_sha256, review_date, scored_at, superseded_by, warnings,"
-            " reviewers"
+            " reviewers, void_reason, voided_at"
             f" FROM evaluations {where} ORDER BY year, community_id, scored_at, id",
             params,
         ).fetchall()
@@ -412,7 +450,9 @@ class Ledger:
 
     def state(self) -> str:
         """A fingerprint of everything recorded: it changes whenever an evaluation or an inbox file does."""
-        evaluations = self.db.execute("SELECT COUNT(*), MAX(id), COUNT(superseded_by) FROM evaluations").fetchone()
+        evaluations = self.db.execute(
+            "SELECT COUNT(*), MAX(id), COUNT(superseded_by), COUNT(void_reason) FROM evaluations"
+        ).fetchone()
         files = self.db.execute("SELECT COUNT(*), MAX(seen_at), SUM(valid) FROM files").fetchone()
         return json.dumps([*evaluations, *files])
 
@@ -474,14 +514,15 @@ class Batch:
 
 def _stored(row: Sequence[Any]) -> Stored:
     (id_, code, name, sub, year, verdict, total, bonus, categories, items, vetoes, rid, rver, path, sha, review,
-     scored, superseded, warnings, reviewers) = row  # fmt: skip
+     scored, superseded, warnings, reviewers, void_reason, voided_at) = row  # fmt: skip
     outcome = Outcome.from_dict({
         "file": path, "community_id": code, "community": name, "subdistrict": sub, "year": year, "verdict": verdict,
         "total": total, "bonus": bonus, "categories": json.loads(categories), "items": json.loads(items),
         "vetoes": json.loads(vetoes), "issues": json.loads(warnings), "review_date": review, "reviewers": reviewers,
         "rubric_version": rver, "superseded": superseded is not None,
     })  # fmt: skip
-    return Stored(id=id_, outcome=outcome, rubric_id=rid, file_sha256=sha, scored_at=scored, superseded_by=superseded)
+    return Stored(id=id_, outcome=outcome, rubric_id=rid, file_sha256=sha, scored_at=scored, superseded_by=superseded,
+                  void_reason=void_reason, voided_at=voided_at)  # fmt: skip
 
 
 def _statements(script: str) -> Iterator[str]:

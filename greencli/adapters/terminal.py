@@ -356,7 +356,10 @@ def render_history(doc: dict[str, Any]) -> None:
                    Column("文件", wrap=True, keep=4, min_width=16)]  # fmt: skip
         table = []
         for e in rows:
-            state = "[green]当前[/]" if e["current"] else f"[dim]已被 #{e['superseded_by']} 取代[/]"
+            if e.get("void_reason"):
+                state = f"[red]已作废[/]：{e['void_reason']}"
+            else:
+                state = "[green]当前[/]" if e["current"] else f"[dim]已被 #{e['superseded_by']} 取代[/]"
             table.append([f"#{e['id']}", str(e["year"]), f"[{VERDICT_STYLE[e['verdict']]}]{VERDICT_LABEL[e['verdict']]}[/]",
                           f"{e['total']:.1f}", "、".join(e["vetoes"]), state, e["review_date"] or "",
                           e["scored_at"][:16].replace("T", " "), e["rubric_version"], e["sha256"][:12], e["file"]])  # fmt: skip
@@ -383,3 +386,13 @@ def render_export(doc: dict[str, Any]) -> None:
     for table in doc["tables"]:
         out.print(f"{table['name']}：{table['rows']} 行 → {table['path']}", soft_wrap=True)
     out.print(f"{doc['year']} 年度数据已导出：{doc['out']}", soft_wrap=True)
+
+
+def render_void(doc: dict[str, Any]) -> None:
+    out = console()
+    out.print(f"已作废记录 #{doc['record']}（{doc['community_id']} {doc['community']}，{doc['year']} 年）：{doc['reason']}",
+              soft_wrap=True)  # fmt: skip
+    if doc["current"] is not None:
+        out.print(f"该社区 {doc['year']} 年的当前记录现为 #{doc['current']}")
+    else:
+        out.print(f"该社区 {doc['year']} 年已没有有效的评审记录")

@@ -198,6 +198,21 @@ def history(
     emit(run_history(code, db).to_json(), as_json, render_history)
 
 
+@app.command("void", cls=ChineseCommand)
+@handled
+def void(
+    record: Annotated[str, typer.Argument(help="要作废的记录号（history 中的 #编号）", metavar="记录号")],
+    reason: Annotated[str, typer.Option("--reason", help="作废原因（必填，记入历史）", metavar="原因")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """作废一条录错的评审记录：保留在历史中并注明原因和日期，该社区该年度的下一条有效记录成为当前记录。"""
+    from greencli.adapters.terminal import render_void
+    from greencli.jobs.records import parse_record, run_void
+
+    emit(run_void(parse_record(record), reason, db).to_json(), as_json, render_void)
+
+
 @app.command("rollup", cls=ChineseCommand)
 @handled
 def rollup(

@@ -80,7 +80,7 @@ class HistoryReport:
                 "current": e.current, "superseded_by": e.superseded_by,
                 "review_date": o.review_date.isoformat() if o.review_date else None, "file": o.file,
                 "sha256": e.file_sha256, "rubric_id": e.rubric_id, "rubric_version": o.rubric_version,
-                "scored_at": e.scored_at,
+                "scored_at": e.scored_at, "void_reason": e.void_reason, "voided_at": e.voided_at,
             }
             for e in self.evaluations
             for o in (e.outcome,)

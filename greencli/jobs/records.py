@@ -1,0 +1,37 @@
+"""`greencli void`: an evaluation recorded by mistake is voided, never deleted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from greencli.adapters.ledger import Ledger, Stored, ledger_path
+from greencli.core.errors import GreencliError
+
+
+@dataclass(frozen=True)
+class VoidReport:
+    voided: Stored
+    current: Stored | None  # what now stands for that community and year
+
+    def to_json(self) -> dict[str, object]:
+        o = self.voided.outcome
+        return {"record": self.voided.id, "community_id": o.community_id, "community": o.community, "year": o.year,
+                "reason": self.voided.void_reason, "voided_at": self.voided.voided_at,
+                "current": self.current.id if self.current else None}  # fmt: skip
+
+
+def parse_record(text: str) -> int:
+    """A record number as history shows it (`#25`) or typed (`25`)."""
+    digits = text.strip().lstrip("#＃")
+    if not digits.isdigit():
+        raise GreencliError(f"“{text}”不是记录号：请写 history 中显示的编号，如 25 或 #25")
+    return int(digits)
+
+
+def run_void(record: int, reason: str, db: Path | None) -> VoidReport:
+    if not reason.strip():
+        raise GreencliError("请用 --reason 写明作废原因（会记入历史）")
+    with Ledger.open(ledger_path(db), create=False) as ledger:
+        voided, current = ledger.void(record, reason.strip())
+    return VoidReport(voided, current)
