@@ -182,3 +182,17 @@ def test_void_keeps_the_record_and_lets_the_next_valid_one_stand(tmp_path: Path)
     for args in (["void", "999", "--reason", "x"], ["void", "abc", "--reason", "x"], ["void", "1"]):
         result = runner.invoke(app, [*args, "--db", db])
         assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_the_nomination_deadline_is_campaign_data() -> None:
+    import tomllib
+
+    from greencli.adapters.rubric_file import bundled_paths
+    from greencli.core.rubric import RubricError
+    from greencli.core.rubric_loader import parse_rubric
+
+    assert SECOND.campaign.deadline(2022) == date(2022, 3, 31)
+    data = tomllib.loads(bundled_paths()[-1].read_text(encoding="utf-8"))
+    data["campaign"]["nomination_deadline"] = "02-29"
+    with pytest.raises(RubricError, match="nomination_deadline"):
+        parse_rubric(data, "x.toml")

@@ -371,6 +371,7 @@ def progress_json(p: Progress, rubric: Rubric) -> dict[str, object]:
     return {
         "year": p.year,
         "as_of": p.as_of.isoformat(),
+        "nomination_deadline": rubric.campaign.deadline(p.year).isoformat(),
         "target": _num(p.target),
         "pass_mark": float(rubric.pass_mark),
         "district": district,

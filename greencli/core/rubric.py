@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Final
@@ -195,6 +196,11 @@ class Campaign:
     targets: tuple[Target, ...]
     nominations_min: int
     nominations_max: int
+    nomination_deadline: tuple[int, int] = (3, 31)  # month, day: each year's 上报名单 is due by then ("3月底前")
+
+    def deadline(self, year: int) -> date:
+        month, day = self.nomination_deadline
+        return date(year, month, day)
 
     def target_for(self, year: int) -> Decimal | None:
         """The share of urban communities that must hold the standard at the end of `year`, if any."""

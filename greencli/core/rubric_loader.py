@@ -8,6 +8,7 @@ threshold present and every score a multiple of the step.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Any, Final
 
@@ -103,6 +104,17 @@ _TOP_KEYS: Final = {
     "id", "version", "title", "source", "max_total", "step", "pass_mark", "pass_rule", "review_date_required",
     "campaign", "compounds", "bonus", "categories", "items", "vetoes",
 }  # fmt: skip
+
+
+def _month_day(r: _Reader, text: object) -> tuple[int, int]:
+    """`MM-DD`, a day that exists in every year (so not 02-29)."""
+    try:
+        month, day = (int(p) for p in str(text).split("-"))
+        date(2021, month, day)
+    except ValueError:
+        r.problems.append(f"campaign 的 nomination_deadline “{text}”须为 MM-DD 形式的日期，如 03-31")
+        return (3, 31)
+    return (month, day)
 
 
 def _row(r: _Reader, data: Mapping[str, Any], item: int) -> Row | None:
@@ -346,6 +358,7 @@ def parse_rubric(data: Mapping[str, Any], source: str) -> Rubric:
             targets=targets,
             nominations_min=r.integer(campaign, "nominations_min", "campaign"),
             nominations_max=r.integer(campaign, "nominations_max", "campaign"),
+            nomination_deadline=_month_day(r, campaign.get("nomination_deadline", "03-31")),
         ),
     )
     if not r.problems:
