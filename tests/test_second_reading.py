@@ -196,3 +196,48 @@ def test_the_nomination_deadline_is_campaign_data() -> None:
     data["campaign"]["nomination_deadline"] = "02-29"
     with pytest.raises(RubricError, match="nomination_deadline"):
         parse_rubric(data, "x.toml")
+
+
+def test_rescore_reports_what_a_version_needs_and_never_guesses(tmp_path: Path) -> None:
+    db = str(tmp_path / "l.db")
+    filled(tmp_path / "in", "ZJ-01", values={"1.2": 0}, info={"评审日期": "2022-09-01"})
+    runner.invoke(app, ["score", str(tmp_path / "in"), "--db", db, "--out", str(tmp_path / "o.xlsx")])
+    preview = runner.invoke(app, ["rescore", "--year", "2022", "--version", "2021.2", "--db", db, "--json"])
+    assert preview.exit_code == 0, preview.output
+    (community,) = json.loads(preview.stdout)["communities"]
+    missing = {m["code"] for m in community["missing"]}
+    assert {"18.2", "20.1", "20.2", "22.2", "22.3", "27.1"} <= missing and "20.3" not in missing  # 20.3 is mapped
+    assert community["verdict_after"] is None and community["verdict_before"] == "pass"
+    assert "18.2" in runner.invoke(app, ["rescore", "--year", "2022", "--version", "2021.2", "--db", db]).output
+    history = json.loads(runner.invoke(app, ["history", "ZJ-01", "--db", db, "--json"]).stdout)["evaluations"]
+    assert len(history) == 1  # a preview records nothing
+    unknown = runner.invoke(app, ["rescore", "--year", "2022", "--version", "2030.1", "--db", db])
+    assert unknown.exit_code == 2 and "2021.1、2021.2" in unknown.output
+
+
+def test_rescore_apply_records_the_new_evaluation_and_keeps_the_old(tmp_path: Path) -> None:
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    from greencli.adapters.rubric_file import bundled_paths
+
+    first = bundled_paths()[0].read_text(encoding="utf-8")
+    (versions / "a.toml").write_text(first, encoding="utf-8")
+    stricter = first.replace('version = "2021.1"', 'version = "2021.9"').replace("pass_mark = 80", "pass_mark = 99")
+    (versions / "b.toml").write_text(stricter, encoding="utf-8")
+    db, rubric = str(tmp_path / "l.db"), str(versions)
+    filled(tmp_path / "in", "ZJ-01", values={"1.2": 0}, info={"评审日期": "2022-09-01"})  # 99: passes either way
+    filled(tmp_path / "in", "ZJ-02", values={"1.2": 0, "2.1": 1}, info={"评审日期": "2022-09-01"})  # 97
+    runner.invoke(app, ["score", str(tmp_path / "in"), "--db", db, "--out", str(tmp_path / "o.xlsx"), "--rubric",
+                        rubric])  # fmt: skip
+    done = runner.invoke(app, ["rescore", "--year", "2022", "--version", "2021.9", "--apply", "--db", db, "--rubric",
+                               rubric, "--json"])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    doc = json.loads(done.stdout)
+    after = {c["community_id"]: (c["verdict_after"], c["total_after"]) for c in doc["communities"]}
+    assert after == {"ZJ-01": ("pass", 99.0), "ZJ-02": ("fail", 97.0)} and doc["recorded"] == 2
+    history = json.loads(runner.invoke(app, ["history", "ZJ-02", "--db", db, "--json"]).stdout)["evaluations"]
+    assert [(e["rubric_version"], e["verdict"], e["current"]) for e in history] == [
+        ("2021.1", "pass", False), ("2021.9", "fail", True)]  # fmt: skip
+    again = json.loads(runner.invoke(app, ["rescore", "--year", "2022", "--version", "2021.9", "--db", db,
+                                           "--rubric", rubric, "--json"]).stdout)  # fmt: skip
+    assert again["communities"] == []  # everything of that year is now under 2021.9

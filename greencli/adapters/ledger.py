@@ -382,6 +382,15 @@ class Ledger:
         ).fetchall()
         return [_stored(row) for row in rows]
 
+    def recorded(self, record: int) -> tuple[JsonObject, SourceFile]:
+        """Every value as entered for an evaluation, and the file it came from (for re-scoring)."""
+        row = self.db.execute(
+            "SELECT entries, file_path, file_sha256, file_size, file_mtime FROM evaluations WHERE id = ?", (record,)
+        ).fetchone()
+        if row is None:
+            raise LedgerError(f"评分记录库中没有记录 #{record}")
+        return json.loads(row[0]), SourceFile(row[1], row[2], int(row[3]), int(float(row[4]) * 1e9))
+
     def file_years(self) -> dict[str, int]:
         """file path → the 评审年度 of the evaluations recorded from it (the latest, should a path hold several)."""
         rows = self.db.execute("SELECT file_path, MAX(year) FROM evaluations GROUP BY file_path").fetchall()

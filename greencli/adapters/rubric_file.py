@@ -49,6 +49,11 @@ def _load(path: Path) -> Rubric:
 def load_standards(path: Path | None = None) -> Standards:
     """Every version to score with: the file named (alone), else all bundled versions side by side."""
     named = explicit_path(path)
+    if named is not None and named.is_dir():  # a folder of versions of one standard, side by side
+        files = sorted(named.glob("*.toml"))
+        if not files:
+            raise RubricError(str(named), ["文件夹中没有评分标准文件（.toml）"])
+        return Standards.of(_load(p.resolve()) for p in files)
     if named is not None:
         return Standards.of([_load(named.resolve())])
     return Standards.of(_load(p.resolve()) for p in bundled_paths())

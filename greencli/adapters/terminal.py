@@ -396,3 +396,25 @@ def render_void(doc: dict[str, Any]) -> None:
         out.print(f"该社区 {doc['year']} 年的当前记录现为 #{doc['current']}")
     else:
         out.print(f"该社区 {doc['year']} 年已没有有效的评审记录")
+
+
+def render_rescore(doc: dict[str, Any]) -> None:
+    out = console()
+    columns = [Column("社区编码"), Column("社区名称", wrap=True, keep=2, min_width=8), Column("原版本", keep=1),
+               Column("原结论"), Column("原总分", justify="right"), Column("新结论"), Column("新总分", justify="right"),
+               Column("说明", wrap=True, keep=1, min_width=12)]  # fmt: skip
+    rows = []
+    for c in doc["communities"]:
+        note = "；".join(f"缺少 {m['code']}（{m['why']}）" for m in c["missing"]) or "；".join(c["issues_after"])
+        rows.append([c["community_id"], c["community"], c["from_version"] or "", VERDICT_LABEL[c["verdict_before"]],
+                     _score(c["total_before"]), VERDICT_LABEL[c["verdict_after"]] if c["verdict_after"] else "无法评分",
+                     _score(c["total_after"]), note])  # fmt: skip
+    out.print(f"[bold]{doc['year']} 年度按评分标准 {doc['version']} 重新评分[/]")
+    if rows:
+        render_table(out, FittedTable(columns, rows))
+    else:
+        out.print("该年度没有按其他版本记录的当前评审，无需重新评分")
+    if doc["applied"]:
+        out.print(f"已记录新的评分 {doc['recorded']} 条（原记录保留在历史中，已被取代）")
+    else:
+        out.print("预览：未记录任何内容；确认后加 --apply 记录")

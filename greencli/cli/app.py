@@ -198,6 +198,25 @@ def history(
     emit(run_history(code, db).to_json(), as_json, render_history)
 
 
+@app.command("rescore", cls=ChineseCommand)
+@handled
+def rescore_command(
+    year: Annotated[int, typer.Option("--year", help="重新评分哪一年度", min=1900, max=2100, metavar="年份")],
+    version: Annotated[str, typer.Option("--version", help="按哪个版本的评分标准重新评分", metavar="版本")],
+    apply: Annotated[bool, typer.Option("--apply", help="记录新的评分（取代原记录，历史保留）；不加时只预览")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    rubric: RubricOption = None,
+) -> None:
+    """按另一版本的评分标准，对某年度已记录的录入值重新评分：预览每个社区前后的结论和总分；缺少的录入项如实列出，不作推测。"""
+    from greencli.adapters.rubric_file import load_standards
+    from greencli.adapters.terminal import render_rescore
+    from greencli.jobs.rescore import run_rescore
+
+    report = run_rescore(load_standards(rubric), year, version, db, apply)
+    emit(report.to_json(), as_json, render_rescore)
+
+
 @app.command("void", cls=ChineseCommand)
 @handled
 def void(

@@ -32,9 +32,8 @@ RubricOption = Annotated[
     Path | None,
     typer.Option(
         "--rubric",
-        help="评分标准文件（TOML）；默认使用随程序安装的开发区标准",
+        help="评分标准文件（TOML），或存放同一标准各版本的文件夹；默认使用随程序安装的开发区标准（各版本并存）",
         envvar="GREENCLI_RUBRIC",
-        dir_okay=False,
         metavar="文件",
     ),
 ]

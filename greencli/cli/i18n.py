@@ -131,7 +131,7 @@ def chinese_message(exc: UsageError) -> str:
     if match:
         text = f"没有这个命令：{match.group(1)}"
         if match.group(2):
-            text += f"（是否想输入 {match.group(2).replace(chr(39), '')}？）"
+            text += f"（是否想输入 {match.group(2).replace(chr(39), '').replace(', ', '、')}？）"
         return text
     return translate(exc.message)
 

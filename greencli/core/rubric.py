@@ -228,6 +228,8 @@ class Rubric:
     vetoes: tuple[Veto, ...]
     compounds: CompoundRules
     campaign: Campaign
+    # re-scoring an older version's entries: version → {code here: the code whose recorded value it takes there}
+    maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     _rows: dict[str, Row] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -101,9 +101,17 @@ _VETO_KEYS: Final = {
     "methods", "responsible", "supervisors",
 }  # fmt: skip
 _TOP_KEYS: Final = {
-    "id", "version", "title", "source", "max_total", "step", "pass_mark", "pass_rule", "review_date_required",
+    "id", "version", "title", "source", "max_total", "step", "pass_mark", "pass_rule", "review_date_required", "rescore",
     "campaign", "compounds", "bonus", "categories", "items", "vetoes",
 }  # fmt: skip
+
+
+def _maps(r: _Reader, data: object) -> dict[str, dict[str, str]]:
+    """[rescore."2021.1"] "20.3" = "20.2": this version's 20.3 takes the value 2021.1 recorded for its 20.2."""
+    if not isinstance(data, Mapping) or not all(isinstance(v, Mapping) for v in data.values()):
+        r.problems.append('rescore 须为 [rescore."版本"] 表，每项为 "本版编号" = "旧版编号"')
+        return {}
+    return {str(version): {str(k): str(v) for k, v in table.items()} for version, table in data.items()}
 
 
 def _month_day(r: _Reader, text: object) -> tuple[int, int]:
@@ -327,6 +335,7 @@ def parse_rubric(data: Mapping[str, Any], source: str) -> Rubric:
         pass_mark=r.number(data, "pass_mark", "文件") or Decimal(0),
         pass_rule=r.text(data, "pass_rule", "文件"),
         review_date_required=data.get("review_date_required") is True,
+        maps=_maps(r, data.get("rescore", {})),
         categories=tuple(
             Category(
                 number=r.integer(c, "number", "categories"),
