@@ -181,17 +181,17 @@ MISTAKES: list[tuple[str, Any, str, str | None, str | None]] = [
     ("no compounds sheet", lambda wb: wb.remove(wb["小区"]), "sheet-missing", "小区", None),
     ("no header row", lambda wb: setattr(_cell(wb, "评分表", "录入值"), "value", "值"), "header-missing", "评分表", None),
     ("row deleted", lambda wb: setattr(_cell(wb, "评分表", "7.2"), "value", None), "row-missing", "评分表", None),
-    ("row duplicated", lambda wb: setattr(_cell(wb, "评分表", "7.3"), "value", "7.2"), "row-duplicate", "评分表", "H14"),
+    ("row duplicated", lambda wb: setattr(_cell(wb, "评分表", "7.3"), "value", "7.2"), "row-duplicate", "评分表", "I14"),
     ("code cleared", lambda wb: setattr(_cell(wb, "基本信息", "社区编码", 1), "value", None), "identity-missing",
      "基本信息", "B4"),
     ("year 1999", lambda wb: setattr(_cell(wb, "基本信息", "评审年度", 1), "value", 1999), "year-invalid", "基本信息", "D5"),
     ("year as words", lambda wb: setattr(_cell(wb, "基本信息", "评审年度", 1), "value", "今年"), "year-invalid",
      "基本信息", "D5"),
-    ("text in a count", lambda wb: setattr(_value_cell(wb, "5.1"), "value", "两处"), "value-not-number", "评分表", "K10"),
+    ("text in a count", lambda wb: setattr(_value_cell(wb, "5.1"), "value", "两处"), "value-not-number", "评分表", "L10"),
     ("blank veto count", lambda wb: setattr(_value_cell(wb, "V1"), "value", None), "value-missing", "评分表", None),
     ("formula without value", lambda wb: setattr(_value_cell(wb, "1.1"), "value", "=1+1"), "formula-no-value",
-     "评分表", "K5"),
-    ("deduction too big", lambda wb: setattr(_value_cell(wb, "7.3"), "value", 7.3), "value-out-of-range", "评分表", "K14"),
+     "评分表", "L5"),
+    ("deduction too big", lambda wb: setattr(_value_cell(wb, "7.3"), "value", 7.3), "value-out-of-range", "评分表", "L14"),
 ]  # fmt: skip
 
 

@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 import python_calamine
 from greencli.adapters.rubric_file import load_rubric
+from greencli.adapters.template.layout import COL_VALUE as VALUE_COLUMN
 from greencli.adapters.xlsx_fill import fill
 from greencli.cli.app import app
 from typer.testing import CliRunner
@@ -121,9 +122,11 @@ def test_libreoffice_recalculates_the_live_formulas_to_the_engines_figures(distr
         resaved = convert(district / "filled" / f"{code}.xlsx", "xlsx:Calc MS Excel 2007 XML", tmp_path / code,
                           tmp_path / "profile")  # fmt: skip
         grid = python_calamine.CalamineWorkbook.from_path(str(resaved)).get_sheet_by_name("评分表").to_python()
-        shown = [row[10] for row in grid if row and isinstance(row[0], str) and row[0].strip().endswith("小计")]
-        total = next(row[10] for row in grid if row and str(row[0]).startswith("总分"))
-        verdict = next(row[10] for row in grid if row and str(row[0]).startswith("评审结论"))
+        shown = [
+            row[VALUE_COLUMN] for row in grid if row and isinstance(row[0], str) and row[0].strip().endswith("小计")
+        ]
+        total = next(row[VALUE_COLUMN] for row in grid if row and str(row[0]).startswith("总分"))
+        verdict = next(row[VALUE_COLUMN] for row in grid if row and str(row[0]).startswith("评审结论"))
         engine = json.loads(run("score", str(resaved), "--dry-run", "--json").stdout)["results"][0]
         assert [Decimal(str(v)) for v in shown] == [Decimal(str(v)) for v in engine["categories"].values()], code
         assert Decimal(str(total)) == Decimal(str(engine["total"])) and verdict == {

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import python_calamine
+from greencli.adapters.template.layout import COL_VALUE as VALUE_COLUMN
 from greencli.adapters.xlsx_fill import fill
 from greencli.adapters.xlsx_reader import read_workbook
 from greencli.core.assess import assess
@@ -50,10 +51,12 @@ def test_resaved_filled_workbook_scores_the_same_and_live_formulas_agree(
     # LibreOffice recalculated the workbook's live subtotals on the way: they must show what the engine computed.
     grid = python_calamine.CalamineWorkbook.from_path(str(resaved)).get_sheet_by_name("评分表").to_python()
     shown = {
-        str(row[0]).strip(): row[10] for row in grid if row and isinstance(row[0], str) and row[0].endswith("小计")
+        str(row[0]).strip(): row[VALUE_COLUMN]
+        for row in grid
+        if row and isinstance(row[0], str) and row[0].endswith("小计")
     }
-    shown_total = next(row[10] for row in grid if row and str(row[0]).startswith("总分"))
-    verdict = next(row[10] for row in grid if row and str(row[0]).startswith("评审结论"))
+    shown_total = next(row[VALUE_COLUMN] for row in grid if row and str(row[0]).startswith("总分"))
+    verdict = next(row[VALUE_COLUMN] for row in grid if row and str(row[0]).startswith("评审结论"))
     assert before.categories is not None and before.total is not None
     assert [Decimal(str(v)) for v in shown.values()] == list(before.categories.values())
     assert Decimal(str(shown_total)) == before.total and verdict == before.verdict.label

@@ -50,10 +50,12 @@ COMPOUND_PRINT_ROWS: Final = 30
 CHINESE_NUMERALS: Final = "一二三四五六七八九十"
 
 # 评分表 columns (0-based)
-COL_CATEGORY, COL_NUMBER, COL_CONTENT, COL_POINTS, COL_CRITERIA, COL_METHODS, COL_SUPERVISORS = range(7)
-COL_CODE, COL_LABEL, COL_HINT, COL_VALUE, COL_EVIDENCE, COL_ROW_SCORE, COL_ITEM_SCORE = range(7, 14)
+COL_CATEGORY, COL_NUMBER, COL_CONTENT, COL_POINTS, COL_CRITERIA, COL_METHODS, COL_RESPONSIBLE, COL_SUPERVISORS = range(
+    8
+)
+COL_CODE, COL_LABEL, COL_HINT, COL_VALUE, COL_EVIDENCE, COL_ROW_SCORE, COL_ITEM_SCORE = range(8, 15)
 SCORE_COLUMNS: Final = [
-    ("类别", 7), ("序号", 4.5), ("内容", 16), ("分值", 5), ("考评标准", 40), ("考评方式", 9), ("监督指导部门", 11),
+    ("类别", 7), ("序号", 4.5), ("内容", 16), ("分值", 5), ("考评标准", 40), ("考评方式", 9), ("责任部门", 7), ("监督指导部门", 11),
     (L.CODE_HEADER, 6), ("评分细则", 26), ("填写说明", 13), (L.VALUE_HEADER, 9), (L.EVIDENCE_HEADER, 16),
     ("行得分", 6.5), ("本项得分", 6.5),
 ]  # fmt: skip
@@ -61,10 +63,15 @@ SCORE_HEADER_ROW: Final = 3
 COMPOUND_HEADER_ROW: Final = 2
 LINE_HEIGHT: Final = 13.5  # points per wrapped line at the 9-point body font
 
+# 附件3 (the application form): where the 县（区）, its bureaus and the city sign and seal
+OPINION_BOXES: Final = (
+    "县（区）创建机构推荐意见", "县（区）生态环境局意见（盖章）", "县（区）住建局意见（盖章）",
+    "市创建机构审核意见", "市生态环境局意见（盖章）", "市住建局意见（盖章）",
+)  # fmt: skip
 INFO_FIELDS: Final[tuple[tuple[str, str], ...]] = (
     # label, kind: id (pre-filled identity), year, date, text, count (whole ≥ 0), area (m², ≥ 0), long
     (L.COMMUNITY_CODE, "id"), (L.COMMUNITY_NAME, "id"), (L.SUBDISTRICT, "id"), (L.YEAR, "year"),
-    (L.REVIEW_DATE, "date"), (L.REVIEWERS, "text"), ("联系电话", "text"), ("社区地址", "text"),
+    (L.REVIEW_DATE, "date"), (L.REVIEWERS, "text"), ("联系电话", "text"), ("社区地址", "text"), ("县（区）", "text"),
     ("社区人口", "count"), ("社区户数", "count"), ("常住户数", "count"), ("占地面积", "area"),
     ("建筑面积", "area"), ("绿化面积", "area"),
     ("街道负责人", "text"), ("街道负责人职务", "text"), ("街道负责人电话", "text"),
@@ -100,6 +107,7 @@ class _Styles:
         self.note = wb.add_format({**base, "font_color": "#595959", "align": "left"})
         self.header = add(bold=True, align="center", bg_color="#D9E1F2")
         self.text = add(align="left")
+        self.opinion = add(align="left", valign="top", indent=1)
         self.center = add(align="center")
         self.category = add(bold=True, align="center", bg_color="#F2F2F2")
         self.code = add(align="center", num_format="@", bold=True)
@@ -191,7 +199,8 @@ class _ScoreSheet:
         spans = [
             (COL_NUMBER, str(item.number), s.center), (COL_CONTENT, item.content, s.text),
             (COL_POINTS, fmt(item.points), s.center), (COL_CRITERIA, item.criteria, s.text),
-            (COL_METHODS, "\n".join(item.methods), s.text), (COL_SUPERVISORS, "\n".join(item.supervisors), s.text),
+            (COL_METHODS, "\n".join(item.methods), s.text), (COL_RESPONSIBLE, "\n".join(item.responsible), s.text),
+            (COL_SUPERVISORS, "\n".join(item.supervisors), s.text),
         ]  # fmt: skip
         for col, text, style in spans:
             _merge(ws, first, col, last, col, text, style)
@@ -266,6 +275,7 @@ class _ScoreSheet:
         spans = [(COL_NUMBER, "", s.center), (COL_CONTENT, bonus.content, s.text),
                  (COL_POINTS, f"最高{fmt(bonus.max)}", s.center), (COL_CRITERIA, bonus.criteria, s.text),
                  (COL_METHODS, "\n".join(bonus.methods), s.text),
+                 (COL_RESPONSIBLE, "\n".join(bonus.responsible), s.text),
                  (COL_SUPERVISORS, "\n".join(bonus.supervisors), s.text)]  # fmt: skip
         for col, text, style in spans:
             _merge(ws, r, col, r, col, text, style)
@@ -301,6 +311,7 @@ class _ScoreSheet:
         self.veto_cells.append(a1(r, COL_ROW_SCORE))
         spans = [(COL_NUMBER, "", s.center), (COL_CONTENT, veto.name, s.text), (COL_POINTS, "", s.center),
                  (COL_CRITERIA, veto.criteria, s.text), (COL_METHODS, "\n".join(veto.methods), s.text),
+                 (COL_RESPONSIBLE, "\n".join(veto.responsible), s.text),
                  (COL_SUPERVISORS, "\n".join(veto.supervisors), s.text)]  # fmt: skip
         for col, text, style in spans:
             _merge(ws, r, col, r, col, text, style)
@@ -347,9 +358,9 @@ class _ScoreSheet:
         self.row += 2
         r = self.row
         ws.set_row(r, 30)
-        _merge(ws, r, 0, r, 6, "评审人员（签字）：", s.signature)
-        _merge(ws, r, 8, r, 10, "审核人（签字）：", s.signature)
-        _merge(ws, r, 11, r, 13, "日期：    年   月   日", s.signature)
+        _merge(ws, r, 0, r, COL_SUPERVISORS, "评审人员（签字）：", s.signature)
+        _merge(ws, r, COL_LABEL, r, COL_VALUE, "审核人（签字）：", s.signature)
+        _merge(ws, r, COL_EVIDENCE, r, COL_ITEM_SCORE, "日期：    年   月   日", s.signature)
         self.row += 1
 
     def finish(self) -> None:
@@ -437,7 +448,16 @@ def _write_info(wb: Workbook, s: _Styles, rubric: Rubric, year: int, identity: I
             c = 2
         else:
             r, c = r + 1, 0
-    last = r + (1 if c else 0)
+    r += 1 if c else 0
+    # 附件3's six opinion boxes, printed for signatures and seals (never read back)
+    _merge(ws, r + 1, 0, r + 1, 3, "推荐和审核意见（签字、盖章）", s.header)
+    r += 2
+    for n, title in enumerate(OPINION_BOXES):
+        row, col = r + n // 2, (n % 2) * 2
+        sign = "" if "盖章" in title else "（签字）"
+        _merge(ws, row, col, row, col + 1, f"{title}\n\n\n\n\n{sign}          年    月    日", s.opinion)
+        ws.set_row(row, 96)
+    last = r + (len(OPINION_BOXES) + 1) // 2
     ws.set_portrait()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
