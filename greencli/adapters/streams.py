@@ -115,10 +115,10 @@ class GuardedStream(io.TextIOBase):
 
 def install() -> tuple[GuardedStream, GuardedStream]:
     """Guard sys.stdout and sys.stderr (idempotent); returns the two guards."""
-    if not isinstance(sys.stdout, GuardedStream):
-        sys.stdout = GuardedStream(sys.stdout)
-    if not isinstance(sys.stderr, GuardedStream):
-        sys.stderr = GuardedStream(sys.stderr)
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        # pythonw (a scheduled task without a console) gives no streams at all: write into the void, quietly
+        setattr(sys, name, stream if isinstance(stream, GuardedStream) else GuardedStream(stream or io.StringIO()))
     assert isinstance(sys.stdout, GuardedStream) and isinstance(sys.stderr, GuardedStream)
     return sys.stdout, sys.stderr
 

@@ -127,7 +127,7 @@ class Assessment:
         return Recording(self.outcome, self.source, self.entries, standards.id)
 
 
-def _failed(path: Path, reason: str, roster: Mapping[str, Community] | None) -> Assessment:
+def _failed(path: Path, reason: str) -> Assessment:
     issue = make_issue("file-unreadable", reason=reason)
     outcome = Outcome.of(path_text(path), None, Evaluation.invalid((issue,)))
     return Assessment(path, outcome, SourceFile(path_text(path), "", 0, 0), {})
@@ -146,7 +146,7 @@ def assess_file(
         stat = path.stat()
         digest = sha256 or sha256_of(path)
     except OSError as exc:
-        return _failed(path, describe_os_error(exc), roster)
+        return _failed(path, describe_os_error(exc))
     raw = read_workbook(path, standards)
     rubric = standards.get(raw.version or "") or standards.newest
     assessed = assess(rubric, raw.info, raw.entries, raw.stamp, raw.issues, latest_year, roster, date.today())
@@ -172,7 +172,7 @@ def guarded_assess(
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:
-        return _failed(path, with_detail(UNEXPECTED, f"{type(exc).__name__}: {exc}"), roster)
+        return _failed(path, with_detail(UNEXPECTED, f"{type(exc).__name__}: {exc}"))
 
 
 @dataclass(frozen=True)
