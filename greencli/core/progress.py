@@ -20,6 +20,7 @@ from fractions import Fraction
 from greencli.core.outcome import Outcome
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric
+from greencli.core.values import as_float
 
 
 class Status(StrEnum):
@@ -318,15 +319,11 @@ def nomination_warning(t: Tally, low: int, high: int) -> str | None:
     return None
 
 
-def _num(value: Decimal | Fraction | None) -> float | None:
-    return float(value) if value is not None else None
-
-
 def tally_json(t: Tally) -> dict[str, object]:
     doc: dict[str, object] = {
         "name": t.name, "urban": t.urban, "evaluated": t.evaluated, "passed": t.passed, "holders": t.holders,
         "pending": t.pending, "revoked": t.revoked, "lapsed": t.lapsed, "nominations": t.nominations,
-        "nominations_passed": t.nominations_passed, "rate": _num(t.rate), "target": _num(t.target), "met": t.met,
+        "nominations_passed": t.nominations_passed, "rate": as_float(t.rate), "target": as_float(t.target), "met": t.met,
         "gap": t.gap,
     }  # fmt: skip
     return doc
@@ -340,7 +337,7 @@ def standing_json(s: Standing) -> dict[str, object]:
         "urban": s.community.urban,
         "status": s.status.value,
         "status_label": s.status.label,
-        "total": _num(s.total),
+        "total": as_float(s.total),
         "latest_year": s.latest_year,
         "vetoes": list(s.vetoes),
         "first_passed": s.first_passed,
@@ -372,7 +369,7 @@ def progress_json(p: Progress, rubric: Rubric) -> dict[str, object]:
         "year": p.year,
         "as_of": p.as_of.isoformat(),
         "nomination_deadline": rubric.campaign.deadline(p.year).isoformat(),
-        "target": _num(p.target),
+        "target": as_float(p.target),
         "pass_mark": float(rubric.pass_mark),
         "district": district,
         "subdistricts": subdistricts,
@@ -384,7 +381,7 @@ def progress_json(p: Progress, rubric: Rubric) -> dict[str, object]:
         "candidates": [
             {
                 **standing_json(s),
-                "points_short": _num(max(Decimal(0), rubric.pass_mark - s.total)) if s.total is not None else None,
+                "points_short": as_float(max(Decimal(0), rubric.pass_mark - s.total)) if s.total is not None else None,
             }
             for s in p.candidates
         ],

@@ -16,6 +16,7 @@ from greencli.core.issues import Issue
 from greencli.core.model import Verdict
 from greencli.core.outcome import Outcome
 from greencli.core.rubric import Rubric
+from greencli.core.values import as_float
 
 DISTRICT = "全区"
 UNKNOWN_SUBDISTRICT = "（未识别乡街）"
@@ -140,10 +141,6 @@ def gaps(outcomes: Sequence[Outcome], rubric: Rubric, top: int = 5) -> list[Gap]
     return sorted(out, key=lambda g: (len(g.vetoes), g.short, g.outcome.community_id))
 
 
-def _num(value: Decimal | None) -> float | None:
-    return float(value) if value is not None else None
-
-
 def issue_json(issue: Issue) -> dict[str, Any]:
     """An issue as the contract shows it: `code` is the row code it concerns (or the issue's own code)."""
     return {
@@ -167,12 +164,12 @@ def outcome_json(o: Outcome, rubric: Rubric) -> dict[str, Any]:
         "year": o.year,
         "rubric_version": o.rubric_version,
         "verdict": o.verdict.value,
-        "total": _num(o.total) if valid else None,
-        "bonus": _num(o.bonus) if valid else None,
-        "categories": {str(c.number): _num((o.categories or {}).get(c.number)) for c in rubric.categories}
+        "total": as_float(o.total) if valid else None,
+        "bonus": as_float(o.bonus) if valid else None,
+        "categories": {str(c.number): as_float((o.categories or {}).get(c.number)) for c in rubric.categories}
         if valid
         else None,
-        "items": {str(i.number): _num((o.items or {}).get(i.number)) for i in rubric.items} if valid else None,
+        "items": {str(i.number): as_float((o.items or {}).get(i.number)) for i in rubric.items} if valid else None,
         "vetoes": list(o.vetoes),
         "errors": [issue_json(i) for i in o.issues if i.is_error],
         "warnings": [issue_json(i) for i in o.issues if not i.is_error],

@@ -50,8 +50,7 @@ def rescore(recorded: JsonObject, source: Rubric, target: Rubric, year: int, rev
     codes = [*(r.code for r in entered), target.bonus.code, *(v.code for v in target.vetoes if v.entered)]
     for code in codes:
         old_code = mapping.get(code, code)
-        here = target.row(code).kind if code in target._rows else None
-        there = source.row(old_code).kind if old_code in source._rows else None
+        here, there = target.kind_of(code), source.kind_of(old_code)
         same_kind = code in mapping or here == there or (here is None and old_code in old_values)
         if old_code not in old_values or not same_kind:
             why = "本版本新增" if there is None and here is not None else "评分方式不同，且没有对应关系"

@@ -242,6 +242,11 @@ class Rubric:
     def row(self, code: str) -> Row:
         return self._rows[code]
 
+    def kind_of(self, code: str) -> RowKind | None:
+        """The kind of an item row's code; None for a code that is no item row here (bonus, vetoes, unknown)."""
+        row = self._rows.get(code)
+        return row.kind if row is not None else None
+
     def item(self, number: int) -> Item:
         return self.items[number - 1]
 

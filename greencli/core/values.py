@@ -127,6 +127,11 @@ def round_half_up(value: Fraction, places: int) -> Fraction:
     return Fraction(math.floor(value * scale + Fraction(1, 2)), scale)
 
 
+def as_float(value: Decimal | Fraction | int | None) -> float | None:
+    """A number for JSON and spreadsheets (None stays None); exact arithmetic stops here."""
+    return None if value is None else float(value)
+
+
 def fmt(number: Decimal | Fraction | int | None) -> str:
     """A number as a person writes it: 8, 7.5, 33.33 (no exponent, no trailing zeros)."""
     if number is None:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 from greencli.adapters.ledger import Ledger, Stored, ledger_path
-from greencli.core.progress import currents, progress
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric
+from greencli.core.values import as_float
+from greencli.jobs.standing import ledger_standing
 
 Cell = str | int | float | bool | None
 
@@ -30,10 +30,6 @@ class DataTable:
     rows: tuple[tuple[Cell, ...], ...]
 
 
-def _number(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
-
-
 def evaluations_table(rubric: Rubric, stored: Sequence[Stored]) -> DataTable:
     categories = tuple(f"{c.number}.{c.name}" for c in rubric.categories)
     columns = ("记录号", "评审年度", "乡街", "社区编码", "社区名称", "结论", "结论代码", "总分", "加分", *categories,
@@ -41,9 +37,9 @@ def evaluations_table(rubric: Rubric, stored: Sequence[Stored]) -> DataTable:
     rows = []
     for s in stored:
         o = s.outcome
-        cats = tuple(_number((o.categories or {}).get(c.number)) for c in rubric.categories)
+        cats = tuple(as_float((o.categories or {}).get(c.number)) for c in rubric.categories)
         rows.append((s.id, o.year, o.subdistrict, o.community_id, o.community, o.verdict.label, o.verdict.value,
-                     _number(o.total), _number(o.bonus), *cats, "、".join(o.vetoes),
+                     as_float(o.total), as_float(o.bonus), *cats, "、".join(o.vetoes),
                      o.review_date.isoformat() if o.review_date else None, o.reviewers, s.current,
                      o.rubric_version, s.scored_at, o.file))  # fmt: skip
     return DataTable(EVALUATIONS, columns, tuple(rows))
@@ -59,19 +55,18 @@ def items_table(rubric: Rubric, stored: Sequence[Stored]) -> DataTable:
         for item in rubric.items:
             got = o.items.get(item.number)
             rows.append((o.year, o.subdistrict, o.community_id, o.community, rubric.category(item.category).name,
-                         item.number, item.content, float(item.points), _number(got),
+                         item.number, item.content, float(item.points), as_float(got),
                          None if got is None else float(item.points - got)))  # fmt: skip
     return DataTable(ITEMS, columns, tuple(rows))
 
 
 def standings_table(rubric: Rubric, roster: Sequence[Community], ledger: Ledger, year: int) -> DataTable:
-    standing = progress(rubric, roster, currents(s.outcome for s in ledger.evaluations(current_only=True)), year,
-                        ledger.outstanding_invalid())  # fmt: skip
+    standing = ledger_standing(ledger, rubric, roster, year)
     columns = ("乡街", "社区编码", "社区名称", "类型", "计入目标", "年末状态", "状态代码", "最近总分", "最近评审年度",
                "本年评审", "待改正", "可申报省级")  # fmt: skip
     rows = tuple(
         (s.community.subdistrict, s.community.code, s.community.name, s.community.kind, s.community.urban,
-         s.status.label, s.status.value, _number(s.total), s.latest_year, s.evaluated_this_year,
+         s.status.label, s.status.value, as_float(s.total), s.latest_year, s.evaluated_this_year,
          s.invalid_submission, s.provincial_eligible)
         for s in standing.standings
     )  # fmt: skip

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from greencli.adapters.ledger import InvalidSubmission, Ledger, Stored, ledger_path
 from greencli.core.errors import GreencliError
-from greencli.core.progress import Progress, currents, progress, progress_json
+from greencli.core.progress import Progress, progress_json
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric
+from greencli.jobs.standing import ledger_standing
 
 
 class NeedsRoster(GreencliError):
@@ -53,9 +54,7 @@ def run_progress(
     if as_of is not None and as_of < date(year, 1, 1):
         raise GreencliError(f"--as-of {as_of.isoformat()} 早于 {year} 年 1 月 1 日：省级推荐资格在该年度内或之后判断")
     with Ledger.open(ledger_path(db), create=False) as ledger:
-        evaluations = currents(s.outcome for s in ledger.evaluations(current_only=True))
-        invalid = ledger.outstanding_invalid()
-    report = ProgressReport(rubric, progress(rubric, roster, evaluations, year, invalid, as_of))
+        report = ProgressReport(rubric, ledger_standing(ledger, rubric, roster, year, as_of))
     if out is not None:
         from greencli.adapters.xlsx_progress import write_progress  # heavy: only when writing
 

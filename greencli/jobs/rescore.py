@@ -11,6 +11,7 @@ from greencli.core.errors import GreencliError
 from greencli.core.outcome import Outcome, Recording, SourceFile
 from greencli.core.rescore import rescore
 from greencli.core.rubric import Standards
+from greencli.core.values import as_float
 
 
 @dataclass(frozen=True)
@@ -35,17 +36,14 @@ class RescoreReport:
         return sum(1 for c in self.changes if c.after is None)
 
     def to_json(self) -> dict[str, object]:
-        def number(value: object) -> float | None:
-            return None if value is None else float(str(value))
-
         return {
             "year": self.year, "version": self.version, "applied": self.applied, "recorded": self.recorded,
             "communities": [
                 {"community_id": c.before.outcome.community_id, "community": c.before.outcome.community,
                  "record": c.before.id, "from_version": c.before.outcome.rubric_version,
-                 "verdict_before": c.before.outcome.verdict.value, "total_before": number(c.before.outcome.total),
+                 "verdict_before": c.before.outcome.verdict.value, "total_before": as_float(c.before.outcome.total),
                  "verdict_after": c.after.verdict.value if c.after else None,
-                 "total_after": number(c.after.total) if c.after else None,
+                 "total_after": as_float(c.after.total) if c.after else None,
                  "issues_after": [i.message for i in c.after.errors] if c.after else [],
                  "missing": [{"code": code, "why": why} for code, why in c.missing]}
                 for c in self.changes

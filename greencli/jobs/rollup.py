@@ -24,10 +24,11 @@ from greencli.adapters.ledger import KnownFile, Ledger, ledger_path
 from greencli.adapters.lock import run_lock
 from greencli.core.errors import GreencliError, describe_os_error
 from greencli.core.outcome import Outcome
-from greencli.core.progress import currents, progress, progress_json
+from greencli.core.progress import progress_json
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric, Standards
 from greencli.jobs.pipeline import Assessment, assess_all, invalid_submission, scan, settle, sha256_of
+from greencli.jobs.standing import ledger_standing
 
 STALE_TEMP_PREFIX = ".~greencli-"
 LOGGER = "greencli.rollup"
@@ -135,8 +136,7 @@ def _write_outputs(target: Path, ledger: Ledger, rubric: Rubric, roster: Sequenc
     order = list(dict.fromkeys(c.subdistrict for c in roster)) if roster is not None else []
     build_district_workbook(target, shown, rubric, order)
     if rubric.campaign.target_for(year) is not None and roster is not None:
-        evaluations = currents(s.outcome for s in ledger.evaluations(current_only=True))
-        standing = progress(rubric, roster, evaluations, year, ledger.outstanding_invalid())
+        standing = ledger_standing(ledger, rubric, roster, year)
         add_progress_sheets(target, target, standing, progress_json(standing, rubric), rubric)
 
 
