@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job on the bundled sample district: blank forms for every urban community, score two years of
-# inspections, then the 2022 standing against its target. `make demo` runs this; README.md shows its output.
+# The main job on the bundled sample district: blank forms for every urban community, score three years of
+# inspections, then the 2022 and 2023 standings against their targets, and the 2023 provincial list as it stood on
+# 30 September (titles of autumn 2022 reach their anniversary later). `make demo` runs this; README.md shows its output.
 # `greencli score` exits 1 here on purpose: the samples include workbooks with the mistakes inspectors make.
 set -u
 out="${1:-demo-out}"
@@ -18,8 +19,11 @@ step() {
   fi
 }
 
-step greencli template --roster samples/roster.xlsx --year 2022 --out "$out/评分表"
-step greencli score samples/inspections/2021 --roster samples/roster.xlsx --db "$out/greencli.db" --out "$out/绿色社区汇总2021.xlsx"
-step greencli score samples/inspections/2022 --roster samples/roster.xlsx --db "$out/greencli.db" --out "$out/绿色社区汇总2022.xlsx"
+step greencli template --roster samples/roster.xlsx --year 2023 --out "$out/评分表"
+for year in 2021 2022 2023; do
+  step greencli score "samples/inspections/$year" --roster samples/roster.xlsx --db "$out/greencli.db" --out "$out/绿色社区汇总$year.xlsx"
+done
 step greencli progress --year 2022 --roster samples/roster.xlsx --db "$out/greencli.db" --out "$out/绿色社区汇总2022.xlsx"
-printf '\n演示完成。全区汇总工作簿：%s\n' "$out/绿色社区汇总2022.xlsx"
+step greencli progress --year 2023 --roster samples/roster.xlsx --db "$out/greencli.db" --out "$out/绿色社区汇总2023.xlsx"
+step greencli progress --year 2023 --as-of 2023-09-30 --roster samples/roster.xlsx --db "$out/greencli.db"
+printf '\n演示完成。全区汇总工作簿：%s\n' "$out/绿色社区汇总2023.xlsx"

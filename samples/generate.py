@@ -1,4 +1,4 @@
-"""Make the sample district: a roster and filled inspection workbooks for 2021 and 2022.
+"""Make the sample district: a roster and filled inspection workbooks for 2021, 2022 and 2023.
 
 Deterministic: running it again reproduces the same workbooks (by meaning; file timestamps differ). The blank
 forms come from greencli's own `template` job and are filled through the contract only, as an inspector would.
@@ -9,7 +9,15 @@ forms come from greencli's own `template` job and are filled through the contrac
 Every path a user meets is here: clear passes, near misses at 79.5, each of the four vetoes, not-applicable
 items, a bonus that takes a total past 100, compounds whose green-space ratio fails, re-reviews passed and failed,
 overdue re-reviews, a 乡街 with no nomination in 2022, two workbooks for one community in one batch, and a
-handful of the mistakes inspectors really make. 2021 ends above its 30 % target; 2022 lands just under 60 %.
+handful of the mistakes inspectors really make. 2021 ends above its 30 % target; 2022 lands just under 60 %; 2023
+meets it again.
+
+The walk over three years also shows the second reading of the standard (rubric 2021.2): a health centre's partial
+20.2 beside the population it serves (20.3), with and without the consistency warning; a title that lapses after
+two years without re-review (TF-03); a title regained after its revocation (ZJ-04); titles of autumn 2022 that become
+eligible for the province only on their anniversary (`progress --year 2023 --as-of 2023-09-30`); communities
+nominated again after failing; and a blank 评审日期. 船厂路街道 filled its 2021 and 2022 forms on the first reading
+(2021.1), so those batches show both versions side by side.
 """
 
 from __future__ import annotations
@@ -34,7 +42,10 @@ from greencli.core.rubric import RowKind, Rubric
 from greencli.jobs.template import make_templates, plan_paths
 
 HERE = Path(__file__).resolve().parent
-YEARS = (2021, 2022)
+YEARS = (2021, 2022, 2023)
+NEWEST = "2021.2"
+# 船厂路街道 printed its forms early and kept using them: its 2021 and 2022 workbooks carry the first reading.
+FIRST_READING = ("2021.1", "船厂路街道", (2021, 2022))
 
 SUBDISTRICTS: dict[str, tuple[str, list[str]]] = {
     "渤海乡": ("BH", ["渤海社区", "海岸社区", "新港社区", "金沙社区"]),
@@ -69,6 +80,14 @@ class Plan:
     low: float = 84  # for pass: the total lands in [low, high]
     high: float = 97
     file_suffix: str = ""
+    fixed: tuple[tuple[str, Any], ...] = ()  # entries set on purpose, never touched by the random findings
+
+
+def rubric_version(plan: Plan, year: int) -> str:
+    """The version of the standard the community's blank form was generated for."""
+    version, subdistrict, years = FIRST_READING
+    prefix = SUBDISTRICTS[subdistrict][0]
+    return version if plan.code.startswith(f"{prefix}-") and year in years else NEWEST
 
 
 PLANS: dict[int, list[Plan]] = {
@@ -102,6 +121,32 @@ PLANS: dict[int, list[Plan]] = {
         Plan("HH-09", "mistake:out-of-range", "2022-10-25"),
         Plan("TF-06", "pass", "2022-10-26"), Plan("TF-07", "na", "2022-10-27"),
         Plan("CC-06", "pass", "2022-11-07"), Plan("CC-07", "pass", "2022-11-08"), Plan("CC-08", "mistake:year", "2022-11-09"),
+    ],
+    2023: [
+        # re-reviews of the 2022 holders; HH-07 is not re-reviewed this year (待复审), TF-07 fails its re-review.
+        # TF-03, not re-reviewed in 2022 either, lapses (逾期未复审).
+        Plan("ZJ-01", "pass", "2023-09-12"), Plan("ZJ-02", "pass", "2023-09-13"), Plan("ZJ-03", "bonus", "2023-09-14"),
+        Plan("ZJ-05", "pass", "2023-09-15"), Plan("ZJ-06", "pass", "2023-09-18"), Plan("ZJ-07", "pass", "2023-09-19"),
+        Plan("ZJ-08", "pass", "2023-09-20"),
+        Plan("HH-01", "pass", "2023-10-09"), Plan("HH-02", "na", "2023-10-10"), Plan("HH-03", "pass", "2023-10-11"),
+        Plan("HH-04", "pass", "2023-10-12"), Plan("HH-06", "green", "2023-10-13"),
+        Plan("TF-01", "pass", "2023-10-16"), Plan("TF-02", "pass", "2023-10-17"), Plan("TF-04", "pass", "2023-10-18"),
+        Plan("TF-06", "pass", "2023-10-19"), Plan("TF-07", "fail", "2023-10-20"),
+        Plan("CC-01", "pass", "2023-10-30"), Plan("CC-02", "pass", "2023-10-31"), Plan("CC-04", "pass", "2023-11-01"),
+        Plan("CC-05", "pass", "2023-11-02"), Plan("CC-06", "pass", "2023-11-03"), Plan("CC-07", "pass", "2023-11-06"),
+        Plan("BH-01", "pass", "2023-11-13"), Plan("BH-V1", "pass", "2023-11-14"),
+        # nominations: ZJ-04 regains the title it lost in 2022; ZJ-09 (79.5 in 2022) and BH-02 (failed 2021) try again;
+        # 珠江道街道 puts forward three (above the plan's two); CC-08's 2022 workbook was never corrected.
+        Plan("ZJ-04", "pass", "2023-09-21"), Plan("ZJ-09", "pass", "2023-09-22"), Plan("ZJ-11", "fail", "2023-09-25"),
+        Plan("HH-08", "pass", "2023-10-23"),
+        # the health centre serves 26,000 people, yet 20.2 got full marks: a warning
+        Plan("HH-10", "pass", "2023-10-24", fixed=(("20.2", 2.0), ("20.3", 26000))),
+        # a centre serving 45,000 (inside 3~10万) with 1.5 of 2: the inspector's call, with a warning to look again
+        Plan("TF-08", "pass", "2023-10-25", fixed=(("20.2", 1.5), ("20.3", 45000))),
+        Plan("TF-09", "mistake:date", "2023-10-26"),
+        Plan("CC-08", "pass", "2023-11-07"), Plan("CC-09", "pass", "2023-11-08"),
+        # the issue's example: a centre serving 28,000, given 1 of 2 at the inspector's discretion (no warning)
+        Plan("BH-02", "pass", "2023-11-15", 80, 90, fixed=(("20.2", 1.0), ("20.3", 28000))),
     ],
 }  # fmt: skip
 
@@ -149,29 +194,39 @@ def perfect(rubric: Rubric) -> dict[str, Any]:
     for row in rubric.rows():
         values[row.code] = {
             RowKind.SCORE: float(row.points), RowKind.CHECK: "是", RowKind.COUNT: 0, RowKind.DEDUCT: 0, RowKind.NA: "否",
-            RowKind.MEASURE: 99.2 if row.unit == "%" else 52000, RowKind.DERIVED: None,
+            RowKind.MEASURE: 99.2 if row.unit == "%" else 52000, RowKind.DERIVED: None, RowKind.FACT: 52000,
         }[row.kind]  # fmt: skip
     values.update({"B": None, "V1": 0, "V3": 0, "V4": 0})
     return values
 
 
 def defects(rubric: Rubric) -> list[tuple[str, Any]]:
-    """Typical findings: a score a little short, a 否, a few defects, a small deduction."""
+    """Typical findings: a score a little short, a 否, a few defects, a small deduction.
+
+    A row checked against a fact (20.2 against the population 20.3) is left alone: the samples set such pairs on
+    purpose (Plan.fixed), so the consistency warnings appear where the story puts them and nowhere else.
+    """
+    checked = {row.checks for row in rubric.rows() if row.checks}
     out: list[tuple[str, Any]] = []
     for row in rubric.rows():
+        if row.code in checked:
+            continue
         if row.kind is RowKind.SCORE:
             out += [(row.code, float(row.points) - 0.5), (row.code, float(row.points) - 1)] if row.points >= 1 else []
         elif row.kind is RowKind.CHECK and row.points <= 2:
             out.append((row.code, "否"))
         elif row.kind is RowKind.COUNT:
             out += [(row.code, 1), (row.code, 2)]
-    return [*out, ("7.3", 1), ("10.2", 0.5), ("10.1", 96.5), ("20.2", 28500)]
+    extra: list[tuple[str, Any]] = [("7.3", 1), ("10.2", 0.5), ("10.1", 96.5)]
+    if rubric.kind_of("20.2") is RowKind.MEASURE:  # the first reading measured the population itself
+        extra.append(("20.2", 28500))
+    return [*out, *extra]
 
 
 def shape(rubric: Rubric, rng: random.Random, values: dict[str, Any], compounds: list[Compound],
-          evidence: dict[str, Any], low: float, high: float) -> dict[str, Any]:  # fmt: skip
-    """Apply random findings until the total lands in [low, high]."""
-    pool = defects(rubric)
+          evidence: dict[str, Any], low: float, high: float, fixed: frozenset[str] = frozenset()) -> dict[str, Any]:  # fmt: skip
+    """Apply random findings, never to the `fixed` codes, until the total lands in [low, high]."""
+    pool = [(code, value) for code, value in defects(rubric) if code not in fixed]
     rng.shuffle(pool)
     current = dict(values)
     for code, value in pool:
@@ -201,8 +256,10 @@ def answers(
     info: dict[str, Any] = {}
     compounds = compounds_for(rng)
     kind, _, detail = plan.scenario.partition(":")
+    values.update(plan.fixed)
     if kind == "pass":
-        values = shape(rubric, rng, values, compounds, evidence, plan.low, plan.high)
+        fixed = frozenset(code for code, _ in plan.fixed)
+        values = shape(rubric, rng, values, compounds, evidence, plan.low, plan.high, fixed)
     elif kind == "near":
         values.update(NEAR_MISS)
     elif kind == "fail":
@@ -240,6 +297,8 @@ def answers(
                 values["V1"] = None
             case "year":
                 info["评审年度"] = year - 10
+            case "date":
+                info["评审日期"] = None  # required from 2021.2: the workbook is invalid until it is filled in
     info = {"评审日期": plan.date, "评审人员": rng.choice(REVIEWERS), "联系电话": f"0335-{rng.randint(5000000, 8999999)}",
             "社区人口": rng.randrange(3000, 16000, 10), "社区户数": rng.randrange(1200, 5200, 5), **info}  # fmt: skip
     return values, compounds, evidence, info
@@ -267,26 +326,32 @@ def write_roster(folder: Path, communities: list[Community]) -> None:
 
 def generate(target: Path) -> list[Path]:
     """Write roster.{csv,xlsx} and inspections/<year>/<乡街>/<code>_<name>.xlsx under `target`."""
-    rubric = load_rubric(version="2021.1")  # the committed samples are of the first reading; 2021.2 ones to come
+    rubrics = {version: load_rubric(version=version) for version in (NEWEST, FIRST_READING[0])}
     communities = roster()
     by_code = {c.code: c for c in communities}
     write_roster(target, communities)
     written = []
     for year in YEARS:
         with tempfile.TemporaryDirectory() as blank_dir:
-            blanks = make_templates(rubric, year, Path(blank_dir), [by_code[p.code] for p in PLANS[year]], force=True)
-            blank_of = {m.community.code: m.path for m in blanks.made if m.community is not None}
-            # villages get no form from `template`; a village that asks to be assessed fills the blank one
-            blank = make_templates(rubric, year, Path(blank_dir) / "blank", None).made[0].path
+            blank_of: dict[tuple[str, str], Path] = {}
+            blank: dict[str, Path] = {}
+            for version, rubric in rubrics.items():
+                folder = Path(blank_dir) / version
+                wanted = [by_code[p.code] for p in PLANS[year] if rubric_version(p, year) == version]
+                made = make_templates(rubric, year, folder, wanted, force=True).made if wanted else []
+                blank_of |= {(version, m.community.code): m.path for m in made if m.community is not None}
+                # villages get no form from `template`; a village that asks to be assessed fills the blank one
+                blank[version] = make_templates(rubric, year, folder / "blank", None).made[0].path
             out = target / "inspections" / str(year)
             for plan in PLANS[year]:
                 community = by_code[plan.code]
+                version = rubric_version(plan, year)
                 (path,) = plan_paths(out, [community])
                 path = path.with_name(path.stem + plan.file_suffix + path.suffix)
-                values, compounds, evidence, info = answers(rubric, plan, year)
-                source = blank_of.get(plan.code)
+                values, compounds, evidence, info = answers(rubrics[version], plan, year)
+                source = blank_of.get((version, plan.code))
                 if source is None:
-                    source = blank
+                    source = blank[version]
                     info = {
                         "社区编码": community.code,
                         "社区名称": community.name,

@@ -28,9 +28,9 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The ledger `make demo` builds: the sample district's 2021 and 2022 batches."""
+    """The ledger `make demo` builds: the sample district's 2021, 2022 and 2023 batches."""
     base = tmp_path_factory.mktemp("demo") / "demo-out"
-    for year in ("2021", "2022"):
+    for year in ("2021", "2022", "2023"):
         result = runner.invoke(app, ["score", str(SAMPLES / "inspections" / year), "--roster", ROSTER,
                                      "--db", str(base / "greencli.db"), "--out", str(base / f"{year}.xlsx")])  # fmt: skip
         assert result.exit_code == 1

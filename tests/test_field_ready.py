@@ -336,7 +336,7 @@ def test_an_invalid_submission_is_remembered_as_waiting_for_correction(district:
     out = cli(*args).output
     assert "待改正" in out and "ZJ-10（秦皇西社区）" in out
     history = cli("history", "ZJ-10", "--db", str(district / "l.db"))
-    assert "无效的评分表" in history.output and "K5" in history.output
+    assert "无效的评分表" in history.output and "L5" in history.output  # the formula typed into 1.1's 录入值
     data = json.loads(cli("history", "ZJ-10", "--db", str(district / "l.db"), "--json").stdout)
     assert data["invalid_submissions"][0]["year"] == 2022 and "公式" in data["invalid_submissions"][0]["first_error"]
 

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "data" / "golden"
 ROSTER = "samples/roster.xlsx"
 runner = CliRunner()
+YEARS = ("2021", "2022", "2023")  # the sample district's three batches, in order
 # Keys that name where this run wrote (temporary folders), not what it found.
 VOLATILE = {"db", "out"}
 
@@ -55,28 +56,34 @@ def observed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     try:
         db = str(tmp / "l.db")
         out: dict[str, Any] = {}
-        for year in ("2021", "2022"):
+        for year in YEARS:
             args = ["score", f"samples/inspections/{year}", "--roster", ROSTER, "--db", db,
                     "--out", str(tmp / f"{year}.xlsx")]  # fmt: skip
             out[f"score-{year}.json"] = stable(json.loads(invoke(*args, "--json")))
             out[f"score-{year}.txt"] = tables(invoke(*args), tmp)
             out[f"workbook-{year}.json"] = sheets(tmp / f"{year}.xlsx")
-        for year in ("2021", "2022"):
+        for year in YEARS:
             args = ["progress", "--year", year, "--roster", ROSTER, "--db", db]
             out[f"progress-{year}.json"] = stable(json.loads(invoke(*args, "--json")))
             out[f"progress-{year}.txt"] = invoke(*args)
-        invoke("progress", "--year", "2022", "--roster", ROSTER, "--db", db, "--out", str(tmp / "2022.xlsx"))
-        out["workbook-2022-progress.json"] = sheets(tmp / "2022.xlsx")
+        for year in ("2022", "2023"):
+            invoke("progress", "--year", year, "--roster", ROSTER, "--db", db, "--out", str(tmp / f"{year}.xlsx"))
+            out[f"workbook-{year}-progress.json"] = sheets(tmp / f"{year}.xlsx")
+        early = ["progress", "--year", "2023", "--as-of", "2023-09-30", "--roster", ROSTER, "--db", db, "--json"]
+        out["progress-2023-as-of-0930.json"] = stable(json.loads(invoke(*early)))
     finally:
         os.chdir(cwd)
     return out
 
 
-NAMES = [f"{kind}-{year}.{ext}" for year in ("2021", "2022") for kind, ext in
+NAMES = [f"{kind}-{year}.{ext}" for year in YEARS for kind, ext in
          (("score", "json"), ("score", "txt"), ("workbook", "json"), ("progress", "json"), ("progress", "txt"))]  # fmt: skip
 
 
-@pytest.mark.parametrize("name", [*NAMES, "workbook-2022-progress.json"])
+EXTRA = ["workbook-2022-progress.json", "workbook-2023-progress.json", "progress-2023-as-of-0930.json"]
+
+
+@pytest.mark.parametrize("name", [*NAMES, *EXTRA])
 def test_the_samples_look_as_they_did(observed: dict[str, Any], name: str) -> None:
     path = GOLDEN / name
     value = observed[name]
