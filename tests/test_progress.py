@@ -147,16 +147,18 @@ def test_workbook_output_alone_and_added_to_the_consolidated_one(campaign: dict[
     alone = campaign["base"] / "progress.xlsx"
     assert progress(campaign, "--year", "2022", "--out", str(alone)).exit_code == 0
     wb = openpyxl.load_workbook(alone)
-    assert wb.sheetnames == ["年度进度", "社区状态", "冲刺名单"]
+    assert wb.sheetnames == ["年度进度", "社区状态", "冲刺名单", "名单"]
     sheet = wb["年度进度"]
     assert len(sheet._charts) == 1  # type: ignore[attr-defined]
-    rows = {r[0]: r for r in sheet.iter_rows(min_row=3, values_only=True) if r[0]}
-    assert rows["全区"][4] == 4 and rows["全区"][7] == 0.4 and rows["全区"][10] == 2
+    header = [c.value for c in sheet[2]]
+    rows = {r[0]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=3, values_only=True) if r[0]}
+    assert rows["全区"]["持有称号"] == 4 and rows["全区"]["达标率"] == 0.4 and rows["全区"]["还差（个）"] == 2
+    assert {"逾期未复审", "目标", "是否达到", "本年新申报", "其中达标"} <= set(header)
     consolidated = campaign["base"] / "汇总2022.xlsx"
     before = openpyxl.load_workbook(consolidated).sheetnames
     for _ in range(2):  # twice: the sheets are replaced, never duplicated
         assert progress(campaign, "--year", "2022", "--out", str(consolidated)).exit_code == 0
-    assert openpyxl.load_workbook(consolidated).sheetnames == [*before, "年度进度", "社区状态", "冲刺名单"]
+    assert openpyxl.load_workbook(consolidated).sheetnames == [*before, "年度进度", "社区状态", "冲刺名单", "名单"]
 
 
 def test_history_traces_every_evaluation(campaign: dict[str, Path]) -> None:

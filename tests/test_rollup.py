@@ -86,6 +86,7 @@ def test_first_run_then_an_unchanged_rerun_reads_no_workbook(tmp_path: Path, inb
         "年度进度",
         "社区状态",
         "冲刺名单",
+        "名单",
     ]
     problems = list(wb["问题清单"].iter_rows(min_row=2, values_only=True))
     assert {Path(str(r[0])).name for r in problems if r[7] == "错误"} == {

@@ -118,6 +118,23 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         ALTER TABLE evaluations ADD COLUMN voided_at TEXT;
         """,
     ),
+    (
+        6,
+        "conferrals",
+        """
+        -- The district scores; the city names (命名). The naming of a community's title of a year, with its date and
+        -- the city's document number; recorded again for the same community and year, the newer record replaces it.
+        CREATE TABLE conferrals (
+            id           INTEGER PRIMARY KEY,
+            community_id TEXT NOT NULL,
+            year         INTEGER NOT NULL,
+            conferred_on TEXT NOT NULL,   -- YYYY-MM-DD, the 命名日期
+            document     TEXT NOT NULL,   -- the city's 文号
+            recorded_at  TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX conferrals_once ON conferrals (community_id, year);
+        """,
+    ),
 )
 
 
@@ -173,6 +190,17 @@ class KnownFile:
     sha256: str
     valid: bool
     outcome: Outcome | None  # kept for an invalid file only (a valid one is an evaluation)
+
+
+@dataclass(frozen=True)
+class Conferral:
+    """The city's naming (命名) of a community's title of one year."""
+
+    community_id: str
+    year: int
+    day: date
+    document: str  # the city's 文号
+    recorded_at: str
 
 
 @dataclass(frozen=True)
@@ -435,6 +463,28 @@ class Ledger:
         ).fetchall()
         return {(r[0], int(r[1])) for r in rows}
 
+    # ── the city's naming (confer) ──
+    def confer(self, community_id: str, year: int, day: date, document: str) -> None:
+        """Record the city's naming of a community's title of `year` (replacing an earlier record of it)."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO conferrals (community_id, year, conferred_on, document, recorded_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (community_id, year) DO UPDATE SET"
+                " conferred_on = excluded.conferred_on, document = excluded.document, recorded_at = excluded.recorded_at",
+                (community_id, year, day.isoformat(), document, _now()),
+            )
+
+    def conferrals(self, community_id: str | None = None) -> dict[tuple[str, int], Conferral]:
+        """Every recorded naming, by (community code folded to one case, year)."""
+        where, params = ("WHERE community_id = ? COLLATE NOCASE", (community_id,)) if community_id else ("", ())
+        rows = self.db.execute(
+            f"SELECT community_id, year, conferred_on, document, recorded_at FROM conferrals {where}"
+            " ORDER BY year, community_id",
+            params,
+        ).fetchall()
+        return {(r[0].casefold(), int(r[1])): Conferral(r[0], int(r[1]), date.fromisoformat(r[2]), r[3], r[4])
+                for r in rows}  # fmt: skip
+
     # ── the inbox's files (rollup) ──
     def known_files(self) -> dict[str, KnownFile]:
         """Every file a rollup has seen, by path."""
@@ -463,7 +513,8 @@ class Ledger:
             "SELECT COUNT(*), MAX(id), COUNT(superseded_by), COUNT(void_reason) FROM evaluations"
         ).fetchone()
         files = self.db.execute("SELECT COUNT(*), MAX(seen_at), SUM(valid) FROM files").fetchone()
-        return json.dumps([*evaluations, *files])
+        named = self.db.execute("SELECT COUNT(*), MAX(recorded_at) FROM conferrals").fetchone()
+        return json.dumps([*evaluations, *files, *named])
 
     def output_unchanged(self, path: Path, fingerprint: str) -> bool:
         """Whether `path` is still exactly the workbook written from `fingerprint` (nobody replaced it since)."""

@@ -371,6 +371,41 @@ def render_history(doc: dict[str, Any]) -> None:
         table = [[str(i["year"] or "?"), i["seen_at"][:16].replace("T", " "), i["first_error"], i["file"]]
                  for i in invalid]  # fmt: skip
         render_table(out, FittedTable(columns, table))
+    named = doc.get("conferrals", [])
+    if named:
+        out.print("\n[bold]市级命名[/]（命名日期即称号日期）")
+        columns = [
+            Column("年度"),
+            Column("命名日期"),
+            Column("文号", wrap=True, min_width=10),
+            Column("记录时间", keep=2),
+        ]
+        table = [[str(c["year"]), c["date"], c["doc"], c["recorded_at"][:16].replace("T", " ")] for c in named]
+        render_table(out, FittedTable(columns, table))
+
+
+def render_notice(doc: dict[str, Any]) -> None:
+    out = console()
+    listed = doc["communities"]
+    count = f"列出 {len(listed)} 个社区" if listed else "名单为空（文书中写明“无”）"
+    out.print(f"已写出 {doc['year']} 年度{doc['kind']}：{doc['out']}（{count}）", soft_wrap=True)
+
+
+def render_confer(doc: dict[str, Any]) -> None:
+    out = console()
+    columns = [
+        Column("乡街"),
+        Column("社区编码"),
+        Column("社区名称", wrap=True, keep=2, min_width=8),
+        Column("年度"),
+        Column("命名日期"),
+        Column("文号", wrap=True, min_width=10),
+        Column("原称号日期（评审日期）", keep=1),
+    ]
+    rows = [[c["subdistrict"], c["community_id"], c["community"], str(c["year"]), c["date"], c["doc"],
+             c["review_date"] or ""] for c in doc["conferred"]]  # fmt: skip
+    out.print(f"[bold]已记录市级命名 {len(rows)} 个[/]：此后这些社区的称号日期为命名日期")
+    render_table(out, FittedTable(columns, rows))
 
 
 def render_rollup(doc: dict[str, Any]) -> None:

@@ -22,6 +22,16 @@ from greencli.core.values import fmt
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
 MAX_WIDTH = 60
+# Printing: A4 landscape with 0.5-inch side margins holds about 1,026 pixels of column width at 100 %. A sheet fitted
+# to one page wide stays legible while its 10-pt body prints at 8 pt or more, i.e. while it is at most 1,283 pixels
+# wide; 1,200 leaves room for how spreadsheet programs round column widths (LibreOffice measured 7.6 pt at 1,283). A
+# wider sheet keeps a fixed scale of 80 % (8-pt body) and splits across pages with its identity columns
+# repeated.
+PAGE_PIXELS = 1026
+LEGIBLE_PIXELS = 1200
+SPLIT_SCALE = 80
+WRAP_MIN_WIDTH = 12  # a column of long text may narrow to this (it wraps) so that its sheet fits one page wide
+LINE_POINTS = 13.5  # the height of one line of 10-pt text
 
 
 @dataclass
@@ -34,6 +44,9 @@ class _Table:
     kinds: list[str]  # text | number | score | percent | int
     freeze_cols: int = 0
     note: str = ""  # printed two rows below the table, outside its filter
+    title: str = ""  # printed at the top of every page
+    unprinted: int = 0  # how many of the last columns stay on screen only (e.g. the source file's path)
+    header_lines: int = 3  # header cells wrap to this many lines (the header row is as tall)
 
 
 class _Writer:
@@ -56,16 +69,13 @@ class _Writer:
 
     def table(self, t: _Table) -> Worksheet:
         ws = self.wb.add_worksheet(t.name)
-        for col, header in enumerate(t.headers):
+        widths = _widths(t)
+        for col, width in enumerate(widths):
             kind = t.kinds[col]
-            widest = text_width(header.split("\n")[0]) + 2
-            if kind in ("text", "wrap"):  # numbers print at a fixed width; only text needs measuring
-                widest = max([widest, *(text_width(_shown(r[col])) + 2 for r in t.rows)])
-            else:
-                widest = max(widest, 9)
-            ws.set_column(col, col, min(MAX_WIDTH, max(6, widest)), self.formats["wrap" if kind == "wrap" else "text"]
+            ws.set_column(col, col, width, self.formats["wrap" if kind == "wrap" else "text"]
                           if kind in ("text", "wrap") else None)  # fmt: skip
-        ws.set_row(0, 32)
+        _print_setup(ws, t, widths)
+        ws.set_row(0, t.header_lines * LINE_POINTS)
         for col, header in enumerate(t.headers):
             ws.write_string(0, col, header, self.formats["header"])
         for r, row in enumerate(t.rows, start=1):
@@ -91,6 +101,58 @@ class _Writer:
         for word in ("未达标", "否决"):
             ws.conditional_format(*span, {"type": "cell", "criteria": "==", "value": f'"{word}"', "format": self.bad})
         ws.conditional_format(*span, {"type": "cell", "criteria": "==", "value": '"无效"', "format": self.grey})
+
+
+def _pixels(width: float) -> int:
+    """Excel's column width in pixels (default font, 7-pixel digits)."""
+    return int(width * 7 + 5)
+
+
+def _widths(t: _Table) -> list[float]:
+    """Column widths: text as wide as its longest value, numbers as wide as their header wrapped to three lines; the
+    long-text columns narrow (and wrap) as far as needed for the printed sheet to fit one page wide legibly."""
+    widths: list[float] = []
+    for col, header in enumerate(t.headers):
+        kind = t.kinds[col]
+        # a header wraps to the table's header lines; the lines it breaks itself stay whole, except the last
+        lines = header.split("\n")
+        head = max([-(-text_width(header.replace("\n", "")) // t.header_lines), *(text_width(x) for x in lines[:-1])])
+        if kind in ("text", "wrap"):
+            widest = max([head + 2, *(text_width(_shown(r[col])) + 2 for r in t.rows)])
+        else:
+            widest = max(head + 2, 7)
+        widths.append(float(min(MAX_WIDTH, max(6, widest))))
+    printed = len(widths) - t.unprinted
+    excess = sum(_pixels(w) for w in widths[:printed]) - LEGIBLE_PIXELS
+    wraps = [i for i in range(printed) if t.kinds[i] == "wrap" and widths[i] > WRAP_MIN_WIDTH]
+    room = sum(widths[i] - WRAP_MIN_WIDTH for i in wraps) * 7
+    if excess > 0 and room > 0:
+        share = min(1.0, excess / room)
+        for i in wraps:
+            widths[i] -= (widths[i] - WRAP_MIN_WIDTH) * share
+    return widths
+
+
+def _print_setup(ws: Worksheet, t: _Table, widths: Sequence[float]) -> None:
+    """A4 landscape; one page wide when legible there, else split across pages at 80 % with the identity columns on
+    each; the header row on every page; the title at the top and page numbers at the bottom."""
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.center_horizontally()
+    ws.repeat_rows(0)
+    printed = len(widths) - t.unprinted
+    rows = max(1, len(t.rows)) + (3 if t.note else 0)
+    ws.print_area(0, 0, rows, printed - 1)
+    if sum(_pixels(w) for w in widths[:printed]) <= LEGIBLE_PIXELS:
+        ws.fit_to_pages(1, 0)
+    else:
+        ws.set_print_scale(SPLIT_SCALE)
+        if t.freeze_cols:
+            ws.repeat_columns(0, t.freeze_cols - 1)
+    title = (t.title or t.name).replace("&", "&&")
+    ws.set_header(f'&C&"宋体,Bold"&12 {title}')  # the space ends the font size: "&12" then "2023" would read "&122023"
+    ws.set_footer('&C&"宋体"&9第 &P 页，共 &N 页')
 
 
 def _shown(value: Any) -> str:
@@ -122,17 +184,27 @@ def summary_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
         rows.append([o.subdistrict, o.community_id, o.community, o.year, o.review_date.isoformat() if o.review_date else "",
                      o.reviewers, *cats, o.bonus, o.total, o.verdict.label, "、".join(o.vetoes), local, district, note, o.file])  # fmt: skip
     n = len(rubric.categories)
-    kinds = ["text", "text", "text", "int", "text", "text", *["score"] * n, "score", "score", "text", "text", "int", "int",
-             "text", "text"]  # fmt: skip
-    return _Table("汇总", headers, rows, kinds, freeze_cols=3)
+    kinds = ["text", "text", "text", "int", "text", "wrap", *["score"] * n, "score", "score", "text", "text", "int", "int",
+             "wrap", "text"]  # fmt: skip
+    return _Table("汇总", headers, rows, kinds, freeze_cols=3, title=_titled("评审汇总", outcomes), unprinted=1,
+                  header_lines=6)  # fmt: skip
+
+
+def _titled(what: str, outcomes: Sequence[Outcome]) -> str:
+    """A printed title with the batch's year(s): 2023年度绿色社区评审汇总."""
+    years = sorted({o.year for o in outcomes if o.year is not None and o.counts})
+    span = f"{years[0]}年度" if len(years) == 1 else (f"{years[0]}—{years[-1]}年度" if years else "")
+    return f"{span}绿色社区{what}"
 
 
 def items_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
-    headers = ["乡街", "社区编码", "社区名称", *(f"{i.number}\n{i.content[:12]}（{fmt(i.points)}）" for i in rubric.items),
-               "总分"]  # fmt: skip
+    # every header keeps the item's number and its maximum on lines of their own; the content follows, shortened
+    headers = ["乡街", "社区编码", "社区名称", *(f"{i.number}\n{fmt(i.points)}分\n{i.content[:10]}" for i in rubric.items),
+               f"总分\n（{fmt(sum(i.points for i in rubric.items))}分）"]  # fmt: skip
     rows = [[o.subdistrict, o.community_id, o.community, *((o.items or {}).get(i.number) for i in rubric.items), o.total]
             for o in outcomes if o.counts]  # fmt: skip
-    return _Table("分项得分", headers, rows, ["text"] * 3 + ["score"] * (len(rubric.items) + 1), freeze_cols=3)
+    return _Table("分项得分", headers, rows, ["text"] * 3 + ["score"] * (len(rubric.items) + 1), freeze_cols=3,
+                  title=_titled("分项得分", outcomes), header_lines=7)  # fmt: skip
 
 
 def stats_table(outcomes: Sequence[Outcome], order: Sequence[str]) -> _Table:
@@ -142,7 +214,7 @@ def stats_table(outcomes: Sequence[Outcome], order: Sequence[str]) -> _Table:
     note = ("说明：本表统计本批全部有效评分表，含村和农村社区；“年度进度”表只统计名单中的城市社区（达标率的分母），"
             "并按历年记录计算复审和撤销，因此两表的达标数可能不同。")  # fmt: skip
     kinds = ["text", "int", "int", "int", "int", "int", "number", "number", "percent"]
-    return _Table("乡街统计", headers, rows, kinds, note=note)
+    return _Table("乡街统计", headers, rows, kinds, note=note, title=_titled("评审乡街统计", outcomes))
 
 
 def units_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
@@ -152,7 +224,8 @@ def units_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
         weakest = "；".join(f"{n}.{rubric.item(n).content}（失{fmt(lost)}分）" for n, lost in u.weakest)
         rate = u.lost / u.possible if u.possible else None
         rows.append([u.unit, "、".join(str(n) for n in u.items), u.lost, u.possible, rate, weakest])
-    return _Table("部门失分", headers, rows, ["text", "text", "score", "score", "percent", "wrap"])
+    return _Table("部门失分", headers, rows, ["text", "wrap", "score", "score", "percent", "wrap"],
+                  title=_titled("评审各部门失分", outcomes))  # fmt: skip
 
 
 def gaps_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
@@ -164,14 +237,15 @@ def gaps_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
         gain = "；".join(f"{n}.{rubric.item(n).content}（可提{fmt(pts)}分）" for n, pts in g.to_gain)
         o = g.outcome
         rows.append([o.subdistrict, o.community_id, o.community, o.total, o.verdict.label, vetoes, g.short, gain])
-    return _Table("达标差距", headers, rows, ["text", "text", "text", "score", "text", "wrap", "score", "wrap"])
+    return _Table("达标差距", headers, rows, ["text", "text", "text", "score", "text", "wrap", "score", "wrap"],
+                  title=_titled("评审达标差距", outcomes))  # fmt: skip
 
 
 def issues_table(outcomes: Sequence[Outcome]) -> _Table:
     headers = ["文件", "社区编码", "工作表", "单元格", "编号", "问题类型", "问题代码", "严重程度", "说明"]
     rows = [[o.file, o.community_id, i.sheet or "", i.cell or "", i.subject or "", issue_title(i.code), i.code,
              "错误" if i.is_error else "提醒", i.message] for o in outcomes for i in o.issues]  # fmt: skip
-    return _Table("问题清单", headers, rows, ["text"] * 8 + ["wrap"])
+    return _Table("问题清单", headers, rows, ["wrap", *["text"] * 7, "wrap"], title=_titled("评分表问题清单", outcomes))
 
 
 def write_district_workbook(path: Path, outcomes: Sequence[Outcome], rubric: Rubric, order: Sequence[str] = ()) -> None:

@@ -184,6 +184,64 @@ def progress_command(
         raise typer.Exit(1)
 
 
+@app.command("notice", cls=ChineseCommand)
+@handled
+def notice(
+    year: Annotated[
+        int, typer.Option("--year", help="哪一年度的名单或通报（四位年份）", min=1900, max=2100, metavar="年份")
+    ],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            help="文书种类：上报名单、认定名单、复审通过名单、撤销名单、逾期未复审名单、省级推荐名单、应复审名单、通报",
+            metavar="种类",
+        ),
+    ],
+    out: Annotated[
+        str, typer.Option("--out", help="Word 文档（.docx）的保存位置；没有扩展名时自动加 .docx", metavar="文件")
+    ],
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="判断省级推荐资格的日期（YYYY-MM-DD）；默认为该年 12 月 31 日", metavar="日期"),
+    ] = None,
+    roster: RosterOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    rubric: RubricOption = None,
+) -> None:
+    """生成办公室发出的文书（Word .docx，可在 Word/WPS 中编辑）：年度各类名单，或按公文格式（GB/T 9704）起草的通报。"""
+    from greencli.adapters.roster import read_roster
+    from greencli.adapters.rubric_file import load_rubric
+    from greencli.adapters.terminal import render_notice
+    from greencli.jobs.notice import notice_out, run_notice
+
+    communities = read_roster(roster) if roster is not None else None
+    report = run_notice(load_rubric(rubric), year, kind.strip(), notice_out(out), communities, db, parse_day(as_of))
+    emit(report.to_json(), as_json, render_notice)
+
+
+@app.command("confer", cls=ChineseCommand)
+@handled
+def confer(
+    codes: Annotated[list[str], typer.Argument(help="市里命名的社区编码（可列多个）", metavar="社区编码...")],
+    year: Annotated[int, typer.Option("--year", help="命名的是哪一年度达标的称号", min=1900, max=2100, metavar="年份")],
+    day: Annotated[str, typer.Option("--date", help="市里命名的日期（YYYY-MM-DD），此后即为称号日期", metavar="日期")],
+    doc: Annotated[str, typer.Option("--doc", help="市里命名文件的文号", metavar="文号")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    rubric: RubricOption = None,
+) -> None:
+    """记录市级命名：区里评审达标后由市里命名，命名日期成为称号日期（省级推荐的满一年从此日算起）。"""
+    from greencli.adapters.rubric_file import load_rubric
+    from greencli.adapters.terminal import render_confer
+    from greencli.jobs.notice import run_confer
+
+    named_on = parse_day(day)
+    assert named_on is not None
+    emit(run_confer(load_rubric(rubric), year, named_on, doc, codes, db).to_json(), as_json, render_confer)
+
+
 @app.command("history", cls=ChineseCommand)
 @handled
 def history(

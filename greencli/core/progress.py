@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -161,9 +161,12 @@ def statuses(
     year: int,
     first_year: int,
     as_of: date | None = None,
+    named: Mapping[tuple[str, int], date] | None = None,
 ) -> list[Standing]:
     """Every community's standing at the end of `year`, walking the years from the campaign's first; provincial
-    eligibility judged on `as_of` (default 31 December of `year`)."""
+    eligibility judged on `as_of` (default 31 December of `year`). `named` holds the city's naming dates by
+    (code folded to one case, year): a title begun that year dates from its naming, else from its 评审日期."""
+    named = named or {}
     judged_on = as_of or date(year, 12, 31)
     by_community: dict[str, dict[int, Current]] = {}
     for e in evaluations:
@@ -183,8 +186,8 @@ def statuses(
                 if found.verdict == "pass":
                     status = Status.REPASS if before.holds else Status.PASS
                     first_passed = first_passed if first_passed is not None else y
-                    if status is Status.PASS:
-                        title = found.dated  # a new title begins
+                    if status is Status.PASS:  # a new title begins
+                        title = named.get((community.code.casefold(), y), found.dated)
                 else:
                     status = Status.REVOKED if before.holds else Status.FAIL
             elif before in (Status.PASS, Status.REPASS):
@@ -280,6 +283,7 @@ def progress(
     year: int,
     invalid: Collection[tuple[str, int]] = (),
     as_of: date | None = None,
+    named: Mapping[tuple[str, int], date] | None = None,
 ) -> Progress:
     """The standing of every community and 乡街 at the end of `year` against that year's target; `invalid` names the
     (community, year) pairs whose latest workbook was invalid; provincial eligibility is judged on `as_of`
@@ -289,7 +293,7 @@ def progress(
     flagged = {code.casefold() for code, y in invalid if y == year}
     standings = [
         dataclasses.replace(s, invalid_submission=True) if s.community.code.casefold() in flagged else s
-        for s in statuses(communities, evaluations, year, rubric.campaign.first_year, judged_on)
+        for s in statuses(communities, evaluations, year, rubric.campaign.first_year, judged_on, named)
     ]
     order = list(dict.fromkeys(c.subdistrict for c in communities))
     subdistricts = tuple(

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from greencli.adapters.ledger import InvalidSubmission, Ledger, Stored, ledger_path
+from greencli.adapters.ledger import Conferral, InvalidSubmission, Ledger, Stored, ledger_path
 from greencli.core.errors import GreencliError
 from greencli.core.progress import Progress, progress_json
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric
-from greencli.jobs.standing import ledger_standing
+from greencli.jobs.standing import YearStanding
 
 
 class NeedsRoster(GreencliError):
@@ -54,11 +54,12 @@ def run_progress(
     if as_of is not None and as_of < date(year, 1, 1):
         raise GreencliError(f"--as-of {as_of.isoformat()} 早于 {year} 年 1 月 1 日：省级推荐资格在该年度内或之后判断")
     with Ledger.open(ledger_path(db), create=False) as ledger:
-        report = ProgressReport(rubric, ledger_standing(ledger, rubric, roster, year, as_of))
+        standing = YearStanding.read(ledger, rubric, roster, year, as_of)
+    report = ProgressReport(rubric, standing.current)
     if out is not None:
         from greencli.adapters.xlsx_progress import write_progress  # heavy: only when writing
 
-        write_progress(out, report.standing, progress_json(report.standing, rubric), rubric)
+        write_progress(out, report.standing, progress_json(report.standing, rubric), rubric, standing.lists)
         report = ProgressReport(rubric, report.standing, str(out))
     return report
 
@@ -70,6 +71,7 @@ class HistoryReport:
     community_id: str
     evaluations: tuple[Stored, ...]
     invalid_submissions: tuple[InvalidSubmission, ...]
+    conferrals: tuple[Conferral, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         evaluations = [
@@ -89,7 +91,10 @@ class HistoryReport:
              "sha256": i.file_sha256, "first_error": i.first_error, "errors": i.errors, "seen_at": i.seen_at}
             for i in self.invalid_submissions
         ]  # fmt: skip
-        return {"community_id": self.community_id, "evaluations": evaluations, "invalid_submissions": submissions}
+        named = [{"year": c.year, "date": c.day.isoformat(), "doc": c.document, "recorded_at": c.recorded_at}
+                 for c in self.conferrals]  # fmt: skip
+        return {"community_id": self.community_id, "evaluations": evaluations, "invalid_submissions": submissions,
+                "conferrals": named}  # fmt: skip
 
 
 def run_history(code: str, db: Path | None) -> HistoryReport:
@@ -97,5 +102,6 @@ def run_history(code: str, db: Path | None) -> HistoryReport:
     with Ledger.open(ledger_path(db), create=False) as ledger:
         rows = ledger.evaluations(community_id=code.strip())
         invalid = ledger.invalid_submissions(community_id=code.strip())
+        named = tuple(ledger.conferrals(code.strip()).values())
     known = rows[-1].outcome.community_id if rows else (invalid[-1].community_id if invalid else code.strip())
-    return HistoryReport(known, tuple(rows), tuple(invalid))
+    return HistoryReport(known, tuple(rows), tuple(invalid), named)

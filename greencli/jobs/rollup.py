@@ -28,7 +28,7 @@ from greencli.core.progress import progress_json
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric, Standards
 from greencli.jobs.pipeline import Assessment, assess_all, invalid_submission, scan, settle, sha256_of
-from greencli.jobs.standing import ledger_standing
+from greencli.jobs.standing import YearStanding
 
 STALE_TEMP_PREFIX = ".~greencli-"
 LOGGER = "greencli.rollup"
@@ -136,8 +136,9 @@ def _write_outputs(target: Path, ledger: Ledger, rubric: Rubric, roster: Sequenc
     order = list(dict.fromkeys(c.subdistrict for c in roster)) if roster is not None else []
     build_district_workbook(target, shown, rubric, order)
     if rubric.campaign.target_for(year) is not None and roster is not None:
-        standing = ledger_standing(ledger, rubric, roster, year)
-        add_progress_sheets(target, target, standing, progress_json(standing, rubric), rubric)
+        standing = YearStanding.read(ledger, rubric, roster, year)
+        now = standing.current
+        add_progress_sheets(target, target, now, progress_json(now, rubric), rubric, standing.lists)
 
 
 def _run_year(

@@ -1,11 +1,13 @@
-"""The campaign's standing read from the ledger: one place for progress, the rollup's sheets and export."""
+"""The campaign's standing read from the ledger: one place for progress, the rollup's sheets, export and notices."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from greencli.adapters.ledger import Ledger
+from greencli.core.listings import Listing, listings
 from greencli.core.progress import Progress, currents, progress
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric
@@ -16,5 +18,28 @@ def ledger_standing(
 ) -> Progress:
     """Every community's standing at the end of `year` from the ledger's current evaluations and its record of
     invalid submissions."""
-    evaluations = currents(s.outcome for s in ledger.evaluations(current_only=True))
-    return progress(rubric, roster, evaluations, year, ledger.outstanding_invalid(), as_of)
+    return YearStanding.read(ledger, rubric, roster, year, as_of).current
+
+
+@dataclass(frozen=True)
+class YearStanding:
+    """The standing at the end of a year and of the year before (which the 应复审名单 is drawn from)."""
+
+    current: Progress
+    previous: Progress
+    rubric: Rubric
+
+    @classmethod
+    def read(
+        cls, ledger: Ledger, rubric: Rubric, roster: Sequence[Community], year: int, as_of: date | None = None
+    ) -> YearStanding:
+        evaluations = currents(s.outcome for s in ledger.evaluations(current_only=True))
+        invalid = ledger.outstanding_invalid()
+        conferred = {key: c.day for key, c in ledger.conferrals().items()}
+        now = progress(rubric, roster, evaluations, year, invalid, as_of, conferred)
+        before = progress(rubric, roster, evaluations, year - 1, invalid, None, conferred)
+        return cls(now, before, rubric)
+
+    @property
+    def lists(self) -> list[Listing]:
+        return listings(self.current, self.previous, self.rubric)
