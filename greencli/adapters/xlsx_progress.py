@@ -63,11 +63,18 @@ def _table(ws: Worksheet, headers: list[str], rows: list[list[Any]], formats: di
             if formats and cell.column in formats:
                 cell.number_format = formats[cell.column]
     for col, header in enumerate(headers, start=1):
-        widest = max([text_width(header) + 2, *(text_width(str(r[col - 1] or "")) + 2 for r in rows)])
+        widest = max([text_width(header) + 2, *(text_width(_shown(r[col - 1])) + 2 for r in rows)])
         ws.column_dimensions[get_column_letter(col)].width = min(50, max(8, widest))
     ws.row_dimensions[1].height = 30  # two lines of header
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
+
+
+def _shown(value: Any) -> str:
+    """A value as the sheet shows it (numbers to one decimal), for column widths."""
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return "" if value is None else str(value)
 
 
 def _met_label(met: bool | None, has_target: bool) -> str:
@@ -135,8 +142,12 @@ def add_progress_sheets(
     year_sheet["A1"] = title
     year_sheet["A1"].font = Font(bold=True, size=13)
     note_row = len(rows) + 4
-    year_sheet.cell(note_row, 1, "说明：本表只统计名单中的城市社区（村和农村社区不计入），并按历年记录计算复审、撤销和逾期未复审；"
-                                 "“乡街统计”表统计本批全部有效评分表，两表的达标数可能不同。")  # fmt: skip
+    note = year_sheet.cell(note_row, 1, "说明：本表只统计名单中的城市社区（村和农村社区不计入），并按历年记录计算复审、撤销和"
+                                        "逾期未复审；“乡街统计”表统计本批全部有效评分表，两表的达标数可能不同。")  # fmt: skip
+    # within the table's width and wrapped: a note running past the last column would widen the printed page
+    year_sheet.merge_cells(start_row=note_row, start_column=1, end_row=note_row, end_column=len(headers))
+    note.alignment = Alignment(wrap_text=True, vertical="top")
+    year_sheet.row_dimensions[note_row].height = 30
     year_sheet.freeze_panes = "A3"
     year_sheet.auto_filter.ref = f"A2:{get_column_letter(len(headers))}{len(rows) + 2}"
     print_setup(year_sheet, f"{result.year}年度绿色社区创建进度", "1:2")
