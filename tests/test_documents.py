@@ -124,10 +124,11 @@ def test_the_bulletin_states_rates_and_targets_in_the_official_layout(
     source = notices[(2022, "通报")]
     doc = Document(str(source))
     section = doc.sections[0]
-    assert (round(section.page_width / Mm(1)), round(section.page_height / Mm(1))) == (210, 297)
-    type_area = (section.page_width - section.left_margin - section.right_margin,
-                 section.page_height - section.top_margin - section.bottom_margin)  # fmt: skip
-    assert (round(type_area[0] / Mm(1)), round(type_area[1] / Mm(1))) == (156, 225)
+    width, height = section.page_width or 0, section.page_height or 0
+    left, right = section.left_margin or 0, section.right_margin or 0
+    top, bottom = section.top_margin or 0, section.bottom_margin or 0
+    assert (round(width / Mm(1)), round(height / Mm(1))) == (210, 297)
+    assert (round((width - left - right) / Mm(1)), round((height - top - bottom) / Mm(1))) == (156, 225)
     normal = doc.styles["Normal"]
     assert normal.font.size == Pt(16) and normal.element.rPr.rFonts.get(
         "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋_GB2312"  # fmt: skip
