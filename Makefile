@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint types unit bench fuzz clean samples readme wheelhouse
+.PHONY: demo test lint types unit bench fuzz clean samples readme pictures wheelhouse
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ samples: $(STAMP)
 
 readme: $(STAMP)
 	$(BIN)/python samples/readme_demo.py
+
+# The README's pictures of printed pages (docs/*.png), printed through LibreOffice from the sample district.
+pictures: $(STAMP)
+	$(BIN)/python samples/pictures.py
 
 # Offline installation folders for PCs with no route to a package index (Windows x64 and Linux x86_64, every
 # supported Python): dist/wheelhouse/<platform>/ holds greencli, every dependency, 安装说明.txt and 文件清单.txt.
