@@ -255,3 +255,44 @@ def test_the_district_workbook_prints_legibly_in_few_pages(ledger: Path, tmp_pat
         for smallest, _ in found:
             assert smallest >= 7.95, (title, smallest)
     assert sum(len(found) for found in pages.values()) <= 20
+
+
+# ── the scoring form, printed ──
+
+
+@needs_libreoffice
+@pytest.mark.libreoffice
+def test_the_form_prints_at_a_readable_size_with_whole_items(tmp_path: Path) -> None:
+    result = invoke("template", "--roster", ROSTER, "--year", "2023", "--out", str(tmp_path / "forms"), "--quiet")
+    assert result.exit_code == 0
+    form = next((tmp_path / "forms").rglob("HH-01_*.xlsx"))
+    (pdf,) = convert_all([form], "pdf", tmp_path / "pdf", tmp_path / "profile")
+    from greencli.adapters.rubric_file import load_rubric
+
+    rubric = load_rubric()
+    item_of = {row.code: item.number for item in rubric.items for row in item.rows}
+    pages_of: dict[int, set[int]] = {}
+    score_pages = []
+    with pdfplumber.open(pdf) as document:
+        for number, page in enumerate(document.pages):
+            text = page.extract_text() or ""
+            if "绿色社区评审评分表" not in text.splitlines()[0]:
+                if "填表说明" in text:  # the 说明 sheet stays inside the page's margins
+                    assert max(c["x1"] for c in page.chars) <= page.width - 20
+                continue
+            score_pages.append(text)
+            body = [c["size"] for c in page.chars if c["top"] < page.height - 40]
+            assert min(body) >= 8.95, (number, min(body))  # 9-point body text on paper
+            header = next(w for w in page.extract_words() if w["text"] == "编号")
+            column = [w["text"] for w in page.extract_words()
+                      if header["x0"] - 8 <= w["x0"] and w["x1"] <= header["x1"] + 8 and w["top"] > header["bottom"]]  # fmt: skip
+            for code in column:
+                if code in item_of:
+                    pages_of.setdefault(item_of[code], set()).add(number)
+    assert len(pages_of) == len(rubric.items)  # every item found in the 编号 column
+    split = {item: pages for item, pages in pages_of.items() if len(pages) > 1}
+    assert split == {}, split  # no item's rows on two pages
+    last = score_pages[-1]
+    assert "评审结论" in last and "小计" in last and "评审人员（签字）" in last  # the totals print together
+    assert "V1" in score_pages[-1] or "V1" in score_pages[-2]
+    assert len(score_pages) <= 16

@@ -54,14 +54,22 @@ COL_CATEGORY, COL_NUMBER, COL_CONTENT, COL_POINTS, COL_CRITERIA, COL_METHODS, CO
     8
 )
 COL_CODE, COL_LABEL, COL_HINT, COL_VALUE, COL_EVIDENCE, COL_ROW_SCORE, COL_ITEM_SCORE = range(8, 15)
+# The 评分表 is designed at its printed size: A4 landscape with 0.3-inch side margins holds about 1,065 pixels of
+# column width; these columns take about 1,000 (width × 7 + 5 pixels each), so it prints at 100 % and its 9-point
+# body stays 9 points on paper (fitting to one page wide only ever shrinks a program that draws columns wider).
 SCORE_COLUMNS: Final = [
-    ("类别", 7), ("序号", 4.5), ("内容", 16), ("分值", 5), ("考评标准", 40), ("考评方式", 9), ("责任部门", 7), ("监督指导部门", 11),
-    (L.CODE_HEADER, 6), ("评分细则", 26), ("填写说明", 13), (L.VALUE_HEADER, 9), (L.EVIDENCE_HEADER, 16),
-    ("行得分", 6.5), ("本项得分", 6.5),
+    ("类别", 4), ("序号", 3.5), ("内容", 11), ("分值", 4), ("考评标准", 27), ("考评方式", 7), ("责任部门", 6), ("监督指导部门", 7),
+    (L.CODE_HEADER, 5), ("评分细则", 18), ("填写说明", 11), (L.VALUE_HEADER, 8), (L.EVIDENCE_HEADER, 11),
+    ("行得分", 5), ("本项得分", 5),
 ]  # fmt: skip
 SCORE_HEADER_ROW: Final = 3
 COMPOUND_HEADER_ROW: Final = 2
-LINE_HEIGHT: Final = 13.5  # points per wrapped line at the 9-point body font
+LINE_HEIGHT: Final = 12.0  # points per wrapped line at the 9-point body font (its line is about 11.3 points)
+SUMMARY_ROW_HEIGHT: Final = 18
+# The page's height for item rows: A4 landscape (595 pt) less 0.6-inch margins (86 pt) and the repeated title and
+# header rows (about 95 pt), with room for how spreadsheet programs round row heights.
+PAGE_BODY_POINTS: Final = 395
+GUIDE_WIDTH: Final = 88
 
 # 附件3 (the application form): where the 县（区）, its bureaus and the city sign and seal
 OPINION_BOXES: Final = (
@@ -109,7 +117,9 @@ class _Styles:
         self.text = add(align="left")
         self.opinion = add(align="left", valign="top", indent=1)
         self.center = add(align="center")
-        self.category = add(bold=True, align="center", bg_color="#F2F2F2")
+        self.category = add(
+            bold=True, align="center", bg_color="#F2F2F2", rotation=270
+        )  # stacked, one character a line
         self.code = add(align="center", num_format="@", bold=True)
         self.input = add(align="center", locked=False, bg_color="#FFF2CC")
         self.input_text = add(align="left", locked=False, bg_color="#FFF2CC", num_format="@")
@@ -155,6 +165,9 @@ class _ScoreSheet:
         self.texts: dict[tuple[int, int], str] = {}
         self.row = SCORE_HEADER_ROW + 1
         self.ranges = _compound_ranges()
+        self.heights: dict[int, float] = {}  # row → printed height in points
+        self.breaks: list[int] = []  # rows that start a printed page
+        self.page_used = 0.0
 
     def build(self) -> None:
         ws, s = self.ws, self.s
@@ -180,16 +193,41 @@ class _ScoreSheet:
         ws.set_row(2, 26)
         for col, (title, _) in enumerate(SCORE_COLUMNS):
             ws.write_string(SCORE_HEADER_ROW, col, title, s.header)
+        ws.set_row(1, 16)
         ws.set_row(SCORE_HEADER_ROW, 28)
         for category in self.rubric.categories:
             first = self.row
             for item in self.rubric.items_in(category.number):
+                start = self.row
                 self.write_item(item)
+                self.keep_together(start)
             label = f"{CHINESE_NUMERALS[category.number - 1]}、{category.name}（{fmt(category.points)}分）"
-            _merge(ws, first, COL_CATEGORY, self.row - 1, COL_CATEGORY, label, s.category)
+            self.label_category(first, self.row - 1, label)
+        start = self.row
         self.write_bonus_and_vetoes()
+        self.keep_together(start)
+        start = self.row
         self.write_summary()
+        self.keep_together(start)  # the totals, verdict and signatures print together, never a lone row
         self.finish()
+
+    def keep_together(self, first: int) -> None:
+        """Rows first … self.row − 1 print on one page: a page break goes before them when they would not fit."""
+        height = sum(self.heights.get(r, SUMMARY_ROW_HEIGHT) for r in range(first, self.row))
+        if self.page_used and self.page_used + height > PAGE_BODY_POINTS:
+            self.breaks.append(first)
+            self.page_used = 0.0
+        self.page_used += height
+
+    def label_category(self, first: int, last: int, label: str) -> None:
+        """The category's merged label cell, one per printed page it spans, so that every page shows it whole."""
+        starts = [first, *(b for b in self.breaks if first < b <= last)]
+        for top, end in zip(starts, [*starts[1:], last + 1], strict=True):
+            room = sum(self.heights.get(r, SUMMARY_ROW_HEIGHT) for r in range(top, end))
+            lines = len(label)  # stacked: a character a line
+            shown = label if lines * LINE_HEIGHT <= room else label.split("、", maxsplit=1)[0] + "、" + label.split("、")[1][:max(
+                1, int(room // LINE_HEIGHT) - 2)]  # fmt: skip
+            _merge(self.ws, top, COL_CATEGORY, end - 1, COL_CATEGORY, shown, self.s.category)
 
     def write_item(self, item: Item) -> None:
         ws, s = self.ws, self.s
@@ -243,7 +281,8 @@ class _ScoreSheet:
         extra = max(0, needed - sum(own))
         for i, r in enumerate(range(first, last + 1)):
             lines = own[i] + math.ceil(extra / len(own))
-            self.ws.set_row(r, lines * LINE_HEIGHT + 4)
+            self.heights[r] = lines * LINE_HEIGHT + 4
+            self.ws.set_row(r, self.heights[r])
 
     def ws_text(self, r: int, col: int) -> str:
         return self.texts.get((r, col), "")
@@ -279,7 +318,7 @@ class _ScoreSheet:
                  (COL_SUPERVISORS, "\n".join(bonus.supervisors), s.text)]  # fmt: skip
         for col, text, style in spans:
             _merge(ws, r, col, r, col, text, style)
-        _merge(ws, r, COL_CATEGORY, r, COL_CATEGORY, "加分项", s.category)
+        _merge(ws, r, COL_CATEGORY, r, COL_CATEGORY, "加分", s.category)
         self.fit_heights(r, r, [(t, SCORE_COLUMNS[c][1]) for c, t, _ in spans])
         self.row += 1
         first = self.row
@@ -355,9 +394,11 @@ class _ScoreSheet:
             verdict_cell, {"type": "formula", "criteria": f'=OR({verdict_cell}="否决",{verdict_cell}="未达标")',
                            "format": s.bad})  # fmt: skip
         ws.set_row(r, 22)
+        self.heights[r] = 22
         self.row += 2
         r = self.row
         ws.set_row(r, 30)
+        self.heights[r] = 30
         _merge(ws, r, 0, r, COL_SUPERVISORS, "评审人员（签字）：", s.signature)
         _merge(ws, r, COL_LABEL, r, COL_VALUE, "审核人（签字）：", s.signature)
         _merge(ws, r, COL_EVIDENCE, r, COL_ITEM_SCORE, "日期：    年   月   日", s.signature)
@@ -372,7 +413,8 @@ class _ScoreSheet:
         ws.fit_to_pages(1, 0)
         ws.repeat_rows(0, SCORE_HEADER_ROW)
         ws.print_area(0, 0, self.row - 1, last_col)
-        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        ws.set_h_pagebreaks(self.breaks)  # at item boundaries (keep_together)
+        ws.set_margins(left=0.3, right=0.3, top=0.6, bottom=0.6)
         ws.center_horizontally()
         ws.set_footer("&C第 &P 页，共 &N 页")
         _protect(ws)
@@ -397,10 +439,11 @@ def _protect(ws: Worksheet) -> None:
 
 def _write_info(wb: Workbook, s: _Styles, rubric: Rubric, year: int, identity: Identity | None) -> None:
     ws = wb.add_worksheet(L.INFO_SHEET)
-    ws.set_column(0, 0, 20)
-    ws.set_column(1, 1, 34)
-    ws.set_column(2, 2, 20)
-    ws.set_column(3, 3, 34)
+    # 94 units: inside A4 portrait between 0.5-inch margins at 100 %, so the 9-point text prints at 9 points
+    ws.set_column(0, 0, 17)
+    ws.set_column(1, 1, 30)
+    ws.set_column(2, 2, 17)
+    ws.set_column(3, 3, 30)
     title = f"{identity.name if identity else ''}{year}年度绿色社区评审 基本信息（申报表）"
     _merge(ws, 0, 0, 0, 3, title, s.title)
     ws.set_row(0, 26)
@@ -460,6 +503,7 @@ def _write_info(wb: Workbook, s: _Styles, rubric: Rubric, year: int, identity: I
     last = r + (len(OPINION_BOXES) + 1) // 2
     ws.set_portrait()
     ws.set_paper(9)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     ws.fit_to_pages(1, 0)
     ws.print_area(0, 0, last, 3)
     ws.set_footer("&C第 &P 页，共 &N 页")
@@ -574,13 +618,15 @@ def guide_lines(rubric: Rubric) -> list[tuple[str, str]]:
 
 def _write_guide(wb: Workbook, s: _Styles, rubric: Rubric) -> None:
     ws = wb.add_worksheet(L.GUIDE_SHEET)
-    ws.set_column(0, 0, 110)
+    # 88 units (621 pixels) inside A4 portrait's 698 between 0.5-inch margins: the text wraps within the page
+    ws.set_column(0, 0, GUIDE_WIDTH)
     styles = {"title": s.guide_title, "head": s.guide_head, "text": s.guide}
     for r, (style, text) in enumerate(guide_lines(rubric)):
         ws.write_string(r, 0, text, styles[style])
-        ws.set_row(r, max(18, text_lines(text, 110) * 15 + 4))
+        ws.set_row(r, max(18, text_lines(text, GUIDE_WIDTH * 0.9) * 15 + 4))  # 10-pt text: 0.9 of the 9-pt width
     ws.set_portrait()
     ws.set_paper(9)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     ws.fit_to_pages(1, 0)
     _protect(ws)
 
