@@ -19,7 +19,7 @@ import pdfplumber
 
 ROOT = Path(__file__).resolve().parent.parent
 ROSTER = ROOT / "samples" / "roster.xlsx"
-RESOLUTION = 60  # dots per inch: readable on a README page, small in the repository
+RESOLUTION = 72  # dots per inch: readable on a README page, small in the repository
 
 
 def greencli(*args: str) -> None:

@@ -15,6 +15,7 @@ from greencli import __version__
 from greencli.cli.common import (
     DEFAULT_DISTRICT_WORKBOOK,
     STATE,
+    AsOfOption,
     BatchYearOption,
     DbOption,
     DistrictOutOption,
@@ -152,10 +153,7 @@ def progress_command(
     db: DbOption = None,
     as_json: JsonOption = False,
     check: Annotated[bool, typer.Option("--check", help="未达到当年目标时退出码为 1（供定时任务报警）")] = False,
-    as_of: Annotated[
-        str | None,
-        typer.Option("--as-of", help="判断省级推荐资格的日期（YYYY-MM-DD）；默认为该年 12 月 31 日", metavar="日期"),
-    ] = None,
+    as_of: AsOfOption = None,
     out: Annotated[
         str | None,
         typer.Option(
@@ -201,10 +199,7 @@ def notice(
     out: Annotated[
         str, typer.Option("--out", help="Word 文档（.docx）的保存位置；没有扩展名时自动加 .docx", metavar="文件")
     ],
-    as_of: Annotated[
-        str | None,
-        typer.Option("--as-of", help="判断省级推荐资格的日期（YYYY-MM-DD）；默认为该年 12 月 31 日", metavar="日期"),
-    ] = None,
+    as_of: AsOfOption = None,
     roster: RosterOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,

@@ -77,6 +77,10 @@ DistrictOutOption = Annotated[
 JobsOption = Annotated[
     int, typer.Option("--jobs", "-j", help="并行读取的进程数；0 表示自动", min=0, max=64, metavar="数量")
 ]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="判断省级推荐资格的日期（YYYY-MM-DD）；默认为该年 12 月 31 日", metavar="日期"),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 格式输出到标准输出（供脚本使用），不显示表格")]
 
 
