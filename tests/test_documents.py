@@ -296,3 +296,54 @@ def test_the_form_prints_at_a_readable_size_with_whole_items(tmp_path: Path) -> 
     assert "评审结论" in last and "小计" in last and "评审人员（签字）" in last  # the totals print together
     assert "V1" in score_pages[-1] or "V1" in score_pages[-2]
     assert len(score_pages) <= 16
+
+
+def test_rates_read_as_spreadsheets_show_them() -> None:
+    from fractions import Fraction
+
+    from greencli.core.values import percent_text
+
+    assert [percent_text(v) for v in (Fraction(9, 16), 0.5625, Fraction(1, 3), Fraction(32, 46), None)] == [
+        "56.3%", "56.3%", "33.3%", "69.6%", "—"]  # fmt: skip
+
+
+def test_a_naming_recorded_again_replaces_the_first_whatever_the_case(ledger: Path, tmp_path: Path) -> None:
+    db = tmp_path / "l.db"
+    db.write_bytes((ledger / "l.db").read_bytes())
+    for code, day in (("zj-04", "2023-12-01"), ("ZJ-04", "2023-12-20")):
+        assert invoke("confer", code, "--year", "2023", "--date", day, "--doc", "x", "--db", str(db)).exit_code == 0
+    named = json.loads(invoke("history", "ZJ-04", "--db", str(db), "--json").stdout)["conferrals"]
+    assert [c["date"] for c in named] == ["2023-12-20"]
+    assert {c["community_id"]: c for c in progress(tmp_path, 2023)["communities"]}["ZJ-04"][
+        "title_date"
+    ] == "2023-12-20"
+
+
+def test_a_bulletin_for_villages_only_says_so(tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text("社区编码,社区名称,乡街,类型\nV-1,西河村,渤海乡,村\n", encoding="utf-8")
+    db = tmp_path / "l.db"
+    village = next((SAMPLES / "inspections" / "2023").rglob("BH-V1_*.xlsx"))
+    invoke("score", str(village), "--roster", str(roster), "--db", str(db), "--out", str(tmp_path / "o.xlsx"))
+    out = tmp_path / "通报.docx"
+    result = invoke(
+        "notice", "--year", "2023", "--kind", "通报", "--out", str(out), "--roster", str(roster), "--db", str(db)
+    )
+    assert result.exit_code == 0, result.output
+    text = "\n".join(p.text for p in Document(str(out)).paragraphs)
+    assert "没有城市社区" in text and "还差0个" not in text
+
+
+def test_the_forms_page_breaks_survive_every_spreadsheet_program(tmp_path: Path) -> None:
+    import openpyxl
+
+    assert invoke("template", "--year", "2023", "--out", str(tmp_path)).exit_code == 0
+    sheet = openpyxl.load_workbook(next(tmp_path.rglob("*.xlsx")))["评分表"]
+    # Excel ignores manual page breaks on a sheet fitted to pages: the form prints at 100 % with its own breaks
+    assert sheet.page_setup.scale in (None, 100)  # 100 % is the default, left unwritten
+    assert not sheet.sheet_properties.pageSetUpPr.fitToPage  # type: ignore[union-attr]
+    assert len(sheet.row_breaks.brk) >= 8
+    labels = {str(cell.value) for (cell,) in sheet.iter_rows(min_row=5, max_col=1) if cell.value}
+    for label in labels:  # whole: the full label, the name without its points, or the numeral; never cut mid-way
+        assert label.count("（") == label.count("）"), label
+        assert "、" not in label or (label.split("、")[1] and not label.endswith("、")), label

@@ -132,7 +132,7 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             document     TEXT NOT NULL,   -- the city's 文号
             recorded_at  TEXT NOT NULL
         );
-        CREATE UNIQUE INDEX conferrals_once ON conferrals (community_id, year);
+        CREATE UNIQUE INDEX conferrals_once ON conferrals (community_id COLLATE NOCASE, year);
         """,
     ),
 )
@@ -469,8 +469,9 @@ class Ledger:
         with self.transaction():
             self.db.execute(
                 "INSERT INTO conferrals (community_id, year, conferred_on, document, recorded_at)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (community_id, year) DO UPDATE SET"
-                " conferred_on = excluded.conferred_on, document = excluded.document, recorded_at = excluded.recorded_at",
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (community_id COLLATE NOCASE, year) DO UPDATE SET"
+                " community_id = excluded.community_id, conferred_on = excluded.conferred_on,"
+                " document = excluded.document, recorded_at = excluded.recorded_at",
                 (community_id, year, day.isoformat(), document, _now()),
             )
 

@@ -14,6 +14,7 @@ from rich.progress import Progress as Bar
 
 from greencli.adapters.tables import Column, FittedTable, render_table, unicode_console
 from greencli.core.issues import issue_title
+from greencli.core.values import percent_text
 
 # Piped output (cron logs, files) has no terminal width; wide tables stay readable at this width.
 PIPE_WIDTH = 160
@@ -254,7 +255,7 @@ def bar(rate: float | None, target: float | None, width: int, plain: bool = Fals
 
 
 def _percent(rate: float | None) -> str:
-    return "" if rate is None else f"{rate * 100:.1f}%"
+    return "" if rate is None else percent_text(rate)
 
 
 def _tally_cells(t: dict[str, Any]) -> list[str]:

@@ -198,9 +198,15 @@ def _lists_sheet(ws: Worksheet, year: int, lists: Sequence[Listing]) -> None:
     """The year's 名单 one below the other: title, the line that dates it, header and rows (or 无)."""
     widths: dict[int, int] = {}
     row = 1
+    span = max((len(listing.columns) for listing in lists), default=1)
     for listing in lists:
         ws.cell(row, 1, listing.title).font = Font(bold=True, size=12)
-        ws.cell(row + 1, 1, listing.dated + (f"　{listing.note}" if listing.note else "")).font = BODY_FONT
+        dated = ws.cell(row + 1, 1, listing.dated + (f"　{listing.note}" if listing.note else ""))
+        dated.font = BODY_FONT
+        dated.alignment = Alignment(wrap_text=True, vertical="top")
+        # across the table's width, so that the date and the note print whole in the narrow 序号 column's row
+        ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=span)
+        ws.row_dimensions[row + 1].height = 30 if listing.note else 16
         row += 2
         for col, header in enumerate(listing.columns, start=1):
             cell = ws.cell(row, col, header)
@@ -213,12 +219,9 @@ def _lists_sheet(ws: Worksheet, year: int, lists: Sequence[Listing]) -> None:
                 cell = ws.cell(row, col, value)
                 cell.data_type = "s"  # text stays text, never a formula
                 cell.font = BODY_FONT
+                cell.alignment = Alignment(wrap_text=True, vertical="top")  # a long reason wraps in its column
                 widths[col] = max(widths.get(col, 0), text_width(value))
         row += 3
     for col, width in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = min(40, max(8, width + 2))
-        for cells in ws.iter_cols(min_col=col, max_col=col):
-            for long in cells:
-                if long.value is not None and text_width(str(long.value)) > 40:
-                    long.alignment = Alignment(wrap_text=True, vertical="top")
     print_setup(ws, f"{year}年度绿色社区名单", "")

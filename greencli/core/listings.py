@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from greencli.core.progress import Progress, Standing, Status, Tally
 from greencli.core.rubric import Rubric
-from greencli.core.values import fmt
+from greencli.core.values import fmt, percent_text
 
 
 class ListKind(StrEnum):
@@ -144,7 +144,7 @@ def percent(value: Decimal | None) -> str:
 
 
 def _rate(t: Tally) -> str:
-    return "—" if t.rate is None else f"{float(t.rate) * 100:.1f}%"
+    return percent_text(t.rate)
 
 
 def _met(t: Tally) -> str:
@@ -183,7 +183,9 @@ def bulletin(current: Progress, previous: Progress, rubric: Rubric) -> Bulletin:
     repassed = sum(1 for s in current.standings if s.community.urban and s.status is Status.REPASS)
     conferred = sum(1 for s in current.standings if s.community.urban and s.status is Status.PASS)
     goal = percent(current.target) if current.target is not None else None
-    if goal is None:
+    if d.urban == 0:
+        standing = "名单中没有城市社区，不计算达标率。"
+    elif goal is None:
         standing = f"达标率{_rate(d)}（本年度未设目标）。"
     elif d.met:
         standing = f"达标率{_rate(d)}，达到{year}年度{goal}的目标。"

@@ -10,7 +10,7 @@ import math
 import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Final
 
@@ -157,3 +157,13 @@ def show(raw: Raw) -> str:
         return raw.isoformat()
     text = str(raw).replace("\n", " ").replace("\r", " ")
     return text if len(text) <= _SHOW_LIMIT else text[: _SHOW_LIMIT - 1] + "…"
+
+
+def percent_text(value: Decimal | Fraction | float | None) -> str:
+    """A rate as people read it, to one decimal, halves rounded up as spreadsheets show them: 9/16 → 56.3%."""
+    if value is None:
+        return "—"
+    exact = (
+        Decimal(value.numerator) / Decimal(value.denominator) if isinstance(value, Fraction) else Decimal(str(value))
+    )
+    return f"{(exact * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"

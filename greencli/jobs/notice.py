@@ -23,7 +23,7 @@ class NoticeReport:
     year: int
     kind: str
     out: str
-    communities: tuple[str, ...]  # the codes listed (every list of a 通报)
+    communities: tuple[str, ...]  # the codes listed, each once (a 通报 may list one in several attachments)
 
     def to_json(self) -> dict[str, object]:
         return {"year": self.year, "kind": self.kind, "out": self.out, "communities": list(self.communities)}
@@ -32,6 +32,8 @@ class NoticeReport:
 def notice_out(raw: str) -> Path:
     """--out of `notice`: a .docx file (the extension added when missing; another one is refused)."""
     path = Path(raw)
+    if path.name.lower() == ".docx":
+        raise OutputError(f"--out {raw} 没有文件名：请写成如 通报.docx")
     if raw.endswith(("/", "\\")) or path.is_dir():
         raise OutputError(f"--out {raw} 是文件夹：请给出要写入的 Word 文件名，如 {Path(raw) / '通报.docx'}")
     if not path.suffix:
@@ -64,7 +66,7 @@ def run_notice(
     if kind == BULLETIN:
         document = bulletin(standing.current, standing.previous, rubric)
         write_bulletin(out, document)
-        codes = tuple(code for attached in document.attachments for code in attached.codes)
+        codes = tuple(dict.fromkeys(code for attached in document.attachments for code in attached.codes))
     else:
         chosen = listing(ListKind(kind), standing.current, standing.previous, rubric)
         write_listing(out, chosen)
@@ -107,7 +109,10 @@ def run_confer(
         raise GreencliError("--doc 不能为空：请填写市里命名文件的文号")
     if day > date.today():
         raise GreencliError(f"--date {day.isoformat()} 晚于今天：请填写市里已发文命名的日期")
-    wanted = list(dict.fromkeys(code.strip() for code in codes if code.strip()))
+    wanted: list[str] = []
+    for code in (c.strip() for c in codes):
+        if code and code.casefold() not in {w.casefold() for w in wanted}:  # ZJ-04 and zj-04 are one community
+            wanted.append(code)
     if not wanted:
         raise GreencliError("请给出要记录命名的社区编码")
     with Ledger.open(ledger_path(db), create=False) as ledger:
@@ -128,9 +133,13 @@ def run_confer(
                        else f"该年度评审结论为{outcome.verdict.label}")  # fmt: skip
                 problems.append(f"{code}（{outcome.community}）：{year} 年度没有“达标”的评审记录（{why}）")
                 continue
-            if outcome.review_date is not None and day < outcome.review_date:
-                problems.append(f"{code}（{outcome.community}）：命名日期 {day.isoformat()} 早于评审日期 "
-                                f"{outcome.review_date.isoformat()}")  # fmt: skip
+            # the city names after the district has scored: not before the 评审日期 (an evaluation recorded under
+            # 2021.1 may have none: then not before the year itself)
+            floor, what = (outcome.review_date, "评审日期") if outcome.review_date else (date(year, 1, 1), "该年度")
+            if day < floor:
+                problems.append(
+                    f"{code}（{outcome.community}）：命名日期 {day.isoformat()} 早于{what} {floor.isoformat()}"
+                )
                 continue
             done.append(Conferred(outcome.community_id, outcome.community, outcome.subdistrict, year, day,
                                   document.strip(), outcome.review_date))  # fmt: skip

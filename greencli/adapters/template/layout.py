@@ -56,7 +56,7 @@ COL_CATEGORY, COL_NUMBER, COL_CONTENT, COL_POINTS, COL_CRITERIA, COL_METHODS, CO
 COL_CODE, COL_LABEL, COL_HINT, COL_VALUE, COL_EVIDENCE, COL_ROW_SCORE, COL_ITEM_SCORE = range(8, 15)
 # The 评分表 is designed at its printed size: A4 landscape with 0.3-inch side margins holds about 1,065 pixels of
 # column width; these columns take about 1,000 (width × 7 + 5 pixels each), so it prints at 100 % and its 9-point
-# body stays 9 points on paper (fitting to one page wide only ever shrinks a program that draws columns wider).
+# body stays 9 points on paper. (Fit-to-page would make Excel ignore the manual page breaks between items.)
 SCORE_COLUMNS: Final = [
     ("类别", 4), ("序号", 3.5), ("内容", 11), ("分值", 4), ("考评标准", 27), ("考评方式", 7), ("责任部门", 6), ("监督指导部门", 7),
     (L.CODE_HEADER, 5), ("评分细则", 18), ("填写说明", 11), (L.VALUE_HEADER, 8), (L.EVIDENCE_HEADER, 11),
@@ -220,13 +220,15 @@ class _ScoreSheet:
         self.page_used += height
 
     def label_category(self, first: int, last: int, label: str) -> None:
-        """The category's merged label cell, one per printed page it spans, so that every page shows it whole."""
+        """The category's merged label cell, one per printed page it spans, so that every page shows it whole: the
+        full label where the rows are tall enough for it (stacked, a character a line), else without its points, else
+        its numeral alone."""
+        numeral, _, rest = label.partition("、")
+        name = rest.split("（")[0]
         starts = [first, *(b for b in self.breaks if first < b <= last)]
         for top, end in zip(starts, [*starts[1:], last + 1], strict=True):
             room = sum(self.heights.get(r, SUMMARY_ROW_HEIGHT) for r in range(top, end))
-            lines = len(label)  # stacked: a character a line
-            shown = label if lines * LINE_HEIGHT <= room else label.split("、", maxsplit=1)[0] + "、" + label.split("、")[1][:max(
-                1, int(room // LINE_HEIGHT) - 2)]  # fmt: skip
+            shown = next((text for text in (label, f"{numeral}、{name}") if len(text) * LINE_HEIGHT <= room), numeral)
             _merge(self.ws, top, COL_CATEGORY, end - 1, COL_CATEGORY, shown, self.s.category)
 
     def write_item(self, item: Item) -> None:
@@ -410,7 +412,7 @@ class _ScoreSheet:
         ws.freeze_panes(SCORE_HEADER_ROW + 1, 0)
         ws.set_landscape()
         ws.set_paper(9)  # A4
-        ws.fit_to_pages(1, 0)
+        ws.set_print_scale(100)  # designed at its printed size; fitting to a page would also drop the page breaks
         ws.repeat_rows(0, SCORE_HEADER_ROW)
         ws.print_area(0, 0, self.row - 1, last_col)
         ws.set_h_pagebreaks(self.breaks)  # at item boundaries (keep_together)
