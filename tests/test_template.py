@@ -95,8 +95,9 @@ def test_print_setup(one_workbook: Path) -> None:
     ws = openpyxl.load_workbook(one_workbook)["评分表"]
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
     assert ws.sheet_properties.pageSetUpPr is not None and ws.oddFooter is not None
-    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)  # 1 is the default
-    assert ws.page_setup.fitToHeight == 0
+    # designed at its printed size: 100 %, with its own page breaks between items (fit-to-page would drop them)
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.scale in (None, 100)
+    assert ws.row_breaks.brk
     assert ws.print_title_rows == "$1:$4"
     footer = str(ws.oddFooter.center.text)
     assert "&P" in footer and "&N" in footer
