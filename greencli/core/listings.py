@@ -134,7 +134,6 @@ def listings(current: Progress, previous: Progress, rubric: Rubric) -> list[List
     return [listing(kind, current, previous, rubric) for kind in ListKind]
 
 
-PLAN = "《秦皇岛经济技术开发区绿色社区创建三年行动实施方案》（秦开管办发〔2021〕18号）"
 ATTACHED = (ListKind.CONFERRED, ListKind.REPASSED, ListKind.REVOKED, ListKind.LAPSED, ListKind.PROVINCIAL)
 
 
@@ -191,8 +190,10 @@ def bulletin(current: Progress, previous: Progress, rubric: Rubric) -> Bulletin:
         standing = f"达标率{_rate(d)}，达到{year}年度{goal}的目标。"
     else:
         standing = f"达标率{_rate(d)}，未达到{year}年度{goal}的目标，还差{d.gap}个社区。"
+    # the standard's own name and source (rubric data), so another district's standard words its own 通报
+    source = f"（{rubric.source.split()[0]}）" if rubric.source.strip() else ""
     paragraphs = [
-        f"按照{PLAN}要求，各乡街组织开展了{year}年度绿色社区创建和复审工作。现将有关情况通报如下。",
+        f"按照《{rubric.title}》{source}要求，各乡街组织开展了{year}年度绿色社区创建和复审工作。现将有关情况通报如下。",
         f"{year}年度全区共评审城市社区{d.evaluated}个，其中{d.passed}个达到绿色社区创建标准（新认定{conferred}个、"
         f"复审通过{repassed}个）；复审未通过、撤销称号{d.revoked}个；连续两年未复审、称号失效{d.lapsed}个；"
         f"本年度应复审而未复审{d.pending}个。各乡街本年度新申报{d.nominations}个社区，其中{d.nominations_passed}个达标。",
@@ -204,7 +205,7 @@ def bulletin(current: Progress, previous: Progress, rubric: Rubric) -> Bulletin:
         paragraphs.append(f"{names}未达到年度目标，请相关乡街加快推进，做好下一年度的申报和复审工作。")
     eligible = len(current.provincial)
     paragraphs.append(
-        f"获得市级称号满一年、可择优推荐申报省级绿色社区的社区{eligible}个（见附件5）。"
+        f"获得市级称号满一年、可择优推荐申报省级绿色社区的社区{eligible}个（见附件{ATTACHED.index(ListKind.PROVINCIAL) + 1}）。"
         "请各乡街对照名单，认真做好绿色社区的巩固提升工作，每年组织复审一次。"
         if eligible else "请各乡街认真做好绿色社区的巩固提升工作，每年组织复审一次。"
     )  # fmt: skip
