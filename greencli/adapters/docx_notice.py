@@ -19,8 +19,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from docx.styles.style import BaseStyle
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 from greencli.adapters.files import atomic_target
 from greencli.core.listings import Bulletin, Listing
@@ -41,17 +43,12 @@ TYPE_AREA_WIDTH = 156  # mm
 RED = RGBColor(0xE6, 0x00, 0x12)
 
 
-def _fonts(run_or_style: object, east_asia: str, size: Pt, bold: bool = False) -> None:
-    font = run_or_style.font  # type: ignore[attr-defined]
+def _fonts(run_or_style: Run | BaseStyle, east_asia: str, size: Pt, bold: bool = False) -> None:
+    font = run_or_style.font  # type: ignore[union-attr]
     font.name = LATIN_FONT
     font.size = size
     font.bold = bold
-    element = run_or_style.element if hasattr(run_or_style, "element") else run_or_style._element  # type: ignore[attr-defined]
-    rpr = element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
+    fonts = run_or_style.element.get_or_add_rPr().get_or_add_rFonts()
     for key in ("w:ascii", "w:hAnsi", "w:cs"):
         fonts.set(qn(key), LATIN_FONT)
     fonts.set(qn("w:eastAsia"), east_asia)

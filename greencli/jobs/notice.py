@@ -14,7 +14,6 @@ from greencli.core.listings import BULLETIN, NOTICE_KINDS, ListKind, bulletin, l
 from greencli.core.progress import Status, currents, statuses
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric
-from greencli.jobs.progress import NeedsRoster
 from greencli.jobs.standing import YearStanding
 
 
@@ -55,12 +54,7 @@ def run_notice(
     """Write one 名单 or the 通报 of `year` as a Word document."""
     if kind not in NOTICE_KINDS:
         raise GreencliError(f"--kind {kind} 不是可生成的文书；可选：{'、'.join(NOTICE_KINDS)}")
-    if roster is None:
-        raise NeedsRoster("生成名单和通报需要社区名单：请用 --roster 指定，或设置环境变量 GREENCLI_ROSTER")
-    if as_of is not None and as_of < date(year, 1, 1):
-        raise GreencliError(f"--as-of {as_of.isoformat()} 早于 {year} 年 1 月 1 日：省级推荐资格在该年度内或之后判断")
-    with Ledger.open(ledger_path(db), create=False) as ledger:
-        standing = YearStanding.read(ledger, rubric, roster, year, as_of)
+    standing = YearStanding.load(rubric, year, roster, db, as_of, "生成名单和通报")
     from greencli.adapters.docx_notice import write_bulletin, write_listing  # heavy: only when writing
 
     if kind == BULLETIN:

@@ -8,15 +8,10 @@ from datetime import date
 from pathlib import Path
 
 from greencli.adapters.ledger import Conferral, InvalidSubmission, Ledger, Stored, ledger_path
-from greencli.core.errors import GreencliError
 from greencli.core.progress import Progress, progress_json
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric
 from greencli.jobs.standing import YearStanding
-
-
-class NeedsRoster(GreencliError):
-    """The targets count urban communities of the roster; without it there is no denominator (exit code 2)."""
 
 
 @dataclass(frozen=True)
@@ -49,12 +44,7 @@ def run_progress(
     out: Path | None = None,
     as_of: date | None = None,
 ) -> ProgressReport:
-    if roster is None:
-        raise NeedsRoster("统计达标进度需要社区名单：请用 --roster 指定，或设置环境变量 GREENCLI_ROSTER")
-    if as_of is not None and as_of < date(year, 1, 1):
-        raise GreencliError(f"--as-of {as_of.isoformat()} 早于 {year} 年 1 月 1 日：省级推荐资格在该年度内或之后判断")
-    with Ledger.open(ledger_path(db), create=False) as ledger:
-        standing = YearStanding.read(ledger, rubric, roster, year, as_of)
+    standing = YearStanding.load(rubric, year, roster, db, as_of, "统计达标进度")
     report = ProgressReport(rubric, standing.current)
     if out is not None:
         from greencli.adapters.xlsx_progress import write_progress  # heavy: only when writing

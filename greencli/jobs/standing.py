@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
+from pathlib import Path
 
-from greencli.adapters.ledger import Ledger
+from greencli.adapters.ledger import Ledger, ledger_path
+from greencli.core.errors import GreencliError
 from greencli.core.listings import Listing, listings
-from greencli.core.progress import Progress, currents, progress
+from greencli.core.progress import Current, Progress, currents, progress
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric
+
+
+class NeedsRoster(GreencliError):
+    """The targets count urban communities of the roster; without it there is no denominator (exit code 2)."""
 
 
 def ledger_standing(
@@ -23,11 +30,14 @@ def ledger_standing(
 
 @dataclass(frozen=True)
 class YearStanding:
-    """The standing at the end of a year and of the year before (which the 应复审名单 is drawn from)."""
+    """The standing at the end of a year; the year before's (which the 应复审名单 is drawn from) only when asked."""
 
     current: Progress
-    previous: Progress
     rubric: Rubric
+    roster: Sequence[Community]
+    evaluations: Sequence[Current]
+    invalid: Collection[tuple[str, int]]
+    named: Mapping[tuple[str, int], date]
 
     @classmethod
     def read(
@@ -35,10 +45,30 @@ class YearStanding:
     ) -> YearStanding:
         evaluations = currents(s.outcome for s in ledger.evaluations(current_only=True))
         invalid = ledger.outstanding_invalid()
-        conferred = {key: c.day for key, c in ledger.conferrals().items()}
-        now = progress(rubric, roster, evaluations, year, invalid, as_of, conferred)
-        before = progress(rubric, roster, evaluations, year - 1, invalid, None, conferred)
-        return cls(now, before, rubric)
+        named = {key: c.day for key, c in ledger.conferrals().items()}
+        now = progress(rubric, roster, evaluations, year, invalid, as_of, named)
+        return cls(now, rubric, roster, evaluations, invalid, named)
+
+    @classmethod
+    def load(
+        cls, rubric: Rubric, year: int, roster: Sequence[Community] | None, db: Path | None, as_of: date | None,
+        purpose: str,
+    ) -> YearStanding:  # fmt: skip
+        """`read` for a command: the roster is required (its urban communities are the denominator) and `as_of`
+        may not precede the year; `purpose` says what the roster is needed for."""
+        if roster is None:
+            raise NeedsRoster(f"{purpose}需要社区名单：请用 --roster 指定，或设置环境变量 GREENCLI_ROSTER")
+        if as_of is not None and as_of < date(year, 1, 1):
+            raise GreencliError(
+                f"--as-of {as_of.isoformat()} 早于 {year} 年 1 月 1 日：省级推荐资格在该年度内或之后判断"
+            )
+        with Ledger.open(ledger_path(db), create=False) as ledger:
+            return cls.read(ledger, rubric, roster, year, as_of)
+
+    @cached_property
+    def previous(self) -> Progress:
+        year = self.current.year - 1
+        return progress(self.rubric, self.roster, self.evaluations, year, self.invalid, None, self.named)
 
     @property
     def lists(self) -> list[Listing]:
