@@ -279,6 +279,8 @@ def test_the_form_prints_at_a_readable_size_with_whole_items(tmp_path: Path) -> 
             if "绿色社区评审评分表" not in text.splitlines()[0]:
                 if "填表说明" in text:  # the 说明 sheet stays inside the page's margins
                     assert max(c["x1"] for c in page.chars) <= page.width - 20
+                if "基本信息" in text.splitlines()[0]:  # the application form too prints at its 9-point size
+                    assert min(c["size"] for c in page.chars if c["top"] < page.height - 40) >= 8.95
                 continue
             score_pages.append(text)
             body = [c["size"] for c in page.chars if c["top"] < page.height - 40]

@@ -464,3 +464,16 @@ def test_have_and_have_not_only_on_rows_phrased_have(tmp_path: Path, code: str, 
         assert result["items"][code.split(".", maxsplit=1)[0]] == (4.0 if value == "有" else 2.0)
     else:
         assert [e["issue"] for e in result["errors"]] == ["value-have-not-allowed"]
+
+
+@pytest.mark.parametrize(
+    ("text", "width"),
+    [("秦创绿〔2023〕5号", 12), ("秦创绿〔2023〕5号", 8), ("评审标准（试行）说明", 16), ("荣誉【全国】文明社区", 10)],
+)
+def test_wrapped_text_keeps_brackets_with_what_they_enclose(text: str, width: int) -> None:
+    from greencli.core.text import wrap
+
+    lines = wrap(text, width)
+    assert "".join(lines) == text and all(display_width(line) <= width for line in lines)
+    assert not any(line[0] in "）〕】" for line in lines[1:]), lines  # 标点禁则: no closing mark starts a line
+    assert not any(line[-1] in "（〔【" for line in lines[:-1]), lines  # nor an opening one ends a line

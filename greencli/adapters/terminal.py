@@ -401,7 +401,7 @@ def render_confer(doc: dict[str, Any]) -> None:
         Column("年度"),
         Column("命名日期"),
         Column("文号", wrap=True, min_width=10),
-        Column("原称号日期（评审日期）", keep=1),
+        Column("原称号日期", keep=1),
     ]
     rows = [[c["subdistrict"], c["community_id"], c["community"], str(c["year"]), c["date"], c["doc"],
              c["review_date"] or ""] for c in doc["conferred"]]  # fmt: skip

@@ -6,8 +6,8 @@ import re
 import unicodedata
 
 # A line may not begin with these (they close a phrase), nor end with the opening ones (标点禁则).
-NO_LINE_START = frozenset("，。、；：？！）》」』”’%…,.;:?!)]}")
-NO_LINE_END = frozenset("（《「『“‘([{")
+NO_LINE_START = frozenset("，。、；：？！）》」』〕】〉］｝”’%…,.;:?!)]}")
+NO_LINE_END = frozenset("（《「『〔【〈［｛“‘([{")  # 〔〕 as in a document number: 秦开管办发〔2021〕18号
 # Runs of these stay whole: an option, a path, a number, an English word.
 _TOKEN = re.compile(r"\s+|[A-Za-z0-9_\-./\\:*?'\"=<>@$%#+~\[\]{}|]+|.", re.DOTALL)
 

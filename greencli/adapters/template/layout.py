@@ -441,11 +441,12 @@ def _protect(ws: Worksheet) -> None:
 
 def _write_info(wb: Workbook, s: _Styles, rubric: Rubric, year: int, identity: Identity | None) -> None:
     ws = wb.add_worksheet(L.INFO_SHEET)
-    # 94 units: inside A4 portrait between 0.5-inch margins at 100 %, so the 9-point text prints at 9 points
-    ws.set_column(0, 0, 17)
-    ws.set_column(1, 1, 30)
-    ws.set_column(2, 2, 17)
-    ws.set_column(3, 3, 30)
+    # 88 units (636 pixels): inside A4 portrait's 698 between 0.5-inch margins at 100 %, with room for how programs
+    # round widths (94 units printed at 97 %), so the 9-point text prints at 9 points
+    ws.set_column(0, 0, 16)
+    ws.set_column(1, 1, 28)
+    ws.set_column(2, 2, 16)
+    ws.set_column(3, 3, 28)
     title = f"{identity.name if identity else ''}{year}年度绿色社区评审 基本信息（申报表）"
     _merge(ws, 0, 0, 0, 3, title, s.title)
     ws.set_row(0, 26)
