@@ -95,5 +95,5 @@ class LedgerView:
 @contextmanager
 def open_ledger(path: str | Path = "greencli.db", rubric: Rubric | None = None) -> Iterator[LedgerView]:
     """The ledger at `path`, for reading (it must exist)."""
-    with Ledger.open(Path(path), create=False) as ledger:
+    with Ledger.open(Path(path), create=False, write=False) as ledger:
         yield LedgerView(ledger, rubric or load_rubric())

@@ -1,7 +1,12 @@
 """The ledger: every valid evaluation, in SQLite, with its entered values, so history can be re-scored.
 
-The schema is created and upgraded by numbered migrations recorded in the database itself. Writes happen in one
-transaction per batch: a run that dies leaves the ledger as it was before or after it, never between.
+The schema is created and upgraded by numbered migrations recorded in the database itself. The file runs in WAL
+mode, so reading commands (progress, history, export, notice, the API) never wait for a writer: they open without
+the write lock and never migrate (an older schema is read through an upgraded copy in memory; the file itself is
+upgraded by the next writing command). Writers keep their write transactions short: a batch is spooled to a private
+file while its workbooks are read, then recorded in one transaction, so a run that dies leaves the ledger as it was
+before the batch or with the batch whole, and a writer that cannot get the lock within its wait gives up (exit 3)
+having changed nothing.
 """
 
 from __future__ import annotations
@@ -9,8 +14,9 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -22,10 +28,38 @@ from greencli.core.outcome import JsonObject, Outcome, Recording, SourceFile
 
 DB_ENV = "GREENCLI_DB"
 DEFAULT_DB = "greencli.db"
-# A lock held by another writer is waited for this long before the run gives up (seconds).
+# A writer waits this long for another writer's transaction before it gives up (seconds). Write transactions last
+# well under a second (a batch is spooled first), so this only runs out when something holds the ledger for long.
 BUSY_TIMEOUT = 30.0
+# "GCLI": marks the file as a greencli ledger, so another program's SQLite file is refused rather than written into.
+APPLICATION_ID = 0x47434C49
 
-MIGRATIONS: tuple[tuple[int, str, str], ...] = (
+# A migration is SQL, or a function of the connection (inside the migration's transaction).
+Migration = str | Callable[[sqlite3.Connection], None]
+
+
+def _carry_invalid_files(db: sqlite3.Connection) -> None:
+    """Invalid workbooks the rollup had seen before migration 4 live only in its file cache (`files`, valid = 0):
+    carry each into invalid_submissions, so 待改正 and history survive the upgrade. Idempotent."""
+    rows = db.execute("SELECT path, sha256, outcome, seen_at FROM files WHERE valid = 0").fetchall()
+    for path, sha, outcome_json, seen_at in rows:
+        try:
+            o = Outcome.from_dict(json.loads(outcome_json))
+        except (ValueError, TypeError, KeyError):
+            continue  # an unreadable cache entry: the file is read again by the next rollup
+        if not o.community_id or o.year is None:
+            continue  # nobody to place it on: the 待改正 list names communities of a year
+        first = o.first_error
+        db.execute(
+            "INSERT INTO invalid_submissions (community_id, community, subdistrict, year, file_path, file_sha256,"
+            " first_error, errors, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (community_id, year, file_sha256) DO NOTHING",
+            (o.community_id, o.community, o.subdistrict, o.year, o.file or path, sha,
+             f"{first.where} {first.message}".strip() if first is not None else "", len(o.errors), seen_at),
+        )  # fmt: skip
+
+
+MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
     (
         1,
         "evaluations",
@@ -135,7 +169,9 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE UNIQUE INDEX conferrals_once ON conferrals (community_id COLLATE NOCASE, year);
         """,
     ),
+    (7, "invalid files carried from the rollup's cache", _carry_invalid_files),
 )
+NEWEST = max(version for version, _, _ in MIGRATIONS)
 
 
 # SQLite's own English messages, as an office user needs to read them.
@@ -160,6 +196,12 @@ def sqlite_reason(exc: sqlite3.Error) -> str:
 
 class LedgerError(GreencliError):
     """The ledger cannot be opened or written (exit code 2)."""
+
+
+class LedgerBusy(LedgerError):
+    """Another writer held the ledger for longer than this one would wait; nothing was changed (exit code 3)."""
+
+    exit_code = 3
 
 
 @dataclass(frozen=True)
@@ -240,29 +282,51 @@ def _json(value: Any) -> str:
 class Ledger:
     """An open ledger. Use `Ledger.open(path)` as a context manager."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path, wait: float = BUSY_TIMEOUT) -> None:
         self.db = connection
         self.path = path
+        self.wait = wait
 
     @classmethod
     @contextmanager
-    def open(cls, path: Path, *, create: bool = True) -> Iterator[Ledger]:
-        if not create and not path.exists():
-            raise LedgerError(f"评分记录库 {path} 不存在（请先用 greencli score 评分）")
+    def open(
+        cls, path: Path, *, create: bool = True, write: bool = True, wait: float = BUSY_TIMEOUT
+    ) -> Iterator[Ledger]:
+        """The ledger at `path`. A writer (`write`) creates it when `create`, upgrades its schema, and waits up to
+        `wait` seconds for another writer's transaction; a reader takes no lock and changes nothing."""
+        _refuse_unusable(path, must_exist=not (create and write))
         try:
-            if create:
+            if create and write:
                 path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+            connection = sqlite3.connect(path, timeout=max(wait, 0.0), isolation_level=None)
         except OSError as exc:
             raise LedgerError(f"无法打开评分记录库 {path}：{describe_os_error(exc)}") from exc
         except sqlite3.Error as exc:
             raise LedgerError(f"无法打开评分记录库 {path}：{sqlite_reason(exc)}") from exc
         try:
+            _refuse_foreign(connection, path)
             connection.execute("PRAGMA foreign_keys = ON")
-            connection.execute("PRAGMA synchronous = FULL")
-            ledger = cls(connection, path)
-            ledger.migrate()
-            yield ledger
+            if write:
+                connection.execute("PRAGMA synchronous = FULL")
+                ledger = cls(connection, path, wait)
+                ledger.migrate()
+                if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    # readers then never wait for a writer; set once, it stays with the file
+                    connection.execute("PRAGMA journal_mode = WAL")
+            else:
+                ledger = cls(_readable(connection, path), path, wait)
+            try:
+                yield ledger
+            finally:
+                if ledger.db is not connection:
+                    ledger.db.close()
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+                raise LedgerBusy(
+                    f"评分记录库 {path} 正被另一个程序写入，已等待 {wait:g} 秒仍未轮到：本次未改动评分记录库，请稍后再运行"
+                    "（或用 --wait 等待更久）"
+                ) from exc
+            raise LedgerError(f"评分记录库 {path} 无法使用：{sqlite_reason(exc)}") from exc
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"评分记录库 {path} 无法使用：{sqlite_reason(exc)}") from exc
         finally:
@@ -270,30 +334,17 @@ class Ledger:
 
     # ── schema ──
     def migrate(self) -> None:
+        """Bring the schema up to date (only a writer does this; the check alone takes no write lock)."""
+        if self.schema_version() == NEWEST and self._marked():
+            return
         with self.transaction():
-            self.db.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-            )
-            applied = {row[0] for row in self.db.execute("SELECT version FROM schema_migrations")}
-            newest = max((v for v, _, _ in MIGRATIONS), default=0)
-            if applied and max(applied) > newest:
-                raise LedgerError(
-                    f"评分记录库 {self.path} 由更新版本的 greencli 创建（结构版本 {max(applied)}），请升级 greencli"
-                )
-            for version, name, script in MIGRATIONS:
-                if version in applied:
-                    continue
-                for statement in _statements(script):
-                    self.db.execute(statement)
-                self.db.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                    (version, name, _now()),
-                )
+            _migrate(self.db, self.path)
+
+    def _marked(self) -> bool:
+        return int(self.db.execute("PRAGMA application_id").fetchone()[0]) == APPLICATION_ID
 
     def schema_version(self) -> int:
-        row = self.db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
-        return int(row[0] or 0)
+        return _schema_version(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -307,41 +358,39 @@ class Ledger:
 
     # ── writing ──
     def insert(self, records: Sequence[Recording]) -> list[int | None]:
-        """Record within the caller's transaction, as one batch: each record's new id, or None if already held."""
-        batch = Batch(self)
-        out = [batch.add(r) for r in records]
-        batch.settle()
+        """Record within the caller's transaction: each record's new id, or None if already held; each community
+        and year touched is settled afterwards."""
+        scored_at = _now()
+        out = [self.add(r.outcome, r.source, r.entries, r.rubric_id, scored_at) for r in records]
+        touched = {(r.outcome.community_id, r.outcome.year) for r, new in zip(records, out, strict=True) if new}
+        for community_id, year in sorted(touched):
+            assert year is not None
+            self._settle(community_id, year)
         return out
 
     @contextmanager
     def batch(self) -> Iterator[Batch]:
-        """One transaction for a whole run: records are added as they arrive, settled and committed at the end."""
-        with self.transaction():
-            batch = Batch(self)
+        """A run's records, spooled to a private file while its workbooks are read (the ledger stays unlocked and
+        memory flat); `Batch.commit` records them in one short transaction. Left uncommitted, nothing is recorded."""
+        batch = Batch(self)
+        try:
             yield batch
-            batch.settle()
+        finally:
+            batch.close()
 
     def add(self, o: Outcome, source: SourceFile, entries: JsonObject, rubric_id: str, scored_at: str) -> int | None:
         """Insert one valid evaluation (its community's current one is settled by the batch); None if already held."""
-        assert o.year is not None and o.total is not None and o.bonus is not None
+        assert o.year is not None
         exists = self.db.execute(
             "SELECT id FROM evaluations WHERE community_id = ? AND year = ? AND file_sha256 = ?",
             (o.community_id, o.year, source.sha256),
         ).fetchone()
         if exists:
             return None
-        stored = o.to_dict()
         cursor = self.db.execute(
-            "INSERT INTO evaluations (community_id, community, subdistrict, year, verdict, total, bonus,"
-            " categories, items, vetoes, warnings, entries, rubric_id, rubric_version, file_path,"
-            " file_sha256, file_size, file_mtime, review_date, reviewers, scored_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (o.community_id, o.community, o.subdistrict, o.year, o.verdict.value, str(o.total), str(o.bonus),
-             _json(stored["categories"]), _json(stored["items"]), _json(list(o.vetoes)),
-             _json([i.to_dict() for i in o.issues]), _json(entries), rubric_id, o.rubric_version or "",
-             source.path, source.sha256, source.size, source.mtime, o.review_date.isoformat() if o.review_date else None,
-             o.reviewers, scored_at),
-        )  # fmt: skip
+            f"INSERT INTO evaluations ({', '.join(EVALUATION_COLUMNS)}) VALUES ({', '.join('?' * len(EVALUATION_COLUMNS))})",
+            _evaluation_row(o, source, entries, rubric_id, scored_at),
+        )
         return cursor.lastrowid
 
     def _settle(self, community_id: str, year: int) -> None:
@@ -537,6 +586,10 @@ class Ledger:
             (str(path), fingerprint, st.st_size, st.st_mtime_ns, _now()),
         )
 
+    def output_paths(self) -> set[str]:
+        """Every workbook a rollup wrote (absolute paths as recorded)."""
+        return {row[0] for row in self.db.execute("SELECT path FROM outputs")}
+
     def count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0])
 
@@ -544,33 +597,128 @@ class Ledger:
         return str(self.db.execute("PRAGMA integrity_check").fetchone()[0])
 
 
+EVALUATION_COLUMNS = (
+    "community_id", "community", "subdistrict", "year", "verdict", "total", "bonus", "categories", "items", "vetoes",
+    "warnings", "entries", "rubric_id", "rubric_version", "file_path", "file_sha256", "file_size", "file_mtime",
+    "review_date", "reviewers", "scored_at",
+)  # fmt: skip
+INVALID_COLUMNS = (
+    "community_id", "community", "subdistrict", "year", "file_path", "file_sha256", "first_error", "errors", "seen_at",
+)  # fmt: skip
+
+
+def _evaluation_row(
+    o: Outcome, source: SourceFile, entries: JsonObject, rubric_id: str, scored_at: str
+) -> tuple[object, ...]:
+    """An evaluation as the ledger's columns hold it (EVALUATION_COLUMNS, in order)."""
+    assert o.year is not None and o.total is not None and o.bonus is not None
+    stored = o.to_dict()
+    return (o.community_id, o.community, o.subdistrict, o.year, o.verdict.value, str(o.total), str(o.bonus),
+            _json(stored["categories"]), _json(stored["items"]), _json(list(o.vetoes)),
+            _json([i.to_dict() for i in o.issues]), _json(entries), rubric_id, o.rubric_version or "",
+            source.path, source.sha256, source.size, source.mtime, o.review_date.isoformat() if o.review_date else None,
+            o.reviewers, scored_at)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What one batch's commit did: evaluations newly recorded, and those the ledger already held."""
+
+    new: int
+    already: int
+
+
 class Batch:
-    """Records added during one run: they share one scoring time and are settled together at the end."""
+    """The records of one run. They are written to a private spool file (attached to the ledger's connection) as
+    they arrive, and moved into the ledger by `commit` in one short write transaction: the ledger is never locked
+    while workbooks are read, and a run that stops before the commit leaves it untouched."""
+
+    SPOOL = "greencli_spool"
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
         self.scored_at = _now()
-        self.touched: set[tuple[str, int]] = set()
-        self.new = 0
-        self.already = 0
+        self.committed: Recorded | None = None
+        fd, name = tempfile.mkstemp(prefix=f"greencli-spool-{os.getpid()}-", suffix=".db")
+        os.close(fd)
+        self.file = Path(name)
+        db = ledger.db
+        db.execute(f"ATTACH DATABASE ? AS {self.SPOOL}", (str(self.file),))
+        self.attached = True
+        db.execute(f"PRAGMA {self.SPOOL}.journal_mode = OFF")  # a scratch file: nothing to recover if we die
+        db.execute(f"PRAGMA {self.SPOOL}.synchronous = OFF")
+        db.execute(
+            f"CREATE TABLE {self.SPOOL}.evaluations AS SELECT {', '.join(EVALUATION_COLUMNS)} FROM main.evaluations WHERE 0"
+        )
+        db.execute(
+            f"CREATE TABLE {self.SPOOL}.invalid AS SELECT {', '.join(INVALID_COLUMNS)} FROM main.invalid_submissions WHERE 0"
+        )
+        db.execute("BEGIN")  # deferred: it touches only the spool until commit() ends it
+        self.open = True
+        self.spooled = 0
 
-    def add(self, record: Recording) -> int | None:
+    def add(self, record: Recording) -> None:
         o = record.outcome
-        assert o.year is not None
-        new_id = self.ledger.add(o, record.source, record.entries, record.rubric_id, self.scored_at)
-        if new_id is None:
-            self.already += 1
-        else:
-            self.new += 1
-            self.touched.add((o.community_id, o.year))
-        return new_id
+        row = _evaluation_row(o, record.source, record.entries, record.rubric_id, self.scored_at)
+        self.ledger.db.execute(
+            f"INSERT INTO {self.SPOOL}.evaluations VALUES ({', '.join('?' * len(EVALUATION_COLUMNS))})", row
+        )
+        self.spooled += 1
 
-    def add_invalid(self, submission: InvalidSubmission) -> bool:
-        return self.ledger.add_invalid(submission, self.scored_at)
+    def add_invalid(self, s: InvalidSubmission) -> None:
+        self.ledger.db.execute(
+            f"INSERT INTO {self.SPOOL}.invalid VALUES ({', '.join('?' * len(INVALID_COLUMNS))})",
+            (s.community_id, s.community, s.subdistrict, s.year, s.file_path, s.file_sha256, s.first_error, s.errors,
+             self.scored_at),
+        )  # fmt: skip
 
-    def settle(self) -> None:
-        for community_id, year in sorted(self.touched):
-            self.ledger._settle(community_id, year)
+    def commit(self, *, then: Callable[[], None] | None = None) -> Recorded:
+        """Record the spooled batch in one transaction (evaluations the ledger already holds are counted, not
+        recorded again; each community and year touched is settled). `then` runs inside the transaction, after the
+        records are in: if it raises, nothing is recorded."""
+        db = self.ledger.db
+        db.execute("COMMIT")  # the spool's own rows; the ledger itself is not touched yet
+        self.open = False
+        spool = self.SPOOL
+        columns = ", ".join(EVALUATION_COLUMNS)
+        with self.ledger.transaction():
+            before = db.total_changes
+            db.execute(
+                f"INSERT INTO main.evaluations ({columns}) SELECT {columns} FROM {spool}.evaluations WHERE true"
+                " ORDER BY rowid ON CONFLICT (community_id, year, file_sha256) DO NOTHING"
+            )
+            new = db.total_changes - before
+            touched = db.execute(
+                f"SELECT DISTINCT s.community_id, s.year FROM {spool}.evaluations s ORDER BY 1, 2"
+            ).fetchall()
+            for community_id, year in touched:
+                self.ledger._settle(community_id, int(year))
+            invalid = ", ".join(INVALID_COLUMNS)
+            db.execute(
+                f"INSERT INTO main.invalid_submissions ({invalid}) SELECT {invalid} FROM {spool}.invalid WHERE true"
+                " ORDER BY rowid ON CONFLICT (community_id, year, file_sha256) DO NOTHING"
+            )
+            if then is not None:
+                then()
+        self.committed = Recorded(new, self.spooled - new)
+        return self.committed
+
+    def close(self) -> None:
+        """Detach and remove the spool (whether or not it was committed)."""
+        db = self.ledger.db
+        try:
+            if self.open:
+                db.execute("ROLLBACK")
+                self.open = False
+            if self.attached:
+                db.execute(f"DETACH DATABASE {self.SPOOL}")
+                self.attached = False
+        except sqlite3.Error:
+            pass
+        finally:
+            for leftover in (self.file, self.file.with_name(self.file.name + "-journal")):
+                with suppress(OSError):
+                    leftover.unlink()
 
 
 def _stored(row: Sequence[Any]) -> Stored:
@@ -584,6 +732,100 @@ def _stored(row: Sequence[Any]) -> Stored:
     })  # fmt: skip
     return Stored(id=id_, outcome=outcome, rubric_id=rid, file_sha256=sha, scored_at=scored, superseded_by=superseded,
                   void_reason=void_reason, voided_at=voided_at)  # fmt: skip
+
+
+def _refuse_unusable(path: Path, *, must_exist: bool) -> None:
+    """A missing ledger where one is needed, a folder, or an empty file: exit 2 before SQLite sees it (SQLite would
+    silently make an empty file into a new ledger, and every community would read 未参与)."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        if must_exist:
+            raise LedgerError(f"评分记录库 {path} 不存在（请先用 greencli score 评分）") from None
+        return
+    except OSError as exc:
+        raise LedgerError(f"无法打开评分记录库 {path}：{describe_os_error(exc)}") from exc
+    if path.is_dir():
+        raise LedgerError(f"无法打开评分记录库 {path}：这是一个文件夹")
+    if st.st_size == 0:
+        raise LedgerError(
+            f"评分记录库 {path} 是空文件（0 字节），可能复制不完整或已损坏：请从备份恢复；如要从头建立新的记录库，"
+            "请先删除或改名这个空文件"
+        )
+
+
+def _refuse_foreign(db: sqlite3.Connection, path: Path) -> None:
+    """Another program's SQLite file is never read as, or turned into, a ledger."""
+    application_id = int(db.execute("PRAGMA application_id").fetchone()[0])
+    if application_id == APPLICATION_ID:
+        return
+    foreign = f"评分记录库 {path} 不是 greencli 的评分记录库（是其他程序的 SQLite 数据库），未作任何改动：请检查 --db"
+    if application_id != 0:
+        raise LedgerError(foreign)
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables:
+        if int(db.execute("PRAGMA user_version").fetchone()[0]) != 0:
+            raise LedgerError(foreign)
+        return  # a new, empty database
+    if "schema_migrations" not in tables:
+        raise LedgerError(foreign)
+    kinds = {row[0] for row in db.execute("SELECT DISTINCT typeof(version) FROM schema_migrations")}
+    if kinds - {"integer"}:
+        raise LedgerError(foreign)
+
+
+def _schema_version(db: sqlite3.Connection) -> int:
+    exists = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").fetchone()
+    if not exists:
+        return 0
+    row = db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
+    return int(row[0] or 0)
+
+
+def _migrate(db: sqlite3.Connection, path: Path) -> None:
+    """Every migration not yet applied, inside the caller's transaction."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    applied = {int(row[0]) for row in db.execute("SELECT version FROM schema_migrations")}
+    if applied and max(applied) > NEWEST:
+        raise LedgerError(f"评分记录库 {path} 由更新版本的 greencli 创建（结构版本 {max(applied)}），请升级 greencli")
+    for version, name, step in MIGRATIONS:
+        if version in applied:
+            continue
+        if callable(step):
+            step(db)
+        else:
+            for statement in _statements(step):
+                db.execute(statement)
+        db.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", (version, name, _now())
+        )
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+def _readable(db: sqlite3.Connection, path: Path) -> sqlite3.Connection:
+    """A reader's connection: the file itself when its schema is current (no write is ever possible through it),
+    else an upgraded copy in memory, so a reading command neither waits for the write lock nor changes the file."""
+    version = _schema_version(db)
+    if version > NEWEST:
+        raise LedgerError(f"评分记录库 {path} 由更新版本的 greencli 创建（结构版本 {version}），请升级 greencli")
+    if version == NEWEST:
+        db.execute("PRAGMA query_only = ON")
+        return db
+    copy = sqlite3.connect(":memory:", isolation_level=None)
+    db.backup(copy)
+    copy.execute("BEGIN")
+    try:
+        _migrate(copy, path)
+    except BaseException:
+        copy.execute("ROLLBACK")
+        copy.close()
+        raise
+    copy.execute("COMMIT")
+    copy.execute("PRAGMA query_only = ON")
+    return copy
 
 
 def _statements(script: str) -> Iterator[str]:

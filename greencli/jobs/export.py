@@ -75,7 +75,7 @@ def standings_table(rubric: Rubric, roster: Sequence[Community], ledger: Ledger,
 
 def year_tables(rubric: Rubric, year: int, db: Path | None, roster: Sequence[Community] | None) -> list[DataTable]:
     """The year's tables from the ledger (年度状态 only with a roster)."""
-    with Ledger.open(ledger_path(db), create=False) as ledger:
+    with Ledger.open(ledger_path(db), create=False, write=False) as ledger:
         stored = ledger.evaluations(year=year)
         tables = [evaluations_table(rubric, stored), items_table(rubric, stored)]
         if roster is not None:

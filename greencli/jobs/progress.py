@@ -89,7 +89,7 @@ class HistoryReport:
 
 def run_history(code: str, db: Path | None) -> HistoryReport:
     """Every evaluation of a community (codes compared without regard to case), and its invalid submissions."""
-    with Ledger.open(ledger_path(db), create=False) as ledger:
+    with Ledger.open(ledger_path(db), create=False, write=False) as ledger:
         rows = ledger.evaluations(community_id=code.strip())
         invalid = ledger.invalid_submissions(community_id=code.strip())
         named = tuple(ledger.conferrals(code.strip()).values())

@@ -59,7 +59,7 @@ def run_rescore(standards: Standards, year: int, version: str, db: Path | None, 
         raise GreencliError(f"没有评分标准版本 {version}；可用的版本：{'、'.join(standards.known())}")
     changes: list[Change] = []
     recordings: list[Recording] = []
-    with Ledger.open(ledger_path(db), create=False) as ledger:
+    with Ledger.open(ledger_path(db), create=False, write=apply) as ledger:  # a preview changes nothing
         for stored in ledger.evaluations(year=year, current_only=True):
             o = stored.outcome
             source = standards.get(o.rubric_version or "")

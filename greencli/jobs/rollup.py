@@ -9,29 +9,34 @@ consistent ledger, and the next run completes normally.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from greencli import __version__
 from greencli.adapters.files import OutputError, atomic_target, ensure_writable, path_text
-from greencli.adapters.ledger import KnownFile, Ledger, ledger_path
+from greencli.adapters.ledger import Batch, KnownFile, Ledger, ledger_path
 from greencli.adapters.lock import run_lock
 from greencli.core.errors import GreencliError, describe_os_error
 from greencli.core.outcome import Outcome
 from greencli.core.progress import progress_json
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric, Standards
-from greencli.jobs.pipeline import Assessment, assess_all, invalid_submission, scan, settle, sha256_of
+from greencli.jobs.pipeline import Assessment, Inputs, assess_all, invalid_submission, scan, settle, sha256_of
+from greencli.jobs.score import RECORDED_NO_WORKBOOK
 from greencli.jobs.standing import YearStanding
 
 STALE_TEMP_PREFIX = ".~greencli-"
 LOGGER = "greencli.rollup"
+# However short --wait is, a rollup waits this long for another writer's transaction (a score recording its batch
+# holds the ledger for a moment, not a run): within it the rollup queues; beyond it, exit 3 with nothing changed.
+LEDGER_GRACE = 10.0
 
 
 class _Formatter(logging.Formatter):
@@ -68,8 +73,13 @@ def close_log(logger: logging.Logger) -> None:
 
 
 def event(name: str, **fields: object) -> str:
-    details = " ".join(f"{k}={path_text(v) if isinstance(v, Path) else v}" for k, v in fields.items())
-    return name + (f" {details}" if details else "")
+    """`事件 键=值 …` on one line, whatever the values hold: each value escaped (\\n, \\x1b, \\u202e) and quoted when
+    it holds white space, = or a quote (`core.clean.log_value`), so a file name can neither end the line nor forge
+    a pair."""
+    from greencli.core.clean import log_value, visible
+
+    details = " ".join(f"{k}={log_value(path_text(v) if isinstance(v, Path) else v)}" for k, v in fields.items())
+    return visible(name) + (f" {details}" if details else "")
 
 
 @dataclass(frozen=True)
@@ -141,6 +151,15 @@ def _write_outputs(target: Path, ledger: Ledger, rubric: Rubric, roster: Sequenc
         add_progress_sheets(target, target, now, progress_json(now, rubric), rubric, standing.lists)
 
 
+def _without_own_outputs(found: Inputs, ledger: Ledger, out: Path) -> Inputs:
+    """The inbox less every workbook a greencli run wrote (this --out, and any output the ledger remembers), so a
+    rollup never reads its own district workbook as an inspection, wherever --out points."""
+    own = {path_text(out.resolve()), *ledger.output_paths()}
+    kept = tuple(p for p in found.files if path_text(p.resolve()) not in own)
+    dropped = tuple(p for p in found.files if path_text(p.resolve()) in own)
+    return Inputs(kept, found.unmatched, (*found.skipped, *dropped))
+
+
 def _run_year(
     given: int | None, ledger: Ledger, known: dict[str, KnownFile], present: set[str], assessed: Sequence[Assessment]
 ) -> tuple[int, str]:
@@ -179,18 +198,33 @@ def run_rollup(
 ) -> RollupReport:
     """One rollup, logged event by event."""
     started = time.monotonic()
-    rubric = standards.newest  # the workbook's layout and the campaign's rules; each file is scored under its own
     if not inbox.is_dir():
         raise GreencliError(f"收件箱 {inbox} 不存在或不是文件夹")
     ledger_file = ledger_path(db)
     log.info(event("开始", 收件箱=inbox, 年度=year if year is not None else "自动", 记录库=ledger_file, 输出=out))
+    recording: list[Batch] = []  # the run's batch, for what an interrupt says was recorded
+    try:
+        return _locked_run(standards, inbox, year, roster, ledger_file, out, log, wait, jobs, started, recording)
+    except KeyboardInterrupt as exc:
+        exc.note = (  # type: ignore[attr-defined]
+            RECORDED_NO_WORKBOOK if recording and recording[0].committed else "本次汇总未记录，评分记录库未改动"
+        )
+        raise
+
+
+def _locked_run(
+    standards: Standards, inbox: Path, year: int | None, roster: Sequence[Community] | None, ledger_file: Path,
+    out: Path, log: logging.Logger, wait: float, jobs: int, started: float, recording: list[Batch],
+) -> RollupReport:  # fmt: skip
+    rubric = standards.newest  # the workbook's layout and the campaign's rules; each file is scored under its own
     with run_lock(ledger_file.with_name(ledger_file.name + ".lock"), wait):
         ensure_writable(out)
         stale = _clear_stale_temporaries(out.parent)
         if stale:
             log.info(event("清理上次中断留下的临时文件", 数量=stale))
-        found = scan(inbox)
-        with Ledger.open(ledger_file) as ledger:
+        with Ledger.open(ledger_file, wait=max(wait, LEDGER_GRACE)) as ledger, ledger.batch() as batch:
+            recording.append(batch)
+            found = _without_own_outputs(scan(inbox), ledger, out)
             known = ledger.known_files()
             fresh: list[Path] = []
             hashes: dict[Path, str] = {}
@@ -198,7 +232,10 @@ def run_rollup(
             new = changed = unchanged = 0
             for path in found.files:
                 key = path_text(path.resolve())
-                st = path.stat()
+                try:
+                    st = path.stat()
+                except OSError:
+                    continue  # gone since the scan: read as a file that disappeared, next run
                 seen = known.get(key)
                 if seen is not None and (seen.size, seen.mtime_ns) == (st.st_size, st.st_mtime_ns):
                     unchanged += 1
@@ -219,7 +256,11 @@ def run_rollup(
             log.info(event("扫描完成", 找到=len(found.files), 新增=new, 修改=changed, 未变=unchanged,
                            跳过=len(found.skipped)))  # fmt: skip
             by_code = {c.code: c for c in roster} if roster is not None else None
-            assessed = list(assess_all(fresh, standards, by_code, date.today().year + 1, jobs, hashes=hashes))
+            assessed = []
+            for a in assess_all(fresh, standards, by_code, date.today().year + 1, jobs, hashes=hashes):
+                if a.outcome.scored:
+                    batch.add(a.recording(standards))  # spooled: the ledger stays unlocked while files are read
+                assessed.append(dataclasses.replace(a, entries={}))
             settled = settle([a.outcome for a in assessed], [a.source.mtime_ns for a in assessed])
             assessed = [Assessment(a.path, o, a.source, a.entries) for a, o in zip(assessed, settled, strict=True)]
             present = {path_text(p.resolve()) for p in found.files}
@@ -240,7 +281,6 @@ def run_rollup(
             within = path_text(inbox.resolve()).rstrip("/\\") + ("\\" if sys.platform == "win32" else "/")
             gone = [p for p in known if p not in present and p.startswith(within)]
             files = list(same_content)
-            invalid_subs = []
             for a in assessed:
                 valid = a.outcome.scored
                 files.append(KnownFile(a.source.path, a.source.size, a.source.mtime_ns, a.source.sha256, valid,
@@ -248,36 +288,34 @@ def run_rollup(
                 if not valid:
                     submission = invalid_submission(a, year)
                     if submission is not None:
-                        invalid_subs.append(submission)
+                        batch.add_invalid(submission)
                     first = a.outcome.first_error
                     log.info(event("无效", 文件=a.path, 问题=f"{first.where} {first.message}" if first else ""))
-            in_order = sorted(
-                (a for a in assessed if a.outcome.scored),
-                key=lambda a: (a.outcome.review_date or date.min, a.source.mtime_ns),
-            )
-            records = [a.recording(standards) for a in in_order]
             quiet = not (fresh or files or gone)
             if quiet and ledger.output_unchanged(out.resolve(), _fingerprint(ledger, rubric, roster, year, out)):
                 recorded = 0
                 current, invalid_now = _current(ledger, year, known, present)
                 log.info(event("汇总工作簿无变化，未重写", 汇总工作簿=out))
             else:
-                with atomic_target(out) as temporary, ledger.transaction():
-                    inserted = ledger.insert(records)
-                    seen_at = datetime.now(UTC).isoformat(timespec="microseconds")
-                    for submission in invalid_subs:
-                        ledger.add_invalid(submission, seen_at)
-                    ledger.remember_files(files)
-                    ledger.forget_files(gone)
-                    recorded = sum(1 for id_ in inserted if id_ is not None)
-                    now_known = {**known, **{f.path: f for f in files}}  # the inbox as just recorded
-                    current, invalid_now = _current(ledger, year, now_known, present)
-                    _write_outputs(temporary, ledger, rubric, roster, year, current, invalid_now)
-                    fingerprint = _fingerprint(ledger, rubric, roster, year, out)
+                shown: list[tuple[list[Outcome], list[Outcome], str]] = []
+                with atomic_target(out) as temporary:
+
+                    def write() -> None:
+                        """Inside the batch's transaction, after its records: the workbook from the ledger as
+                        it will be committed; if writing fails, nothing is recorded."""
+                        ledger.remember_files(files)
+                        ledger.forget_files(gone)
+                        now_known = {**known, **{f.path: f for f in files}}  # the inbox as just recorded
+                        current, invalid_now = _current(ledger, year, now_known, present)
+                        _write_outputs(temporary, ledger, rubric, roster, year, current, invalid_now)
+                        shown.append((current, invalid_now, _fingerprint(ledger, rubric, roster, year, out)))
+
+                    recorded = batch.commit(then=write).new
+                current, invalid_now, fingerprint = shown[0]
                 # after the rename; a run killed before this line merely rewrites the workbook next time
                 with ledger.transaction():
                     ledger.remember_output(out.resolve(), fingerprint)
-            log.info(event("已写入", 汇总工作簿=out, 社区=len(current), 新记录=recorded))
+                log.info(event("已写入", 汇总工作簿=out, 社区=len(current), 新记录=recorded))
     duration = time.monotonic() - started
     report = RollupReport(
         year=year, year_source=year_source, found=len(found.files), new=new, changed=changed, unchanged=unchanged,

@@ -62,7 +62,7 @@ class YearStanding:
             raise GreencliError(
                 f"--as-of {as_of.isoformat()} 早于 {year} 年 1 月 1 日：省级推荐资格在该年度内或之后判断"
             )
-        with Ledger.open(ledger_path(db), create=False) as ledger:
+        with Ledger.open(ledger_path(db), create=False, write=False) as ledger:
             return cls.read(ledger, rubric, roster, year, as_of)
 
     @cached_property
