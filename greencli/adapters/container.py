@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import posixpath
 import re
 import zipfile
 from dataclasses import dataclass
@@ -81,7 +83,7 @@ def _inspect(path: Path) -> Inspection | str | None:
         if size == 0:
             return "文件为空（0 字节）"
         if size > limits.MAX_FILE_BYTES:
-            return f"文件过大（{size // 1024 // 1024} MB），超过 {limits.MAX_FILE_BYTES // 1024 // 1024} MB 上限"
+            return f"文件过大（{megabytes(size)} MB），超过 {limits.MAX_FILE_BYTES // limits.MB} MB 上限"
         with path.open("rb") as handle:
             head = handle.read(512)
     except OSError as exc:
@@ -111,34 +113,98 @@ def _check_package(package: zipfile.ZipFile) -> str | None:
         return "压缩包中没有 Excel 工作簿内容，不是 .xlsx 文件"
     if len(infos) > limits.MAX_PARTS:
         return f"文件包含 {len(infos)} 个部件，超过 {limits.MAX_PARTS} 的上限，疑似恶意构造"
-    total = 0
+    # First what the zip directory alone tells, for every part: nothing is decompressed yet.
     for info in infos:
         if info.flag_bits & 0x1:
             return "工作簿中有加密部件，请取消密码后另存为 .xlsx"
-        if info.file_size > limits.MAX_PART_BYTES:
-            return f"部件 {info.filename} 解压后过大，疑似压缩炸弹"
-        if (
-            info.compress_size
-            and info.file_size > limits.RATIO_CHECK_FROM
-            and info.file_size / info.compress_size > limits.MAX_RATIO
-        ):
-            return f"部件 {info.filename} 压缩比异常（{info.file_size // max(info.compress_size, 1)}:1），疑似压缩炸弹"
-        total += info.file_size
+        if info.file_size > limits.RATIO_CHECK_FROM and info.file_size > limits.MAX_RATIO * info.compress_size:
+            ratio = info.file_size // max(info.compress_size, 1)
+            return f"部件 {info.filename} 压缩比异常（{ratio}:1），疑似压缩炸弹"
+    if _overlapping(package, infos):
+        return "工作簿中的部件相互重叠或超出文件范围，疑似恶意构造的压缩炸弹"
+    total = sum(info.file_size for info in infos)
     if total > limits.MAX_UNZIPPED_BYTES:
-        return "工作簿解压后总大小超过上限，疑似压缩炸弹"
-    for info in infos:
-        if not info.filename.endswith((".xml", ".rels")):
-            continue
+        return f"工作簿解压后总大小 {megabytes(total)} MB，超过 {limits.MAX_UNZIPPED_BYTES // limits.MB} MB 上限，疑似压缩炸弹"
+    # Then the parts some reader decompresses and parses, by their own sizes and first bytes: XML by name, and
+    # whatever the workbook's relationships name (python-calamine opens those, whatever their names end with).
+    # Pictures and embedded objects are never decompressed: the directory checks above are all they need.
+    named = _relationship_targets(package)
+    read = [i for i in infos if i.filename.lower().endswith(_XML_SUFFIXES) or i.filename in named]
+    for info in read:
+        if info.file_size > limits.MAX_PART_BYTES:
+            return (
+                f"部件 {info.filename} 解压后过大（{megabytes(info.file_size)} MB，"
+                f"上限 {limits.MAX_PART_BYTES // limits.MB} MB），不是正常的评分表，疑似压缩炸弹"
+            )
+    if sum(info.file_size for info in read) > limits.MAX_READ_BYTES:
+        return "工作簿中的表格内容解压后总大小超过上限，疑似压缩炸弹"
+    sheets = {name for name, sheet in named.items() if sheet}
+    for info in read:
         with package.open(info) as stream:
             head = stream.read(limits.DIMENSION_PROBE_BYTES)
         if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
             # no part of a workbook needs a document type; entity declarations are how XML bombs and XXE begin
             return UNSAFE_XML
-        if info.filename.startswith("xl/worksheets/"):
+        if info.filename.startswith("xl/worksheets/") or info.filename in sheets:
             problem = _dimension_problem(info.filename, head)
             if problem:
                 return problem
     return None
+
+
+def megabytes(size: int) -> str:
+    """A size in MB (of 1,048,576 bytes) to one decimal, rounded up, so that a size over a limit always reads as
+    more than the limit: 50 MB and one byte is 50.1 MB."""
+    tenths = -(-size * 10 // limits.MB)
+    return f"{tenths // 10}.{tenths % 10}"
+
+
+# Parts parsed as XML by their names; any other part only when the workbook's relationships name it.
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_TARGET = re.compile(rb"""\bTarget\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_WORKSHEET_TYPE = re.compile(rb"""\bType\s*=\s*["'][^"']*/worksheet["']""")
+
+
+def _relationship_targets(package: zipfile.ZipFile) -> dict[str, bool]:
+    """Every part the workbook's relationships name (resolved to its name in the package) → whether it is a
+    worksheet."""
+    if _WORKBOOK_RELS not in package.NameToInfo:
+        return {}
+    info = package.getinfo(_WORKBOOK_RELS)
+    if info.file_size > limits.MAX_PART_BYTES:
+        return {}  # refused for its size before it is read
+    with package.open(info) as stream:
+        xml = stream.read(limits.MAX_PART_BYTES)
+    targets: dict[str, bool] = {}
+    for element in _RELATIONSHIP.finditer(xml):
+        found = _TARGET.search(element.group())
+        if not found:
+            continue
+        target = (found.group(1) or found.group(2) or b"").decode("utf-8", "replace")
+        name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        targets[name] = targets.get(name, False) or bool(_WORKSHEET_TYPE.search(element.group()))
+    return targets
+
+
+def _overlapping(package: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> bool:
+    """Whether two parts' data overlap, or a part's data runs past the zip directory: how overlapping-entry zip
+    bombs make many parts of one compressed kernel, and how a part declares more data than the file holds. Judged
+    from the directory: each local header is at least 30 bytes and its name."""
+    end_of_data = getattr(package, "start_dir", None)
+    spans = []
+    for info in infos:
+        try:
+            name_length = len(info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437"))
+        except UnicodeEncodeError:
+            name_length = 0
+        spans.append((info.header_offset, info.header_offset + 30 + name_length + info.compress_size))
+    spans.sort()
+    for (_, end), (next_start, _) in itertools.pairwise(spans):
+        if end > next_start:
+            return True
+    return bool(spans) and isinstance(end_of_data, int) and spans[-1][1] > end_of_data
 
 
 UNSAFE_XML = "工作簿中含有不安全的 XML（实体或文档类型声明），已拒绝读取"
