@@ -1,0 +1,119 @@
+"""Upgrading from the release before migration 4: every reading command gives what a ledger built fresh gives.
+
+The fixture (tests/data/upgrade, rebuilt by its make_fixture.py) is a ledger written by that release's own
+`rollup` over two years, with invalid workbooks known only to its file cache. It is read as it is (a reading command
+never writes it), then upgraded by a writing command; both must agree with a fresh ledger from the same inbox.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from greencli.adapters.ledger import NEWEST, Ledger
+from greencli.adapters.roster import read_roster
+from greencli.adapters.rubric_file import load_rubric
+from greencli.cli.app import app
+from greencli.jobs.export import year_tables
+from typer.testing import CliRunner
+
+FIXTURE = Path(__file__).parent / "data" / "upgrade"
+YEARS = (2021, 2022)
+CODES = ("ZJ-01", "ZJ-02", "ZJ-03", "ZJ-04", "ZJ-05", "ZJ-06", "ZJ-07")
+# What differs between two ledgers holding the same evaluations: when and from where they were recorded.
+VOLATILE = {"id", "scored_at", "seen_at", "file", "superseded_by", "记录号", "评分时间", "文件"}
+
+
+def cli(*args: str) -> tuple[int, Any]:
+    result = CliRunner().invoke(app, [*args, "--json"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, json.loads(result.stdout)
+
+
+def schema(db: Path) -> int:
+    with sqlite3.connect(db) as connection:
+        return int(connection.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0])
+
+
+@pytest.fixture(scope="module")
+def place(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("upgrade")
+    shutil.copytree(FIXTURE / "inbox", base / "inbox")
+    shutil.copy(FIXTURE / "roster.csv", base / "roster.csv")
+    shutil.copy(FIXTURE / "ledger-v3.db", base / "old.db")
+    for year in YEARS:
+        code, _ = cli("rollup", "--inbox", str(base / "inbox" / str(year)), "--year", str(year),
+                      "--roster", str(base / "roster.csv"), "--db", str(base / "fresh.db"),
+                      "--out", str(base / f"fresh-{year}.xlsx"))  # fmt: skip
+        assert code == 1  # each year has an invalid workbook
+    return base
+
+
+def views(place: Path, db: Path) -> dict[str, Any]:
+    """Everything the reading commands show, less what records when and where."""
+    roster = str(place / "roster.csv")
+    shown: dict[str, Any] = {}
+    for year in YEARS:
+        shown[f"progress {year}"] = cli("progress", "--year", str(year), "--roster", roster, "--db", str(db))
+        for table in year_tables(load_rubric(), year, db, read_roster(place / "roster.csv")):
+            keep = [n for n, c in enumerate(table.columns) if c not in VOLATILE]
+            shown[f"export {year} {table.name}"] = [[row[n] for n in keep] for row in table.rows]
+    for code in CODES:
+        _, history = cli("history", code, "--db", str(db))
+        for group in ("evaluations", "invalid_submissions"):
+            history[group] = [{k: v for k, v in e.items() if k not in VOLATILE} for e in history[group]]
+        shown[f"history {code}"] = history
+    return shown
+
+
+def test_the_fixture_is_the_old_schema_with_invalid_files_only_in_the_cache() -> None:
+    assert schema(FIXTURE / "ledger-v3.db") == 3
+    with sqlite3.connect(FIXTURE / "ledger-v3.db") as connection:
+        assert connection.execute("SELECT COUNT(*) FROM files WHERE valid = 0").fetchone()[0] == 3
+
+
+def test_reading_commands_read_an_old_ledger_as_it_is_and_never_write_it(place: Path) -> None:
+    old = place / "old.db"
+    before = old.read_bytes()
+    shown = views(place, old)
+    assert old.read_bytes() == before
+    assert schema(old) == 3
+    assert shown == views(place, place / "fresh.db")
+
+
+def test_after_the_upgrade_every_reading_command_agrees_with_a_fresh_ledger(place: Path) -> None:
+    upgraded = place / "upgraded.db"
+    shutil.copy(FIXTURE / "ledger-v3.db", upgraded)
+    with Ledger.open(upgraded):  # what every writing command does first
+        pass
+    assert schema(upgraded) == NEWEST
+    assert views(place, upgraded) == views(place, place / "fresh.db")
+
+
+def test_the_invalid_workbooks_survive_the_upgrade_as_to_be_corrected(place: Path) -> None:
+    """The finding: on a migrated ledger, 2022 lost 待改正 and history said the community was never evaluated."""
+    upgraded = place / "upgraded-2.db"
+    shutil.copy(FIXTURE / "ledger-v3.db", upgraded)
+    _, document = cli("progress", "--year", "2022", "--roster", str(place / "roster.csv"), "--db", str(upgraded))
+    flagged = {c["community_id"] for c in document["communities"] if c["invalid_submission"]}
+    assert flagged == {"ZJ-03"}  # ZJ-04's 2021 workbook is of another year; ZJ-05 was corrected in 2022
+    _, history = cli("history", "ZJ-04", "--db", str(upgraded))
+    assert [s["year"] for s in history["invalid_submissions"]] == [2021]
+
+
+def test_a_rollup_after_the_upgrade_records_nothing_twice(place: Path) -> None:
+    upgraded = place / "upgraded-3.db"
+    shutil.copy(FIXTURE / "ledger-v3.db", upgraded)
+    for year in YEARS:
+        code, summary = cli("rollup", "--inbox", str(place / "inbox" / str(year)), "--year", str(year),
+                            "--roster", str(place / "roster.csv"), "--db", str(upgraded),
+                            "--out", str(place / f"up-{year}.xlsx"))  # fmt: skip
+        assert (code, summary["recorded"]) == (1, 0)
+    with sqlite3.connect(upgraded) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0] == 7
+        assert connection.execute("SELECT COUNT(*) FROM invalid_submissions").fetchone()[0] == 3
+    assert views(place, upgraded) == views(place, place / "fresh.db")
