@@ -17,8 +17,8 @@ from greencli.core.values import fmt, is_blank, parse_number, parse_yes_no, roun
      (Decimal("2.5"), Decimal("2.5")),
      ("abc", None), ("", None), (True, None), (False, None), (float("nan"), None), (float("inf"), None),
      ("NaN", None), ("Infinity", None), ("1,23", None), (date(2021, 1, 1), None), (None, None),
-     ("1e999999999", None), ("-1e999999999", None), ("1e-999999999", None), (1e16, None), (1e-20, None),
-     ("1." + "1" * 40, None), (0, Decimal(0)), ("0.0", Decimal("0.0"))],
+     ("1e999999999", None), ("-1e999999999", None), ("1e-999999999", None), (1e16, Decimal("1e16")),
+     (1e-20, Decimal("1e-20")), ("1." + "1" * 40, Decimal("1." + "1" * 40)), (0, Decimal(0)), ("0.0", Decimal("0.0"))],
 )  # fmt: skip
 def test_parse_number(raw: object, expected: Decimal | None) -> None:
     assert parse_number(raw) == expected  # type: ignore[arg-type]

@@ -22,12 +22,14 @@ from greencli.adapters import limits
 from greencli.adapters.cells import a1, cell_text
 from greencli.adapters.container import UNSAFE_XML, inspect_package, open_package
 from greencli.core import layout as L
+from greencli.core.assess import INFO_NUMBERS
 from greencli.core.errors import with_detail
 from greencli.core.issues import Issue, make_issue
 from greencli.core.model import CompoundEntry, Entries, Field, RawWorkbook
 from greencli.core.rubric import Rubric, Standards
 
-INFO_LABELS = (L.COMMUNITY_CODE, L.COMMUNITY_NAME, L.SUBDISTRICT, L.YEAR, L.REVIEW_DATE, L.REVIEWERS)
+# the identity fields, and 附件3's numbers (checked on read-back, never scored)
+INFO_LABELS = (L.COMMUNITY_CODE, L.COMMUNITY_NAME, L.SUBDISTRICT, L.YEAR, L.REVIEW_DATE, L.REVIEWERS, *INFO_NUMBERS)
 STAMP_SHEET = "_greencli"
 STAMP_PREFIX = "greencli."
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"

@@ -84,15 +84,16 @@ class _Scoring:
                 "value-not-number", found, code, label=label, value=show(raw), hint=_hint(row, self.rubric.step)
             )
             return None
+        # the value quoted in a message is the value as entered (1e-300, 3.5处), never a reformatted number
         if kind is RowKind.FACT and not is_whole(number):
-            self.report("value-not-whole", found, code, label=label, value=_fmt(number))
+            self.report("value-not-whole", found, code, label=label, value=show(raw))
             return None
         if kind is RowKind.COUNT:
             if number < 0:
-                self.report("value-negative", found, code, label=label, value=_fmt(number))
+                self.report("value-negative", found, code, label=label, value=show(raw))
                 return None
             if not is_whole(number):
-                self.report("value-not-whole", found, code, label=label, value=_fmt(number))
+                self.report("value-not-whole", found, code, label=label, value=show(raw))
                 return None
             return number
         if kind in (RowKind.SCORE, RowKind.DEDUCT):
@@ -102,7 +103,7 @@ class _Scoring:
         low, high = row.valid_min, row.valid_max
         if (low is not None and number < low) or (high is not None and number > high):
             self.report(
-                "value-out-of-range", found, code, label=label, value=_fmt(number),
+                "value-out-of-range", found, code, label=label, value=show(raw),
                 low=_fmt(low) if low is not None else "", high=_fmt(high) if high is not None else "∞",
             )  # fmt: skip
             return None
@@ -113,11 +114,12 @@ class _Scoring:
     def check_points(
         self, found: Field, code: str, label: str, number: Decimal, points: Decimal, row: Row | None
     ) -> Decimal | None:
+        entered = show(found.value)
         if not ZERO <= number <= points:
-            self.report("value-out-of-range", found, code, label=label, value=_fmt(number), low="0", high=_fmt(points))
+            self.report("value-out-of-range", found, code, label=label, value=entered, low="0", high=_fmt(points))
             return None
         if not is_multiple(number, self.rubric.step):
-            self.report("value-off-step", found, code, label=label, value=_fmt(number), step=_fmt(self.rubric.step))
+            self.report("value-off-step", found, code, label=label, value=entered, step=_fmt(self.rubric.step))
             return None
         floor = row.min_nonzero if row is not None else None
         if floor is not None and ZERO < number < floor:
@@ -126,7 +128,7 @@ class _Scoring:
                 found,
                 code,
                 label=label,
-                value=_fmt(number),
+                value=entered,
                 low=_fmt(floor),
                 high=_fmt(points),
             )

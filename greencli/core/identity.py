@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from greencli.core import layout as L
 from greencli.core.issues import Issue, make_issue
 from greencli.core.model import BLANK, Field
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric
-from greencli.core.values import is_blank, is_whole, parse_number, show
+from greencli.core.values import is_blank, is_whole, parse_date, parse_number, show, show_entered
 
 REQUIRED = (L.COMMUNITY_CODE, L.COMMUNITY_NAME, L.SUBDISTRICT, L.YEAR)
-_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,21 +33,6 @@ def text_of(found: Field) -> str:
     return "" if is_blank(value) else show(value).strip()
 
 
-def parse_date(value: object) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        match = _DATE.match(value)
-        if match:
-            try:
-                return date(int(match[1]), int(match[2]), int(match[3]))
-            except ValueError:
-                return None
-    return None
-
-
 def _review_date_issues(
     found: Field, review: date | None, year: int | None, today: date | None, sheet: str
 ) -> list[Issue]:
@@ -60,7 +43,7 @@ def _review_date_issues(
     if is_blank(found.value):
         return [make_issue("review-date-missing", **where)]
     if review is None:
-        return [make_issue("review-date-unreadable", value=show(found.value), **where)]
+        return [make_issue("review-date-unreadable", value=show_entered(found.value), **where)]
     if today is not None and review > today:
         return [make_issue("review-date-future", value=review.isoformat(), today=today.isoformat(), **where)]
     if year is not None and review < date(year, 1, 1):
@@ -98,7 +81,7 @@ def read_identity(
         issues += _review_date_issues(date_field, review_date, year, today, sheet)
     elif review_date is None and not is_blank(date_field.value):
         issues.append(make_issue("date-invalid", sheet=date_field.sheet, cell=date_field.cell,
-                                 subject=L.REVIEW_DATE, value=show(date_field.value)))  # fmt: skip
+                                 subject=L.REVIEW_DATE, value=show_entered(date_field.value)))  # fmt: skip
     identity = WorkbookIdentity(
         code=text_of(fields.get(L.COMMUNITY_CODE, BLANK)),
         name=text_of(fields.get(L.COMMUNITY_NAME, BLANK)),

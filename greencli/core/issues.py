@@ -132,6 +132,7 @@ CATALOGUE: Final[dict[str, Template]] = {
     "review-date-before-year": Template(E, "评审日期 {value} 早于评审年度 {year} 年，会使称号日期提前，请核对"),
     "review-date-after-year": Template(W, "评审日期 {value} 已过评审年度 {year} 年年底，请核对评审年度是否填对"),
     "date-invalid": Template(W, "评审日期“{value}”无法识别为日期，同一社区同年有多份评分表时将无法按日期取舍"),
+    "info-number": Template(W, "{subject}“{value}”不是{expected}，请核对（不影响评分）"),
     "rubric-other": Template(E, "此工作簿按另一评分标准（{other}）生成，与当前标准 {expected} 不同，不能评分"),
     "rubric-version-unknown": Template(
         E, "此工作簿按评分标准版本 {other} 生成，本程序只认识版本 {known}，不能评分，请升级 greencli"
@@ -187,6 +188,7 @@ TITLES: Final[dict[str, str]] = {
     "identity-missing": "基本信息缺项",
     "year-invalid": "评审年度无效",
     "date-invalid": "评审日期无法识别",
+    "info-number": "基本信息数字无效",
     "review-date-missing": "评审日期未填",
     "review-date-unreadable": "评审日期无法识别",
     "review-date-future": "评审日期在今天之后",

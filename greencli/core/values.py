@@ -24,11 +24,15 @@ HAVE_WORDS: Final = frozenset({"有"})
 HAVE_NOT_WORDS: Final = frozenset({"无", "没有"})
 HAVE_PREFIX: Final = "有"
 
-# Excel keeps 15 significant digits: a number beyond 10^15, below 10^-15 (other than 0), or longer than
-# 30 digits was not typed as a score, count or area, and would only make exact arithmetic slow or overflow.
-MAX_EXPONENT: Final = 15
-MAX_DIGITS: Final = 30
-_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+# A number is what Excel itself takes for one when it is typed: an optional sign, digits with at most one decimal
+# point, grouping commas (30,000), and exponent notation (Excel turns a typed 1e3 into 1000; 1e-300 is a number too,
+# neither whole nor a multiple of 0.5), within Excel's range: 0, or 10^-308 ≤ |x| < 10^308. Outside that range
+# Excel keeps what was typed as text, and so does greencli: 1e999999 is not a number. The range also bounds exact
+# arithmetic: no accepted number can overflow Decimal's exponent limits or make a huge integer in a Fraction.
+MIN_EXPONENT: Final = -308
+MAX_EXPONENT: Final = 307
+_NUMERAL = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
+_GROUPED = re.compile(r"^[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$")
 _SHOW_LIMIT: Final = 40
 
 
@@ -70,18 +74,24 @@ def is_have_word(raw: Raw) -> bool:
 
 
 def parse_number(raw: Raw, suffixes: tuple[str, ...] = ()) -> Decimal | None:
-    """A finite, plausibly sized number exactly as entered; None when the value is not such a number."""
+    """A number (see `_NUMERAL`) exactly as entered; None when the value is not one."""
     number = _parse_number(raw, suffixes)
-    if number is None or not _plausible(number):
+    if number is None:
         return None
-    return number
-
-
-def _plausible(number: Decimal) -> bool:
-    # adjusted() and as_tuple() need no decimal context, so they cannot overflow.
     if number.is_zero():
-        return True
-    return -MAX_EXPONENT <= number.adjusted() < MAX_EXPONENT and len(number.as_tuple().digits) <= MAX_DIGITS
+        return Decimal(0)  # 0e999999999 and -0 are 0, without an exponent to carry into arithmetic
+    # adjusted() needs no decimal context, so it cannot overflow
+    return number if MIN_EXPONENT <= number.adjusted() <= MAX_EXPONENT else None
+
+
+def parse_amount(raw: Raw, units: tuple[str, ...]) -> Decimal | None:
+    """A quantity with an optional trailing unit of `units`, which may be counted in 万 (ten thousands): 12000人,
+    1.2万人, 3.5万平方米, 30,000. None when the value is not such a number."""
+    number = parse_number(raw, units)
+    if number is not None:
+        return number
+    tens_of_thousands = parse_number(raw, (*(f"万{unit}" for unit in units), "万"))
+    return None if tens_of_thousands is None else tens_of_thousands * 10_000
 
 
 def _parse_number(raw: Raw, suffixes: tuple[str, ...]) -> Decimal | None:
@@ -106,19 +116,64 @@ def _parse_number(raw: Raw, suffixes: tuple[str, ...]) -> Decimal | None:
             break
     if _GROUPED.match(text):
         text = text.replace(",", "")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
+    if not _NUMERAL.match(text):
         return None
-    return number if number.is_finite() else None
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # an exponent beyond what Decimal can hold
+        return None
+
+
+# Dates as standard.md accepts them as text: 2022-10-15, 2022/10/15, 2022.10.15, 2022年10月15日, read after NFKC
+# folding (full-width ２０２２－１０－１５, ２０２２／１０／１５ and ２０２２．１０．１５ are the same dates) and without spaces.
+_DATE = re.compile(r"^([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?$")
+
+
+def parse_date(raw: Raw) -> date | None:
+    """A date from an Excel date or date-time, or from text in one of the accepted forms; None otherwise (a time of
+    day is no date: an Excel 0 in a date cell reads as midnight)."""
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    if not isinstance(raw, str):
+        return None
+    match = _DATE.match(re.sub(r"\s+", "", _fold(raw)))
+    if not match:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+
+
+def show_entered(raw: Raw) -> str:
+    """A raw value quoted back as the person typed it, as `show` does, except that a time of day is given back as
+    typed, never as a formatted time: a date cell holding the Excel number 0 reads as midnight and is quoted as 0,
+    another time as 9:30 (or 9:30:15)."""
+    if isinstance(raw, time):
+        return _clock(raw.hour, raw.minute, raw.second)
+    if isinstance(raw, timedelta):  # a duration format ([h]:mm): hours may pass 24
+        seconds = int(raw.total_seconds())
+        sign, seconds = ("-", -seconds) if seconds < 0 else ("", seconds)
+        return sign + _clock(seconds // 3600, seconds // 60 % 60, seconds % 60)
+    return show(raw)
+
+
+def _clock(hours: int, minutes: int, seconds: int) -> str:
+    if not (hours or minutes or seconds):
+        return "0"
+    return f"{hours}:{minutes:02d}" + (f":{seconds:02d}" if seconds else "")
 
 
 def is_whole(number: Decimal) -> bool:
-    return number == number.to_integral_value()
+    """Exactly, whatever the number's size (no decimal context is involved)."""
+    return number.is_finite() and number.as_integer_ratio()[1] == 1
 
 
 def is_multiple(number: Decimal, step: Decimal) -> bool:
-    return (number / step) == (number / step).to_integral_value()
+    """Exactly, whatever the number's size (no decimal context: 0.5000…01 with 40 digits is not a multiple)."""
+    return number.is_finite() and (Fraction(number) / Fraction(step)).denominator == 1
 
 
 def round_half_up(value: Fraction, places: int) -> Fraction:
@@ -133,12 +188,15 @@ def as_float(value: Decimal | Fraction | int | None) -> float | None:
 
 
 def fmt(number: Decimal | Fraction | int | None) -> str:
-    """A number as a person writes it: 8, 7.5, 33.33 (no exponent, no trailing zeros)."""
+    """A number as a person writes it: 8, 7.5, 33.33 (no trailing zeros), and as Excel shows one too large or too
+    small for that (from 10^15, below 10^-9): 1E+16, 1E-300, never hundreds of digits."""
     if number is None:
         return ""
     if isinstance(number, Fraction):
         number = Decimal(number.numerator) / Decimal(number.denominator)
     value = Decimal(number)
+    if not value.is_zero() and not -10 < value.adjusted() < 15:
+        return str(value.normalize())
     if is_whole(value):
         return str(value.quantize(Decimal(1)))
     return format(value.normalize(), "f")
