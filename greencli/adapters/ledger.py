@@ -296,8 +296,8 @@ class Ledger:
         `wait` seconds for another writer's transaction; a reader takes no lock and changes nothing."""
         _refuse_unusable(path, must_exist=not (create and write))
         try:
-            if create and write:
-                path.parent.mkdir(parents=True, exist_ok=True)
+            if create and write and not path.exists():
+                _create(path)
             connection = sqlite3.connect(path, timeout=max(wait, 0.0), isolation_level=None)
         except OSError as exc:
             raise LedgerError(f"无法打开评分记录库 {path}：{describe_os_error(exc)}") from exc
@@ -752,6 +752,33 @@ def _refuse_unusable(path: Path, *, must_exist: bool) -> None:
             f"评分记录库 {path} 是空文件（0 字节），可能复制不完整或已损坏：请从备份恢复；如要从头建立新的记录库，"
             "请先删除或改名这个空文件"
         )
+
+
+def _create(path: Path) -> None:
+    """A new ledger, made whole beside `path` and then put in place: a run that dies while creating it never leaves
+    an empty file that later runs would have to refuse. If another run created it meanwhile, theirs stands."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".~greencli-{os.getpid()}-new-", suffix=".db", dir=path.parent)
+    os.close(fd)
+    temporary = Path(name)
+    try:
+        connection = sqlite3.connect(temporary, isolation_level=None)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            _migrate(connection, path)
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
+        try:
+            os.link(temporary, path)  # never replaces a ledger another run created meanwhile
+        except FileExistsError:
+            pass
+        except OSError:
+            if not path.exists():  # a file system without hard links
+                os.replace(temporary, path)
+    finally:
+        with suppress(OSError):
+            temporary.unlink()
 
 
 def _refuse_foreign(db: sqlite3.Connection, path: Path) -> None:
