@@ -10,6 +10,8 @@ skeleton), then measures, each as the median of --repeat runs:
   memory    peak resident memory of `score` at N and at --big;
   re-run    `greencli rollup` over the unchanged corpus, as a share of its first run;
   template  `greencli template` for an N-community roster against a bare xlsxwriter writing the same cells;
+  readers   progress, history, export and notice, each run 10 times while `score` writes --readers workbooks into
+            the same ledger: how long each took (they must never wait for the writer);
   start-up  `greencli --help`.
 """
 
@@ -23,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -134,6 +137,51 @@ def measure(n: int, repeat: int, work: Path) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def readers_during_score(n: int, work: Path, times: int = 10) -> dict[str, Any]:
+    """Every reading command, `times` times each (the four side by side), while a score of n workbooks writes to
+    the ledger they read: the seconds each call took, counting only calls that started while the score ran."""
+    folder = work / f"readers{n}"
+    folder.mkdir()
+    roster, _ = build_corpus(folder, n)
+    db, corpus = folder / "l.db", str(folder / "corpus")
+    subprocess.run([GREENCLI, "score", corpus, "--roster", str(roster), "--db", str(db), "--out",
+                    str(folder / "first.xlsx"), "--json"], capture_output=True, check=False)  # fmt: skip
+    commands = {
+        "progress": [GREENCLI, "progress", "--year", "2022", "--roster", str(roster), "--db", str(db), "--json"],
+        "history": [GREENCLI, "history", "C00001", "--db", str(db), "--json"],
+        "export": [GREENCLI, "export", "--year", "2022", "--db", str(db), "--out", str(folder / "e.xlsx"), "--json"],
+        "notice": [GREENCLI, "notice", "--year", "2022", "--kind", "认定名单", "--roster", str(roster), "--db",
+                   str(db), "--out", str(folder / "n.docx"), "--json"],
+    }  # fmt: skip
+    writer = subprocess.Popen([GREENCLI, "score", corpus, "--roster", str(roster), "--db", str(db), "--out",
+                               str(folder / "second.xlsx"), "--json"], stdout=subprocess.DEVNULL)  # fmt: skip
+    took: dict[str, list[float]] = {name: [] for name in commands}
+    failed: list[str] = []
+
+    def run(name: str) -> None:
+        for _ in range(times):
+            if writer.poll() is not None:
+                return
+            start = time.perf_counter()
+            done = subprocess.run(commands[name], capture_output=True, check=False)
+            took[name].append(time.perf_counter() - start)
+            if done.returncode != 0:
+                failed.append(f"{name}: exit {done.returncode}")
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in commands]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    writer.wait()
+    return {
+        "n": n, "failed": failed,
+        "calls": {name: len(t) for name, t in took.items()},
+        "max_seconds": {name: round(max(t), 3) if t else None for name, t in took.items()},
+        "median_seconds": {name: round(statistics.median(t), 3) if t else None for name, t in took.items()},
+    }  # fmt: skip
+
+
 def startup(repeat: int) -> float:
     return statistics.median(timed([GREENCLI, "--help"])[0] for _ in range(max(5, repeat)))
 
@@ -143,17 +191,22 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--big", type=int, default=4000, help="the larger corpus, for the memory ratio (0: skip)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--readers", type=int, default=2000, help="workbooks the score writes while readers run (0: skip)"
+    )
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="greencli-bench-") as tmp:
         work = Path(tmp)
         small = measure(args.n, args.repeat, work)
         big = measure(args.big, 1, work) if args.big else None
+        readers = readers_during_score(args.readers, work) if args.readers else None
     result = {
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "startup_seconds": round(startup(args.repeat), 3),
         "runs": [small, *([big] if big else [])],
         "memory_ratio_big_vs_n": round(big["score_peak_rss_kb"] / small["score_peak_rss_kb"], 2) if big else None,
+        "readers_during_score": readers,
     }
     args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     rows = [
@@ -180,6 +233,11 @@ def main() -> None:
         (f"template, N={small['n']}", f"{small['template_seconds']:.2f} s vs bare writer {small['bare_write_seconds']:.2f} s",
          f"ratio {small['template_vs_bare']} (target ≤ 2)"),
     ]  # fmt: skip
+    if readers:
+        slowest = max((v for v in readers["max_seconds"].values() if v is not None), default=0.0)
+        calls = sum(readers["calls"].values())
+        rows.append((f"readers while score writes N={readers['n']}", f"{calls} calls, slowest {slowest:.2f} s",
+                     f"{len(readers['failed'])} failed (target: none, each < 2 s)"))  # fmt: skip
     width = max(len(r[0]) for r in rows)
     for name, value, note in rows:
         print(f"{name:<{width}}  {value:<48} {note}")
