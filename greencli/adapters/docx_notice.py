@@ -5,6 +5,9 @@ GB/T 9704-2012 as applied here: A4; margins top 37 mm, bottom 35 mm, left 28 mm,
 二号 (22 pt); level-1 headings in 黑体, level-2 in 楷体_GB2312; page numbers in 宋体 四号 as "— 1 —", odd pages on the
 right and even pages on the left, one character in from the edge. Fonts are named as Word and WPS know them, so they
 are used where installed; another machine substitutes its own CJK fonts.
+
+Every text put in passes through `core.clean.scrub`: names come from the roster and the ledger, and a ledger written
+by an older version may still hold a character that XML (and so Word) cannot take.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from greencli.adapters.files import atomic_target
+from greencli.core.clean import scrub
 from greencli.core.listings import Bulletin, Listing
 from greencli.core.text import display_width as text_width
 
@@ -122,7 +126,7 @@ def _para(doc: object, text: str = "", *, font: str = BODY_FONT, size: Pt = BODY
     if line is not None:
         paragraph.paragraph_format.line_spacing = line
     if text:
-        run = paragraph.add_run(text)
+        run = paragraph.add_run(scrub(text))
         _fonts(run, font, size, bold)
         if colour is not None:
             run.font.color.rgb = colour
@@ -143,7 +147,7 @@ def _cell_text(cell: object, text: str, width: Mm, bold: bool = False) -> None:
     snap = OxmlElement("w:snapToGrid")  # table lines keep their own spacing, not the body's 22-line grid
     snap.set(qn("w:val"), "0")
     paragraph._p.get_or_add_pPr().append(snap)
-    _fonts(paragraph.add_run(text), HEADING_FONT if bold else BODY_FONT, TABLE_SIZE)
+    _fonts(paragraph.add_run(scrub(text)), HEADING_FONT if bold else BODY_FONT, TABLE_SIZE)
 
 
 def _widths(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[Mm]:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from greencli.core.clean import visible
 from greencli.core.errors import GreencliError, describe_os_error
 
 
@@ -131,9 +132,14 @@ def path_text(path: Path | str) -> str:
     Under a non-UTF-8 locale (zh_CN.GBK), a file name whose bytes are UTF-8 (copied from another machine) is decoded
     with the wrong codec and carries surrogate escapes, which SQLite, JSON and xlsx refuse. The bytes are decoded as
     UTF-8 when they are UTF-8, else kept as the system decoded them, with any undecodable byte shown as \\xNN.
+    Control, direction and other characters kept out of outputs (`core.clean`) are written as escapes (\\n, \\x1b,
+    \\u202e), so a name can neither break a line nor turn text around, and two names stay two.
     The Path itself is still what opens the file.
     """
-    text = str(path)
+    return visible(_decoded(str(path)))
+
+
+def _decoded(text: str) -> str:
     if text.isascii():
         return text
     raw = os.fsencode(text)

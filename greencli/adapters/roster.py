@@ -5,14 +5,21 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import sys
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from greencli.adapters.cells import cell_text
 from greencli.adapters.container import sniff_workbook
+from greencli.adapters.files import path_text
 from greencli.adapters.xlsx_reader import open_workbook_rows
+from greencli.core.clean import clean, clean_line
 from greencli.core.errors import GreencliError, describe_os_error
+from greencli.core.issues import Issue, make_issue
 from greencli.core.roster import KINDS, Community
+from greencli.core.values import show
 
 CODE, NAME, SUBDISTRICT, KIND = "社区编码", "社区名称", "乡街", "类型"
 REQUIRED = (CODE, NAME, SUBDISTRICT, KIND)
@@ -28,7 +35,7 @@ class RosterError(GreencliError):
 
     def __init__(self, path: Path, problems: list[str]) -> None:
         self.problems = problems
-        super().__init__(f"名单文件 {path} 无法使用：\n" + "\n".join(f"  - {p}" for p in problems))
+        super().__init__(f"名单文件 {path_text(path)} 无法使用：\n" + "\n".join(f"  - {p}" for p in problems))
 
 
 def _rows_from_csv(path: Path) -> list[list[object]]:
@@ -52,8 +59,17 @@ def _rows_from_xlsx(path: Path) -> list[list[object]]:
     return open_workbook_rows(path)
 
 
-def read_roster(path: Path) -> list[Community]:
-    """All communities of the roster, in file order; `RosterError` lists every problem of an unusable one."""
+@dataclass(frozen=True)
+class RosterRead:
+    """The communities of a usable roster, and the warnings about it (each naming the roster's row)."""
+
+    communities: list[Community]
+    warnings: list[Issue]
+
+
+def load_roster(path: Path) -> RosterRead:
+    """All communities of the roster, in file order, with its warnings; `RosterError` lists every problem of an
+    unusable one. Every cell is read under the one rule of `core.clean`, as workbooks are."""
     try:
         suffix = path.suffix.lower()
         if suffix == ".csv":
@@ -69,14 +85,36 @@ def read_roster(path: Path) -> list[Community]:
     return _communities(path, rows)
 
 
-def _communities(path: Path, rows: list[list[object]]) -> list[Community]:
+def warn_on_stderr(path: Path) -> Callable[[Issue], None]:
+    """The roster's warnings for a person: one Chinese line each on stderr (stdout stays the command's output)."""
+
+    def warn(issue: Issue) -> None:
+        print(f"提醒：名单文件 {path_text(path)}：{issue.message}", file=sys.stderr)
+
+    return warn
+
+
+def read_roster(path: Path, warn: Callable[[Issue], None] | None = None) -> list[Community]:
+    """All communities of the roster (see `load_roster`); each warning goes to `warn`, by default to stderr."""
+    read = load_roster(path)
+    report = warn or warn_on_stderr(path)
+    for issue in read.warnings:
+        report(issue)
+    return read.communities
+
+
+def _header_text(value: object) -> str:
+    return clean_line(cell_text(value)).strip()
+
+
+def _communities(path: Path, rows: list[list[object]]) -> RosterRead:
     header_at = next(
-        (i for i, row in enumerate(rows[:20]) if {CODE, NAME} <= {cell_text(v) for v in row}),
+        (i for i, row in enumerate(rows[:20]) if {CODE, NAME} <= {_header_text(v) for v in row}),
         None,
     )
     if header_at is None:
         raise RosterError(path, [f"前20行中找不到包含“{CODE}”“{NAME}”的表头行"])
-    header = [cell_text(v) for v in rows[header_at]]
+    header = [_header_text(v) for v in rows[header_at]]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise RosterError(path, [f"表头缺少列：{'、'.join(missing)}"])
@@ -86,8 +124,15 @@ def _communities(path: Path, rows: list[list[object]]) -> list[Community]:
     problems: list[str] = []
     seen: dict[str, int] = {}
     out: list[Community] = []
+    warnings: list[Issue] = []
     for n, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
-        values = {name: cell_text(row[i]) if i < len(row) else "" for name, i in col.items()}
+        values: dict[str, str] = {}
+        for name, i in col.items():
+            cleaned = clean(cell_text(row[i]) if i < len(row) else "")
+            values[name] = cleaned.text.strip()
+            if cleaned.changed:
+                warnings.append(make_issue("roster-text-cleaned", subject=name, row=n, field=name,
+                                           chars=cleaned.codes(), value=show(values[name])))  # fmt: skip
         if not any(values.values()):
             continue
         empty = [name for name in REQUIRED if not values[name]]
@@ -109,4 +154,4 @@ def _communities(path: Path, rows: list[list[object]]) -> list[Community]:
         raise RosterError(path, problems)
     if not out:
         raise RosterError(path, ["名单中没有任何社区"])
-    return out
+    return RosterRead(out, warnings)

@@ -1,18 +1,27 @@
-"""Rendering to the terminal with rich. Colours and progress only on a terminal; plain text elsewhere."""
+"""Rendering to the terminal with rich. Colours and progress only on a terminal; plain text elsewhere.
+
+Every render_* function first passes its document through `_shown`: each string in it is put on one line without
+control or direction characters (`core.clean.terminal_line`), so no value from a roster, a workbook, a file name or
+an older ledger can move the cursor, colour the terminal, turn text around or break a table's rows, and its rich
+markup is escaped, so a name such as "[/b]" is printed as typed. `print_json` writes those characters as \\u
+escapes. Values are never cut here but by the table's own fitting.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, TimeRemainingColumn
 from rich.progress import Progress as Bar
 
 from greencli.adapters.tables import Column, FittedTable, render_table, unicode_console
+from greencli.core.clean import FORBIDDEN_IN_TEXT, terminal_line, visible
 from greencli.core.issues import issue_title
 from greencli.core.values import percent_text
 
@@ -31,8 +40,48 @@ def console() -> Console:
     return Console(highlight=False, soft_wrap=False, width=width)
 
 
+def _shown(value: Any, markup: bool = True) -> Any:
+    """A document for the terminal (see the module's docstring): its dict keys and non-text values as they are."""
+    if isinstance(value, str):
+        line = terminal_line(value)
+        return escape(line) if markup else line
+    if isinstance(value, dict):
+        return {k: _shown(v, markup) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_shown(v, markup) for v in value]
+    if _lazy(value):
+        return _Shown(value, markup)
+    return value
+
+
+class _Shown(Sequence[Any]):
+    """A lazy sequence (score's results) shown item by item as it is read, never all at once."""
+
+    def __init__(self, items: Sequence[Any], markup: bool) -> None:
+        self.items, self.markup = items, markup
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: Any) -> Any:
+        return _shown(self.items[index], self.markup)
+
+    def __iter__(self) -> Iterator[Any]:
+        return (_shown(item, self.markup) for item in self.items)
+
+
+def _json_escape(ch: str) -> str:
+    n = ord(ch)
+    if n > 0xFFFF:  # a noncharacter beyond the BMP, as JSON writes it: a surrogate pair
+        n -= 0x10000
+        return f"\\u{0xD800 + (n >> 10):04x}\\u{0xDC00 + (n & 0x3FF):04x}"
+    return f"\\u{n:04x}"
+
+
 def _dumps(value: Any, indent: str = "", ascii_only: bool = False) -> str:
-    return json.dumps(value, ensure_ascii=ascii_only, indent=2).replace("\n", "\n" + indent)
+    text = json.dumps(value, ensure_ascii=ascii_only, indent=2).replace("\n", "\n" + indent)
+    # json leaves DEL, C1, direction controls, noncharacters and lone surrogates raw; they can only be inside strings
+    return FORBIDDEN_IN_TEXT.sub(lambda m: _json_escape(m.group()), text)
 
 
 def _lazy(value: Any) -> bool:
@@ -77,6 +126,7 @@ def _num(value: float | None) -> str:
 
 
 def render_rubric(doc: dict[str, Any]) -> None:
+    doc = _shown(doc)
     out = console()
     out.print(f"[bold]{doc['title']}[/]  （{doc['id']} 版本 {doc['version']}，来源：{doc['source']}）")
     rows: list[list[str]] = []
@@ -101,12 +151,13 @@ def render_rubric(doc: dict[str, Any]) -> None:
 
 
 def render_templates(doc: dict[str, Any], quiet: bool) -> None:
-    files = doc["files"]
-    if quiet:
-        for f in files:
+    if quiet:  # paths for a script: whole, one a line (a character kept out of outputs written as an escape)
+        for f in doc["files"]:
             if f["status"] != "exists":
-                sys.stdout.write(f["path"] + "\n")
+                sys.stdout.write(visible(f["path"]) + "\n")
         return
+    doc = _shown(doc)
+    files = doc["files"]
     out = console()
     labels = {"written": "[green]已生成[/]", "overwritten": "[yellow]已覆盖[/]", "exists": "[dim]已存在，未覆盖[/]"}
     if files and files[0]["community_id"] is not None:
@@ -143,6 +194,7 @@ def _verdict(r: dict[str, Any]) -> str:
 
 def render_score(doc: dict[str, Any]) -> None:
     """The batch as a table grouped by 乡街, then each problem file's issues, then one summary line."""
+    doc = _shown(doc)
     out = console()
     results = doc["results"]
     categories = doc.get("categories") or [str(n) for n in range(1, 6)]
@@ -266,6 +318,7 @@ def _tally_cells(t: dict[str, Any]) -> list[str]:
 
 
 def render_progress(doc: dict[str, Any]) -> None:
+    doc = _shown(doc)
     out = console()
     target = doc["target"]
     goal = "无（试点年）" if target is None else f"{target * 100:g}%"
@@ -342,6 +395,7 @@ def _render_candidates(out: Console, doc: dict[str, Any]) -> None:
 
 
 def render_history(doc: dict[str, Any]) -> None:
+    doc = _shown(doc)
     out = console()
     rows = doc["evaluations"]
     invalid = doc.get("invalid_submissions", [])
@@ -386,6 +440,7 @@ def render_history(doc: dict[str, Any]) -> None:
 
 
 def render_notice(doc: dict[str, Any]) -> None:
+    doc = _shown(doc)
     out = console()
     listed = doc["communities"]
     count = f"列出 {len(listed)} 个社区" if listed else "名单为空（文书中写明“无”）"
@@ -393,6 +448,7 @@ def render_notice(doc: dict[str, Any]) -> None:
 
 
 def render_confer(doc: dict[str, Any]) -> None:
+    doc = _shown(doc)
     out = console()
     columns = [
         Column("乡街"),
@@ -411,6 +467,7 @@ def render_confer(doc: dict[str, Any]) -> None:
 
 def render_rollup(doc: dict[str, Any]) -> None:
     """One line for a person reading cron's mail; the log has the details."""
+    doc = _shown(doc, markup=False)
     sys.stdout.write(
         f"{doc['year']} 年度，找到 {doc['found']} 份：新增 {doc['new']}，修改 {doc['changed']}，未变 {doc['unchanged']}，无效 {doc['invalid']}，"
         f"跳过 {doc['skipped']}；汇总工作簿：{doc['out']}\n"
@@ -418,6 +475,7 @@ def render_rollup(doc: dict[str, Any]) -> None:
 
 
 def render_export(doc: dict[str, Any]) -> None:
+    doc = _shown(doc)
     out = console()
     for table in doc["tables"]:
         out.print(f"{table['name']}：{table['rows']} 行 → {table['path']}", soft_wrap=True)
@@ -425,6 +483,7 @@ def render_export(doc: dict[str, Any]) -> None:
 
 
 def render_void(doc: dict[str, Any]) -> None:
+    doc = _shown(doc)
     out = console()
     out.print(f"已作废记录 #{doc['record']}（{doc['community_id']} {doc['community']}，{doc['year']} 年）：{doc['reason']}",
               soft_wrap=True)  # fmt: skip
@@ -435,6 +494,7 @@ def render_void(doc: dict[str, Any]) -> None:
 
 
 def render_rescore(doc: dict[str, Any]) -> None:
+    doc = _shown(doc)
     out = console()
     columns = [Column("社区编码"), Column("社区名称", wrap=True, keep=2, min_width=8), Column("原版本", keep=1),
                Column("原结论"), Column("原总分", justify="right"), Column("新结论"), Column("新总分", justify="right"),

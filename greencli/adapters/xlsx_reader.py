@@ -4,6 +4,9 @@ Rows are found by their codes and header labels, never by position, so inserted 
 and files re-saved by Excel, WPS or LibreOffice all read the same. The fast reader (python-calamine) gives values;
 the few facts it cannot give (formulas without a value, the version stamp) come from the package's XML, parsed
 with defusedxml.
+
+Every text cell taken in is read under the one rule of `core.clean` (the roster is read under it too): 佐证 as a
+multi-line text, every other cell as a single line. A cell it changed gets a `text-cleaned` warning at that cell.
 """
 
 from __future__ import annotations
@@ -23,10 +26,12 @@ from greencli.adapters.cells import a1, cell_text
 from greencli.adapters.container import UNSAFE_XML, inspect_package, open_package
 from greencli.core import layout as L
 from greencli.core.assess import INFO_NUMBERS
+from greencli.core.clean import clean, clean_line
 from greencli.core.errors import with_detail
 from greencli.core.issues import Issue, make_issue
 from greencli.core.model import CompoundEntry, Entries, Field, RawWorkbook
 from greencli.core.rubric import Rubric, Standards
+from greencli.core.values import show
 
 # the identity fields, and 附件3's numbers (checked on read-back, never scored)
 INFO_LABELS = (L.COMMUNITY_CODE, L.COMMUNITY_NAME, L.SUBDISTRICT, L.YEAR, L.REVIEW_DATE, L.REVIEWERS, *INFO_NUMBERS)
@@ -80,6 +85,20 @@ def _at(grid: Grid, r: int, c: int) -> Any:
     return row[c] if c < len(row) else None
 
 
+def _taken(found: Field, subject: str, label: str, issues: list[Issue], multiline: bool = False) -> Field:
+    """The cell as read under `core.clean`, with a `text-cleaned` warning at it when that changed what it holds."""
+    value = found.value
+    if not isinstance(value, str):
+        return found
+    cleaned = clean(value, multiline)
+    if cleaned.text == value:
+        return found
+    if cleaned.changed:
+        issues.append(make_issue("text-cleaned", sheet=found.sheet, cell=found.cell, subject=subject, label=label,
+                                 chars=cleaned.codes(), value=show(cleaned.text)))  # fmt: skip
+    return Field(cleaned.text, found.sheet, found.cell)
+
+
 def _read_scores(grid: Grid, rubric: Rubric, issues: list[Issue]) -> tuple[dict[str, Field], dict[str, Field]]:
     sheet = L.SCORE_SHEET
     labels = (L.CODE_HEADER, L.VALUE_HEADER, L.EVIDENCE_HEADER)
@@ -105,8 +124,10 @@ def _read_scores(grid: Grid, rubric: Rubric, issues: list[Issue]) -> tuple[dict[
             issues.append(make_issue("row-duplicate", sheet=sheet, cell=a1(r, code_col), subject=code,
                                      other=f"{sheet}!{values[code].cell}"))  # fmt: skip
             continue
-        values[code] = Field(_at(grid, r, value_col), sheet, a1(r, value_col))
-        evidence[code] = Field(_at(grid, r, evidence_col), sheet, a1(r, evidence_col))
+        label = f"{code} {rubric.label_of(code)}"
+        values[code] = _taken(Field(_at(grid, r, value_col), sheet, a1(r, value_col)), code, label, issues)
+        evidence[code] = _taken(Field(_at(grid, r, evidence_col), sheet, a1(r, evidence_col)), code,
+                                f"{label}（{L.EVIDENCE_HEADER}）", issues, multiline=True)  # fmt: skip
     return values, evidence
 
 
@@ -133,7 +154,9 @@ def _read_compounds(grid: Grid, issues: list[Issue]) -> list[CompoundEntry]:
 
         def get(label: str, r: int = r) -> Field:
             c = cols[label]
-            return Field(_at(grid, r, c), sheet, a1(r, c))
+            return _taken(
+                Field(_at(grid, r, c), sheet, a1(r, c)), f"小区第{r + 1}行", f"“小区”表第{r + 1}行{label}", issues
+            )
 
         out.append(CompoundEntry(
             row=r + 1, name=get(L.COMPOUND_NAME), built=get(L.COMPOUND_BUILT), area=get(L.COMPOUND_AREA),
@@ -143,13 +166,13 @@ def _read_compounds(grid: Grid, issues: list[Issue]) -> list[CompoundEntry]:
     return out
 
 
-def _read_info(grid: Grid) -> dict[str, Field]:
+def _read_info(grid: Grid, issues: list[Issue]) -> dict[str, Field]:
     found: dict[str, Field] = {}
     for r, row in enumerate(grid):
         for c, value in enumerate(row):
             text = _label(value) if isinstance(value, str) else ""
             if text in INFO_LABELS and text not in found:
-                found[text] = Field(_at(grid, r, c + 1), L.INFO_SHEET, a1(r, c + 1))
+                found[text] = _taken(Field(_at(grid, r, c + 1), L.INFO_SHEET, a1(r, c + 1)), text, text, issues)
     return found
 
 
@@ -218,7 +241,7 @@ def _custom_properties(xml: bytes | None) -> dict[str, str]:
     for prop in root.iter(f"{NS_CUSTOM}property"):
         name = prop.get("name", "")
         if name.startswith(STAMP_PREFIX) and len(prop):
-            out[name[len(STAMP_PREFIX) :]] = (prop[0].text or "").strip()
+            out[name[len(STAMP_PREFIX) :]] = clean_line(prop[0].text or "").strip()
     return out
 
 
@@ -227,7 +250,7 @@ def _stamp(custom_properties: bytes | None, book: calamine.CalamineWorkbook) -> 
     if stamp or STAMP_SHEET not in book.sheet_names:
         return stamp
     rows = book.get_sheet_by_name(STAMP_SHEET).to_python()
-    return {cell_text(r[0]): cell_text(r[1]) for r in rows[:20] if len(r) >= 2 and cell_text(r[0])}
+    return {cell_text(r[0]): clean_line(cell_text(r[1])).strip() for r in rows[:20] if len(r) >= 2 and cell_text(r[0])}
 
 
 def read_workbook(path: Path, rubric: Rubric | Standards) -> RawWorkbook:
@@ -274,7 +297,7 @@ def _read(path: Path, standards: Rubric | Standards, custom_properties: bytes | 
             else:
                 grids[name] = _grid(book, name, issues)
         info_grid, score_grid, compound_grid = (grids[n] for n in (L.INFO_SHEET, L.SCORE_SHEET, L.COMPOUND_SHEET))
-        info = _read_info(info_grid) if info_grid is not None else {}
+        info = _read_info(info_grid, issues) if info_grid is not None else {}
         values, evidence = _read_scores(score_grid, rubric, issues) if score_grid is not None else ({}, {})
         compounds = _read_compounds(compound_grid, issues) if compound_grid is not None else []
     finally:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from greencli.core import layout as L
+from greencli.core.clean import clean_line
 from greencli.core.issues import Issue, make_issue
 from greencli.core.model import BLANK, Field
 from greencli.core.roster import Community
@@ -27,10 +28,14 @@ class WorkbookIdentity:
 
 
 def text_of(found: Field) -> str:
+    """An identity field as kept (ledger, JSON, workbooks): whole, never cut; on one line, under the one rule of
+    `core.clean` that the roster is read with too, so `template` and `score` accept the same codes and names."""
     value = found.value
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return "" if is_blank(value) else show(value).strip()
+    if is_blank(value):
+        return ""
+    return clean_line(value).strip() if isinstance(value, str) else show(value).strip()
 
 
 def _review_date_issues(

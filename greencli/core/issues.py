@@ -116,6 +116,12 @@ CATALOGUE: Final[dict[str, Template]] = {
     "row-duplicate": Template(E, "编号 {subject} 出现了两次（另一处在 {other}），请删除多余的一行"),
     "row-unknown": Template(W, "编号“{subject}”不是评分标准中的编号，该行未读取"),
     "formula-no-value": Template(E, "{label}：录入单元格中是公式且没有计算结果，请直接填写数值"),
+    "text-cleaned": Template(
+        W, "{label}：含有不可见的控制字符或文字方向控制符（{chars}），已去除，按“{value}”读取，请核对"
+    ),
+    "roster-text-cleaned": Template(
+        W, "名单第{row}行{field}：含有不可见的控制字符或文字方向控制符（{chars}），已去除，按“{value}”读取"
+    ),
     "file-missing": Template(E, "没有找到文件（{reason}）"),
     "year-other": Template(
         W, "评审年度为 {value} 年，与本批统计的 {expected} 年不同：已评分并记入 {value} 年的评分记录，不计入本批统计"
@@ -182,6 +188,8 @@ TITLES: Final[dict[str, str]] = {
     "row-duplicate": "编号重复",
     "row-unknown": "未知编号",
     "formula-no-value": "公式没有计算结果",
+    "text-cleaned": "已去除控制字符",
+    "roster-text-cleaned": "名单已去除控制字符",
     "file-missing": "文件不存在",
     "year-other": "其他评审年度",
     "superseded-in-batch": "被同批评分表取代",

@@ -6,10 +6,12 @@ import re
 import unicodedata
 from typing import Final
 
+from greencli.core.clean import clean_line
+
 # Windows forbids these characters and names; Linux forbids "/" and NUL. Control characters confuse both.
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 _RESERVED: Final = frozenset(
-    {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+    {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", *(f"{d}{i}" for d in ("COM", "LPT") for i in "0123456789¹²³")}
 )
 # Windows paths traditionally stop at 260 characters; a component of 80 leaves room for the folders above it.
 MAX_COMPONENT: Final = 80
@@ -17,13 +19,13 @@ MAX_COMPONENT: Final = 80
 
 def safe_component(text: str, fallback: str = "未命名") -> str:
     """One path component: no separators, no forbidden or control characters, no leading dots, bounded length."""
-    cleaned = _FORBIDDEN.sub("_", unicodedata.normalize("NFC", text))
+    cleaned = clean_line(_FORBIDDEN.sub("_", unicodedata.normalize("NFC", text)))  # then no C1, bidi, noncharacter
     cleaned = cleaned.strip().lstrip(".").strip().rstrip(". ")
     if len(cleaned) > MAX_COMPONENT:
         cleaned = cleaned[:MAX_COMPONENT].rstrip(". ")
     if not cleaned or cleaned.strip("_") == "":
         cleaned = fallback
-    if cleaned.split(".")[0].upper() in _RESERVED:
+    if cleaned.split(".")[0].rstrip(" ").upper() in _RESERVED:  # Windows ignores spaces before the extension
         cleaned = "_" + cleaned
     return cleaned
 

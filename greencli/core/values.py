@@ -14,6 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Final
 
+from greencli.core.clean import terminal_line
+
 Raw = str | int | float | bool | Decimal | date | datetime | time | timedelta | None
 
 # Accepted spellings (compared after NFKC folding and case folding, so full-width Ｙ and ＴＲＵＥ count too).
@@ -203,7 +205,8 @@ def fmt(number: Decimal | Fraction | int | None) -> str:
 
 
 def show(raw: Raw) -> str:
-    """A raw value quoted back to the person who typed it."""
+    """A raw value quoted back to the person who typed it, in a message: on one line, without control or direction
+    characters, cut at `_SHOW_LIMIT` characters. Never for a value that is kept (see `core.clean`)."""
     if raw is None:
         return ""
     if isinstance(raw, bool):
@@ -213,8 +216,7 @@ def show(raw: Raw) -> str:
         return fmt(number) if number is not None else str(raw)
     if isinstance(raw, datetime | date | time):
         return raw.isoformat()
-    text = str(raw).replace("\n", " ").replace("\r", " ")
-    return text if len(text) <= _SHOW_LIMIT else text[: _SHOW_LIMIT - 1] + "…"
+    return terminal_line(str(raw), _SHOW_LIMIT)
 
 
 def percent_text(value: Decimal | Fraction | float | None) -> str:

@@ -79,7 +79,7 @@ def expand(patterns: Sequence[str]) -> Inputs:
     unmatched: list[str] = []
     skipped: list[Path] = []
     for pattern in patterns:
-        if GLOB_CHARS & set(pattern):
+        if GLOB_CHARS & set(pattern) and not Path(pattern).is_file():  # a file named [东]… is itself
             matches = [Path(m) for m in sorted(glob.glob(pattern, recursive=True))]
             matches = [m for m in matches if not m.is_dir()]
         elif Path(pattern).is_dir():

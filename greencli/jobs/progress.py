@@ -69,7 +69,7 @@ class HistoryReport:
                 "id": e.id, "year": o.year, "community": o.community, "subdistrict": o.subdistrict,
                 "verdict": o.verdict.value, "total": float(o.total or 0), "vetoes": list(o.vetoes),
                 "current": e.current, "superseded_by": e.superseded_by,
-                "review_date": o.review_date.isoformat() if o.review_date else None, "file": o.file,
+                "review_date": o.review_date.isoformat() if o.review_date else None, "reviewers": o.reviewers, "file": o.file,
                 "sha256": e.file_sha256, "rubric_id": e.rubric_id, "rubric_version": o.rubric_version,
                 "scored_at": e.scored_at, "void_reason": e.void_reason, "voided_at": e.voided_at,
             }
