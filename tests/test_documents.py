@@ -192,9 +192,10 @@ def test_confer_dates_the_title_from_the_citys_naming(ledger: Path, tmp_path: Pa
     after = {c["community_id"]: c for c in progress(tmp_path, 2023)["communities"]}
     assert after["ZJ-09"]["title_date"] == "2023-12-20" and after["ZJ-04"]["title_date"] == "2023-12-20"
     assert after["CC-08"]["title_date"] == before["CC-08"]["title_date"]  # others untouched
-    # the naming date starts the year before provincial eligibility: not yet on 2024-12-19, on 2024-12-20
-    on_eve = {c["community_id"]: c for c in progress(tmp_path, 2024, "--as-of", "2024-12-19")["communities"]}
-    on_day = {c["community_id"]: c for c in progress(tmp_path, 2024, "--as-of", "2024-12-20")["communities"]}
+    # the naming date starts the year before provincial eligibility: not yet on 2024-12-19, on 2024-12-20 (the status
+    # is 2023's 达标; in 2024 itself, unreviewed, it would be 待复审 and never put forward)
+    on_eve = {c["community_id"]: c for c in progress(tmp_path, 2023, "--as-of", "2024-12-19")["communities"]}
+    on_day = {c["community_id"]: c for c in progress(tmp_path, 2023, "--as-of", "2024-12-20")["communities"]}
     assert on_eve["ZJ-09"]["provincial_eligible"] is False and on_day["ZJ-09"]["provincial_eligible"] is True
     history = invoke("history", "ZJ-09", "--db", str(db), "--json")
     assert json.loads(history.stdout)["conferrals"][0]["doc"] == "秦创绿〔2023〕5号"

@@ -173,7 +173,7 @@ def test_void_keeps_the_record_and_lets_the_next_valid_one_stand(tmp_path: Path)
     assert json.loads(done.stdout)["current"] == first
     history = json.loads(runner.invoke(app, ["history", "ZJ-01", "--db", db, "--json"]).stdout)["evaluations"]
     assert [(e["current"], e["void_reason"]) for e in history] == [(True, None), (False, "否决项录错了社区")]
-    table = runner.invoke(app, ["history", "ZJ-01", "--db", db]).output
+    table = runner.invoke(app, ["history", "ZJ-01", "--db", db], env={"COLUMNS": "240"}).output  # unwrapped
     assert "已作废" in table and "否决项录错了社区" in table
     again = runner.invoke(app, ["void", str(second), "--reason", "再次", "--db", db])
     assert again.exit_code == 2 and "已于" in again.output

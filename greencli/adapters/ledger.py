@@ -17,7 +17,7 @@ import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -310,9 +310,7 @@ class Ledger:
                 connection.execute("PRAGMA synchronous = FULL")
                 ledger = cls(connection, path, wait)
                 ledger.migrate()
-                if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                    # readers then never wait for a writer; set once, it stays with the file
-                    connection.execute("PRAGMA journal_mode = WAL")
+                _use_wal(connection)
             else:
                 ledger = cls(_readable(connection, path), path, wait)
             try:
@@ -394,11 +392,12 @@ class Ledger:
         return cursor.lastrowid
 
     def _settle(self, community_id: str, year: int) -> None:
-        """The current evaluation of a community and year: the later 评审日期, then the one scored later (a batch
-        shares one time, and within it the newer file wins)."""
+        """The current evaluation of a community and year: the later 评审日期 (none, under 2021.1, counts as
+        31 December of the year), then the one scored later (a batch shares one time, and within it the newer file
+        wins)."""
         rows = self.db.execute(
             "SELECT id FROM evaluations WHERE community_id = ? AND year = ? AND void_reason IS NULL"
-            " ORDER BY COALESCE(review_date, '') DESC, scored_at DESC, file_mtime DESC, id DESC",
+            " ORDER BY COALESCE(review_date, printf('%04d-12-31', year)) DESC, scored_at DESC, file_mtime DESC, id DESC",
             (community_id, year),
         ).fetchall()
         current = rows[0][0] if rows else None  # none left when every evaluation of that year was voided
@@ -621,11 +620,24 @@ def _evaluation_row(
 
 
 @dataclass(frozen=True)
+class Elsewhere:
+    """A workbook of the batch whose evaluation is not the one that stands in the ledger for its community and year:
+    another record is current (a later 评审日期, or scored later), or its own record was voided."""
+
+    record: int  # the record that stands (or, voided, this file's own record)
+    review_date: date | None  # the standing record's 评审日期
+    year: int
+    void_reason: str | None = None
+
+
+@dataclass(frozen=True)
 class Recorded:
-    """What one batch's commit did: evaluations newly recorded, and those the ledger already held."""
+    """What one batch's commit did: evaluations newly recorded, those the ledger already held, and, by file SHA-256,
+    the batch's workbooks that do not stand in the ledger because of a record outside the batch."""
 
     new: int
     already: int
+    elsewhere: dict[str, Elsewhere] = field(default_factory=dict)
 
 
 class Batch:
@@ -672,10 +684,10 @@ class Batch:
              self.scored_at),
         )  # fmt: skip
 
-    def commit(self, *, then: Callable[[], None] | None = None) -> Recorded:
+    def commit(self, *, then: Callable[[dict[str, Elsewhere]], None] | None = None) -> Recorded:
         """Record the spooled batch in one transaction (evaluations the ledger already holds are counted, not
         recorded again; each community and year touched is settled). `then` runs inside the transaction, after the
-        records are in: if it raises, nothing is recorded."""
+        records are in, told which of the batch's workbooks do not stand: if it raises, nothing is recorded."""
         db = self.ledger.db
         db.execute("COMMIT")  # the spool's own rows; the ledger itself is not touched yet
         self.open = False
@@ -698,10 +710,31 @@ class Batch:
                 f"INSERT INTO main.invalid_submissions ({invalid}) SELECT {invalid} FROM {spool}.invalid WHERE true"
                 " ORDER BY rowid ON CONFLICT (community_id, year, file_sha256) DO NOTHING"
             )
+            elsewhere = self._elsewhere()
             if then is not None:
-                then()
-        self.committed = Recorded(new, self.spooled - new)
+                then(elsewhere)
+        self.committed = Recorded(new, self.spooled - new, elsewhere)
         return self.committed
+
+    def _elsewhere(self) -> dict[str, Elsewhere]:
+        """The batch's evaluations that are not current because of a record from outside the batch (a workbook of
+        the batch superseded by another of the batch is the batch's own business, and already said)."""
+        rows = self.ledger.db.execute(
+            f"SELECT s.file_sha256, e.id, e.void_reason, w.id, w.review_date, e.year FROM {self.SPOOL}.evaluations s"
+            " JOIN main.evaluations e ON e.community_id = s.community_id AND e.year = s.year"
+            " AND e.file_sha256 = s.file_sha256"
+            " LEFT JOIN main.evaluations w ON w.id = e.superseded_by"
+            " WHERE (e.void_reason IS NOT NULL OR e.superseded_by IS NOT NULL) AND NOT EXISTS ("
+            f"  SELECT 1 FROM {self.SPOOL}.evaluations t WHERE t.community_id = w.community_id AND t.year = w.year"
+            "   AND t.file_sha256 = w.file_sha256)"
+        ).fetchall()
+        out: dict[str, Elsewhere] = {}
+        for sha, own, void_reason, winner, review, year in rows:
+            if void_reason is not None:
+                out[sha] = Elsewhere(int(own), None, int(year), str(void_reason))
+            elif winner is not None:
+                out[sha] = Elsewhere(int(winner), date.fromisoformat(review) if review else None, int(year))
+        return out
 
     def close(self) -> None:
         """Detach and remove the spool (whether or not it was committed)."""
@@ -767,6 +800,7 @@ def _create(path: Path) -> None:
             connection.execute("BEGIN IMMEDIATE")
             _migrate(connection, path)
             connection.execute("COMMIT")
+            connection.execute("PRAGMA journal_mode = WAL")  # born in WAL mode: no switch under other programs later
         finally:
             connection.close()
         try:
@@ -779,6 +813,22 @@ def _create(path: Path) -> None:
     finally:
         with suppress(OSError):
             temporary.unlink()
+
+
+def _use_wal(db: sqlite3.Connection) -> None:
+    """WAL mode, so readers never wait for a writer: set once, it stays with the file. A ledger made by an older
+    greencli switches on its first writer; the switch needs every other program out of the file, so if one is
+    reading right now the switch waits for a later run rather than making this one wait."""
+    if db.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        return
+    timeout = db.execute("PRAGMA busy_timeout").fetchone()[0]
+    try:
+        db.execute("PRAGMA busy_timeout = 0")
+        db.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.OperationalError:
+        pass
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {int(timeout)}")
 
 
 def _refuse_foreign(db: sqlite3.Connection, path: Path) -> None:

@@ -189,7 +189,7 @@ def _verdict(r: dict[str, Any]) -> str:
     if r["superseded"]:
         return "[dim]被取代[/]"
     label = f"[{VERDICT_STYLE[r['verdict']]}]{VERDICT_LABEL[r['verdict']]}[/]"
-    return label + ("[dim]*[/]" if r.get("off_year") else "")
+    return label + ("[dim]*[/]" if r.get("off_year") else "") + ("[dim]※[/]" if r.get("current") is False else "")
 
 
 def render_score(doc: dict[str, Any]) -> None:
@@ -243,6 +243,10 @@ def render_score(doc: dict[str, Any]) -> None:
             shown = "，".join(f"{y} 年 {n} 份" for y, n in others.items())
             line += f"；[yellow]本批还有其他年度的评分表：{shown}，已按各自年度记录，不计入本批统计（结论后标 *）[/]"
         out.print(line, soft_wrap=True)
+    elsewhere = [r for r in results if r.get("current") is False and not r["superseded"]]
+    if elsewhere:
+        out.print(f"[yellow]结论后标 ※ 的 {len(elsewhere)} 份已记录，但评分记录库中该社区该年度的当前记录是另一份"
+                  "（见上方提醒），进度和名单以那一份为准[/]", soft_wrap=True)  # fmt: skip
     for key, text in (("unmatched", "没有匹配到文件"), ("skipped", "已跳过锁定/临时文件")):
         if doc.get(key):
             out.print(f"[yellow]{text}：[/]" + "、".join(doc[key]), soft_wrap=True)
@@ -347,6 +351,16 @@ def render_progress(doc: dict[str, Any]) -> None:
         chosen = [c for c in communities if c["status"] == status]
         if chosen:
             out.print(f"\n[bold]{title}[/]：" + "、".join(_who(c) for c in chosen), soft_wrap=True)
+    due = doc.get("due", [])
+    if due:
+        overdue = [d for d in due if d["overdue"]]
+        late = (
+            f"（逾期 {len(overdue)} 个，本年不复审则称号失效：" + "、".join(_who(d) for d in overdue) + "）"
+            if overdue
+            else ""
+        )
+        reviewed = sum(1 for d in due if d["reviewed"])
+        out.print(f"\n[bold]{doc['year']}年应复审[/] {len(due)} 个{late}，已复审 {reviewed} 个", soft_wrap=True)
     correcting = [c for c in communities if c.get("invalid_submission")]
     if correcting:
         out.print("\n[bold]待改正[/]（本年交来的评分表无效，改正后重新提交）：" + "、".join(_who(c) for c in correcting),
@@ -406,7 +420,7 @@ def render_history(doc: dict[str, Any]) -> None:
     out.print(f"[bold]{doc['community_id']} {latest['community']}[/]（{latest['subdistrict']}）评审记录")
     if rows:
         columns = [Column("记录号", justify="right"), Column("年度"), Column("结论"), Column("总分", justify="right"),
-                   Column("否决项", keep=2), Column("是否有效"), Column("评审日期", keep=1),
+                   Column("否决项", keep=2), Column("是否有效", wrap=True, min_width=8), Column("评审日期", keep=1),
                    Column("评分时间", keep=3), Column("标准版本", keep=3), Column("SHA-256", keep=4),
                    Column("文件", wrap=True, keep=4, min_width=16)]  # fmt: skip
         table = []
@@ -414,9 +428,11 @@ def render_history(doc: dict[str, Any]) -> None:
             if e.get("void_reason"):
                 state = f"[red]已作废[/]：{e['void_reason']}"
             else:
-                state = "[green]当前[/]" if e["current"] else f"[dim]已被 #{e['superseded_by']} 取代[/]"
+                why = f"（{e['superseded_reason']}）" if e.get("superseded_reason") else ""
+                state = "[green]当前[/]" if e["current"] else f"[dim]已被 #{e['superseded_by']} 取代{why}[/]"
+            dated = e["review_date"] or (f"未填（按 {e['dated_as']} 计）" if e.get("dated_as") else "")
             table.append([f"#{e['id']}", str(e["year"]), f"[{VERDICT_STYLE[e['verdict']]}]{VERDICT_LABEL[e['verdict']]}[/]",
-                          f"{e['total']:.1f}", "、".join(e["vetoes"]), state, e["review_date"] or "",
+                          f"{e['total']:.1f}", "、".join(e["vetoes"]), state, dated,
                           e["scored_at"][:16].replace("T", " "), e["rubric_version"], e["sha256"][:12], e["file"]])  # fmt: skip
         render_table(out, FittedTable(columns, table))
     if invalid:

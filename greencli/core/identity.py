@@ -82,11 +82,10 @@ def read_identity(
             ))  # fmt: skip
     date_field = fields.get(L.REVIEW_DATE, BLANK)
     review_date = parse_date(date_field.value)
-    if rubric.review_date_required:
+    # Required from 2021.2; a date present is checked in a workbook of any version (a 2021.1 form dated before its
+    # 评审年度 would otherwise backdate a title, one dated after today would win every tie).
+    if rubric.review_date_required or not is_blank(date_field.value):
         issues += _review_date_issues(date_field, review_date, year, today, sheet)
-    elif review_date is None and not is_blank(date_field.value):
-        issues.append(make_issue("date-invalid", sheet=date_field.sheet, cell=date_field.cell,
-                                 subject=L.REVIEW_DATE, value=show_entered(date_field.value)))  # fmt: skip
     identity = WorkbookIdentity(
         code=text_of(fields.get(L.COMMUNITY_CODE, BLANK)),
         name=text_of(fields.get(L.COMMUNITY_NAME, BLANK)),

@@ -129,6 +129,13 @@ CATALOGUE: Final[dict[str, Template]] = {
     "superseded-in-batch": Template(
         W, "同一社区同一年度本批还有另一份评分表 {other}；本份{why}，以那一份为准，本份不计入"
     ),
+    "superseded-in-ledger": Template(
+        W, "已记入评分记录，但 {subject} 的 {year} 年度当前记录是此前记录的 #{record}（{why}），进度和名单以那一份为准；"
+        "详见 greencli history {subject}"
+    ),
+    "voided-in-ledger": Template(
+        W, "这份评分表此前已记录为 #{record}，并已作废（{reason}），本次没有重新记录；如确需重新记录，请先改正评分表再评分"
+    ),
     # ── identity (基本信息) ──
     "identity-missing": Template(E, "基本信息缺少“{subject}”"),
     "year-invalid": Template(E, "评审年度“{value}”不是 {low}～{high} 之间的年份"),
@@ -137,7 +144,6 @@ CATALOGUE: Final[dict[str, Template]] = {
     "review-date-future": Template(E, "评审日期 {value} 晚于今天（{today}），请核对"),
     "review-date-before-year": Template(E, "评审日期 {value} 早于评审年度 {year} 年，会使称号日期提前，请核对"),
     "review-date-after-year": Template(W, "评审日期 {value} 已过评审年度 {year} 年年底，请核对评审年度是否填对"),
-    "date-invalid": Template(W, "评审日期“{value}”无法识别为日期，同一社区同年有多份评分表时将无法按日期取舍"),
     "info-number": Template(W, "{subject}“{value}”不是{expected}，请核对（不影响评分）"),
     "rubric-other": Template(E, "此工作簿按另一评分标准（{other}）生成，与当前标准 {expected} 不同，不能评分"),
     "rubric-version-unknown": Template(
@@ -193,9 +199,10 @@ TITLES: Final[dict[str, str]] = {
     "file-missing": "文件不存在",
     "year-other": "其他评审年度",
     "superseded-in-batch": "被同批评分表取代",
+    "superseded-in-ledger": "非当前记录",
+    "voided-in-ledger": "记录已作废",
     "identity-missing": "基本信息缺项",
     "year-invalid": "评审年度无效",
-    "date-invalid": "评审日期无法识别",
     "info-number": "基本信息数字无效",
     "review-date-missing": "评审日期未填",
     "review-date-unreadable": "评审日期无法识别",

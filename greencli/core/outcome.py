@@ -41,6 +41,10 @@ class Outcome:
     rubric_version: str | None = None
     superseded: bool = False  # another workbook of the same batch stands for this community and year
     off_year: bool = False  # scored and recorded, but of another 评审年度 than the batch's: outside its statistics
+    # Recorded, but the ledger's current record for its community and year is another one, from outside the batch
+    # (a later 评审日期, or scored later), or its own record was voided: the number of the record that stands.
+    # Kept apart from `superseded`, which is the batch's own choice between two of its workbooks.
+    ledger_current: int | None = None
 
     @property
     def scored(self) -> bool:
@@ -51,6 +55,14 @@ class Outcome:
         """Whether it stands for its community in the batch's statistics: scored, not superseded by another file of
         the batch, and of the batch's 评审年度."""
         return self.scored and not self.superseded and not self.off_year
+
+    @property
+    def dated(self) -> date | None:
+        """The day the evaluation counts as made wherever dates are compared: its 评审日期, else (a form of 2021.1,
+        where it was optional) 31 December of its 评审年度 (standard.md)."""
+        if self.review_date is not None:
+            return self.review_date
+        return date(self.year, 12, 31) if self.year is not None else None
 
     @property
     def errors(self) -> tuple[Issue, ...]:

@@ -93,6 +93,17 @@ class Standing:
     title_date: date | None = None  # 命名日期 of the title held at the end of the year
     held_before: bool = False  # held the title at the end of the year before
     provincial_eligible: bool = False  # judged on the progress report's as-of day
+    status_before: Status = Status.ABSENT  # at the end of the year before
+
+    @property
+    def due(self) -> bool:
+        """Its annual re-review falls due in the year: 达标 or 复审通过 at the end of the year before, or 待复审
+        then (overdue: without a re-review this year the title lapses at its end)."""
+        return self.community.urban and self.status_before in (Status.PASS, Status.REPASS, Status.PENDING)
+
+    @property
+    def overdue(self) -> bool:
+        return self.due and self.status_before is Status.PENDING
 
     @property
     def nominated(self) -> bool:
@@ -200,13 +211,16 @@ def statuses(
                 title = None
         past = [y for y in history if first_year <= y <= year]
         latest = history[max(past)] if past else None
-        eligible = community.urban and status.holds and title is not None and judged_on >= anniversary(title)
+        # 达标 or 复审通过 at the end of Y: a 待复审 title still counts toward the rate, but a community whose annual
+        # re-review was missed is not put forward as 择优 (standard.md, provincial eligibility)
+        reviewed = status in (Status.PASS, Status.REPASS)
+        eligible = community.urban and reviewed and title is not None and judged_on >= anniversary(title)
         out.append(Standing(
             community=community, status=status, total=latest.total if latest else None,
             latest_year=latest.year if latest else None, vetoes=latest.vetoes if latest else (),
             first_passed=first_passed, first_evaluated=min(past) if past else None,
             evaluated_this_year=year in history, title_date=title, held_before=before.holds,
-            provincial_eligible=eligible,
+            provincial_eligible=eligible, status_before=before,
         ))  # fmt: skip
     return out
 
@@ -274,6 +288,12 @@ class Progress:
     def provincial(self) -> tuple[Standing, ...]:
         """The eligible on the as-of day, in 择优推荐 order."""
         return tuple(provincial_order(self.standings))
+
+    @property
+    def due(self) -> tuple[Standing, ...]:
+        """Whose re-review falls due in the year (应复审): the overdue first, then the others, in roster order."""
+        due = [s for s in self.standings if s.due]
+        return tuple(sorted(due, key=lambda s: not s.overdue))
 
 
 def progress(
@@ -382,6 +402,17 @@ def progress_json(p: Progress, rubric: Rubric) -> dict[str, object]:
         "revoked": [s.community.code for s in p.revoked],
         "lapsed": [s.community.code for s in p.lapsed],
         "provincial": [s.community.code for s in p.provincial],
+        "due": [
+            {
+                "community_id": s.community.code,
+                "community": s.community.name,
+                "subdistrict": s.community.subdistrict,
+                "overdue": s.overdue,
+                "reviewed": s.evaluated_this_year,
+                "status": s.status.value,
+            }
+            for s in p.due
+        ],
         "candidates": [
             {
                 **standing_json(s),

@@ -174,6 +174,8 @@ def outcome_json(o: Outcome, rubric: Rubric) -> dict[str, Any]:
         "errors": [issue_json(i) for i in o.issues if i.is_error],
         "warnings": [issue_json(i) for i in o.issues if not i.is_error],
         "superseded": o.superseded,
+        "current": (not o.superseded and o.ledger_current is None) if valid else None,
+        "current_record": o.ledger_current,
         "off_year": o.off_year,
         "review_date": o.review_date.isoformat() if o.review_date else None,
         "reviewers": o.reviewers or None,

@@ -234,11 +234,11 @@ def settle(outcomes: Sequence[Outcome], mtimes: Sequence[int]) -> list[Outcome]:
     for members in groups.values():
         if len(members) < 2:
             continue
-        ordered = sorted(members, key=lambda n: (outcomes[n].review_date or date.min, mtimes[n], outcomes[n].file))
+        ordered = sorted(members, key=lambda n: (outcomes[n].dated or date.min, mtimes[n], outcomes[n].file))
         winner = outcomes[ordered[-1]]
         for n in ordered[:-1]:
             loser = outcomes[n]
-            earlier = (loser.review_date or date.min) < (winner.review_date or date.min)
+            earlier = (loser.dated or date.min) < (winner.dated or date.min)
             note = make_issue("superseded-in-batch", subject=loser.community_id, other=Path(winner.file).name,
                               why="评审日期较早" if earlier else "文件较旧")  # fmt: skip
             out[n] = dataclasses.replace(loser, superseded=True, issues=(*loser.issues, note))

@@ -11,6 +11,7 @@ from greencli.adapters.ledger import Conferral, InvalidSubmission, Ledger, Store
 from greencli.core.progress import Progress, progress_json
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric
+from greencli.core.values import as_float
 from greencli.jobs.standing import YearStanding
 
 
@@ -64,12 +65,15 @@ class HistoryReport:
     conferrals: tuple[Conferral, ...] = ()
 
     def to_json(self) -> dict[str, object]:
+        by_id = {e.id: e for e in self.evaluations}
         evaluations = [
             {
                 "id": e.id, "year": o.year, "community": o.community, "subdistrict": o.subdistrict,
-                "verdict": o.verdict.value, "total": float(o.total or 0), "vetoes": list(o.vetoes),
+                "verdict": o.verdict.value, "total": as_float(o.total), "vetoes": list(o.vetoes),
                 "current": e.current, "superseded_by": e.superseded_by,
-                "review_date": o.review_date.isoformat() if o.review_date else None, "reviewers": o.reviewers, "file": o.file,
+                "superseded_reason": superseded_reason(e, by_id.get(e.superseded_by or -1)),
+                "review_date": o.review_date.isoformat() if o.review_date else None,
+                "dated_as": o.dated.isoformat() if o.dated else None, "reviewers": o.reviewers, "file": o.file,
                 "sha256": e.file_sha256, "rubric_id": e.rubric_id, "rubric_version": o.rubric_version,
                 "scored_at": e.scored_at, "void_reason": e.void_reason, "voided_at": e.voided_at,
             }
@@ -85,6 +89,21 @@ class HistoryReport:
                  for c in self.conferrals]  # fmt: skip
         return {"community_id": self.community_id, "evaluations": evaluations, "invalid_submissions": submissions,
                 "conferrals": named}  # fmt: skip
+
+
+def superseded_reason(loser: Stored, winner: Stored | None) -> str | None:
+    """Why an evaluation is not current for its year (standard.md: the later 评审日期 stands, a form without one
+    counting as dated 31 December; on the same day, the one scored later)."""
+    if winner is None:
+        return None
+    mine, theirs = loser.outcome.dated, winner.outcome.dated
+    if mine is not None and theirs is not None and mine < theirs:
+        if loser.outcome.review_date is None:
+            return f"未填评审日期（按 {mine.isoformat()} 计），早于 #{winner.id} 的评审日期 {theirs.isoformat()}"
+        if winner.outcome.review_date is None:
+            return f"评审日期 {mine.isoformat()} 早于 #{winner.id}（未填评审日期，按 {theirs.isoformat()} 计）"
+        return f"评审日期 {mine.isoformat()} 早于 #{winner.id} 的 {theirs.isoformat()}"
+    return f"评审日期相同，#{winner.id} 评分在后"
 
 
 def run_history(code: str, db: Path | None) -> HistoryReport:

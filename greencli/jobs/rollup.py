@@ -300,7 +300,7 @@ def _locked_run(
                 shown: list[tuple[list[Outcome], list[Outcome], str]] = []
                 with atomic_target(out) as temporary:
 
-                    def write() -> None:
+                    def write(_: object) -> None:
                         """Inside the batch's transaction, after its records: the workbook from the ledger as
                         it will be committed; if writing fails, nothing is recorded."""
                         ledger.remember_files(files)

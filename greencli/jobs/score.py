@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Protocol
 
 from greencli.adapters.files import atomic_target, ensure_writable, path_text
-from greencli.adapters.ledger import BUSY_TIMEOUT, Batch, Ledger, Recorded, ledger_path
+from greencli.adapters.ledger import BUSY_TIMEOUT, Batch, Elsewhere, Ledger, Recorded, ledger_path
 from greencli.core.errors import GreencliError
+from greencli.core.issues import make_issue
 from greencli.core.outcome import Outcome
 from greencli.core.report import ScoreReport, batch_year
 from greencli.core.roster import Community
@@ -79,6 +81,7 @@ def run_score(
     ledger_file = ledger_path(db)
     outcomes: list[Outcome] = []
     mtimes: list[int] = []
+    shas: list[str] = []
     recorded = already = 0
     bar = progress(len(inputs.files)) if progress is not None else None
     batch: Batch | None = None
@@ -96,6 +99,7 @@ def run_score(
                                     on_done=bar.advance if bar is not None else None):  # fmt: skip
                     outcomes.append(compact(a.outcome))
                     mtimes.append(a.source.mtime_ns)
+                    shas.append(a.source.sha256)
                     if batch is not None and a.outcome.scored:
                         batch.add(a.recording(standards))
                     elif a.outcome.community_id:
@@ -104,18 +108,17 @@ def run_score(
                 if bar is not None:
                     bar.close()
             chosen = batch_year(outcomes, year)
-            settled = mark_off_year(settle(outcomes, mtimes), chosen.year) + [
-                missing_outcome(p) for p in inputs.unmatched
-            ]
+            settled = mark_off_year(settle(outcomes, mtimes), chosen.year)
             order = list(dict.fromkeys(c.subdistrict for c in roster)) if roster is not None else []
-            settled.sort(key=lambda o: order_key(o, order))
             if batch is not None:
                 # remembered, so progress can say 待改正; a workbook without a year counts for the batch's year
                 for submission in (invalid_submission(a, chosen.year) for a in invalid):
                     if submission is not None:
                         batch.add_invalid(submission)
-                done = _record(batch, out, settled, rubric, order)
+                settled, done = _record(batch, out, settled, shas, inputs.unmatched, rubric, order)
                 recorded, already = done.new, done.already
+            else:
+                settled = _in_order(settled, inputs.unmatched, order)
     except KeyboardInterrupt as exc:
         exc.note = RECORDED_NO_WORKBOOK if batch is not None and batch.committed else NOT_RECORDED  # type: ignore[attr-defined]
         raise
@@ -126,19 +129,62 @@ def run_score(
     )  # fmt: skip
 
 
-def _record(
-    batch: Batch, out: Path | None, outcomes: Sequence[Outcome], rubric: Rubric, order: Sequence[str]
-) -> Recorded:
-    """Write the district workbook to a temporary file, record the batch, then put the workbook in place."""
-    if out is None:
-        return batch.commit()
-    from greencli.adapters.xlsx_report import write_district_workbook  # heavy: only when writing
+def _in_order(outcomes: Sequence[Outcome], unmatched: Sequence[str], order: Sequence[str]) -> list[Outcome]:
+    """The batch as every report lists it, with a line for each pattern that matched nothing."""
+    listed = [*outcomes, *(missing_outcome(p) for p in unmatched)]
+    return sorted(listed, key=lambda o: order_key(o, order))
 
+
+def _record(
+    batch: Batch,
+    out: Path | None,
+    outcomes: Sequence[Outcome],
+    shas: Sequence[str],
+    unmatched: Sequence[str],
+    rubric: Rubric,
+    order: Sequence[str],
+) -> tuple[list[Outcome], Recorded]:
+    """Record the batch and, inside the same transaction, write the district workbook to a temporary file (so it
+    can say which workbooks do not stand in the ledger); the workbook is put in place after the commit. If the
+    workbook cannot be written, nothing is recorded."""
+    shown: list[list[Outcome]] = []
+
+    def write(elsewhere: Mapping[str, Elsewhere]) -> None:
+        shown.append(_in_order(_with_ledger(outcomes, shas, elsewhere), unmatched, order))
+        if temporary is not None:
+            from greencli.adapters.xlsx_report import write_district_workbook  # heavy: only when writing
+
+            write_district_workbook(temporary, shown[0], rubric, order)
+
+    temporary: Path | None = None
+    if out is None:
+        done = batch.commit(then=write)
+        return shown[0], done
     try:
         with atomic_target(out) as temporary:
-            write_district_workbook(temporary, outcomes, rubric, order)
-            done = batch.commit()
+            done = batch.commit(then=write)
     except GreencliError as exc:
         said = RECORDED_NO_WORKBOOK if batch.committed else NOT_RECORDED
         raise type(exc)(f"{exc}（{said}）") from exc
-    return done
+    return shown[0], done
+
+
+def _with_ledger(outcomes: Sequence[Outcome], shas: Sequence[str], elsewhere: Mapping[str, Elsewhere]) -> list[Outcome]:
+    """Each recorded workbook that does not stand in the ledger, said where it happens (a warning, and the number of
+    the record that stands), as a workbook superseded within the batch already is."""
+    out = []
+    for o, sha in zip(outcomes, shas, strict=True):
+        found = elsewhere.get(sha) if o.scored and not o.superseded else None
+        if found is None:
+            out.append(o)
+            continue
+        if found.void_reason is not None:
+            note = make_issue("voided-in-ledger", subject=o.community_id, record=found.record, reason=found.void_reason)
+        else:
+            mine = o.dated
+            theirs = found.review_date or date(found.year, 12, 31)
+            why = (f"评审日期 {theirs.isoformat()} 晚于本份的 {mine.isoformat()}" if mine is not None and theirs > mine
+                   else "评审日期相同，那一份评分在后")  # fmt: skip
+            note = make_issue("superseded-in-ledger", subject=o.community_id, year=o.year, record=found.record, why=why)
+        out.append(dataclasses.replace(o, ledger_current=found.record, issues=(*o.issues, note)))
+    return out
