@@ -130,11 +130,13 @@ CATALOGUE: Final[dict[str, Template]] = {
         W, "同一社区同一年度本批还有另一份评分表 {other}；本份{why}，以那一份为准，本份不计入"
     ),
     "superseded-in-ledger": Template(
-        W, "已记入评分记录，但 {subject} 的 {year} 年度当前记录是此前记录的 #{record}（{why}），进度和名单以那一份为准；"
-        "详见 greencli history {subject}"
+        W,
+        "已记入评分记录，但 {subject} 的 {year} 年度当前记录是此前记录的 #{record}（{why}），进度和名单以那一份为准；"
+        "详见 greencli history {subject}",
     ),
     "voided-in-ledger": Template(
-        W, "这份评分表此前已记录为 #{record}，并已作废（{reason}），本次没有重新记录；如确需重新记录，请先改正评分表再评分"
+        W,
+        "这份评分表此前已记录为 #{record}，并已作废（{reason}），本次没有重新记录；如确需重新记录，请先改正评分表再评分",
     ),
     # ── identity (基本信息) ──
     "identity-missing": Template(E, "基本信息缺少“{subject}”"),
