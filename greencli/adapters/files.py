@@ -1,17 +1,32 @@
-"""Writing files so that no reader ever sees half of one, and paths derived from data stay where they belong."""
+"""Writing files so that no reader ever sees half of one, no output lands on an input, and paths derived from data
+stay where they belong.
+
+Every temporary file or folder is made beside its final path and named for its owner
+(`.~greencli-<host>-<pid>-<random>…`, see greencli.adapters.runtime): `clear_stale` removes those of runs that are
+gone and never the live file of a run still writing.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
+import sys
 import tempfile
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from greencli.adapters import runtime
 from greencli.core.clean import visible
 from greencli.core.errors import GreencliError, describe_os_error
+
+TEMP_PREFIX = ".~greencli-"
+# What a file system takes when it does not say (Linux, and most others): one name, and one whole path, in bytes.
+NAME_MAX, PATH_MAX = 255, 4096
+SHOWN_CHARS = 120  # a path longer than this is shown shortened in messages
 
 
 def _umask() -> int:
@@ -36,24 +51,145 @@ class OutputError(GreencliError):
     """An output cannot be written (exit code 2)."""
 
 
+def shown(path: Path | str) -> str:
+    """A path as a message shows it: whole, unless absurdly long (then its start and its end)."""
+    text = path_text(path)
+    return text if len(text) <= SHOWN_CHARS else f"{text[:60]}…{text[-40:]}"
+
+
+def cannot_write(path: Path | str, exc: OSError) -> OutputError:
+    """The message for an output the system refused, naming the file asked for (not a temporary of it)."""
+    return OutputError(f"无法写入 {shown(runtime.final_path(Path(path)))}：{describe_os_error(exc)}")
+
+
+def temp_prefix() -> str:
+    """`.~greencli-<host>-<pid>-`: a temporary's name says whose it is (see `clear_stale`)."""
+    return f"{TEMP_PREFIX}{runtime.owner_tag()}-"
+
+
+def clear_stale(folder: Path) -> int:
+    """Remove the temporary files and folders that runs which are gone left in `folder` (killed mid-write); a
+    live run's are kept. Returns how many were removed."""
+    removed = 0
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0
+    for name in names:
+        if name.startswith(TEMP_PREFIX) and runtime.owner_gone(name[len(TEMP_PREFIX) :], folder / name):
+            removed += runtime.remove_quietly(folder / name)
+    return removed
+
+
+def _limit(path: Path, name: str, default: int) -> int:
+    """A file system's limit (os.pathconf) at the nearest existing folder of `path`, else `default`."""
+    probe = path.parent
+    for folder in (probe, *probe.parents):
+        try:
+            if folder.is_dir():
+                return int(os.pathconf(folder, name))
+        except (OSError, ValueError, AttributeError):
+            break
+    return default
+
+
+def check_length(path: Path) -> None:
+    """Refuse, before any work, a path the file system would refuse for its length (one name over 255 bytes, the
+    whole over 4,096), with a message that says so instead of the system's 'File name too long'."""
+    names = [part for part in path.parts if part not in (path.anchor, "")]
+    longest = max(names, key=lambda part: len(os.fsencode(part)), default="")
+    limit = _limit(path, "PC_NAME_MAX", NAME_MAX)
+    size = len(os.fsencode(longest))
+    if size > limit:
+        raise OutputError(
+            f"无法写入 {shown(path)}：文件名太长（“{shown(longest)}”有 {size} 字节，最多 {limit} 字节），请改短"
+        )
+    total = len(os.fsencode(str(path)))
+    limit = _limit(path, "PC_PATH_MAX", PATH_MAX)
+    if total >= limit:
+        raise OutputError(f"无法写入 {shown(path)}：路径太长（{total} 字节，最多 {limit - 1} 字节），请改短")
+
+
+# ── writing through a temporary ──
+
+
+def os_error_of(exc: BaseException) -> OSError | None:
+    """The operating system's error behind a library's exception (xlsxwriter wraps ENOSPC in FileCreateError)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError):
+            return current
+        for arg in getattr(current, "args", ()):
+            if isinstance(arg, OSError):
+                return arg
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _discard_zip(archive: zipfile.ZipFile) -> None:
+    """A zip file a library left open when its write failed: closed without writing its directory, so that its
+    finaliser does not try again on a full disk and print 'Exception ignored in: ZipFile.__del__'."""
+    handle, archive.fp = archive.fp, None  # close() and __del__ do nothing once fp is None
+    if handle is not None and not getattr(archive, "_filePassed", 0):
+        with contextlib.suppress(Exception):
+            handle.close()
+
+
+def discard_open_zips(exc: BaseException) -> None:
+    """Every zip file still open in the frames the exception (or the ones it chains) went through: discarded."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        tb = current.__traceback__
+        while tb is not None:
+            for value in list(tb.tb_frame.f_locals.values()):
+                try:
+                    held = (value, *vars(value).values()) if hasattr(value, "__dict__") else (value,)
+                except TypeError:
+                    held = (value,)
+                for candidate in held:
+                    if isinstance(candidate, zipfile.ZipFile):
+                        _discard_zip(candidate)
+            tb = tb.tb_next
+        current = current.__cause__ or current.__context__
+
+
+def _failed_write(path: Path, exc: BaseException) -> BaseException:
+    """What a failure while writing `path` becomes: an OutputError when the system refused (a full disk, a disk
+    error), else the failure itself (a bug, an interruption)."""
+    discard_open_zips(exc)
+    if isinstance(exc, GreencliError) or not isinstance(exc, Exception):
+        return exc
+    cause = os_error_of(exc)
+    return cannot_write(path, cause) if cause is not None else exc
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, flush it to disk, then rename it into place."""
+    check_length(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".~greencli-", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(), suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise OutputError(f"无法写入 {path}：{describe_os_error(exc)}") from exc
+        raise cannot_write(path, exc) from exc
+    temporary = Path(tmp)
+    runtime.track(temporary, runtime.final_path(path))
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        _give_mode(Path(tmp), path)
-        os.replace(tmp, path)
+        _give_mode(temporary, path)
+        os.replace(temporary, path)
     except OSError as exc:
+        raise cannot_write(path, exc) from exc
+    finally:
         with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise OutputError(f"无法写入 {path}：{describe_os_error(exc)}") from exc
+            temporary.unlink()
+        runtime.untrack(temporary)
 
 
 def inside(folder: Path, candidate: Path) -> bool:
@@ -63,38 +199,204 @@ def inside(folder: Path, candidate: Path) -> bool:
 
 @contextlib.contextmanager
 def atomic_target(path: Path) -> Iterator[Path]:
-    """A temporary path beside `path` to write to; renamed over `path` only if the block succeeds."""
+    """A temporary path beside `path` to write to; renamed over `path` only if the block succeeds.
+
+    However the block fails (a full disk, a disk error, Ctrl-C) the final path is untouched and the temporary
+    removed; a refusal of the system becomes an OutputError (exit 2) that names `path`."""
+    check_length(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".~greencli-", suffix=".tmp" + path.suffix, dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(), suffix=".tmp" + path.suffix, dir=path.parent)
         os.close(fd)
     except OSError as exc:
-        raise OutputError(f"无法写入 {path}：{describe_os_error(exc)}") from exc
+        raise cannot_write(path, exc) from exc
     temporary = Path(tmp)
+    runtime.track(temporary, runtime.final_path(path))
     try:
         yield temporary
         with temporary.open("rb+") as handle:
             os.fsync(handle.fileno())
         _give_mode(temporary, path)
         os.replace(temporary, path)
-    except OSError as exc:
-        raise OutputError(f"无法写入 {path}：{describe_os_error(exc)}") from exc
+    except BaseException as exc:
+        failure = _failed_write(path, exc)
+        if failure is exc:
+            raise
+        raise failure from exc
     finally:
         with contextlib.suppress(OSError):
             temporary.unlink()
+        runtime.untrack(temporary)
+
+
+@contextlib.contextmanager
+def atomic_folder(path: Path) -> Iterator[Path]:
+    """A temporary folder beside `path` to fill; when the block succeeds, it becomes `path` (renamed whole when
+    `path` does not exist, else its files are renamed into `path` one by one, each replacing its older self, so a
+    folder that also holds other files keeps them). A failed block leaves `path` as it was."""
+    check_length(path)
+    try:
+        if path.exists() and not path.is_dir():
+            raise OutputError(f"无法写入 {shown(path)}：已有同名的文件（不是文件夹）")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=temp_prefix(), suffix=".tmp", dir=path.parent))
+        os.chmod(staging, 0o777 & ~_umask())  # made private (0700); the folder it becomes is a plain one
+    except OSError as exc:
+        raise cannot_write(path, exc) from exc
+    runtime.track(staging, path)
+    try:
+        yield staging
+        if not path.exists():
+            os.rename(staging, path)
+        else:
+            for entry in sorted(staging.iterdir()):
+                os.replace(entry, path / entry.name)
+    except OutputError as exc:  # a file of the block could not be written: named where it was to go
+        raise OutputError(str(exc).replace(path_text(staging), path_text(path))) from exc
+    except BaseException as exc:
+        failure = _failed_write(path, exc)
+        if failure is exc:
+            raise
+        raise failure from exc
+    finally:
+        if staging.exists():
+            runtime.remove_quietly(staging)
+        runtime.untrack(staging)
 
 
 def ensure_writable(path: Path) -> None:
-    """Fail early, before any work, when `path` could not be written: its folder can't be made or written to."""
-    if path.is_dir():
-        raise OutputError(f"无法写入 {path}：这是一个文件夹")
+    """Fail early, before any work, when `path` could not be written: its folder can't be made or written to, or
+    its name is too long."""
+    check_length(path)
     try:
+        if path.is_dir():
+            raise OutputError(f"无法写入 {shown(path)}：这是一个文件夹")
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=".~greencli-probe-", dir=path.parent)
+        fd, probe = tempfile.mkstemp(prefix=temp_prefix(), suffix=".probe", dir=path.parent)
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
-        raise OutputError(f"无法写入 {path}：{describe_os_error(exc)}") from exc
+        raise cannot_write(path, exc) from exc
+
+
+# ── no output over an input ──
+
+PathsGiven = Path | Sequence[Path] | None
+# What rollup reads in its inbox (jobs.pipeline.WORKBOOK_SUFFIXES; an adapter does not import a job)
+READ_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".et", ".ods"})
+
+
+def _listed(given: Mapping[str, PathsGiven]) -> list[tuple[str, Path]]:
+    out: list[tuple[str, Path]] = []
+    for label, value in given.items():
+        if value is None:
+            continue
+        for path in [value] if isinstance(value, Path) else value:
+            if "://" not in str(path):  # a database URL is no file
+                out.append((label, path))
+    return out
+
+
+def _real(path: Path) -> Path:
+    try:
+        return Path(os.path.realpath(path))
+    except (OSError, ValueError):
+        return Path(os.path.abspath(path))
+
+
+def _existing(path: Path) -> Path | None:
+    for folder in (path, *path.parents):
+        try:
+            if folder.exists():
+                return folder
+        except OSError:
+            continue
+    return None
+
+
+@functools.cache
+def case_insensitive(folder: Path) -> bool:
+    """Whether names in `folder`'s file system ignore case: `folder` (or an ancestor on the same disk) is looked
+    up with its name's case swapped; where no name can be swapped, what the platform usually does."""
+    try:
+        device = os.stat(folder).st_dev
+    except OSError:
+        return sys.platform in ("win32", "darwin")
+    for candidate in (folder, *folder.parents):
+        name = candidate.name
+        if not name or name.swapcase() == name:
+            continue
+        try:
+            st = os.stat(candidate)
+            if st.st_dev != device:
+                break
+            return os.path.samestat(st, os.stat(candidate.with_name(name.swapcase())))
+        except FileNotFoundError:
+            return False
+        except OSError:
+            break
+    return sys.platform in ("win32", "darwin")
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths are one file on disk, existing or not: the same file (device and inode: hard links,
+    symbolic links), the same real path, or names that differ only in case on a file system that ignores case."""
+    try:
+        sa, sb = os.stat(a), os.stat(b)
+    except (OSError, ValueError):
+        pass
+    else:
+        if sa.st_ino and sb.st_ino:
+            return os.path.samestat(sa, sb)
+    ra, rb = _real(a), _real(b)
+    if ra == rb:
+        return True
+    if str(ra).casefold() != str(rb).casefold():
+        return False
+    base = _existing(ra.parent)
+    return base is not None and case_insensitive(base)
+
+
+def refuse_overlap(
+    outputs: Mapping[str, PathsGiven],
+    inputs: Mapping[str, PathsGiven],
+    *,
+    scanned: Mapping[str, Path | None] | None = None,
+) -> None:
+    """Refuse, before any work, an output that is one of the inputs (or another output): `score in/a.xlsx --out
+    in/a.xlsx` would replace the inspector's workbook, `--out` on the ledger would replace the ledger.
+
+    `outputs` and `inputs` map what the user calls each (an option such as "--out", "--db", "--roster", or "评分表")
+    to a path or paths, already expanded; compared by identity on disk (see `same_file`). A folder in `inputs` is
+    compared as itself: an output inside it is no clash. A folder in `scanned` is read afresh on every run (rollup's
+    inbox): a workbook written inside it would be read back as an inspection workbook, so that is a clash.
+    Raises OutputError (exit 2) naming both paths."""
+    wanted = _listed(outputs)
+    given = _listed(inputs)
+    for n, (out_label, out) in enumerate(wanted):
+        for in_label, source in given:
+            if same_file(out, source):
+                raise OutputError(
+                    f"{out_label} {shown(out)} 与 {in_label} {shown(source)} 是同一个文件：写出会覆盖它。"
+                    f"本次未做任何改动，请给 {out_label} 换一个文件"
+                )
+        for other_label, other in wanted[n + 1 :]:
+            if same_file(out, other):
+                raise OutputError(
+                    f"{out_label} {shown(out)} 与 {other_label} {shown(other)} 是同一个文件：两个输出不能写在一处。"
+                    f"本次未做任何改动"
+                )
+        for folder_label, folder in (scanned or {}).items():
+            if folder is None or out.suffix.lower() not in READ_SUFFIXES:
+                continue
+            real_folder, real_out = _real(folder), _real(out)
+            hidden = any(part.startswith(".") for part in real_out.relative_to(real_folder).parts) if (
+                real_out.is_relative_to(real_folder)) else True  # fmt: skip
+            if not hidden:
+                raise OutputError(
+                    f"{out_label} {shown(out)} 在 {folder_label} {shown(folder)} 之中：下次汇总会把它当作评分表读取。"
+                    f"本次未做任何改动，请把它写到 {folder_label} 以外"
+                )
 
 
 WORKBOOK_SUFFIX = ".xlsx"
@@ -115,13 +417,21 @@ def workbook_output(raw: str, default_name: str) -> OutputChoice:
     if not text:
         raise OutputError("输出位置不能为空")
     path = Path(text)
-    if text.endswith(("/", "\\", os.sep)) or path.is_dir():
+    check_length(path)
+    try:
+        folder = text.endswith(("/", "\\", os.sep)) or path.is_dir()
+    except OSError as exc:  # a name too long to look up, a loop of links
+        raise cannot_write(path, exc) from exc
+    if folder:
+        check_length(path / default_name)
         return OutputChoice(path / default_name, f"{raw} 是文件夹，汇总工作簿写入其中的 {default_name}")
     suffix = path.suffix.lower()
     if suffix == WORKBOOK_SUFFIX:
+        check_length(path)
         return OutputChoice(path)
     if not suffix or not re.fullmatch(r"\.[A-Za-z][A-Za-z0-9]{0,5}", path.suffix):
         chosen = path.with_name(path.name + WORKBOOK_SUFFIX)
+        check_length(chosen)
         return OutputChoice(chosen, f"输出文件名没有扩展名，已写为 {chosen}")
     raise OutputError(f"无法写入 {raw}：汇总工作簿只能保存为 .xlsx 文件（不能是 {path.suffix}），请改用 .xlsx 扩展名")
 

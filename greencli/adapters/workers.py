@@ -6,16 +6,24 @@ among them, and its workers wait on a queue whose other end they hold themselves
 nightly run exits 3. Workers here are started without inheriting descriptors (`forkserver` where the platform has
 it, else `spawn`, the only method on Windows), and each watches its parent's sentinel, which becomes ready when the
 parent dies, and exits at once.
+
+Ctrl-C in a terminal reaches every process of the foreground group, workers included: a worker ignores SIGINT (it
+is the parent that stops the run, see greencli.adapters.runtime), so no worker prints a KeyboardInterrupt of its
+own. When the block using the pool ends by an exception (an interruption, a failed write), the workers are killed
+and the pool is left without waiting for them: nothing joins a busy worker, and the run ends at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.connection
 import os
+import signal
 import sys
 import threading
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -50,12 +58,73 @@ def _watch_parent() -> None:
 
 
 def _start(initializer: Callable[..., None], initargs: tuple[Any, ...]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _watch_parent()
     initializer(*initargs)
 
 
-def process_pool(workers: int, initializer: Callable[..., None], initargs: tuple[Any, ...]) -> ProcessPoolExecutor:
-    """A pool of `workers` processes, each run through `initializer(*initargs)` first (see the module's docstring)."""
+def _ready() -> None:
+    """A task that does nothing: submitted once per worker so that all of them start at once (see process_pool)."""
+
+
+@contextlib.contextmanager
+def _sigint_held() -> Iterator[None]:
+    """SIGINT held back (blocked, not lost) while helper processes start: a process inherits the blocked mask
+    across fork and exec, so the forkserver, the resource tracker and the workers forked from the server start
+    with Ctrl-C blocked, before any code of theirs could ignore it; here it is delivered once the block ends."""
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = mask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        mask(signal.SIG_SETMASK, previous)
+
+
+# The manager threads of pools torn down on purpose: whatever they raise while the pool falls apart (futures
+# already cancelled, workers gone) is no news to anyone.
+_ABANDONED: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+_HOOKED: list[Callable[[threading.ExceptHookArgs], Any]] = []
+
+
+def _quiet_abandoned(args: threading.ExceptHookArgs) -> None:
+    if args.thread is not None and args.thread in _ABANDONED:
+        return
+    _HOOKED[0](args)
+
+
+def _abandon(executor: ProcessPoolExecutor) -> None:
+    """Stop the pool now: pending work cancelled, busy workers killed, nothing waited for."""
+    manager = getattr(executor, "_executor_manager_thread", None)
+    if manager is not None:
+        if not _HOOKED:
+            _HOOKED.append(threading.excepthook)
+            threading.excepthook = _quiet_abandoned
+        _ABANDONED.add(manager)
+    # The executor offers no way to stop a worker in the middle of a task, and shutdown(wait=True) (or the
+    # interpreter's exit, which joins the pool's manager thread) waits for every busy worker to finish its chunk:
+    # the processes it keeps in `_processes` are killed instead, which is what its own handling of a broken
+    # pool does.
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.kill()
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(timeout=1.0)
+    if manager is not None:
+        manager.join(timeout=1.0)
+
+
+@contextlib.contextmanager
+def process_pool(
+    workers: int, initializer: Callable[..., None], initargs: tuple[Any, ...]
+) -> Iterator[ProcessPoolExecutor]:
+    """A pool of `workers` processes, each run through `initializer(*initargs)` first (see the module's docstring),
+    for the length of a `with` block; workers are killed, not waited for, when the block ends by an exception."""
     # The resource tracker that multiprocessing starts outlives a killed run by a moment and would print an English
     # warning about the run's semaphores; it inherits this process's warning options.
     if QUIET_TRACKER not in sys.warnoptions:
@@ -64,4 +133,22 @@ def process_pool(workers: int, initializer: Callable[..., None], initargs: tuple
     if context.get_start_method() == "forkserver":
         # the server imports the reader once; each worker forks from it ready to work
         context.set_forkserver_preload(["greencli.jobs.score"])
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(initializer, initargs))
+    if sys.platform != "win32":
+        # started first, outside the held block: starting it unblocks SIGINT in this thread when done (bpo-33613)
+        from multiprocessing import resource_tracker  # noqa: PLC0415
+
+        resource_tracker.ensure_running()
+    executor = None
+    try:
+        with _sigint_held():
+            executor = ProcessPoolExecutor(
+                workers, mp_context=context, initializer=_start, initargs=(initializer, initargs)
+            )
+            for _ in range(workers):
+                executor.submit(_ready)
+        yield executor
+    except BaseException:
+        if executor is not None:
+            _abandon(executor)
+        raise
+    executor.shutdown(wait=True)

@@ -32,7 +32,7 @@ from greencli.cli.common import (
     parse_day,
 )
 from greencli.cli.i18n import ChineseCommand, ChineseGroup
-from greencli.core.errors import DEBUG_ENV
+from greencli.core.errors import DEBUG_ENV, interrupt_note
 
 app = typer.Typer(
     cls=ChineseGroup,
@@ -64,6 +64,29 @@ def root(
         os.environ[DEBUG_ENV] = "1"
     else:
         os.environ.pop(DEBUG_ENV, None)
+
+
+def guard_outputs(
+    outputs: dict[str, Path | None],
+    inputs: dict[str, Path | list[Path] | None],
+    scanned: dict[str, Path | None] | None = None,
+) -> None:
+    """Before any work: no output over an input or over another output (exit 2), and the temporary files that runs
+    which are gone left beside the outputs removed."""
+    from greencli.adapters.files import clear_stale, refuse_overlap
+
+    refuse_overlap(outputs, inputs, scanned=scanned)
+    for folder in {path.parent for path in outputs.values() if path is not None}:
+        clear_stale(folder)
+
+
+def ledger_file(db: Path | None) -> Path:
+    from greencli.adapters.ledger import ledger_path
+
+    return ledger_path(db)
+
+
+GLOB_CHARS = frozenset("*?[")
 
 
 @app.command("standard", cls=ChineseCommand)
@@ -106,7 +129,10 @@ def template(
     if year < standard.campaign.first_year:
         raise fail(f"评审年度 {year} 早于创建行动起始年 {standard.campaign.first_year}")
     communities = read_roster(roster) if roster is not None else None
-    document = to_document(make_templates(standard, year, out, communities, force=force))
+    made = make_templates(
+        standard, year, out, communities, force=force, inputs={"--roster": roster, "--rubric": rubric}
+    )
+    document = to_document(made)
     emit(document, as_json, lambda doc: render_templates(doc, quiet))
 
 
@@ -132,6 +158,10 @@ def score(
     from greencli.jobs.score import run_score
 
     target = district_output(out)
+    if not dry_run:  # the inputs inside folders and globs are checked by run_score once it has expanded them
+        literal = [Path(f) for f in files if not GLOB_CHARS & set(f) or Path(f).exists()]
+        guard_outputs({"--out": target.path},
+                      {"--db": ledger_file(db), "--roster": roster, "--rubric": rubric, "评分表": literal})  # fmt: skip
     standard = load_standards(rubric)
     communities = read_roster(roster) if roster is not None else None
     report = run_score(
@@ -171,9 +201,11 @@ def progress_command(
     from greencli.adapters.terminal import render_progress
     from greencli.jobs.progress import run_progress
 
+    target = district_output(out) if out is not None else None
+    if target is not None:
+        guard_outputs({"--out": target.path}, {"--db": ledger_file(db), "--roster": roster, "--rubric": rubric})
     standard = load_rubric(rubric)
     communities = read_roster(roster) if roster is not None else None
-    target = district_output(out) if out is not None else None
     report = run_progress(standard, year, communities, db, target.path if target else None, parse_day(as_of))
     if target is not None:
         report = dataclasses.replace(report, out_note=target.note)
@@ -211,8 +243,10 @@ def notice(
     from greencli.adapters.terminal import render_notice
     from greencli.jobs.notice import notice_out, run_notice
 
+    target = notice_out(out)
+    guard_outputs({"--out": target}, {"--db": ledger_file(db), "--roster": roster, "--rubric": rubric})
     communities = read_roster(roster) if roster is not None else None
-    report = run_notice(load_rubric(rubric), year, kind.strip(), notice_out(out), communities, db, parse_day(as_of))
+    report = run_notice(load_rubric(rubric), year, kind.strip(), target, communities, db, parse_day(as_of))
     emit(report.to_json(), as_json, render_notice)
 
 
@@ -328,17 +362,25 @@ def rollup(
     from greencli.jobs.rollup import close_log, event, open_log, run_rollup
 
     target = district_output(out)
+    guard_outputs(
+        {"--out": target.path, "--log": log},
+        {"--db": ledger_file(db), "--roster": roster, "--rubric": rubric, "--inbox": inbox},
+        scanned={"--inbox": inbox},
+    )
     standard = load_standards(rubric)
     communities = read_roster(roster) if roster is not None else None
     logger = open_log(log)
-    if target.note:
-        logger.info(event("提示", 说明=target.note))
     try:
+        if target.note:
+            logger.info(event("提示", 说明=target.note))
         report = run_rollup(
             standard, inbox, year=year, roster=communities, db=db, out=target.path, log=logger, wait=wait, jobs=jobs
         )
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: the log never stops at 扫描完成
+        logger.info(event("中断", 说明=interrupt_note(exc)))
+        raise
     except Exception as exc:
-        logger.info(event("失败", 原因=str(exc).splitlines()[0]))
+        logger.info(event("失败", 原因=(str(exc).splitlines() or [type(exc).__name__])[0]))
         raise
     finally:
         close_log(logger)
@@ -369,8 +411,10 @@ def export(
     from greencli.adapters.roster import read_roster
     from greencli.adapters.rubric_file import load_rubric
     from greencli.adapters.terminal import render_export
-    from greencli.jobs.export import run_export
+    from greencli.jobs.export import export_out, run_export
 
+    out = export_out(out)
+    guard_outputs({"--out": out}, {"--db": ledger_file(db), "--roster": roster, "--rubric": rubric})
     standard = load_rubric(rubric)
     communities = read_roster(roster) if roster is not None else None
     report = run_export(standard, year, out, db, communities)
@@ -378,15 +422,25 @@ def export(
 
 
 def main() -> None:
-    """Console-script entry point: guarded output streams, and 141 when the reader of stdout went away."""
+    """Console-script entry point: guarded output streams, 141 when the reader of stdout went away, the run's own
+    temporary folder, and Ctrl-C or SIGTERM ending the run at once with one line (130 or 143)."""
+    from greencli.adapters import runtime
     from greencli.adapters.streams import EXIT_PIPE, install, stdout_closed
 
     install()
     try:
-        app()
-        code: int | str | None = 0
-    except SystemExit as exc:
-        code = exc.code
-    if stdout_closed():
-        code = EXIT_PIPE
+        runtime.begin()
+        try:
+            app()
+            code: int | str | None = 0
+        except SystemExit as exc:
+            code = exc.code
+        interrupted = runtime.interruption()  # typer has turned it into a bare 130: say what happened
+        if interrupted is not None:
+            raise interrupted
+        runtime.finishing()
+        if stdout_closed():
+            code = EXIT_PIPE
+    except KeyboardInterrupt as exc:  # core.errors.Interrupted for SIGTERM
+        runtime.stop(runtime.interruption() or exc, debug=STATE.debug)
     sys.exit(code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
-from greencli.core.errors import GreencliError
+from greencli.core.errors import GreencliError, describe_os_error
 
 if TYPE_CHECKING:
     from greencli.adapters.files import OutputChoice
@@ -117,6 +118,20 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def os_error_message(exc: OSError) -> str:
+    """An operating-system error as a Chinese sentence naming its file (exc.filename), when it names one."""
+    from greencli.adapters.files import shown
+
+    def name(value: object) -> str:
+        return shown(os.fsdecode(value) if isinstance(value, str | bytes) else str(value))
+
+    reason = describe_os_error(exc)
+    if exc.filename is None:
+        return f"文件操作失败：{reason}"
+    target = f"{name(exc.filename)} → {name(exc.filename2)}" if exc.filename2 is not None else name(exc.filename)
+    return f"无法读写 {target}：{reason}"
+
+
 def handled(command: Callable[P, R]) -> Callable[P, R]:
     """Translate unrecoverable failures into a message and exit code; no traceback unless --debug."""
 
@@ -124,12 +139,21 @@ def handled(command: Callable[P, R]) -> Callable[P, R]:
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
-        except (typer.Exit, typer.Abort, SystemExit, KeyboardInterrupt):
+        except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (core.errors.Interrupted), with the job's note
+            from greencli.adapters.runtime import remember
+
+            remember(exc)  # reported by main(): typer turns it into a bare exit status 130 on its way out
+            raise
+        except (typer.Exit, typer.Abort, SystemExit):
             raise
         except GreencliError as exc:
             if STATE.debug:
                 raise
             raise fail(str(exc), exc.exit_code) from None
+        except OSError as exc:  # a file the system refused that no adapter translated: still the user's to fix
+            if STATE.debug:
+                raise
+            raise fail(os_error_message(exc), 2) from None
         except Exception as exc:
             if STATE.debug:
                 raise

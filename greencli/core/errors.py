@@ -60,3 +60,29 @@ def with_detail(reason: str, original: str) -> str:
     if os.environ.get(DEBUG_ENV) and original:
         return f"{reason}（原始信息：{original.strip()[:300]}）"
     return reason
+
+
+DEFAULT_INTERRUPT_NOTE = "未完成的工作没有保存"
+
+
+class Interrupted(KeyboardInterrupt):
+    """The run was stopped by a signal: SIGINT (Ctrl-C, exit 130) or SIGTERM (a service stop, exit 143).
+
+    A KeyboardInterrupt, so every `except KeyboardInterrupt` that cleans up or records also sees a SIGTERM. A job
+    that knows what was already saved says so by setting `note` on the exception it re-raises (on a plain
+    KeyboardInterrupt too): e.g. "本批未记录，评分记录库未改动".
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
+def interrupt_note(exc: BaseException) -> str:
+    """What an interrupted command says it saved (`exc.note`, set by the job), else that nothing unfinished was."""
+    note = getattr(exc, "note", None)
+    return note.strip() if isinstance(note, str) and note.strip() else DEFAULT_INTERRUPT_NOTE

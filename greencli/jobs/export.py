@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from greencli.adapters.files import OutputError, atomic_folder, check_length, shown
 from greencli.adapters.ledger import Ledger, Stored, ledger_path
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric
@@ -94,6 +95,18 @@ class ExportReport:
                 "tables": [{"name": n, "rows": r, "path": p} for n, r, p in self.tables]}  # fmt: skip
 
 
+def export_out(out: Path) -> Path:
+    """--out of `export`: an .xlsx file, or a folder for the CSV files. A single .csv name is refused (an export
+    has several tables), unless it is a folder that already exists."""
+    check_length(out)
+    if out.suffix.lower() == ".csv" and not out.is_dir():
+        raise OutputError(
+            f"--out {shown(out)}：导出有多张表，不能写成一个 .csv 文件。请给出一个文件夹（如 {shown(out.with_suffix(''))}，"
+            f"每张表一个 CSV 文件），或一个 .xlsx 工作簿（如 {shown(out.with_suffix('.xlsx'))}）"
+        )
+    return out
+
+
 def run_export(
     rubric: Rubric, year: int, out: Path, db: Path | None, roster: Sequence[Community] | None
 ) -> ExportReport:
@@ -102,7 +115,11 @@ def run_export(
 
     tables = year_tables(rubric, year, db, roster)
     rows = [(t.name, t.columns, t.rows) for t in tables]
-    written = write_xlsx_tables(out, rows) if out.suffix.lower() == ".xlsx" else write_csv_folder(out, rows)
+    if out.suffix.lower() == ".xlsx":
+        written = write_xlsx_tables(out, rows)
+    else:  # all the tables written into a folder beside, then moved into place: never half an export
+        with atomic_folder(out) as staging:
+            written = [str(out / Path(w).name) for w in write_csv_folder(staging, rows)]
     return ExportReport(
         year, str(out), tuple((t.name, len(t.rows), where) for t, where in zip(tables, written, strict=True))
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from greencli.adapters.files import OutputError, path_text
+from greencli.adapters.files import OutputError, check_length, path_text
 from greencli.adapters.ledger import Ledger, ledger_path
 from greencli.core.errors import GreencliError
 from greencli.core.listings import BULLETIN, NOTICE_KINDS, ListKind, bulletin, listing
@@ -31,14 +31,16 @@ class NoticeReport:
 def notice_out(raw: str) -> Path:
     """--out of `notice`: a .docx file (the extension added when missing; another one is refused)."""
     path = Path(raw)
+    check_length(path)
     if path.name.lower() == ".docx":
         raise OutputError(f"--out {raw} 没有文件名：请写成如 通报.docx")
     if raw.endswith(("/", "\\")) or path.is_dir():
         raise OutputError(f"--out {raw} 是文件夹：请给出要写入的 Word 文件名，如 {Path(raw) / '通报.docx'}")
     if not path.suffix:
-        return path.with_suffix(".docx")
-    if path.suffix.lower() != ".docx":
+        path = path.with_name(path.name + ".docx")
+    elif path.suffix.lower() != ".docx":
         raise OutputError(f"--out {raw}：只能写出 Word 文档（.docx），请把扩展名改为 .docx")
+    check_length(path)
     return path
 
 

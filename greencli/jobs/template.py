@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from greencli.adapters.files import OutputError, inside, write_atomic
+from greencli.adapters.files import (
+    OutputError,
+    PathsGiven,
+    check_length,
+    clear_stale,
+    inside,
+    refuse_overlap,
+    write_atomic,
+)
 from greencli.adapters.template import Identity, build_skeleton, build_workbook, personalise
 from greencli.core.names import MAX_COMPONENT, safe_component
 from greencli.core.roster import Community
@@ -67,22 +75,40 @@ def plan_paths(out: Path, communities: Sequence[Community]) -> list[Path]:
 
 
 def make_templates(
-    rubric: Rubric, year: int, out: Path, roster: Sequence[Community] | None, *, force: bool = False
+    rubric: Rubric,
+    year: int,
+    out: Path,
+    roster: Sequence[Community] | None,
+    *,
+    force: bool = False,
+    inputs: Mapping[str, PathsGiven] | None = None,
 ) -> TemplateReport:
-    """Write the workbooks; existing files are kept unless `force`."""
+    """Write the workbooks; existing files are kept unless `force`. No workbook is written over one of `inputs`
+    (the roster may sit in `out`, but no generated file may be it): checked for every path before any is written."""
+    check_length(out)
     if out.exists() and not out.is_dir():
         raise OutputError(f"输出位置 {out} 已存在且不是文件夹")
     if roster is None:
         path = out / f"绿色社区评分表_{year}.xlsx"
+        _guard([path], inputs)
         return TemplateReport(year, out, (_write(path, lambda: build_workbook(rubric, year, None), None, force),), ())
     urban = [c for c in roster if c.urban]
     skipped = tuple(c for c in roster if not c.urban)
+    paths = plan_paths(out, urban)
+    _guard(paths, inputs)
     skeleton = build_skeleton(rubric, year) if urban else b""
     made = []
-    for community, path in zip(urban, plan_paths(out, urban), strict=True):
+    for community, path in zip(urban, paths, strict=True):
         identity = Identity(community.code, community.name, community.subdistrict)
         made.append(_write(path, functools.partial(personalise, skeleton, identity), community, force))
     return TemplateReport(year, out, tuple(made), skipped)
+
+
+def _guard(paths: Sequence[Path], inputs: Mapping[str, PathsGiven] | None) -> None:
+    if inputs:
+        refuse_overlap({"生成的评分表": list(paths)}, inputs)
+    for folder in {p.parent for p in paths}:
+        clear_stale(folder)
 
 
 def _write(path: Path, build: Callable[[], bytes], community: Community | None, force: bool) -> Made:
