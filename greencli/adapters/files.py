@@ -282,8 +282,6 @@ def ensure_writable(path: Path) -> None:
 # ── no output over an input ──
 
 PathsGiven = Path | Sequence[Path] | None
-# What rollup reads in its inbox (jobs.pipeline.WORKBOOK_SUFFIXES; an adapter does not import a job)
-READ_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".et", ".ods"})
 
 
 def _listed(given: Mapping[str, PathsGiven]) -> list[tuple[str, Path]]:
@@ -357,19 +355,13 @@ def same_file(a: Path, b: Path) -> bool:
     return base is not None and case_insensitive(base)
 
 
-def refuse_overlap(
-    outputs: Mapping[str, PathsGiven],
-    inputs: Mapping[str, PathsGiven],
-    *,
-    scanned: Mapping[str, Path | None] | None = None,
-) -> None:
+def refuse_overlap(outputs: Mapping[str, PathsGiven], inputs: Mapping[str, PathsGiven]) -> None:
     """Refuse, before any work, an output that is one of the inputs (or another output): `score in/a.xlsx --out
     in/a.xlsx` would replace the inspector's workbook, `--out` on the ledger would replace the ledger.
 
     `outputs` and `inputs` map what the user calls each (an option such as "--out", "--db", "--roster", or "评分表")
     to a path or paths, already expanded; compared by identity on disk (see `same_file`). A folder in `inputs` is
-    compared as itself: an output inside it is no clash. A folder in `scanned` is read afresh on every run (rollup's
-    inbox): a workbook written inside it would be read back as an inspection workbook, so that is a clash.
+    compared as itself: an output inside it is no clash (rollup leaves its own outputs out of what it reads).
     Raises OutputError (exit 2) naming both paths."""
     wanted = _listed(outputs)
     given = _listed(inputs)
@@ -385,17 +377,6 @@ def refuse_overlap(
                 raise OutputError(
                     f"{out_label} {shown(out)} 与 {other_label} {shown(other)} 是同一个文件：两个输出不能写在一处。"
                     f"本次未做任何改动"
-                )
-        for folder_label, folder in (scanned or {}).items():
-            if folder is None or out.suffix.lower() not in READ_SUFFIXES:
-                continue
-            real_folder, real_out = _real(folder), _real(out)
-            hidden = any(part.startswith(".") for part in real_out.relative_to(real_folder).parts) if (
-                real_out.is_relative_to(real_folder)) else True  # fmt: skip
-            if not hidden:
-                raise OutputError(
-                    f"{out_label} {shown(out)} 在 {folder_label} {shown(folder)} 之中：下次汇总会把它当作评分表读取。"
-                    f"本次未做任何改动，请把它写到 {folder_label} 以外"
                 )
 
 

@@ -66,16 +66,12 @@ def root(
         os.environ.pop(DEBUG_ENV, None)
 
 
-def guard_outputs(
-    outputs: dict[str, Path | None],
-    inputs: dict[str, Path | list[Path] | None],
-    scanned: dict[str, Path | None] | None = None,
-) -> None:
+def guard_outputs(outputs: dict[str, Path | None], inputs: dict[str, Path | list[Path] | None]) -> None:
     """Before any work: no output over an input or over another output (exit 2), and the temporary files that runs
     which are gone left beside the outputs removed."""
     from greencli.adapters.files import clear_stale, refuse_overlap
 
-    refuse_overlap(outputs, inputs, scanned=scanned)
+    refuse_overlap(outputs, inputs)
     for folder in {path.parent for path in outputs.values() if path is not None}:
         clear_stale(folder)
 
@@ -365,7 +361,6 @@ def rollup(
     guard_outputs(
         {"--out": target.path, "--log": log},
         {"--db": ledger_file(db), "--roster": roster, "--rubric": rubric, "--inbox": inbox},
-        scanned={"--inbox": inbox},
     )
     standard = load_standards(rubric)
     communities = read_roster(roster) if roster is not None else None
