@@ -7,16 +7,18 @@ from pathlib import Path
 
 import pytest
 import python_calamine
+from greencli.adapters.rubric_file import load_rubric
 from greencli.adapters.template.layout import COL_VALUE as VALUE_COLUMN
 from greencli.adapters.xlsx_fill import fill
 from greencli.adapters.xlsx_reader import read_workbook
 from greencli.core.assess import assess
 from greencli.core.roster import Community
-from greencli.core.rubric import Rubric
+from greencli.core.rubric import RowKind, Rubric
+from greencli.core.values import parse_yes_no, typed_spellings
 from greencli.jobs.template import make_templates
 
 from tests.builders import C, perfect_values
-from tests.libreoffice import convert, needs_libreoffice
+from tests.libreoffice import convert, convert_all, needs_libreoffice
 
 pytestmark = [needs_libreoffice, pytest.mark.libreoffice]
 
@@ -60,3 +62,41 @@ def test_resaved_filled_workbook_scores_the_same_and_live_formulas_agree(
     assert before.categories is not None and before.total is not None
     assert [Decimal(str(v)) for v in shown.values()] == list(before.categories.values())
     assert Decimal(str(shown_total)) == before.total and verdict == before.verdict.label
+
+
+def _spelled(answer: bool) -> list[object]:
+    """Every way the reader takes 是 (or 否): each spelling half- and full-width and in other cases, the Excel
+    boolean and the number."""
+    words = list(typed_spellings()) + [w.lower() for w in typed_spellings() if w.lower() != w]
+    return [w for w in words if parse_yes_no(w) is answer] + [answer, int(answer)]
+
+
+def test_every_accepted_spelling_is_counted_by_the_live_formulas_as_the_program_scores_it(tmp_path: Path) -> None:
+    """Issue: the live subtotals counted only 是/否, so a workbook the program scored 98 showed （未填完） once a
+    spreadsheet recalculated it. One list of spellings now makes the reader, the drop-downs and the formulas."""
+    second = load_rubric(version="2021.2")
+    blank = make_templates(second, 2022, tmp_path / "blank", [Community("ZJ-01", "珠江社区", "珠江道街道", "城市社区")])
+    checks = [r for r in second.rows() if r.kind is RowKind.CHECK]
+    nas = [r for r in second.rows() if r.kind is RowKind.NA]
+    yes, no = _spelled(True), _spelled(False)
+    files, expected = [], []
+    for n in range(max(len(yes), len(no))):
+        y, f = yes[n % len(yes)], no[n % len(no)]
+        values: dict[str, object] = dict(perfect_values(second))
+        for k, row in enumerate(checks):
+            have = row.label.startswith("有")
+            values[row.code] = (("有", "无", "没有")[n % 3] if have and n % 4 == 0 else y) if k % 2 else f
+        for k, row in enumerate(nas):
+            values[row.code] = y if (n + k) % 2 else f  # 是: the item counts in full; 否: its rows count
+        path = fill(blank.made[0].path, tmp_path / "in" / f"s{n:02d}.xlsx", values, info={"评审日期": "2022-10-15"},
+                    compounds=[C(prop=y, sort=f), C(name="二号院", prop=f, sort=y)])  # fmt: skip
+        raw = read_workbook(path, second)
+        evaluation = assess(second, raw.info, raw.entries, raw.stamp, raw.issues, 2030).evaluation
+        assert evaluation.total is not None, (n, y, f, [i.message for i in evaluation.issues])
+        files.append(path)
+        expected.append(evaluation.total)
+    recalculated = convert_all(files, "xlsx:Calc MS Excel 2007 XML", tmp_path / "out", tmp_path / "profile")
+    for path, total in zip(recalculated, expected, strict=True):
+        grid = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("评分表").to_python()
+        shown = next(row[VALUE_COLUMN] for row in grid if row and str(row[0]).startswith("总分"))
+        assert shown != "" and Decimal(str(shown)) == total, (path.name, shown, total)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Final
 
-from greencli.core.values import fmt
+from greencli.core.values import fmt, spellings
 
 if TYPE_CHECKING:
     from greencli.core.model import CompoundScore
@@ -54,6 +54,14 @@ class VetoRule:
     condition: Callable[[Veto, Ranges], str]
 
 
+def answer_test(ref: str, answer: bool, have: bool = False) -> str:
+    """Excel's test that a cell (or, inside SUMPRODUCT, each cell of a range) reads as `answer` (是 or 否) by the
+    reader's own list of spellings: full-width folded (ASC), spaces trimmed, case-blind (MATCH); an Excel boolean
+    and the numbers 1/0 become their words on the way. One list for reader, drop-down and formula."""
+    words = ",".join(f'"{w}"' for w in spellings(answer, have))
+    return f"ISNUMBER(MATCH(TRIM(ASC({ref})),{{{words}}},0))"
+
+
 def _area(compounds: Sequence[CompoundScore]) -> Fraction:
     return sum((Fraction(c.area) for c in compounds), Fraction(0))
 
@@ -81,7 +89,8 @@ def _garbage_sorting(row: Row, compounds: Sequence[CompoundScore]) -> Decimal:
 
 
 def _garbage_sorting_formula(row: Row, r: Ranges) -> str:
-    return f'=IF(COUNTA({r.name})=0,"",MAX(0,{fmt(row.points)}-{fmt(row.per)}*COUNTIF({r.garbage_sorting},"否")))'
+    missing = f"SUMPRODUCT(--{answer_test(r.garbage_sorting, False)})"
+    return f'=IF(COUNTA({r.name})=0,"",MAX(0,{fmt(row.points)}-{fmt(row.per)}*{missing}))'
 
 
 def _property_share(row: Row, compounds: Sequence[CompoundScore]) -> Decimal:
@@ -91,7 +100,7 @@ def _property_share(row: Row, compounds: Sequence[CompoundScore]) -> Decimal:
 
 
 def _property_share_formula(row: Row, r: Ranges) -> str:
-    share = f'SUMIF({r.property_service},"是",{r.area})*100/SUM({r.area})'
+    share = f"SUMPRODUCT(--{answer_test(r.property_service, True)},{r.area})*100/SUM({r.area})"
     return f'=IF(N(SUM({r.area}))=0,"",IF({share}>{fmt(row.above)},{fmt(row.points)},0))'
 
 

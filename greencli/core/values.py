@@ -18,13 +18,45 @@ from greencli.core.clean import terminal_line
 
 Raw = str | int | float | bool | Decimal | date | datetime | time | timedelta | None
 
-# Accepted spellings (compared after NFKC folding and case folding, so full-width Ｙ and ＴＲＵＥ count too).
-YES_WORDS: Final = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "✔"})
-NO_WORDS: Final = frozenset({"否", "n", "no", "false", "0", "×", "✗", "✘", "x"})
+# The one list of accepted spellings of a yes/no answer (standard.md, "check"): the reader, the form's drop-downs
+# and its live formulas are all made from it, so whatever the program accepts the form lets a person type and counts.
+# Compared after NFKC folding and case folding, so full-width Ｙ and ＴＲＵＥ count too; an Excel boolean or the
+# number 1/0 is read as the word. The first of each is what the form offers first.
+YES_SPELLINGS: Final = ("是", "Y", "√", "1", "TRUE", "YES", "✓", "✔")
+NO_SPELLINGS: Final = ("否", "N", "×", "0", "FALSE", "NO", "✗", "✘", "X")
 # 有/无 answer only a row phrased "有…" (16.1 有健身设施); on a row phrased "无…" they would invert its meaning.
-HAVE_WORDS: Final = frozenset({"有"})
-HAVE_NOT_WORDS: Final = frozenset({"无", "没有"})
+HAVE_SPELLINGS: Final = ("有",)
+HAVE_NOT_SPELLINGS: Final = ("无", "没有")
 HAVE_PREFIX: Final = "有"
+YES_WORDS: Final = frozenset(w.casefold() for w in YES_SPELLINGS)
+NO_WORDS: Final = frozenset(w.casefold() for w in NO_SPELLINGS)
+HAVE_WORDS: Final = frozenset(HAVE_SPELLINGS)
+HAVE_NOT_WORDS: Final = frozenset(HAVE_NOT_SPELLINGS)
+
+
+def spellings(answer: bool, have: bool = False) -> tuple[str, ...]:
+    """Every spelling that reads as `answer` (是 or 否) on a row, half-width, canonical first; with `have`, on a row
+    phrased 有… (where 有/无 answer too)."""
+    words = YES_SPELLINGS if answer else NO_SPELLINGS
+    extra = (HAVE_SPELLINGS if answer else HAVE_NOT_SPELLINGS) if have else ()
+    return (words[0], *extra, *words[1:])
+
+
+def _full_width(word: str) -> str:
+    """The full-width form of an ASCII word (what a Chinese input method types in 全角 mode): Ｙ, ＴＲＵＥ, １."""
+    return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in word)
+
+
+def typed_spellings(have: bool = False) -> tuple[str, ...]:
+    """What a person may type into a yes/no cell, as a drop-down lists it: 是, 否 (有, 无) first, then each other
+    spelling with its 是/否 partner, then the full-width forms of the ASCII ones (an Excel list is not width-blind;
+    it is case-blind, so one case suffices)."""
+    words = [YES_SPELLINGS[0], NO_SPELLINGS[0], *((*HAVE_SPELLINGS, *HAVE_NOT_SPELLINGS) if have else ())]
+    words += [w for pair in zip(YES_SPELLINGS[1:], NO_SPELLINGS[1:], strict=False) for w in pair]
+    words += [w for w in (*YES_SPELLINGS, *NO_SPELLINGS) if w not in words]
+    wide = [_full_width(w) for w in words if w.isascii() and _full_width(w) != w]
+    return tuple(dict.fromkeys([*words, *wide]))
+
 
 # A number is what Excel itself takes for one when it is typed: an optional sign, digits with at most one decimal
 # point, grouping commas (30,000), and exponent notation (Excel turns a typed 1e3 into 1000; 1e-300 is a number too,

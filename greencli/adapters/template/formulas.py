@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from greencli.core.derived import ROW_RULES, VETO_RULES, Ranges
+from greencli.core.derived import ROW_RULES, VETO_RULES, Ranges, answer_test
 from greencli.core.rubric import Item, Row, RowKind, Veto
-from greencli.core.values import fmt
+from greencli.core.values import HAVE_PREFIX, fmt
 
 VETO_HOLDS, VETO_CLEAR = "否决", "—"
 
@@ -28,7 +28,8 @@ def row_formula(row: Row, v: str, ranges: Ranges) -> str:
         case RowKind.SCORE:
             return f'=IF(ISNUMBER({v}),{v},"")'
         case RowKind.CHECK:
-            return f'=IF({v}="是",{p},IF({v}="否",0,""))'
+            have = row.label.startswith(HAVE_PREFIX)  # 有/无 answer a row phrased 有… (the reader's own rule)
+            return f'=IF({answer_test(v, True, have)},{p},IF({answer_test(v, False, have)},0,""))'
         case RowKind.COUNT:
             return f'=IF(ISNUMBER({v}),MAX(0,{p}-{fmt(row.per)}*{v}),"")'
         case RowKind.DEDUCT:
@@ -38,7 +39,7 @@ def row_formula(row: Row, v: str, ranges: Ranges) -> str:
             tests += [f"{v}<={fmt(row.at_most)}"] if row.at_most is not None else []
             return f'=IF(ISNUMBER({v}),IF(AND({",".join(tests)}),{p},0),"")'
         case RowKind.NA:
-            return f'=IF({v}="是","不适用","")'
+            return f'=IF({answer_test(v, True)},"不适用","")'
         case RowKind.FACT:
             return f'=IF(ISNUMBER({v}),0,"")'  # recorded, never counted
         case RowKind.DERIVED:
@@ -52,7 +53,7 @@ def item_formula(item: Item, row_scores: str, count: int, na_flag: str | None) -
     top = fmt(item.points)
     body = f'IF(COUNT({row_scores})<{count},"",MIN({top},MAX(0,SUM({row_scores}))))'
     if na_flag is not None:
-        body = f'IF({na_flag}="是",{top},IF({na_flag}="","",{body}))'
+        body = f'IF({answer_test(na_flag, True)},{top},IF({answer_test(na_flag, False)},{body},""))'
     return "=" + body
 
 

@@ -34,7 +34,7 @@ from greencli.adapters.template.formulas import (
     verdict_formula,
 )
 from greencli.adapters.template.personalise import PLACEHOLDER, Identity
-from greencli.adapters.template.validations import YES_NO, row_validation, validation
+from greencli.adapters.template.validations import row_validation, validation, yes_no
 from greencli.core import layout as L
 from greencli.core.derived import Ranges
 from greencli.core.rubric import Item, Row, RowKind, Rubric, Veto
@@ -576,8 +576,7 @@ def _write_compounds(wb: Workbook, s: _Styles, rubric: Rubric, year: int) -> Non
         "custom", L.COMPOUND_GREEN, "填绿地面积（平方米），不超过占地面积", "绿地面积须为0～占地面积之间的数字",
         value=f"=AND(ISNUMBER({a1(first, 3)}),{a1(first, 3)}>=0,{a1(first, 3)}<=N({a1(first, 2)}))"))  # fmt: skip
     for col, title in ((4, L.COMPOUND_PROPERTY), (5, L.COMPOUND_SORTING)):
-        ws.data_validation(first, col, last, col, validation(
-            "list", title, "请选择：是 / 否", "只能填“是”或“否”", source=YES_NO))  # fmt: skip
+        ws.data_validation(first, col, last, col, yes_no(title))
     ws.freeze_panes(COMPOUND_HEADER_ROW + 1, 1)
     ws.set_landscape()
     ws.set_paper(9)
@@ -600,7 +599,8 @@ def guide_lines(rubric: Rubric) -> list[tuple[str, str]]:
         ("text", "4. 填好后保存为 .xlsx 文件交回，不要改动工作表名称和“编号”列；可以插入行或调整行高列宽。"),
         ("head", "二、各类录入值的含义"),
         ("text", f"填得分：按考评标准给出的分数，0 到该行分值之间，须为 {fmt(rubric.step)} 分的倍数。"),
-        ("text", "填 是/否：符合要求填“是”，否则填“否”；“是”得该行全部分值，“否”得 0 分。"),
+        ("text", "填 是/否：符合要求填“是”，否则填“否”；“是”得该行全部分值，“否”得 0 分。也可填 Y/N、√/×、1/0、"
+                 "TRUE/FALSE；以“有”开头的行（如 有健身设施）也可填 有/无。"),
         ("text", "填处数：现场发现问题的处数（整数），没有问题填 0，不能留空；每处按标准扣分，扣完为止。"),
         ("text", "填扣分：按标准酌情扣除的分数，没有扣分填 0。"),
         ("text", "填数值：如照明设施完好率填百分数（98.5 表示 98.5%，不要填 0.985），服务人口填人数。"),

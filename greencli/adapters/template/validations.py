@@ -10,7 +10,7 @@ from typing import Any, Final
 
 from greencli.adapters.template.formulas import multiple
 from greencli.core.rubric import Row, RowKind
-from greencli.core.values import fmt
+from greencli.core.values import HAVE_PREFIX, fmt, typed_spellings
 
 
 def validation(kind: str, title: str, message: str, error: str, **options: Any) -> dict[str, Any]:
@@ -26,7 +26,20 @@ def validation(kind: str, title: str, message: str, error: str, **options: Any) 
     }
 
 
-YES_NO: Final = ["是", "否"]
+ALSO: Final = "也可填 Y/N、√/×、1/0、TRUE/FALSE"
+
+
+def yes_no(title: str, have: bool = False, prompt: str = "") -> dict[str, Any]:
+    """A drop-down of every spelling the reader accepts for 是/否 (是、否 first; 有、无 on a row phrased 有…): the
+    form lets a person type exactly what the program reads, no more and no less."""
+    offered = "是 / 否 / 有 / 无" if have else "是 / 否"
+    return validation(
+        "list",
+        title,
+        prompt or f"请从下拉列表选择：{offered}（{ALSO}）",
+        f"只能填{offered}（{ALSO}）",
+        source=list(typed_spellings(have)),
+    )
 
 
 def row_validation(row: Row, cell: str, step: str) -> dict[str, Any]:
@@ -34,12 +47,9 @@ def row_validation(row: Row, cell: str, step: str) -> dict[str, Any]:
     title = f"{row.code} {row.kind.value}"
     match row.kind:
         case RowKind.CHECK:
-            return validation("list", title, "请从下拉列表选择：是 / 否", "只能填“是”或“否”", source=YES_NO)
+            return yes_no(title, have=row.label.startswith(HAVE_PREFIX))
         case RowKind.NA:
-            return validation(
-                "list", title, "本项不适用于本社区时选“是”（本项计满分），否则选“否”并填写下面各行",
-                "只能填“是”或“否”", source=YES_NO,
-            )  # fmt: skip
+            return yes_no(title, prompt="本项不适用于本社区时选“是”（本项计满分），否则选“否”并填写下面各行")
         case RowKind.COUNT:
             return validation(
                 "integer", title, f"填发现的处数（整数，没有填0）。每处扣{fmt(row.per)}分，扣完为止",
