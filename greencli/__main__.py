@@ -1,5 +1,5 @@
 """Allow `python -m greencli`."""
 
-from greencli.cli.app import main
+from greencli.cli.entry import main
 
 main()

@@ -238,6 +238,7 @@ def test_unusable_calls(tmp_path: Path) -> None:
 def test_an_older_ledger_is_upgraded_in_place(tmp_path: Path, inbox: Path) -> None:
     db = tmp_path / "l.db"
     version, name, script = MIGRATIONS[0]
+    assert isinstance(script, str)
     with sqlite3.connect(db) as conn:
         conn.executescript(script)
         conn.execute(

@@ -23,14 +23,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from greencli.adapters.files import clear_stale, temp_prefix
+from greencli.adapters.limits import LEDGER_WAIT_SECONDS
 from greencli.core.errors import GreencliError, describe_os_error, with_detail
 from greencli.core.outcome import JsonObject, Outcome, Recording, SourceFile
 
 DB_ENV = "GREENCLI_DB"
 DEFAULT_DB = "greencli.db"
-# A writer waits this long for another writer's transaction before it gives up (seconds). Write transactions last
-# well under a second (a batch is spooled first), so this only runs out when something holds the ledger for long.
-BUSY_TIMEOUT = 30.0
+BUSY_TIMEOUT = LEDGER_WAIT_SECONDS  # a writer's wait for another writer's transaction (see limits.py)
 # "GCLI": marks the file as a greencli ledger, so another program's SQLite file is refused rather than written into.
 APPLICATION_ID = 0x47434C49
 
@@ -791,7 +791,8 @@ def _create(path: Path) -> None:
     """A new ledger, made whole beside `path` and then put in place: a run that dies while creating it never leaves
     an empty file that later runs would have to refuse. If another run created it meanwhile, theirs stands."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".~greencli-{os.getpid()}-new-", suffix=".db", dir=path.parent)
+    clear_stale(path.parent)  # a ledger half-made by a run that was killed here before
+    fd, name = tempfile.mkstemp(prefix=f"{temp_prefix()}new-", suffix=".db", dir=path.parent)
     os.close(fd)
     temporary = Path(name)
     try:

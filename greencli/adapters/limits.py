@@ -37,3 +37,9 @@ MAX_COLUMNS: Final = 200
 # How much of each XML part is read to find a DOCTYPE and, in a sheet, its <dimension>: both precede any data
 # (measured at about 200 bytes in files written by Excel, WPS, LibreOffice, openpyxl and xlsxwriter).
 DIMENSION_PROBE_BYTES: Final = 1024
+
+# How long a writer (score, void, confer, rescore --apply) waits for another program's write to the ledger before it
+# gives up with exit 3, having changed nothing; `score --wait` overrides it. Write transactions last well under a
+# second (a batch is spooled while its workbooks are read), so half a minute only runs out when something holds the
+# ledger for far longer than any greencli run does.
+LEDGER_WAIT_SECONDS: Final = 30.0

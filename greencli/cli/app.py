@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from greencli import __version__
+from greencli.adapters.limits import LEDGER_WAIT_SECONDS
 from greencli.cli.common import (
     DEFAULT_DISTRICT_WORKBOOK,
     STATE,
@@ -24,6 +25,7 @@ from greencli.cli.common import (
     QuietOption,
     RosterOption,
     RubricOption,
+    WaitOption,
     YearOption,
     district_output,
     emit,
@@ -146,8 +148,10 @@ def score(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查和计算，不写评分记录库和汇总工作簿")] = False,
     jobs: JobsOption = 0,
     rubric: RubricOption = None,
+    wait: WaitOption = LEDGER_WAIT_SECONDS,
 ) -> None:
-    """检查并计算一批评分表：显示结果表，写入评分记录库，生成全区汇总工作簿。有无效评分表时退出码为 1。"""
+    """检查并计算一批评分表：显示结果表，写入评分记录库，生成全区汇总工作簿。有无效评分表时退出码为 1，
+    评分记录库被其他程序占用超过 --wait 秒时退出码为 3（未做任何改动）。"""
     from greencli.adapters.roster import read_roster
     from greencli.adapters.rubric_file import load_standards
     from greencli.adapters.terminal import Progress, render_score
@@ -162,7 +166,7 @@ def score(
     communities = read_roster(roster) if roster is not None else None
     report = run_score(
         standard, files, roster=communities, db=db, out=target.path, dry_run=dry_run, jobs=jobs, year=year,
-        progress=None if as_json else Progress,
+        progress=None if as_json else Progress, wait=wait,
     )  # fmt: skip
     report = dataclasses.replace(report, out_note=target.note)
     emit(report.to_json(), as_json, render_score)
@@ -343,10 +347,7 @@ def rollup(
         ),
     ] = None,
     as_json: JsonOption = False,
-    wait: Annotated[
-        float,
-        typer.Option("--wait", help="另一任务运行时最多等待的秒数，超时退出码为 3", min=0, metavar="秒数"),
-    ] = 0.0,
+    wait: WaitOption = 0.0,
     jobs: JobsOption = 0,
     rubric: RubricOption = None,
 ) -> None:

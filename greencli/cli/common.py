@@ -82,6 +82,15 @@ AsOfOption = Annotated[
     str | None,
     typer.Option("--as-of", help="判断省级推荐资格的日期（YYYY-MM-DD）；默认为该年 12 月 31 日", metavar="日期"),
 ]
+WaitOption = Annotated[
+    float,
+    typer.Option(
+        "--wait",
+        help="另一个程序正在写入评分记录库（或另一汇总任务正在运行）时最多等待的秒数；超时退出码为 3，不做任何改动",
+        min=0,
+        metavar="秒数",
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 格式输出到标准输出（供脚本使用），不显示表格")]
 
 

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from greencli import __version__
-from greencli.adapters.files import OutputError, atomic_target, ensure_writable, path_text
+from greencli.adapters.files import OutputError, atomic_target, clear_stale, ensure_writable, path_text, refuse_overlap
 from greencli.adapters.ledger import Batch, KnownFile, Ledger, ledger_path
 from greencli.adapters.lock import run_lock
 from greencli.core.errors import GreencliError, describe_os_error
@@ -32,7 +32,6 @@ from greencli.jobs.pipeline import Assessment, Inputs, assess_all, invalid_submi
 from greencli.jobs.score import RECORDED_NO_WORKBOOK
 from greencli.jobs.standing import YearStanding
 
-STALE_TEMP_PREFIX = ".~greencli-"
 LOGGER = "greencli.rollup"
 # However short --wait is, a rollup waits this long for another writer's transaction (a score recording its batch
 # holds the ledger for a moment, not a run): within it the rollup queues; beyond it, exit 3 with nothing changed.
@@ -114,19 +113,6 @@ class RollupReport:
             "duration_seconds": self.duration_seconds, "year_source": self.year_source,
             "other_year": self.other_year, "exit_code": self.exit_code,
         }  # fmt: skip
-
-
-def _clear_stale_temporaries(folder: Path) -> int:
-    """Temporary outputs left by a run that was killed (safe to remove: we hold the lock)."""
-    removed = 0
-    if folder.is_dir():
-        for stale in folder.glob(f"{STALE_TEMP_PREFIX}*"):
-            try:
-                stale.unlink()
-                removed += 1
-            except OSError:
-                pass
-    return removed
 
 
 def _fingerprint(ledger: Ledger, rubric: Rubric, roster: Sequence[Community] | None, year: int, out: Path) -> str:
@@ -219,12 +205,13 @@ def _locked_run(
     rubric = standards.newest  # the workbook's layout and the campaign's rules; each file is scored under its own
     with run_lock(ledger_file.with_name(ledger_file.name + ".lock"), wait):
         ensure_writable(out)
-        stale = _clear_stale_temporaries(out.parent)
+        stale = clear_stale(out.parent)  # only runs that are gone: a running score's temporary stays
         if stale:
             log.info(event("清理上次中断留下的临时文件", 数量=stale))
         with Ledger.open(ledger_file, wait=max(wait, LEDGER_GRACE)) as ledger, ledger.batch() as batch:
             recording.append(batch)
             found = _without_own_outputs(scan(inbox), ledger, out)
+            refuse_overlap({"--out": out}, {"评分表": list(found.files)})  # e.g. --out a hard link to an inspection
             known = ledger.known_files()
             fresh: list[Path] = []
             hashes: dict[Path, str] = {}

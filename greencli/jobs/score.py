@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol
 
-from greencli.adapters.files import atomic_target, ensure_writable, path_text
+from greencli.adapters.files import atomic_target, ensure_writable, path_text, refuse_overlap
 from greencli.adapters.ledger import BUSY_TIMEOUT, Batch, Elsewhere, Ledger, Recorded, ledger_path
 from greencli.core.errors import GreencliError
 from greencli.core.issues import make_issue
@@ -73,6 +73,8 @@ def run_score(
     if not inputs.files:
         shown = "、".join(patterns)
         raise NoInput(f"没有找到要评分的文件：{shown}" + ("（锁定/临时文件已跳过）" if inputs.skipped else ""))
+    if not dry_run:  # before any work: no output may land on a workbook being scored (same file, link or case)
+        refuse_overlap({"--out": out, "--db": ledger_path(db)}, {"评分表": list(inputs.files)})
     if out is not None and not dry_run:
         ensure_writable(out)
     rubric = standards.newest  # the reports' layout (categories, items); each workbook is scored under its own
@@ -152,9 +154,9 @@ def _record(
     def write(elsewhere: Mapping[str, Elsewhere]) -> None:
         shown.append(_in_order(_with_ledger(outcomes, shas, elsewhere), unmatched, order))
         if temporary is not None:
-            from greencli.adapters.xlsx_report import write_district_workbook  # heavy: only when writing
+            from greencli.adapters.xlsx_report import build_district_workbook  # heavy: only when writing
 
-            write_district_workbook(temporary, shown[0], rubric, order)
+            build_district_workbook(temporary, shown[0], rubric, order)
 
     temporary: Path | None = None
     if out is None:
