@@ -61,7 +61,11 @@ def expected_codes(ledger: Path, year: int, kind: str) -> set[str]:
         return {c["community_id"] for c in urban if c["provincial_eligible"]}
     assert kind == "应复审名单"
     before = progress(ledger, year - 1)
-    return {c["community_id"] for c in before["communities"] if c["urban"] and c["status"] in ("pass", "repass")}
+    due = {
+        c["community_id"] for c in before["communities"] if c["urban"] and c["status"] in ("pass", "repass", "pending")
+    }
+    assert due == {d["community_id"] for d in doc["due"]}  # progress says the same
+    return due
 
 
 def pdf_text(path: Path) -> str:

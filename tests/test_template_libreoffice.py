@@ -14,7 +14,7 @@ from greencli.adapters.xlsx_reader import read_workbook
 from greencli.core.assess import assess
 from greencli.core.roster import Community
 from greencli.core.rubric import RowKind, Rubric
-from greencli.core.values import parse_yes_no, typed_spellings
+from greencli.core.values import Raw, parse_yes_no, typed_spellings
 from greencli.jobs.template import make_templates
 
 from tests.builders import C, perfect_values
@@ -64,7 +64,7 @@ def test_resaved_filled_workbook_scores_the_same_and_live_formulas_agree(
     assert Decimal(str(shown_total)) == before.total and verdict == before.verdict.label
 
 
-def _spelled(answer: bool) -> list[object]:
+def _spelled(answer: bool) -> list[Raw]:
     """Every way the reader takes 是 (or 否): each spelling half- and full-width and in other cases, the Excel
     boolean and the number."""
     words = list(typed_spellings()) + [w.lower() for w in typed_spellings() if w.lower() != w]
@@ -82,7 +82,7 @@ def test_every_accepted_spelling_is_counted_by_the_live_formulas_as_the_program_
     files, expected = [], []
     for n in range(max(len(yes), len(no))):
         y, f = yes[n % len(yes)], no[n % len(no)]
-        values: dict[str, object] = dict(perfect_values(second))
+        values: dict[str, Raw] = dict(perfect_values(second))
         for k, row in enumerate(checks):
             have = row.label.startswith("有")
             values[row.code] = (("有", "无", "没有")[n % 3] if have and n % 4 == 0 else y) if k % 2 else f

@@ -30,7 +30,7 @@ from docx.text.run import Run
 from greencli.adapters.files import atomic_target
 from greencli.core.clean import scrub
 from greencli.core.listings import Bulletin, Listing
-from greencli.core.text import display_width as text_width
+from greencli.core.text import char_width
 
 BODY_FONT = "仿宋_GB2312"
 TITLE_FONT = "方正小标宋简体"
@@ -44,6 +44,7 @@ TABLE_SIZE = Pt(12)  # 小四: tables of names and codes stay on the page's widt
 PAGE_NUMBER_SIZE = Pt(14)  # 四号
 LINE_PITCH = Pt(28.95)  # 225 mm / 22 lines
 TYPE_AREA_WIDTH = 156  # mm
+CELL_MARGINS = 4.4  # mm of a table cell's margins, both sides (Word's default 1.9 mm each), and a little air
 RED = RGBColor(0xE6, 0x00, 0x12)
 
 
@@ -147,26 +148,50 @@ def _cell_text(cell: object, text: str, width: Mm, bold: bool = False) -> None:
     snap = OxmlElement("w:snapToGrid")  # table lines keep their own spacing, not the body's 22-line grid
     snap.set(qn("w:val"), "0")
     paragraph._p.get_or_add_pPr().append(snap)
-    _fonts(paragraph.add_run(scrub(text)), HEADING_FONT if bold else BODY_FONT, TABLE_SIZE)
+    lines = _header_lines(scrub(text), width) if bold else [scrub(text)]
+    for n, line in enumerate(lines):
+        run = paragraph.add_run(line)
+        if n < len(lines) - 1:
+            run.add_break()
+        _fonts(run, HEADING_FONT if bold else BODY_FONT, TABLE_SIZE)
+
+
+def _header_lines(text: str, width: Mm) -> list[str]:
+    """A header too wide for its column, broken into two even halves (社区/编码, never 社区编/码)."""
+    if _ems(text) * TABLE_SIZE.mm <= width.mm - CELL_MARGINS or len(text) < 2:
+        return [text]
+    half = min(range(1, len(text)), key=lambda n: abs(_ems(text[:n]) - _ems(text[n:])))
+    return [text[:half], text[half:]]
+
+
+def _ems(text: str) -> float:
+    """The printed width of `text` in ems, with a little room: a Chinese character one em, a Latin capital 0.72, a
+    digit or other character 0.56 (so 'BH-01' and '2021-10-20' never break)."""
+    return sum(1.0 if char_width(ch) == 2 else 0.72 if ch.isupper() else 0.56 for ch in text)
 
 
 def _widths(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[Mm]:
-    """Column widths from the longest text of each column (a header may take two lines); when the table is wider
-    than the 156 mm type area, only the columns of long text give way, and they wrap."""
-    per_char = TABLE_SIZE.mm * 0.56  # a half-width character in mm: a little over half an em in the Latin fonts
-    margins = 8.0  # mm of cell margins, both sides
-    wanted = []
-    for col, head in enumerate(header):
-        longest = max([-(-text_width(head) // 2), *(text_width(r[col]) for r in rows)])
-        wanted.append(longest * per_char + margins)
-    excess = sum(wanted) - TYPE_AREA_WIDTH
-    if excess > 0:
-        long = [i for i, w in enumerate(wanted) if w > 40]
-        room = sum(wanted[i] - 30 for i in long)
-        for i in long:
-            wanted[i] -= excess * (wanted[i] - 30) / room if room > excess else wanted[i] - 30
-    scale = min(1.0, TYPE_AREA_WIDTH / sum(wanted))
-    return [Mm(w * scale) for w in wanted]
+    """Column widths: each column's longest cell on one line and its header on at most two lines (never one
+    character a line). When that is wider than the 156 mm type area, only columns of Chinese text (乡街, names) give
+    way, down to four characters, and wrap; codes, dates and numbers never wrap."""
+    em = TABLE_SIZE.mm
+    margins = CELL_MARGINS
+    wanted = [max([_ems(head) / 2, *(_ems(r[col]) for r in rows)]) for col, head in enumerate(header)]
+    wanted = [max(w, _ems(head[:2])) for w, head in zip(wanted, header, strict=True)]  # two characters a line at least
+    floors = [
+        max(_ems(head) / 2, 4.0) if any(not r[col].isascii() for r in rows) else wanted[col]
+        for col, head in enumerate(header)
+    ]
+    room = (TYPE_AREA_WIDTH - margins * len(header)) / em  # ems the type area holds, margins aside
+    excess = sum(wanted) - room
+    give = sum(max(0.0, w - f) for w, f in zip(wanted, floors, strict=True))
+    if excess > 0 and give > 0:
+        share = min(1.0, excess / give)
+        wanted = [w - share * max(0.0, w - f) for w, f in zip(wanted, floors, strict=True)]
+    # the spare width, if any, shared out (up to a third more each: fonts differ between Word, WPS and LibreOffice);
+    # the last resort when even the Chinese columns cannot give enough: every column a little narrower
+    scale = min(4 / 3, room / sum(wanted))
+    return [Mm(w * scale * em + margins) for w in wanted]
 
 
 def _table(doc: object, header: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:

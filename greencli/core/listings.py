@@ -126,12 +126,10 @@ def listing(kind: ListKind, current: Progress, previous: Progress, rubric: Rubri
             overdue = [s for s in _urban(previous) if s.status is Status.PENDING]
             on_time = [s for s in _urban(previous) if s.status in (Status.PASS, Status.REPASS)]
             chosen = overdue + on_time
-            return _listing(kind, year, f"{year}年内应完成复审", ("命名日期", f"{year - 1}年末状态", "复审期限"), chosen,
-                            [(_title_date(s), s.status.label,
-                              f"逾期：{year - 1}年应复审而未复审，{year}年底前不复审则称号失效" if s in overdue
-                              else f"{year}年内") for s in chosen],
-                            f"{year - 1}年达标或复审通过的社区，须在{year}年内完成年度复审；{year - 1}年应复审而未复审的"
-                            "（待复审）列在最前，标明“逾期”，本年内仍不复审的，称号失效。")  # fmt: skip
+            return _listing(kind, year, f"{year}年内应完成复审", ("命名日期", f"{year - 1}年末状态", "说明"), chosen,
+                            [(_title_date(s), s.status.label, "逾期" if s in overdue else "") for s in chosen],
+                            f"{year - 1}年达标或复审通过的社区，须在{year}年内完成年度复审。{year - 1}年应复审而未复审的"
+                            f"（待复审）列在最前，标明“逾期”：{year}年底前仍不复审的，称号失效。")  # fmt: skip
 
 
 def listings(current: Progress, previous: Progress, rubric: Rubric) -> list[Listing]:
