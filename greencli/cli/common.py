@@ -122,8 +122,11 @@ def emit(document: Any, as_json: bool, render: Callable[[Any], None]) -> None:
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print a Chinese message on stderr and return the Exit to raise."""
-    print(f"错误：{message}", file=sys.stderr)
+    """Print a Chinese message on stderr and return the Exit to raise. A path or value the user typed may hold
+    control characters: they are shown escaped, line by line, so the message cannot drive the terminal."""
+    from greencli.core.clean import visible
+
+    print("错误：" + "\n".join(visible(line) for line in message.split("\n")), file=sys.stderr)
     return typer.Exit(code)
 
 
