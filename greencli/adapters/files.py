@@ -167,6 +167,18 @@ def _failed_write(path: Path, exc: BaseException) -> BaseException:
     return cannot_write(path, cause) if cause is not None else exc
 
 
+@contextlib.contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """A failure of the block becomes what `_failed_write` makes of it (raised from the original)."""
+    try:
+        yield
+    except BaseException as exc:
+        failure = _failed_write(path, exc)
+        if failure is exc:
+            raise
+        raise failure from exc
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, flush it to disk, then rename it into place."""
     check_length(path)
@@ -213,16 +225,12 @@ def atomic_target(path: Path) -> Iterator[Path]:
     temporary = Path(tmp)
     runtime.track(temporary, runtime.final_path(path))
     try:
-        yield temporary
-        with temporary.open("rb+") as handle:
-            os.fsync(handle.fileno())
-        _give_mode(temporary, path)
-        os.replace(temporary, path)
-    except BaseException as exc:
-        failure = _failed_write(path, exc)
-        if failure is exc:
-            raise
-        raise failure from exc
+        with _writing(path):
+            yield temporary
+            with temporary.open("rb+") as handle:
+                os.fsync(handle.fileno())
+            _give_mode(temporary, path)
+            os.replace(temporary, path)
     finally:
         with contextlib.suppress(OSError):
             temporary.unlink()
@@ -245,19 +253,16 @@ def atomic_folder(path: Path) -> Iterator[Path]:
         raise cannot_write(path, exc) from exc
     runtime.track(staging, path)
     try:
-        yield staging
-        if not path.exists():
-            os.rename(staging, path)
-        else:
-            for entry in sorted(staging.iterdir()):
-                os.replace(entry, path / entry.name)
-    except OutputError as exc:  # a file of the block could not be written: named where it was to go
-        raise OutputError(str(exc).replace(path_text(staging), path_text(path))) from exc
-    except BaseException as exc:
-        failure = _failed_write(path, exc)
-        if failure is exc:
-            raise
-        raise failure from exc
+        with _writing(path):
+            try:
+                yield staging
+            except OutputError as exc:  # a file of the block could not be written: named where it was to go
+                raise OutputError(str(exc).replace(path_text(staging), path_text(path))) from exc
+            if not path.exists():
+                os.rename(staging, path)
+            else:
+                for entry in sorted(staging.iterdir()):
+                    os.replace(entry, path / entry.name)
     finally:
         if staging.exists():
             runtime.remove_quietly(staging)
@@ -336,23 +341,38 @@ def case_insensitive(folder: Path) -> bool:
     return sys.platform in ("win32", "darwin")
 
 
-def same_file(a: Path, b: Path) -> bool:
-    """Whether two paths are one file on disk, existing or not: the same file (device and inode: hard links,
-    symbolic links), the same real path, or names that differ only in case on a file system that ignores case."""
+def identity(path: Path) -> frozenset[tuple[object, ...]]:
+    """What makes `path` one file on disk, existing or not: its device and inode (hard links, symbolic links), its
+    real path, and that path case-folded on a file system that ignores case. Two paths are one file when they share
+    any of these (see `same_file`)."""
+    keys: set[tuple[object, ...]] = set()
     try:
-        sa, sb = os.stat(a), os.stat(b)
+        st = os.stat(path)
     except (OSError, ValueError):
         pass
     else:
-        if sa.st_ino and sb.st_ino:
-            return os.path.samestat(sa, sb)
-    ra, rb = _real(a), _real(b)
-    if ra == rb:
-        return True
-    if str(ra).casefold() != str(rb).casefold():
-        return False
-    base = _existing(ra.parent)
-    return base is not None and case_insensitive(base)
+        if st.st_ino:
+            keys.add(("inode", st.st_dev, st.st_ino))
+    real = _real(path)
+    keys.add(("path", str(real)))
+    base = _existing(real.parent)
+    if base is not None and case_insensitive(base):
+        keys.add(("folded", str(real).casefold()))
+    return frozenset(keys)
+
+
+def _one_file(a: frozenset[tuple[object, ...]], b: frozenset[tuple[object, ...]]) -> bool:
+    """Two identities are one file: when both exist, by device and inode alone; else by a shared path."""
+    inode_a = {k for k in a if k[0] == "inode"}
+    inode_b = {k for k in b if k[0] == "inode"}
+    if inode_a and inode_b:
+        return inode_a == inode_b
+    return not a.isdisjoint(b)
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths are one file on disk, existing or not (see `identity`)."""
+    return _one_file(identity(a), identity(b))
 
 
 def refuse_overlap(outputs: Mapping[str, PathsGiven], inputs: Mapping[str, PathsGiven]) -> None:
@@ -360,24 +380,42 @@ def refuse_overlap(outputs: Mapping[str, PathsGiven], inputs: Mapping[str, Paths
     in/a.xlsx` would replace the inspector's workbook, `--out` on the ledger would replace the ledger.
 
     `outputs` and `inputs` map what the user calls each (an option such as "--out", "--db", "--roster", or "评分表")
-    to a path or paths, already expanded; compared by identity on disk (see `same_file`). A folder in `inputs` is
-    compared as itself: an output inside it is no clash (rollup leaves its own outputs out of what it reads).
+    to a path or paths, already expanded; compared by identity on disk (see `identity`), each path looked at once,
+    so a thousand generated workbooks cost a thousand looks, not a million. A folder in `inputs` is compared as
+    itself: an output inside it is no clash (rollup leaves its own outputs out of what it reads).
     Raises OutputError (exit 2) naming both paths."""
-    wanted = _listed(outputs)
-    given = _listed(inputs)
-    for n, (out_label, out) in enumerate(wanted):
-        for in_label, source in given:
-            if same_file(out, source):
-                raise OutputError(
-                    f"{out_label} {shown(out)} 与 {in_label} {shown(source)} 是同一个文件：写出会覆盖它。"
-                    f"本次未做任何改动，请给 {out_label} 换一个文件"
-                )
-        for other_label, other in wanted[n + 1 :]:
-            if same_file(out, other):
-                raise OutputError(
-                    f"{out_label} {shown(out)} 与 {other_label} {shown(other)} 是同一个文件：两个输出不能写在一处。"
-                    f"本次未做任何改动"
-                )
+    Entry = tuple[str, Path, frozenset[tuple[object, ...]]]
+
+    def index(entries: list[Entry]) -> dict[tuple[object, ...], list[Entry]]:
+        found: dict[tuple[object, ...], list[Entry]] = {}
+        for entry in entries:
+            for key in entry[2]:
+                found.setdefault(key, []).append(entry)
+        return found
+
+    def match(keys: frozenset[tuple[object, ...]], among: dict[tuple[object, ...], list[Entry]]) -> Entry | None:
+        return next((e for k in keys for e in among.get(k, ()) if _one_file(keys, e[2])), None)
+
+    known = index([(label, source, identity(source)) for label, source in _listed(inputs)])
+    written: dict[tuple[object, ...], list[Entry]] = {}
+    for out_label, out in _listed(outputs):
+        keys = identity(out)
+        clash = match(keys, known)
+        if clash is not None:
+            in_label, source, _ = clash
+            raise OutputError(
+                f"{out_label} {shown(out)} 与 {in_label} {shown(source)} 是同一个文件：写出会覆盖它。"
+                f"本次未做任何改动，请给 {out_label} 换一个文件"
+            )
+        twin = match(keys, written)
+        if twin is not None:
+            other_label, other, _ = twin
+            raise OutputError(
+                f"{other_label} {shown(other)} 与 {out_label} {shown(out)} 是同一个文件：两个输出不能写在一处。"
+                f"本次未做任何改动"
+            )
+        for key in keys:
+            written.setdefault(key, []).append((out_label, out, keys))
 
 
 WORKBOOK_SUFFIX = ".xlsx"
