@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint types unit bench fuzz clean samples readme pictures wheelhouse
+.PHONY: demo test lint types unit bench fuzz clean samples readme pictures wheelhouse manual
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ pictures: $(STAMP)
 	$(BIN)/python samples/pictures.py
 
 # Offline installation folders for PCs with no route to a package index (Windows x64 and Linux x86_64, every
-# supported Python): dist/wheelhouse/<platform>/ holds greencli, every dependency, 安装说明.txt and 文件清单.txt.
+# supported Python): dist/wheelhouse/<platform>/ holds greencli, every dependency, 安装说明.txt, the manual
+# 使用说明.docx and 文件清单.txt. `make wheelhouse ANALYSIS=1` adds the analysis extra (pandas).
 wheelhouse: $(STAMP)
-	$(BIN)/python deploy/wheelhouse.py --out dist/wheelhouse
+	$(BIN)/python deploy/wheelhouse.py --out dist/wheelhouse $(if $(filter 1,$(ANALYSIS)),--with-analysis)
+
+# The office's manual (Word) from docs/使用说明.md; the wheelhouse carries it too.
+manual: $(STAMP)
+	$(BIN)/python deploy/manual.py --out dist/使用说明.docx

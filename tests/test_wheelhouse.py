@@ -1,4 +1,5 @@
-"""Offline installation: the wheelhouse installs greencli on a PC with no package index, and runs it."""
+"""Offline installation: the wheelhouse installs greencli on a PC with no package index, and runs it; it carries the
+office's manual, and on request the analysis extra (pandas)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 sys.path.insert(0, str(ROOT / "deploy"))
-from wheelhouse import PYTHONS  # noqa: E402
+from wheelhouse import MANUAL_NAME, PYTHONS  # noqa: E402
 
 
 def offline_env() -> dict[str, str]:
@@ -80,5 +81,79 @@ def test_installs_offline_into_a_fresh_environment_and_runs(
     assert score.returncode == 1, score.stderr  # the samples hold three invalid workbooks on purpose
     results = json.loads(score.stdout)["results"]
     assert len(results) == 34 and sum(r["verdict"] == "pass" for r in results) == 26
-    assert (work / "greencli.db").is_file() and (work / "绿色社区汇总.xlsx").is_file()
+    assert (work / "greencli.db").is_file() and len(list(work.glob("绿色社区汇总*.xlsx"))) == 1
     assert not (Path(sys.prefix) / "bin" / "greencli").samefile(greencli)
+
+
+def test_each_folder_carries_the_manual_and_a_guide_that_points_to_it(
+    wheelhouse: tuple[Path, list[dict[str, object]]],
+) -> None:
+    from docx import Document
+
+    for name in ("windows-x64", "linux-x86_64"):
+        folder = wheelhouse[0] / name
+        manual = Document(str(folder / MANUAL_NAME))
+        assert manual.core_properties.title == "greencli 使用说明"
+        assert any(p.style is not None and p.style.name == "Heading 1" for p in manual.paragraphs)
+        raw = (folder / "安装说明.txt").read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM and CRLF: Notepad on any Windows reads it
+        assert b"\n" not in raw.replace(b"\r\n", b"")
+        guide = raw.decode("utf-8-sig")
+        assert MANUAL_NAME in guide and "README" not in guide
+        assert '"greencli[analysis]"' in guide and "'greencli[analysis]'" not in guide
+    for entry in wheelhouse[1]:
+        assert entry["extras"] == []
+        assert not any(str(f).startswith(("pandas-", "numpy-")) for f in entry["files"])  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def analysis_wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheelhouse-analysis")
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    for target, pythons in (("windows", []), ("linux", ["--python", here])):
+        built = subprocess.run([sys.executable, str(ROOT / "deploy" / "wheelhouse.py"), "--out", str(out),
+                                "--target", target, *pythons, "--with-analysis"], capture_output=True, text=True,
+                               check=False)  # fmt: skip
+        assert built.returncode == 0, built.stderr
+        assert json.loads(built.stdout)[0]["extras"] == ["analysis"]
+    return out
+
+
+@pytest.mark.slow
+def test_with_analysis_the_windows_set_has_pandas_for_every_python(analysis_wheelhouse: Path) -> None:
+    names = [p.name for p in (analysis_wheelhouse / "windows-x64").glob("*.whl")]
+    for dist in ("pandas", "numpy"):
+        tags = {n.split("-")[2] for n in names if n.startswith(f"{dist}-")}
+        assert tags == {f"cp{v.replace('.', '')}" for v in PYTHONS}, dist
+        assert all(n.endswith("win_amd64.whl") for n in names if n.startswith(f"{dist}-"))
+    assert any(n.startswith("tzdata-") for n in names)  # pandas needs it on Windows only
+    assert any(n.startswith("greencli-") for n in names)
+
+
+@pytest.mark.slow
+def test_with_analysis_the_extra_installs_offline_and_hands_out_dataframes(
+    analysis_wheelhouse: Path, tmp_path: Path
+) -> None:
+    folder = analysis_wheelhouse / "linux-x86_64"
+    venv = tmp_path / "fresh"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    env = offline_env()
+    install = subprocess.run([str(venv / "bin" / "pip"), "install", "--no-index", "--find-links", str(folder),
+                              "greencli[analysis]"], capture_output=True, text=True, env=env, check=False)  # fmt: skip
+    assert install.returncode == 0, install.stdout + install.stderr
+    work = tmp_path / "office"
+    work.mkdir()
+    score = subprocess.run([str(venv / "bin" / "greencli"), "score", str(SAMPLES / "inspections" / "2022"),
+                            "--roster", str(SAMPLES / "roster.xlsx"), "--out", "汇总2022.xlsx", "--json"],
+                           cwd=work, capture_output=True, text=True, env=env, check=False)  # fmt: skip
+    assert score.returncode == 1, score.stderr
+    code = (
+        "import greencli\n"
+        "with greencli.open_ledger('greencli.db') as ledger:\n"
+        "    frame = ledger.evaluations(2022)\n"
+        "print(type(frame).__module__.split('.')[0], len(frame))\n"
+    )
+    done = subprocess.run([str(venv / "bin" / "python"), "-c", code], cwd=work, capture_output=True, text=True,
+                          env=env, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["pandas", "30"]  # as the README's API example counts them (26 + 2 + 2)
