@@ -288,8 +288,8 @@ def answers(
             case "bonus-evidence":
                 values["B"] = 2
             case "text-count":
-                values["5.1"] = "两处"
-                values["18.1"] = "一处"
+                values["5.1"] = "多处"  # words that are no count (一处, 两处 are read as 1 and 2)
+                values["18.1"] = "若干处"
             case "formula":
                 values["1.1"] = "=K6*2"
             case "out-of-range":

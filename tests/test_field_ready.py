@@ -215,7 +215,7 @@ def test_every_message_is_chinese(tmp_path: Path) -> None:
         (["rollup"], "缺少必填选项：--inbox"),
         (["scor"], "没有这个命令：scor（是否想输入 score"),
         (["score", "--rooster", "x"], "没有这个选项：--rooster（是否想输入 --roster？）"),
-        (["progress", "--year", "22"], "“22”应不小于 1900"),
+        (["progress", "--year", "22"], "“22”不是 2020～"),
         (["progress", "--year", "abc"], "“abc”不是整数"),
     ],
 )

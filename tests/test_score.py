@@ -187,7 +187,7 @@ MISTAKES: list[tuple[str, Any, str, str | None, str | None]] = [
     ("year 1999", lambda wb: setattr(_cell(wb, "基本信息", "评审年度", 1), "value", 1999), "year-invalid", "基本信息", "D5"),
     ("year as words", lambda wb: setattr(_cell(wb, "基本信息", "评审年度", 1), "value", "今年"), "year-invalid",
      "基本信息", "D5"),
-    ("text in a count", lambda wb: setattr(_value_cell(wb, "5.1"), "value", "两处"), "value-not-number", "评分表", "L10"),
+    ("text in a count", lambda wb: setattr(_value_cell(wb, "5.1"), "value", "多处"), "value-not-number", "评分表", "L10"),
     ("blank veto count", lambda wb: setattr(_value_cell(wb, "V1"), "value", None), "value-missing", "评分表", None),
     ("formula without value", lambda wb: setattr(_value_cell(wb, "1.1"), "value", "=1+1"), "formula-no-value",
      "评分表", "L5"),

@@ -11,6 +11,7 @@ having changed nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sqlite3
@@ -415,7 +416,7 @@ class Ledger:
             raise LedgerError(f"评分记录库中没有记录 #{record}（用 greencli history 社区编码 查看记录号）")
         voided = found[0]
         if voided.void_reason is not None:
-            raise LedgerError(f"记录 #{record} 已于 {voided.voided_at} 作废（{voided.void_reason}）")
+            raise LedgerError(f"记录 #{record} 已于 {shown_time(voided.voided_at)} 作废（{voided.void_reason}）")
         o = voided.outcome
         assert o.year is not None
         with self.transaction():
@@ -500,7 +501,10 @@ class Ledger:
             f" FROM invalid_submissions {where} ORDER BY year, community_id, seen_at, id",
             params,
         ).fetchall()
-        return [InvalidSubmission(*row) for row in rows]
+        return [
+            dataclasses.replace(InvalidSubmission(*row[:8]), seen_at=local_time(row[8]) or "", id=row[9])
+            for row in rows
+        ]
 
     def outstanding_invalid(self) -> set[tuple[str, int]]:
         """(community, year) whose latest submission was invalid: no valid evaluation was scored after it."""
@@ -531,7 +535,8 @@ class Ledger:
             " ORDER BY year, community_id",
             params,
         ).fetchall()
-        return {(r[0].casefold(), int(r[1])): Conferral(r[0], int(r[1]), date.fromisoformat(r[2]), r[3], r[4])
+        return {(r[0].casefold(), int(r[1])): Conferral(r[0], int(r[1]), date.fromisoformat(r[2]), r[3],
+                                                        local_time(r[4]) or "")
                 for r in rows}  # fmt: skip
 
     # ── the inbox's files (rollup) ──
@@ -763,8 +768,8 @@ def _stored(row: Sequence[Any]) -> Stored:
         "vetoes": json.loads(vetoes), "issues": json.loads(warnings), "review_date": review, "reviewers": reviewers,
         "rubric_version": rver, "superseded": superseded is not None,
     })  # fmt: skip
-    return Stored(id=id_, outcome=outcome, rubric_id=rid, file_sha256=sha, scored_at=scored, superseded_by=superseded,
-                  void_reason=void_reason, voided_at=voided_at)  # fmt: skip
+    return Stored(id=id_, outcome=outcome, rubric_id=rid, file_sha256=sha, scored_at=local_time(scored) or "",
+                  superseded_by=superseded, void_reason=void_reason, voided_at=local_time(voided_at))  # fmt: skip
 
 
 def _refuse_unusable(path: Path, *, must_exist: bool) -> None:
@@ -919,4 +924,27 @@ def _statements(script: str) -> Iterator[str]:
 
 
 def _now() -> str:
+    """A time to store: UTC, to the microsecond (what orders a ledger's rows; never shown as it is)."""
     return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def shown_time(moment: str | None, seconds: bool = False) -> str:
+    """A time the ledger gave out (`local_time`) as a person reads it: 2026-12-01 04:52 (with `seconds`, :55)."""
+    if not moment:
+        return ""
+    return moment[: 19 if seconds else 16].replace("T", " ")
+
+
+def local_time(stored: str | None) -> str | None:
+    """A stored time as the ledger gives it out: the computer's local time, to the second, with its offset from UTC
+    (2026-12-01T04:52:55+08:00), so a person reads the hour on their clock and JSON keeps the instant. A stored
+    value that is not a time (an older ledger's oddity) is given back as it is."""
+    if not stored:
+        return stored
+    try:
+        moment = datetime.fromisoformat(stored)
+    except ValueError:
+        return stored
+    if moment.tzinfo is None:  # every greencli ledger stores UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().isoformat(timespec="seconds")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
 
-from greencli.core.errors import GreencliError, describe_os_error
+from greencli.core.errors import GreencliError, describe_os_error, with_detail
 from greencli.core.rubric import Rubric, RubricError, Standards
 from greencli.core.rubric_loader import parse_rubric
 
@@ -36,14 +37,49 @@ def explicit_path(explicit: Path | None = None) -> Path | None:
 @lru_cache(maxsize=8)
 def _load(path: Path) -> Rubric:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except OSError as exc:
         raise RubricError(str(path), [f"无法读取：{describe_os_error(exc)}"]) from exc
     except UnicodeDecodeError as exc:
         raise RubricError(str(path), ["不是 UTF-8 编码的文本文件"]) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise RubricError(str(path), [f"TOML 格式错误：{exc}"]) from exc
+        raise RubricError(str(path), [toml_problem(exc, text)]) from exc
     return parse_rubric(data, str(path))
+
+
+# tomllib's messages (Python 3.11–3.13), in Chinese; the English original is added only with --debug.
+TOML_MESSAGES: dict[str, str] = {
+    "Invalid value": '值的写法不对（文字须加英文双引号，如 "2021.2"；数字、true/false、日期、[数组] 不加）',
+    "Invalid statement": "这一行不是“名称 = 值”，也不是 [表名]",
+    "Invalid initial character for a key part": "名称以不允许的字符开头（名称用英文字母、数字、_ 或 -，其他须加双引号）",
+    "Expected '=' after a key in a key/value pair": "名称后面缺少“=”",
+    "Cannot overwrite a value": "同一名称写了两次",
+    "Unclosed array": "数组缺少结尾的“]”",
+    "Unclosed inline table": "内联表缺少结尾的“}”",
+    "Unterminated string": "文字缺少结尾的引号",
+    "Expected ']' at the end of a table declaration": "表名缺少结尾的“]”",
+    "Expected ']]' at the end of an array declaration": "表数组名缺少结尾的“]]”",
+    "Invalid date or datetime": "日期或时间无效",
+    "Invalid hex value": "\\u 转义中的十六进制数无效",
+    "Unescaped '\\' in a string": "文字中的“\\”须写成“\\\\”（或改用单引号文字）",
+    "Escaped character is not a Unicode scalar value": "转义的字符不是有效的 Unicode 字符",
+}
+_TOML_AT = re.compile(r"^(?P<what>.*?)\s*\(at (?:line (?P<line>\d+), column (?P<column>\d+)|end of document)\)$", re.S)
+
+
+def toml_problem(exc: tomllib.TOMLDecodeError, text: str) -> str:
+    """A TOML syntax error in Chinese, with its line and column (at the end of the file, the last line's end)."""
+    original = str(exc)
+    found = _TOML_AT.match(original)
+    what = found["what"] if found else original
+    reason = next((text for english, text in TOML_MESSAGES.items() if what.startswith(english)), "格式不对")
+    if found and found["line"]:
+        where = f"第 {found['line']} 行第 {found['column']} 列"
+    else:
+        lines = text.split("\n")
+        where = f"文件末尾，第 {len(lines)} 行第 {len(lines[-1]) + 1} 列"
+    return with_detail(f"TOML 格式错误（{where}）：{reason}", original)
 
 
 def load_standards(path: Path | None = None) -> Standards:

@@ -1,8 +1,10 @@
 """Tables that fit the terminal: numbers, codes, verdicts and 乡街 names never wrap or get cut.
 
 A table is fitted in steps, keeping the first that fits the width: as it is; with less space between columns;
-with headers on two lines; then without its least important columns, one at a time; and when even the essential
-columns cannot fit, as a list (one block of "标题：值" lines per row), which fits any width.
+with headers on two lines; the same again letting names wrap (a column marked `whole`: a community's name is read
+whole, so it wraps only when nothing else makes room); then without its least important columns, one at a time (a
+column of a `group` goes with the whole group: category scores that must add up to 总分 are shown all or none); and
+when even the essential columns cannot fit, as a list (one block of "标题：值" lines per row), which fits any width.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ class Column:
     wrap: bool = False  # text that may wrap (names, paths); everything else stays on one line
     keep: int = 0
     min_width: int = NARROWEST_WRAP
+    whole: bool = False  # a wrapping column that is kept on one line while any other step makes room (names)
+    group: str | None = None  # columns dropped together (the category scores and the bonus that make up 总分)
     # A column drawn to the width left over (a bar): called with that width and the row, it returns the cell.
     fill: Callable[[int, int], str] | None = None
     fill_range: tuple[int, int] = (10, 20)
@@ -51,20 +55,25 @@ def cell_width(markup: str) -> int:
     return max((display_width(line) for line in Text.from_markup(markup).plain.split("\n")), default=0)
 
 
-def _natural(column: Column, cells: Sequence[str]) -> int:
-    """The width a column needs: its longest unbreakable cell, or its minimum when it may wrap."""
+def _natural(column: Column, cells: Sequence[str], names_whole: bool = False) -> int:
+    """The width a column needs: its longest unbreakable cell, or its minimum when it may wrap (a `whole` column,
+    while `names_whole`, needs its longest cell)."""
     widest = max((cell_width(c) for c in cells), default=0)
-    return min(widest, column.min_width) if column.wrap else widest
+    if column.wrap and not (column.whole and names_whole):
+        return min(widest, column.min_width)
+    return widest
 
 
-def _layout(columns: list[Column], rows: list[list[str]], width: int, pad: int, fold_headers: bool) -> list[int] | None:
+def _layout(
+    columns: list[Column], rows: list[list[str]], width: int, pad: int, fold_headers: bool, names_whole: bool = False
+) -> list[int] | None:
     """Column widths (headers included) that fit `width`, or None. The fill column gets what is left."""
     widths = []
     for n, column in enumerate(columns):
         if column.fill is not None:
             widths.append(max(column.fill_range[0], display_width(column.header)))
             continue
-        content = _natural(column, [r[n] for r in rows])
+        content = _natural(column, [r[n] for r in rows], names_whole)
         header = display_width(column.header)
         if fold_headers:
             header = max(display_width(p) for p in wrap(column.header, _fold_width(column.header)))
@@ -106,19 +115,20 @@ def render_table(console: Console, table: FittedTable) -> None:
     """Print the table fitted to the console's width (see the module's docstring)."""
     width = console.width
     columns, rows = list(table.columns), [list(r) for r in table.rows]
+    steps = [(whole, pad, fold) for whole in (True, False) for pad, fold in ((1, False), (0, False), (0, True))]
     while True:
-        for pad, fold in ((1, False), (0, False), (0, True)):
-            widths = _layout(columns, rows, width, pad, fold)
+        for names_whole, pad, fold in steps:
+            widths = _layout(columns, rows, width, pad, fold, names_whole)
             if widths is not None:
                 console.print(_rich_table(console, table, columns, rows, widths, pad, fold))
                 return
         droppable = [n for n, c in enumerate(columns) if c.keep > 0]
         if not droppable:
             break
-        drop = max(droppable, key=lambda n: (columns[n].keep, n))
-        del columns[drop]
-        for r in rows:
-            del r[drop]
+        chosen = columns[max(droppable, key=lambda n: (columns[n].keep, n))]
+        drop = {n for n, c in enumerate(columns) if c is chosen or (chosen.group and c.group == chosen.group)}
+        columns = [c for n, c in enumerate(columns) if n not in drop]
+        rows = [[cell for n, cell in enumerate(r) if n not in drop] for r in rows]
     _print_list(console, table)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -20,13 +21,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, TimeRemainingColumn
 from rich.progress import Progress as Bar
 
-from greencli.adapters.tables import Column, FittedTable, render_table, unicode_console
+from greencli.adapters.tables import Column, FittedTable, cell_width, render_table, unicode_console
 from greencli.core.clean import FORBIDDEN_IN_TEXT, terminal_line, visible
-from greencli.core.issues import issue_title
 from greencli.core.values import percent_text
 
 # Piped output (cron logs, files) has no terminal width; wide tables stay readable at this width.
 PIPE_WIDTH = 160
+ROW_CODE = re.compile(r"[0-9]+(\.[0-9]+)?|[A-Z][0-9]*")  # 7.3, 20, B, V1: what a problem line shows as its row
 
 
 def console() -> Console:
@@ -128,7 +129,7 @@ def _num(value: float | None) -> str:
 def render_rubric(doc: dict[str, Any]) -> None:
     doc = _shown(doc)
     out = console()
-    out.print(f"[bold]{doc['title']}[/]  （{doc['id']} 版本 {doc['version']}，来源：{doc['source']}）")
+    out.print(f"[bold]{doc['title']}[/]  （版本 {doc['version']}，来源：{doc['source']}）", soft_wrap=True)
     rows: list[list[str]] = []
     sections: set[int] = set()
     for category in doc["categories"]:
@@ -161,7 +162,7 @@ def render_templates(doc: dict[str, Any], quiet: bool) -> None:
     out = console()
     labels = {"written": "[green]已生成[/]", "overwritten": "[yellow]已覆盖[/]", "exists": "[dim]已存在，未覆盖[/]"}
     if files and files[0]["community_id"] is not None:
-        columns = [Column("乡街", keep=1), Column("社区编码"), Column("社区名称", wrap=True, min_width=8),
+        columns = [Column("乡街", keep=1), Column("社区编码"), Column("社区名称", wrap=True, whole=True, min_width=8),
                    Column("文件", wrap=True, keep=2, min_width=16), Column("状态")]  # fmt: skip
         rows = [[f["subdistrict"], f["community_id"], f["community"], f["path"], labels[f["status"]]] for f in files]
         render_table(out, FittedTable(columns, rows, title=f"{doc['year']}年度评分表"))
@@ -198,11 +199,12 @@ def render_score(doc: dict[str, Any]) -> None:
     out = console()
     results = doc["results"]
     categories = doc.get("categories") or [str(n) for n in range(1, 6)]
+    # the categories and the bonus add up to 总分: a narrow terminal shows them all or none
     columns = [
-        Column("乡街", keep=1), Column("社区编码"), Column("社区名称", wrap=True, keep=2, min_width=8),
-        *(Column(CHINESE_NUMERALS[int(c) - 1] if c.isdigit() and 0 < int(c) <= 10 else c, justify="right", keep=3)
-          for c in categories),
-        Column("加分", justify="right", keep=3), Column("总分", justify="right"), Column("结论"),
+        Column("乡街", keep=1), Column("社区编码"), Column("社区名称", wrap=True, whole=True, keep=2, min_width=8),
+        *(Column(CHINESE_NUMERALS[int(c) - 1] if c.isdigit() and 0 < int(c) <= 10 else c, justify="right", keep=3,
+                 group="总分") for c in categories),
+        Column("加分", justify="right", keep=3, group="总分"), Column("总分", justify="right"), Column("结论"),
         Column("否决项", wrap=True, keep=1, min_width=6),
     ]  # fmt: skip
     rows, sections, previous = [], set(), None
@@ -223,16 +225,8 @@ def render_score(doc: dict[str, Any]) -> None:
             continue
         title = "[bold red]无效[/]" if r["verdict"] == "invalid" else "[yellow]提醒[/]"
         out.print(f"\n{title}  {r['file']}", soft_wrap=True)
-        for issue in problems:
-            where = (
-                f"{issue['sheet']}!{issue['cell']}"
-                if issue["sheet"] and issue["cell"]
-                else issue["sheet"] or "（文件）"
-            )
-            mark = "[red]✗[/]" if issue["severity"] == "error" else "[yellow]![/]"
-            # a row code (7.3, V1) says where; a whole-file problem is named in Chinese rather than by its code
-            code = issue["code"] if issue["code"] != issue["issue"] else issue_title(issue["issue"])
-            out.print(f"  {mark} {where:<12} {code:<6} {issue['message']}", soft_wrap=True)
+        for mark, where, code, message in _problem_lines(problems):
+            out.print(f"  {mark} {_pad(where, 12)} {_pad(code, 6)} {message}".rstrip(), soft_wrap=True)
     out.print("\n" + summary_line(doc["summary"]), soft_wrap=True)
     if doc.get("year") is not None:
         years = doc.get("years") or {}
@@ -252,11 +246,43 @@ def render_score(doc: dict[str, Any]) -> None:
             out.print(f"[yellow]{text}：[/]" + "、".join(doc[key]), soft_wrap=True)
     if doc.get("out_note"):
         out.print(f"[yellow]提示：[/]{doc['out_note']}", soft_wrap=True)
+    for note in doc.get("notes", []):
+        out.print(f"[yellow]提示：[/]{note}", soft_wrap=True)
     if doc.get("dry_run"):
         out.print("[dim]试运行（--dry-run）：未写入评分记录库和汇总工作簿。[/]")
     else:
         out.print(f"评分记录：新增 {doc['recorded']} 条，已有 {doc['already']} 条（{doc['db']}）", soft_wrap=True)
         out.print(f"汇总工作簿：{doc['out']}", soft_wrap=True)
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-aligned in `width` terminal cells (a Chinese character takes two)."""
+    return text + " " * max(0, width - cell_width(text))
+
+
+def _problem_lines(problems: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
+    """A workbook's problems as lines: mark, where, row code and message. A problem of the whole file or sheet is
+    said once, by its message (its Chinese title would repeat it); the sheets missing from a file that is not a form
+    are named on one line."""
+    lines = []
+    missing = [p for p in problems if p["issue"] == "sheet-missing"]
+    for issue in problems:
+        mark = "[red]✗[/]" if issue["severity"] == "error" else "[yellow]![/]"
+        if issue["issue"] == "sheet-missing" and len(missing) > 1:
+            if issue is missing[0]:
+                sheets = "".join(f"“{p['sheet'] or p['code']}”" for p in missing)
+                lines.append(
+                    (mark, "（文件）", "", f"缺少工作表{sheets}：不是评分表（评分表可用 greencli template 生成）")
+                )
+            continue
+        if issue["sheet"] and issue["cell"]:
+            where = f"{issue['sheet']}!{issue['cell']}"
+        else:
+            where = issue["sheet"] or "（文件）"
+        # a row code (7.3, V1, B) says where; anything else (a sheet, a field) is said by the message itself
+        code = issue["code"] if ROW_CODE.fullmatch(issue["code"] or "") else ""
+        lines.append((mark, where, code, issue["message"]))
+    return lines
 
 
 def summary_line(s: dict[str, int]) -> str:
@@ -296,17 +322,25 @@ STATUS_STYLE = {"pass": "green", "repass": "bold green", "pending": "yellow", "r
 
 
 def bar(rate: float | None, target: float | None, width: int, plain: bool = False) -> str:
-    """The achievement rate as a bar with the target marked: ██████░░░│░░░ (or ######---|--- where block characters
-    would be drawn two cells wide)."""
+    """The achievement rate as a bar with the target marked, so that a rate below the target never looks like one
+    that meets it: the target's cell is the last one a rate at the target fills, a rate below it stops short of
+    that cell (drawn │, thin, on the unfilled part) and is drawn in a lighter fill; a rate that meets it fills the
+    cell (drawn ┃, heavy). ▓▓▓▓▓▓▓▓▓▓▓│░░░░░░░░ is 58.3 % of a 60 % target, ███████████┃░░░░░░░░ is 60 %.
+    Where block characters would be drawn two cells wide: ===========|-------- and ###########|--------."""
     if rate is None:
         return ""
-    full, empty, line, heavy = ("#", "-", "|", "|") if plain else ("█", "░", "│", "┃")
-    filled = round(rate * width)
-    cells = [full if i < filled else empty for i in range(width)]
+    below = target is not None and rate < target
+    empty, line, heavy = ("-", "|", "|") if plain else ("░", "│", "┃")
+    full = ("=" if plain else "▓") if below else ("#" if plain else "█")
+    filled = max(0, min(width, round(rate * width)))
+    mark = None
     if target is not None:
-        mark = min(width - 1, round(target * width))
-        cells[mark] = f"[bold]{line}[/]" if cells[mark] == empty else f"[bold]{heavy}[/]"
-    colour = "green" if target is not None and rate >= target else ("yellow" if target is not None else "cyan")
+        mark = max(0, min(width - 1, -(-round(target * width * 1000) // 1000) - 1))  # the cell the target ends in
+        filled = min(filled, mark) if below else max(filled, mark + 1)
+    cells = [full if i < filled else empty for i in range(width)]
+    if mark is not None:
+        cells[mark] = f"[bold]{line if below else heavy}[/]"
+    colour = "green" if target is not None and not below else ("yellow" if target is not None else "cyan")
     return f"[{colour}]{''.join(cells)}[/]"
 
 
@@ -395,7 +429,7 @@ def _render_candidates(out: Console, doc: dict[str, Any]) -> None:
         "\n[bold]冲刺名单[/]（未持有称号的城市社区，按距离达标由近到远" + (f"；全区还差 {gap} 个" if gap else "") + "）"
     )
     pass_mark = doc.get("pass_mark", 80)
-    columns = [Column("乡街", keep=1), Column("社区编码"), Column("社区名称", wrap=True, keep=2, min_width=8),
+    columns = [Column("乡街", keep=1), Column("社区编码"), Column("社区名称", wrap=True, whole=True, keep=2, min_width=8),
                Column("年末状态"), Column("最近总分", justify="right"), Column("需消除的否决项", keep=1),
                Column(f"距{pass_mark:g}分还差", justify="right")]  # fmt: skip
     rows = []
@@ -459,7 +493,7 @@ def render_notice(doc: dict[str, Any]) -> None:
     doc = _shown(doc)
     out = console()
     listed = doc["communities"]
-    count = f"列出 {len(listed)} 个社区" if listed else "名单为空（文书中写明“无”）"
+    count = f"列出 {len(listed)} 个社区" if listed else "名单为空，文书中写明“无”"
     out.print(f"已写出 {doc['year']} 年度{doc['kind']}：{doc['out']}（{count}）", soft_wrap=True)
 
 
@@ -469,7 +503,7 @@ def render_confer(doc: dict[str, Any]) -> None:
     columns = [
         Column("乡街"),
         Column("社区编码"),
-        Column("社区名称", wrap=True, keep=2, min_width=8),
+        Column("社区名称", wrap=True, whole=True, keep=2, min_width=8),
         Column("年度"),
         Column("命名日期"),
         Column("文号", wrap=True, min_width=10),
@@ -501,32 +535,61 @@ def render_export(doc: dict[str, Any]) -> None:
 def render_void(doc: dict[str, Any]) -> None:
     doc = _shown(doc)
     out = console()
-    out.print(f"已作废记录 #{doc['record']}（{doc['community_id']} {doc['community']}，{doc['year']} 年）：{doc['reason']}",
-              soft_wrap=True)  # fmt: skip
+    when = doc["voided_at"][:16].replace("T", " ") if doc.get("voided_at") else ""
+    out.print(f"已作废记录 #{doc['record']}（{doc['community_id']} {doc['community']}，{doc['year']} 年）：{doc['reason']}"
+              + (f"（{when} 作废）" if when else ""), soft_wrap=True)  # fmt: skip
     if doc["current"] is not None:
         out.print(f"该社区 {doc['year']} 年的当前记录现为 #{doc['current']}")
     else:
         out.print(f"该社区 {doc['year']} 年已没有有效的评审记录")
 
 
+def _missing_text(missing: list[dict[str, str]]) -> str:
+    """缺少 18.2、20.1（评分方式不同，且没有对应关系）: each reason once, with the codes it concerns."""
+    by_why: dict[str, list[str]] = {}
+    for m in missing:
+        by_why.setdefault(m["why"], []).append(m["code"])
+    return "；".join(why if codes == ["*"] else f"缺少 {'、'.join(codes)}（{why}）" for why, codes in by_why.items())
+
+
 def render_rescore(doc: dict[str, Any]) -> None:
     doc = _shown(doc)
     out = console()
-    columns = [Column("社区编码"), Column("社区名称", wrap=True, keep=2, min_width=8), Column("原版本", keep=1),
+    version = doc["version"]
+    columns = [Column("社区编码"), Column("社区名称", wrap=True, whole=True, keep=2, min_width=8), Column("原版本", keep=1),
                Column("原结论"), Column("原总分", justify="right"), Column("新结论"), Column("新总分", justify="right"),
                Column("说明", wrap=True, keep=1, min_width=12)]  # fmt: skip
+    communities = doc["communities"]
+    blocked = [c for c in communities if not c["verdict_after"]]
+    shared = {_missing_text(c["missing"]) for c in blocked}
+    once = len(blocked) > 1 and len(shared) == 1 and "" not in shared  # the same gap everywhere: said once, below
     rows = []
-    for c in doc["communities"]:
-        note = "；".join(f"缺少 {m['code']}（{m['why']}）" for m in c["missing"]) or "；".join(c["issues_after"])
+    for c in communities:
+        note = (
+            "见表下" if once and not c["verdict_after"] else _missing_text(c["missing"]) or "；".join(c["issues_after"])
+        )
         rows.append([c["community_id"], c["community"], c["from_version"] or "", VERDICT_LABEL[c["verdict_before"]],
                      _score(c["total_before"]), VERDICT_LABEL[c["verdict_after"]] if c["verdict_after"] else "无法评分",
                      _score(c["total_after"]), note])  # fmt: skip
-    out.print(f"[bold]{doc['year']} 年度按评分标准 {doc['version']} 重新评分[/]")
-    if rows:
-        render_table(out, FittedTable(columns, rows))
-    else:
+    out.print(f"[bold]{doc['year']} 年度按评分标准 {version} 重新评分[/]")
+    if not rows:
         out.print("该年度没有按其他版本记录的当前评审，无需重新评分")
+        return
+    render_table(out, FittedTable(columns, rows))
+    if once:
+        out.print(f"表中 {len(blocked)} 个社区无法评分，原因相同：{shared.pop()}", soft_wrap=True)
+    scorable = len(communities) - len(blocked)
+    cannot = f"{len(blocked)} 个无法按 {version} 评分，原记录不变" if blocked else ""
     if doc["applied"]:
-        out.print(f"已记录新的评分 {doc['recorded']} 条（原记录保留在历史中，已被取代）")
+        if doc["recorded"]:
+            done = f"已记录新的评分 {doc['recorded']} 条（原记录保留在历史中，已被取代）"
+        elif scorable:
+            done = f"可重新评分的 {scorable} 个此前已按 {version} 记录过，未重复记录"
+        else:
+            done = "没有记录新的评分"
+        out.print(done + (f"；{cannot}" if cannot else ""), soft_wrap=True)
+    elif scorable:
+        out.print(f"预览：可重新评分 {scorable} 个" + (f"，{cannot}" if cannot else "")
+                  + f"；未记录任何内容，确认后加 --apply 记录这 {scorable} 条新评分", soft_wrap=True)  # fmt: skip
     else:
-        out.print("预览：未记录任何内容；确认后加 --apply 记录")
+        out.print(f"预览：{cannot}；没有可记录的新评分（加 --apply 也不会记录）", soft_wrap=True)

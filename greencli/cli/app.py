@@ -27,9 +27,9 @@ from greencli.cli.common import (
     RubricOption,
     WaitOption,
     YearOption,
+    check_year,
     district_output,
     emit,
-    fail,
     handled,
     parse_day,
 )
@@ -124,8 +124,7 @@ def template(
 
     standard = load_rubric(rubric, rubric_version)
     year = year if year is not None else date.today().year
-    if year < standard.campaign.first_year:
-        raise fail(f"评审年度 {year} 早于创建行动起始年 {standard.campaign.first_year}")
+    check_year(standard.campaign, year)
     communities = read_roster(roster) if roster is not None else None
     made = make_templates(
         standard, year, out, communities, force=force, inputs={"--roster": roster, "--rubric": rubric}
@@ -163,6 +162,7 @@ def score(
         guard_outputs({"--out": target.path},
                       {"--db": ledger_file(db), "--roster": roster, "--rubric": rubric, "评分表": literal})  # fmt: skip
     standard = load_standards(rubric)
+    check_year(standard.newest.campaign, year)
     communities = read_roster(roster) if roster is not None else None
     report = run_score(
         standard, files, roster=communities, db=db, out=target.path, dry_run=dry_run, jobs=jobs, year=year,
@@ -176,9 +176,7 @@ def score(
 @app.command("progress", cls=ChineseCommand)
 @handled
 def progress_command(
-    year: Annotated[
-        int, typer.Option("--year", help="统计哪一年年末的进度（四位年份）", min=1900, max=2100, metavar="年份")
-    ],
+    year: Annotated[int, typer.Option("--year", help="统计哪一年年末的进度（四位年份）", metavar="年份")],
     roster: RosterOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -205,6 +203,7 @@ def progress_command(
     if target is not None:
         guard_outputs({"--out": target.path}, {"--db": ledger_file(db), "--roster": roster, "--rubric": rubric})
     standard = load_rubric(rubric)
+    check_year(standard.campaign, year)
     communities = read_roster(roster) if roster is not None else None
     report = run_progress(standard, year, communities, db, target.path if target else None, parse_day(as_of))
     if target is not None:
@@ -217,9 +216,7 @@ def progress_command(
 @app.command("notice", cls=ChineseCommand)
 @handled
 def notice(
-    year: Annotated[
-        int, typer.Option("--year", help="哪一年度的名单或通报（四位年份）", min=1900, max=2100, metavar="年份")
-    ],
+    year: Annotated[int, typer.Option("--year", help="哪一年度的名单或通报（四位年份）", metavar="年份")],
     kind: Annotated[
         str,
         typer.Option(
@@ -245,8 +242,10 @@ def notice(
 
     target = notice_out(out)
     guard_outputs({"--out": target}, {"--db": ledger_file(db), "--roster": roster, "--rubric": rubric})
+    standard = load_rubric(rubric)
+    check_year(standard.campaign, year)
     communities = read_roster(roster) if roster is not None else None
-    report = run_notice(load_rubric(rubric), year, kind.strip(), target, communities, db, parse_day(as_of))
+    report = run_notice(standard, year, kind.strip(), target, communities, db, parse_day(as_of))
     emit(report.to_json(), as_json, render_notice)
 
 
@@ -254,7 +253,7 @@ def notice(
 @handled
 def confer(
     codes: Annotated[list[str], typer.Argument(help="市里命名的社区编码（可列多个）", metavar="社区编码...")],
-    year: Annotated[int, typer.Option("--year", help="命名的是哪一年度达标的称号", min=1900, max=2100, metavar="年份")],
+    year: Annotated[int, typer.Option("--year", help="命名的是哪一年度达标的称号", metavar="年份")],
     day: Annotated[str, typer.Option("--date", help="市里命名的日期（YYYY-MM-DD），此后即为称号日期", metavar="日期")],
     doc: Annotated[str, typer.Option("--doc", help="市里命名文件的文号", metavar="文号")],
     db: DbOption = None,
@@ -266,9 +265,11 @@ def confer(
     from greencli.adapters.terminal import render_confer
     from greencli.jobs.notice import run_confer
 
+    standard = load_rubric(rubric)
+    check_year(standard.campaign, year)
     named_on = parse_day(day)
     assert named_on is not None
-    emit(run_confer(load_rubric(rubric), year, named_on, doc, codes, db).to_json(), as_json, render_confer)
+    emit(run_confer(standard, year, named_on, doc, codes, db).to_json(), as_json, render_confer)
 
 
 @app.command("history", cls=ChineseCommand)
@@ -288,7 +289,7 @@ def history(
 @app.command("rescore", cls=ChineseCommand)
 @handled
 def rescore_command(
-    year: Annotated[int, typer.Option("--year", help="重新评分哪一年度", min=1900, max=2100, metavar="年份")],
+    year: Annotated[int, typer.Option("--year", help="重新评分哪一年度", metavar="年份")],
     version: Annotated[str, typer.Option("--version", help="按哪个版本的评分标准重新评分", metavar="版本")],
     apply: Annotated[bool, typer.Option("--apply", help="记录新的评分（取代原记录，历史保留）；不加时只预览")] = False,
     db: DbOption = None,
@@ -300,7 +301,9 @@ def rescore_command(
     from greencli.adapters.terminal import render_rescore
     from greencli.jobs.rescore import run_rescore
 
-    report = run_rescore(load_standards(rubric), year, version, db, apply)
+    standards = load_standards(rubric)
+    check_year(standards.newest.campaign, year)
+    report = run_rescore(standards, year, version, db, apply)
     emit(report.to_json(), as_json, render_rescore)
 
 
@@ -330,9 +333,7 @@ def rollup(
     ],
     year: Annotated[
         int | None,
-        typer.Option(
-            "--year", help="评审年度（四位年份）；默认取收件箱中最新的评审年度", min=1900, max=2100, metavar="年份"
-        ),
+        typer.Option("--year", help="评审年度（四位年份）；默认取收件箱中最新的评审年度", metavar="年份"),
     ] = None,
     roster: RosterOption = None,
     db: DbOption = None,
@@ -364,6 +365,7 @@ def rollup(
         {"--db": ledger_file(db), "--roster": roster, "--rubric": rubric, "--inbox": inbox},
     )
     standard = load_standards(rubric)
+    check_year(standard.newest.campaign, year)
     communities = read_roster(roster) if roster is not None else None
     logger = open_log(log)
     try:
@@ -388,13 +390,13 @@ def rollup(
 @app.command("export", cls=ChineseCommand)
 @handled
 def export(
-    year: Annotated[int, typer.Option("--year", help="导出哪一年度（四位年份）", min=1900, max=2100, metavar="年份")],
+    year: Annotated[int, typer.Option("--year", help="导出哪一年度（四位年份）", metavar="年份")],
     out: Annotated[
         Path,
         typer.Option(
             "--out",
             help="保存位置：以 .xlsx 结尾时写成一个工作簿（每张表一个工作表），否则写入该文件夹（每张表一个 CSV 文件，"
-            "UTF-8 带 BOM，Excel 和 WPS 可直接打开）",
+            "UTF-8 带 BOM，Excel 和 WPS 可直接打开）；其他扩展名（如 .csv、.xls）不接受",
             metavar="文件或文件夹",
         ),
     ],
@@ -412,6 +414,7 @@ def export(
     out = export_out(out)
     guard_outputs({"--out": out}, {"--db": ledger_file(db), "--roster": roster, "--rubric": rubric})
     standard = load_rubric(rubric)
+    check_year(standard.campaign, year)
     communities = read_roster(roster) if roster is not None else None
     report = run_export(standard, year, out, db, communities)
     emit(report.to_json(), as_json, render_export)

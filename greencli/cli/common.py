@@ -16,6 +16,7 @@ from greencli.core.errors import GreencliError, describe_os_error
 
 if TYPE_CHECKING:
     from greencli.adapters.files import OutputChoice
+    from greencli.core.rubric import Campaign
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -43,9 +44,7 @@ RosterOption = Annotated[
     typer.Option("--roster", help="社区名单（.xlsx 或 .csv，列：社区编码、社区名称、乡街、类型）", envvar="GREENCLI_ROSTER",
                  dir_okay=False, metavar="文件"),
 ]  # fmt: skip
-YearOption = Annotated[
-    int | None, typer.Option("--year", help="评审年度（四位年份）；默认今年", min=1900, max=2100, metavar="年份")
-]
+YearOption = Annotated[int | None, typer.Option("--year", help="评审年度（四位年份）；默认今年", metavar="年份")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="只输出文件路径，每行一个（便于脚本处理）")]
 DbOption = Annotated[
     Path | None,
@@ -61,8 +60,6 @@ BatchYearOption = Annotated[
     typer.Option(
         "--year",
         help="评审年度（四位年份）；默认取本批多数评分表的评审年度，并提示其他年度的评分表",
-        min=1900,
-        max=2100,
         metavar="年份",
     ),
 ]
@@ -99,6 +96,16 @@ def district_output(raw: str) -> OutputChoice:
     from greencli.adapters.files import workbook_output
 
     return workbook_output(raw, DEFAULT_DISTRICT_WORKBOOK)
+
+
+def check_year(campaign: Campaign, year: int | None) -> None:
+    """Every command's --year keeps the one rule for years (core.rubric.year_bounds): else exit 2, in the words a
+    workbook's 评审年度 is refused with."""
+    from greencli.core.rubric import year_problem
+
+    problem = None if year is None else year_problem(campaign, year, date.today())
+    if problem is not None:
+        raise GreencliError(problem)
 
 
 def parse_day(text: str | None) -> date | None:
@@ -144,8 +151,18 @@ def os_error_message(exc: OSError) -> str:
     return f"无法读写 {target}：{reason}"
 
 
+def _trace() -> None:
+    """With --debug, the traceback of the failure being handled, on stderr, before its message: the exit code
+    stays the one the message carries."""
+    if STATE.debug:
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+
+
 def handled(command: Callable[P, R]) -> Callable[P, R]:
-    """Translate unrecoverable failures into a message and exit code; no traceback unless --debug."""
+    """Translate unrecoverable failures into a message and exit code; with --debug the traceback is added, the
+    exit code kept."""
 
     @functools.wraps(command)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -159,16 +176,13 @@ def handled(command: Callable[P, R]) -> Callable[P, R]:
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except GreencliError as exc:
-            if STATE.debug:
-                raise
+            _trace()
             raise fail(str(exc), exc.exit_code) from None
         except OSError as exc:  # a file the system refused that no adapter translated: still the user's to fix
-            if STATE.debug:
-                raise
+            _trace()
             raise fail(os_error_message(exc), 2) from None
         except Exception as exc:
-            if STATE.debug:
-                raise
+            _trace()
             raise fail(
                 f"greencli 内部错误（{type(exc).__name__}: {exc}）。请加 --debug 重新运行，并把输出报告给维护人员。",
                 EXIT_INTERNAL,

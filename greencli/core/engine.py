@@ -31,6 +31,7 @@ from greencli.core.values import (
     is_have_word,
     is_multiple,
     is_whole,
+    parse_count,
     parse_number,
     parse_yes_no,
     round_half_up,
@@ -78,7 +79,7 @@ class _Scoring:
                 self.report("value-not-yes-no", found, code, label=label, value=show(raw))
             return answer
         suffixes = (row.unit,) if kind is RowKind.MEASURE and row is not None and row.unit else SUFFIXES.get(kind, ())
-        number = parse_number(raw, suffixes)
+        number = parse_count(raw, suffixes) if kind is RowKind.COUNT else parse_number(raw, suffixes)
         if number is None:
             self.report(
                 "value-not-number", found, code, label=label, value=show(raw), hint=_hint(row, self.rubric.step)
@@ -306,7 +307,7 @@ class _Scoring:
         """A scored row that already reaches the veto threshold while the veto's own count does not."""
         assert veto.at_least is not None
         found = self.entries.values.get(veto.warn_row, BLANK)
-        count = parse_number(found.value, ("处", "个")) if not is_blank(found.value) else None
+        count = parse_count(found.value, SUFFIXES[RowKind.COUNT]) if not is_blank(found.value) else None
         if count is not None and count >= veto.at_least > veto_count:
             self.report(
                 "veto-inconsistent", self.entries.values.get(veto.code, BLANK), veto.code,

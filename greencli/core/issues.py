@@ -76,6 +76,10 @@ class Template:
 
 E, W = Severity.ERROR, Severity.WARNING
 
+# The rule for years (core.rubric.year_bounds) as people read it: the same words for a workbook's 评审年度 and for
+# every command's --year.
+YEAR_RULE: Final = "不是 {low}～{high} 之间的年份（创建行动自 {low} 年开始，最晚到明年）"
+
 CATALOGUE: Final[dict[str, Template]] = {
     # ── entered values (the engine) ──
     "row-missing": Template(E, "评分表缺少编号为 {subject} 的行（{label}）"),
@@ -108,7 +112,7 @@ CATALOGUE: Final[dict[str, Template]] = {
         W, "{subject} 填了“{na_label}”，但按“小区”表第{item}项“{row_label}”仍扣 {lost} 分，请核对"
     ),
     # ── the file and its layout (the reader) ──
-    "file-not-xlsx": Template(E, "不是可读取的 .xlsx 工作簿：{reason}"),
+    "file-not-xlsx": Template(E, "{reason}"),  # the container check's own sentence: PDF 文件，不是 Excel 工作簿
     "file-unreadable": Template(E, "无法读取工作簿：{reason}"),
     "sheet-missing": Template(E, "缺少工作表“{subject}”"),
     "sheet-too-large": Template(E, "工作表“{subject}”有 {rows} 行 × {cols} 列，超出评分表的合理大小，未读取"),
@@ -140,7 +144,7 @@ CATALOGUE: Final[dict[str, Template]] = {
     ),
     # ── identity (基本信息) ──
     "identity-missing": Template(E, "基本信息缺少“{subject}”"),
-    "year-invalid": Template(E, "评审年度“{value}”不是 {low}～{high} 之间的年份"),
+    "year-invalid": Template(E, "评审年度“{value}”" + YEAR_RULE),
     "review-date-missing": Template(E, "评审日期未填写：请填写现场评审的日期，如 2022-10-15"),
     "review-date-unreadable": Template(E, "评审日期“{value}”无法识别，请写成 2022-10-15、2022/10/15 或 2022年10月15日"),
     "review-date-future": Template(E, "评审日期 {value} 晚于今天（{today}），请核对"),

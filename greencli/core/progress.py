@@ -251,14 +251,14 @@ def provincial_order(standings: Iterable[Standing]) -> list[Standing]:
 
 def candidates(standings: Sequence[Standing], pass_mark: Decimal) -> list[Standing]:
     """Urban communities without the title, closest first: fewest vetoes to clear, then fewest points short of the
-    pass mark; never-evaluated ones last."""
+    pass mark; never-evaluated ones last; otherwise in the order of `standings` (the roster's, as every other list)."""
 
-    def key(s: Standing) -> tuple[int, int, Decimal, str]:
+    def key(s: Standing) -> tuple[int, int, Decimal]:
         if s.total is None:
-            return (1, 0, Decimal(0), s.community.code)
-        return (0, len(s.vetoes), max(Decimal(0), pass_mark - s.total), s.community.code)
+            return (1, 0, Decimal(0))
+        return (0, len(s.vetoes), max(Decimal(0), pass_mark - s.total))
 
-    return sorted((s for s in standings if s.community.urban and not s.status.holds), key=key)
+    return sorted((s for s in standings if s.community.urban and not s.status.holds), key=key)  # sorted() is stable
 
 
 @dataclass(frozen=True)

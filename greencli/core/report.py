@@ -248,6 +248,11 @@ class Results(Sequence[dict[str, Any]]):
         return (outcome_json(o, self.rubric) for o in self.outcomes)
 
 
+NO_ROSTER_NOTE = (
+    "未给出社区名单（--roster 或 GREENCLI_ROSTER）：社区编码、名称和乡街未与名单核对，编码写错的评分表也照常评分"
+)
+
+
 @dataclass(frozen=True)
 class ScoreReport:
     """What one `score` run found and did; the terminal, `--json` and the exit code all come from it."""
@@ -263,6 +268,7 @@ class ScoreReport:
     unmatched: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()
     out_note: str | None = None  # what was made of the --out the user gave
+    roster_checked: bool = True  # False: no roster was given, so no community code was checked against one
 
     @property
     def summary(self) -> dict[str, int]:
@@ -291,4 +297,6 @@ class ScoreReport:
             "year_source": self.year.source,
             "years": {str(y): n for y, n in self.year.counts.items()},
             "out_note": self.out_note,
+            "roster_checked": self.roster_checked,
+            "notes": [] if self.roster_checked else [NO_ROSTER_NOTE],
         }

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from greencli.core.errors import GreencliError
+from greencli.core.issues import YEAR_RULE
 from greencli.core.values import fmt
 
 
@@ -209,6 +210,20 @@ class Campaign:
             if target.year <= year:
                 current = target.rate
         return current
+
+
+def year_bounds(campaign: Campaign, today: date) -> tuple[int, int]:
+    """The one rule for years, for every command's year and every workbook's 评审年度: from the campaign's first
+    year to next year (forms are prepared ahead for next year's round; no later year can be inspected or reported)."""
+    return campaign.first_year, today.year + 1
+
+
+def year_problem(campaign: Campaign, year: int, today: date) -> str | None:
+    """None when `year` keeps the rule of `year_bounds`, else the Chinese message every command gives (exit 2)."""
+    low, high = year_bounds(campaign, today)
+    if low <= year <= high:
+        return None
+    return f"年度“{year}”" + YEAR_RULE.format(low=low, high=high)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,11 @@ DERIVED_RULES: Final[Mapping[str, tuple[str, ...]]] = {name: rule.parameters for
 VETO_PARAMETERS: Final[Mapping[str, tuple[str, ...]]] = {name: rule.parameters for name, rule in VETO_RULES.items()}
 
 
+def _spaced(where: str) -> str:
+    """`where` before Chinese text, with the space Chinese typesetting puts after a Latin word: campaign 的 …"""
+    return f"{where} " if (where[-1:].isascii() and where[-1:].isalnum()) or where.endswith("]") else where
+
+
 class _Reader:
     """Pulls typed fields out of the parsed file, collecting every problem instead of stopping at the first."""
 
@@ -42,35 +47,37 @@ class _Reader:
     def table(self, data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
         value = data.get(key)
         if not isinstance(value, Mapping):
-            self.problems.append(f"{where}缺少表 [{key}]")
+            self.problems.append(f"{_spaced(where)}缺少 [{key}] 表")
             return {}
         return value
 
     def tables(self, data: Mapping[str, Any], key: str, where: str) -> list[Mapping[str, Any]]:
         value = data.get(key)
         if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
-            self.problems.append(f"{where}缺少数组 {key}")
+            path = key if where == "文件" else f"{where}.{key}" if where.isascii() else ""
+            hint = f"（每项写成一个 [[{path}]] 表）" if path else ""
+            self.problems.append(f"{_spaced(where)}缺少 {key} 数组{hint}")
             return []
         return value
 
     def text(self, data: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str:
         value = data.get(key, "")
         if not isinstance(value, str) or (required and not value.strip()):
-            self.problems.append(f"{where}的 {key} 须为非空文字")
+            self.problems.append(f"{_spaced(where)}的 {key} 须为非空文字")
             return ""
         return value.strip()
 
     def texts(self, data: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
         value = data.get(key)
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
-            self.problems.append(f"{where}的 {key} 须为非空文字列表")
+            self.problems.append(f"{_spaced(where)}的 {key} 须为非空文字列表")
             return ()
         return tuple(value)
 
     def integer(self, data: Mapping[str, Any], key: str, where: str) -> int:
         value = data.get(key)
         if not isinstance(value, int) or isinstance(value, bool):
-            self.problems.append(f"{where}的 {key} 须为整数")
+            self.problems.append(f"{_spaced(where)}的 {key} 须为整数")
             return 0
         return value
 
@@ -79,13 +86,13 @@ class _Reader:
         if value is None and not required:
             return None
         if not isinstance(value, int | float) or isinstance(value, bool):
-            self.problems.append(f"{where}的 {key} 须为数字")
+            self.problems.append(f"{_spaced(where)}的 {key} 须为数字")
             return None
         return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
     def unknown_keys(self, data: Mapping[str, Any], allowed: set[str], where: str) -> None:
         for key in sorted(set(data) - allowed):
-            self.problems.append(f"{where}有未知字段 {key}（是否拼写错误？）")
+            self.problems.append(f"{_spaced(where)}有未知字段 {key}（是否拼写错误？）")
 
 
 _ROW_KEYS: Final = {
@@ -133,7 +140,7 @@ def _row(r: _Reader, data: Mapping[str, Any], item: int) -> Row | None:
     try:
         kind = RowKind(kind_text)
     except ValueError:
-        r.problems.append(f"{where}的 kind “{kind_text}”未知，应为 {', '.join(k.value for k in RowKind)}")
+        r.problems.append(f"{_spaced(where)}的 kind “{kind_text}”未知，应为 {', '.join(k.value for k in RowKind)}")
         return None
     points = r.number(data, "points", where, required=kind not in (RowKind.NA, RowKind.FACT)) or Decimal(0)
     row = Row(
@@ -171,11 +178,11 @@ def _row(r: _Reader, data: Mapping[str, Any], item: int) -> Row | None:
         if not row.unit:
             r.problems.append(f"{where}（measure）须给出单位 unit")
     if kind is RowKind.DEDUCT and row.min_nonzero is not None and not 0 < row.min_nonzero <= points:
-        r.problems.append(f"{where}的 min_nonzero 须在 0 与 points 之间")
+        r.problems.append(f"{_spaced(where)}的 min_nonzero 须在 0 与 points 之间")
     if kind is RowKind.DERIVED:
         needed = DERIVED_RULES.get(row.rule)
         if needed is None:
-            r.problems.append(f"{where}的 rule “{row.rule}”未知，应为 {', '.join(DERIVED_RULES)}")
+            r.problems.append(f"{_spaced(where)}的 rule “{row.rule}”未知，应为 {', '.join(DERIVED_RULES)}")
         else:
             for name in needed:
                 if getattr(row, name) is None:
@@ -225,13 +232,13 @@ def _veto(r: _Reader, data: Mapping[str, Any]) -> Veto:
     elif veto.kind == "derived":
         needed = VETO_PARAMETERS.get(veto.rule)
         if needed is None:
-            r.problems.append(f"{where}的 rule “{veto.rule}”未知，应为 {', '.join(VETO_PARAMETERS)}")
+            r.problems.append(f"{_spaced(where)}的 rule “{veto.rule}”未知，应为 {', '.join(VETO_PARAMETERS)}")
         else:
             for parameter in needed:
                 if getattr(veto, parameter, None) is None:
                     r.problems.append(f"{where}（{veto.rule}）缺少 {parameter}")
     elif veto.kind:
-        r.problems.append(f"{where}的 kind 须为 count 或 derived")
+        r.problems.append(f"{_spaced(where)}的 kind 须为 count 或 derived")
     return veto
 
 
@@ -256,13 +263,13 @@ def _check_whole(r: _Reader, rubric: Rubric) -> None:
     for item in rubric.items:
         where = f"第{item.number}项"
         if item.category not in category_numbers:
-            r.problems.append(f"{where}的 category {item.category} 不存在")
+            r.problems.append(f"{_spaced(where)}的 category {item.category} 不存在")
         na_rows = [row for row in item.rows if row.kind is RowKind.NA]
         if len(na_rows) > 1:
-            r.problems.append(f"{where}有多于一个“不适用”行")
+            r.problems.append(f"{_spaced(where)}有多于一个“不适用”行")
         positive = sum((row.points for row in item.scored_rows if row.kind is not RowKind.DEDUCT), Decimal(0))
         if positive != item.points:
-            r.problems.append(f"{where}各行分值之和 {fmt(positive)} 与本项分值 {fmt(item.points)} 不符")
+            r.problems.append(f"{_spaced(where)}各行分值之和 {fmt(positive)} 与本项分值 {fmt(item.points)} 不符")
         for row in item.rows:
             if row.points < 0 or not _multiple(row.points, step):
                 r.problems.append(f"行 {row.code} 的分值 {row.points} 须为非负且为 {step} 的倍数")

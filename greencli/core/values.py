@@ -118,6 +118,27 @@ def parse_number(raw: Raw, suffixes: tuple[str, ...] = ()) -> Decimal | None:
     return number if MIN_EXPONENT <= number.adjusted() <= MAX_EXPONENT else None
 
 
+# Counts (处数) as people write them in words: 一处, 两处, 三个 … 十处, and 零/〇 for none. Exact: a word is a whole
+# number, nothing else is guessed (十一 and beyond are written in digits, as the form's hint says).
+CHINESE_COUNTS: Final[dict[str, int]] = {
+    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+}  # fmt: skip
+
+
+def parse_count(raw: Raw, suffixes: tuple[str, ...] = ()) -> Decimal | None:
+    """A count: a number (see `parse_number`: 3, 3处), or one of `CHINESE_COUNTS` with an optional suffix (两处);
+    None when the value is neither. The reader's one rule for every count it reads."""
+    number = parse_number(raw, suffixes)
+    if number is not None or not isinstance(raw, str):
+        return number
+    text = _fold(raw).replace(" ", "")
+    for suffix in suffixes:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            text = text[: -len(suffix)]
+            break
+    return Decimal(CHINESE_COUNTS[text]) if text in CHINESE_COUNTS else None
+
+
 def parse_amount(raw: Raw, units: tuple[str, ...]) -> Decimal | None:
     """A quantity with an optional trailing unit of `units`, which may be counted in 万 (ten thousands): 12000人,
     1.2万人, 3.5万平方米, 30,000. None when the value is not such a number."""

@@ -8,8 +8,10 @@ Three tables, each a header and rows of plain values (text, numbers, booleans, N
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 from greencli.adapters.files import OutputError, atomic_folder, check_length, shown
@@ -19,7 +21,7 @@ from greencli.core.rubric import Rubric
 from greencli.core.values import as_float
 from greencli.jobs.standing import ledger_standing
 
-Cell = str | int | float | bool | None
+Cell = str | int | float | bool | date | datetime | None
 
 EVALUATIONS, ITEMS, STANDINGS = "评审记录", "分项得分", "年度状态"
 
@@ -41,9 +43,18 @@ def evaluations_table(rubric: Rubric, stored: Sequence[Stored]) -> DataTable:
         cats = tuple(as_float((o.categories or {}).get(c.number)) for c in rubric.categories)
         rows.append((s.id, o.year, o.subdistrict, o.community_id, o.community, o.verdict.label, o.verdict.value,
                      as_float(o.total), as_float(o.bonus), *cats, "、".join(o.vetoes),
-                     o.review_date.isoformat() if o.review_date else None, o.reviewers, s.current,
-                     o.rubric_version, s.scored_at, o.file))  # fmt: skip
+                     o.review_date, o.reviewers, s.current, o.rubric_version, _wall_clock(s.scored_at),
+                     o.file))  # fmt: skip
     return DataTable(EVALUATIONS, columns, tuple(rows))
+
+
+def _wall_clock(moment: str) -> datetime | None:
+    """The ledger's local time (with its offset) as the clock on the office wall showed it: a spreadsheet's
+    date-time has no offset, and a person reads the hour they scored at."""
+    try:
+        return datetime.fromisoformat(moment).replace(tzinfo=None)
+    except ValueError:
+        return None
 
 
 def items_table(rubric: Rubric, stored: Sequence[Stored]) -> DataTable:
@@ -95,16 +106,28 @@ class ExportReport:
                 "tables": [{"name": n, "rows": r, "path": p} for n, r, p in self.tables]}  # fmt: skip
 
 
+# What reads as a file's extension (.csv, .xls, .json, .txt), as the district workbook's --out reads one: a name with
+# one is a file, never a folder to create. A folder name with a dot in it ("导出.2023") has no such extension.
+FILE_SUFFIX = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,5}")
+
+
 def export_out(out: Path) -> Path:
-    """--out of `export`: an .xlsx file, or a folder for the CSV files. A single .csv name is refused (an export
-    has several tables), unless it is a folder that already exists."""
+    """--out of `export`: an .xlsx file, or a folder for the CSV files. A name with another file extension (.csv,
+    .xls, .txt…) is refused unless it is a folder that already exists: an export has several tables, and a folder
+    named 数据.csv is not what anyone asked for."""
     check_length(out)
-    if out.suffix.lower() == ".csv" and not out.is_dir():
-        raise OutputError(
-            f"--out {shown(out)}：导出有多张表，不能写成一个 .csv 文件。请给出一个文件夹（如 {shown(out.with_suffix(''))}，"
-            f"每张表一个 CSV 文件），或一个 .xlsx 工作簿（如 {shown(out.with_suffix('.xlsx'))}）"
-        )
-    return out
+    if out.suffix.lower() == ".xlsx" or out.is_dir() or not FILE_SUFFIX.fullmatch(out.suffix):
+        return out
+    if out.suffix.lower() == ".csv":
+        why = "导出有多张表，不能写成一个 .csv 文件"
+    elif out.suffix.lower() == ".xls":
+        why = "不能写成旧版 Excel（.xls）文件"
+    else:
+        why = f"不能写成 {out.suffix} 文件"
+    raise OutputError(
+        f"--out {shown(out)}：{why}。请给出一个文件夹（如 {shown(out.with_suffix(''))}，每张表一个 CSV 文件），"
+        f"或一个 .xlsx 工作簿（如 {shown(out.with_suffix('.xlsx'))}，每张表一个工作表）"
+    )
 
 
 def run_export(

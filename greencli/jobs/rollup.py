@@ -27,7 +27,7 @@ from greencli.core.errors import GreencliError, describe_os_error
 from greencli.core.outcome import Outcome
 from greencli.core.progress import progress_json
 from greencli.core.roster import Community
-from greencli.core.rubric import Rubric, Standards
+from greencli.core.rubric import Rubric, Standards, year_bounds
 from greencli.jobs.pipeline import Assessment, Inputs, assess_all, invalid_submission, scan, settle, sha256_of
 from greencli.jobs.score import RECORDED_NO_WORKBOOK
 from greencli.jobs.standing import YearStanding
@@ -244,7 +244,9 @@ def _locked_run(
                            跳过=len(found.skipped)))  # fmt: skip
             by_code = {c.code: c for c in roster} if roster is not None else None
             assessed = []
-            for a in assess_all(fresh, standards, by_code, date.today().year + 1, jobs, hashes=hashes):
+            for a in assess_all(
+                fresh, standards, by_code, year_bounds(standards.newest.campaign, date.today())[1], jobs, hashes=hashes
+            ):
                 if a.outcome.scored:
                     batch.add(a.recording(standards))  # spooled: the ledger stays unlocked while files are read
                 assessed.append(dataclasses.replace(a, entries={}))

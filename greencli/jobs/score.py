@@ -16,7 +16,7 @@ from greencli.core.issues import make_issue
 from greencli.core.outcome import Outcome
 from greencli.core.report import ScoreReport, batch_year
 from greencli.core.roster import Community
-from greencli.core.rubric import Rubric, Standards
+from greencli.core.rubric import Rubric, Standards, year_bounds
 from greencli.jobs.pipeline import (
     Assessment,
     assess_all,
@@ -79,7 +79,7 @@ def run_score(
         ensure_writable(out)
     rubric = standards.newest  # the reports' layout (categories, items); each workbook is scored under its own
     by_code = {c.code: c for c in roster} if roster is not None else None
-    year_limit = latest_year if latest_year is not None else date.today().year + 1
+    year_limit = latest_year if latest_year is not None else year_bounds(rubric.campaign, date.today())[1]
     ledger_file = ledger_path(db)
     outcomes: list[Outcome] = []
     mtimes: list[int] = []
@@ -127,7 +127,7 @@ def run_score(
     return ScoreReport(
         rubric=rubric, outcomes=settled, year=chosen, recorded=recorded, already=already, db=str(ledger_file),
         out=str(out) if out is not None else None, dry_run=dry_run, unmatched=inputs.unmatched,
-        skipped=tuple(path_text(p) for p in inputs.skipped),
+        skipped=tuple(path_text(p) for p in inputs.skipped), roster_checked=roster is not None,
     )  # fmt: skip
 
 
