@@ -406,10 +406,10 @@ def test_out_folder_missing_extension_and_wrong_extension(tmp_path: Path, comman
 
     result = run(str(tmp_path / "outdir") + "/")
     assert result.exit_code in (0, 1), result.output
-    assert (tmp_path / "outdir" / "绿色社区汇总.xlsx").is_file()
+    assert (tmp_path / "outdir" / "绿色社区汇总_2022.xlsx").is_file()  # the year's own name
     (tmp_path / "existing").mkdir()
     assert run(str(tmp_path / "existing")).exit_code in (0, 1)
-    assert (tmp_path / "existing" / "绿色社区汇总.xlsx").is_file()
+    assert (tmp_path / "existing" / "绿色社区汇总_2022.xlsx").is_file()
     result = run(str(tmp_path / "汇总"))
     assert (tmp_path / "汇总.xlsx").is_file() and not (tmp_path / "汇总").exists()
     if command != "rollup":

@@ -88,8 +88,9 @@ def test_first_run_then_an_unchanged_rerun_reads_no_workbook(tmp_path: Path, inb
         "冲刺名单",
         "名单",
     ]
-    problems = list(wb["问题清单"].iter_rows(min_row=2, values_only=True))
-    assert {Path(str(r[0])).name for r in problems if r[7] == "错误"} == {
+    header, *problems = list(wb["问题清单"].iter_rows(values_only=True))
+    severity = header.index("严重程度")
+    assert {Path(str(r[0])).name for r in problems if r[severity] == "错误"} == {
         "ZJ-10_秦皇西社区.xlsx", "HH-09_昆仑社区.xlsx", "CC-08_锚地社区.xlsx"}  # fmt: skip
     touched = next((inbox / "2022").rglob("TF-01_*.xlsx"))
     os.utime(touched, (time.time() + 5, time.time() + 5))  # a new time, the same content: still not re-scored

@@ -13,6 +13,7 @@ by an older version may still hold a character that XML (and so Word) cannot tak
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from docx import Document
@@ -87,6 +88,18 @@ def _page_setup(doc: object) -> None:
     doc.settings.odd_and_even_pages_header_footer = True  # type: ignore[attr-defined]
     _page_number(section.footer.paragraphs[0], WD_ALIGN_PARAGRAPH.RIGHT)
     _page_number(section.even_page_footer.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT)
+
+
+def _properties(doc: object, title: str) -> None:
+    """The document's properties (Word's 文件 → 信息): its title, made now, and no author. The author would be the
+    office, from the setting that names the 通报's issuing office; there is none yet (the 通报 leaves ×××× for the
+    office to fill), so it stays blank, never python-docx's own name from the template."""
+    props = doc.core_properties  # type: ignore[attr-defined]
+    props.author = props.last_modified_by = ""
+    props.title = scrub(title)
+    props.comments = props.keywords = props.category = props.subject = ""
+    props.created = props.modified = datetime.now(UTC).replace(microsecond=0)
+    props.revision = 1
 
 
 def _page_number(paragraph: Paragraph, align: WD_ALIGN_PARAGRAPH) -> None:
@@ -172,8 +185,9 @@ def _ems(text: str) -> float:
 
 def _widths(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[Mm]:
     """Column widths: each column's longest cell on one line and its header on at most two lines (never one
-    character a line). When that is wider than the 156 mm type area, only columns of Chinese text (乡街, names) give
-    way, down to four characters, and wrap; codes, dates and numbers never wrap."""
+    character a line). When that is wider than the 156 mm type area, only columns of Chinese text (乡街, names,
+    reasons) give way, the widest first and down to four characters, and wrap: a long reason wraps while a 乡街
+    beside it stays whole (never 腾飞路街/道); codes, dates and numbers never wrap."""
     em = TABLE_SIZE.mm
     margins = CELL_MARGINS
     wanted = [max([_ems(head) / 2, *(_ems(r[col]) for r in rows)]) for col, head in enumerate(header)]
@@ -183,11 +197,16 @@ def _widths(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[Mm]:
         for col, head in enumerate(header)
     ]
     room = (TYPE_AREA_WIDTH - margins * len(header)) / em  # ems the type area holds, margins aside
-    excess = sum(wanted) - room
-    give = sum(max(0.0, w - f) for w, f in zip(wanted, floors, strict=True))
-    if excess > 0 and give > 0:
-        share = min(1.0, excess / give)
-        wanted = [w - share * max(0.0, w - f) for w, f in zip(wanted, floors, strict=True)]
+    if sum(wanted) > room:
+        # the widest give way first: every column that gives is cut to one width (or its floor), found by halving
+        low, high = 0.0, max(wanted)
+        for _ in range(50):
+            cap = (low + high) / 2
+            if sum(min(w, max(f, cap)) for w, f in zip(wanted, floors, strict=True)) > room:
+                high = cap
+            else:
+                low = cap
+        wanted = [min(w, max(f, low)) for w, f in zip(wanted, floors, strict=True)]
     # the spare width, if any, shared out (up to a third more each: fonts differ between Word, WPS and LibreOffice);
     # the last resort when even the Chinese columns cannot give enough: every column a little narrower
     scale = min(4 / 3, room / sum(wanted))
@@ -226,6 +245,7 @@ def write_listing(path: Path, listing: Listing) -> None:
     """One 名单 as a Word document: title, the line that dates it, and its table (or 无)."""
     doc = Document()
     _page_setup(doc)
+    _properties(doc, listing.title)
     _title(doc, listing.title)
     _listing_body(doc, listing)
     with atomic_target(path) as target:
@@ -237,6 +257,7 @@ def write_bulletin(path: Path, bulletin: Bulletin) -> None:
     placeholders, then each attached 名单 on its own page."""
     doc = Document()
     _page_setup(doc)
+    _properties(doc, bulletin.title)
     _para(
         doc, "××××××文件", font=TITLE_FONT, size=Pt(36), align=WD_ALIGN_PARAGRAPH.CENTER, colour=RED, line=Pt(60)
     )  # fmt: skip (发文机关标识: the office puts its own name, size set to fit one line)

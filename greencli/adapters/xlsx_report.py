@@ -1,9 +1,16 @@
-"""The consolidated district workbook (绿色社区汇总.xlsx), streamed and written to a temporary file first."""
+"""The consolidated district workbook (绿色社区汇总_2022.xlsx), streamed and written to a temporary file first.
+
+Printed whole: every text cell wraps within its column and each row is as tall as its longest cell needs (spreadsheet
+programs do not fit row heights to wrapped text in a file they open), so no cell is cut on paper; dates are date
+cells and numbers number cells."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -31,7 +38,10 @@ PAGE_PIXELS = 1026
 LEGIBLE_PIXELS = 1200
 SPLIT_SCALE = 80
 WRAP_MIN_WIDTH = 12  # a column of long text may narrow to this (it wraps) so that its sheet fits one page wide
-LINE_POINTS = 13.5  # the height of one line of 10-pt text
+# The height of one line of 10-pt text: 13.5 pt in 宋体, 14.5 in Noto Sans CJK (the CJK font LibreOffice and WPS use
+# where 宋体 is missing); rows sized for the taller print whole in both.
+LINE_POINTS = 14.5
+SUPERSEDED = "被取代"  # the 结论 of a workbook another of the same batch stands for, as the terminal says it
 
 
 @dataclass
@@ -41,7 +51,7 @@ class _Table:
     name: str
     headers: list[str]
     rows: list[list[Any]]
-    kinds: list[str]  # text | number | score | percent | int
+    kinds: list[str]  # text | wrap (may narrow to fit the page) | number | score | percent | int | date
     freeze_cols: int = 0
     note: str = ""  # printed two rows below the table, outside its filter
     title: str = ""  # printed at the top of every page
@@ -56,12 +66,14 @@ class _Writer:
         self.formats: dict[str, Format] = {
             "header": wb.add_format({**base, "bold": True, "bg_color": "#D9E1F2", "text_wrap": True, "border": 1,
                                      "valign": "vcenter", "align": "center"}),
-            "text": wb.add_format({**base, "num_format": "@"}),
+            "text": wb.add_format({**base, "num_format": "@", "text_wrap": True}),  # never cut: wraps if need be
+            "screen": wb.add_format({**base, "num_format": "@"}),  # an unprinted last column: runs on to the right
             "wrap": wb.add_format({**base, "num_format": "@", "text_wrap": True}),
             "score": wb.add_format({**base, "num_format": "0.0"}),
             "number": wb.add_format({**base, "num_format": "0.00"}),
             "int": wb.add_format({**base, "num_format": "0"}),
             "percent": wb.add_format({**base, "num_format": "0.0%"}),
+            "date": wb.add_format({**base, "num_format": "yyyy-mm-dd", "align": "left"}),
         }  # fmt: skip
         self.good = wb.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"})
         self.bad = wb.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"})
@@ -70,27 +82,39 @@ class _Writer:
     def table(self, t: _Table) -> Worksheet:
         ws = self.wb.add_worksheet(t.name)
         widths = _widths(t)
+        printed = len(t.headers) - t.unprinted
+        styles = [self.formats["screen" if col >= printed else kind] if kind in ("text", "wrap") else None
+                  for col, kind in enumerate(t.kinds)]  # fmt: skip
         for col, width in enumerate(widths):
-            kind = t.kinds[col]
-            ws.set_column(col, col, width, self.formats["wrap" if kind == "wrap" else "text"]
-                          if kind in ("text", "wrap") else None)  # fmt: skip
+            ws.set_column(col, col, width, styles[col])
         _print_setup(ws, t, widths)
-        ws.set_row(0, t.header_lines * LINE_POINTS)
+        ws.set_row(0, max(header_lines(h, widths[col]) for col, h in enumerate(t.headers)) * LINE_POINTS + 2)
         for col, header in enumerate(t.headers):
             ws.write_string(0, col, header, self.formats["header"])
+        texts = [col for col, kind in enumerate(t.kinds[:printed]) if kind in ("text", "wrap")]
         for r, row in enumerate(t.rows, start=1):
+            lines = max((print_lines(str(row[col]), widths[col]) for col in texts if row[col] not in (None, "")),
+                        default=1)  # fmt: skip
+            if lines > 1:  # before the row's cells: the sheet is streamed row by row
+                ws.set_row(r, lines * LINE_POINTS + 2)
             for col, value in enumerate(row):
                 kind = t.kinds[col]
                 if value is None or value == "":
                     continue
                 if kind in ("text", "wrap"):
-                    ws.write_string(r, col, str(value), self.formats[kind])  # text is text, never a formula
+                    ws.write_string(r, col, str(value), styles[col])  # text is text, never a formula
+                elif kind == "date":
+                    ws.write_datetime(r, col, value, self.formats["date"])
                 else:
                     ws.write_number(r, col, float(value), self.formats[kind])
         ws.freeze_panes(1, t.freeze_cols)
         ws.autofilter(0, 0, max(1, len(t.rows)), len(t.headers) - 1)
-        if t.note:
-            ws.write_string(len(t.rows) + 2, 0, t.note, self.formats["text"])
+        if t.note:  # across the printed columns and wrapped: a note running past them would widen the page
+            at, last = len(t.rows) + 2, len(t.headers) - t.unprinted - 1
+            ws.set_row(at, print_lines(t.note, sum(widths[: last + 1])) * LINE_POINTS + 2)
+            if last > 0:
+                ws.merge_range(at, 0, at, last, "", self.formats["text"])
+            ws.write_string(at, 0, t.note, self.formats["text"])
         return ws
 
     def verdict_colours(self, ws: Worksheet, col: int, rows: int) -> None:
@@ -100,7 +124,110 @@ class _Writer:
         ws.conditional_format(*span, {"type": "cell", "criteria": "==", "value": '"达标"', "format": self.good})
         for word in ("未达标", "否决"):
             ws.conditional_format(*span, {"type": "cell", "criteria": "==", "value": f'"{word}"', "format": self.bad})
-        ws.conditional_format(*span, {"type": "cell", "criteria": "==", "value": '"无效"', "format": self.grey})
+        for word in ("无效", SUPERSEDED):
+            ws.conditional_format(*span, {"type": "cell", "criteria": "==", "value": f'"{word}"', "format": self.grey})
+
+
+def print_width(text: str) -> float:
+    """The printed width of `text` in column units at the 10-pt body: a CJK or full-width character is 10 pt, 1.9
+    units (Excel: 7 pixels a unit; LibreOffice prints a unit as 5.55 pt, and 1.8 would do), any other taken as 1.2:
+    宋体's half-width characters take 0.95, and 1.2 covers the wider Latin font a program without 宋体 falls back to
+    (DejaVu Sans under LibreOffice on Linux). A column of width w holds w units of text: the padding xlsxwriter adds
+    to every width (0.71) covers the cell's margins."""
+    return sum(1.9 if unicodedata.east_asian_width(ch) in "WF" else 1.2 for ch in text)
+
+
+def print_lines(text: str, width: float) -> int:
+    """How many lines `text` takes wrapped in a column `width` units wide, as spreadsheet programs wrap: between
+    any two CJK characters, else at a space or after a separator (/ \\ _ -), a word longer than a line broken
+    anywhere. Errs long, as `print_width` does."""
+    usable = max(1.0, width)
+    total = 0
+    for part in (text or " ").split("\n"):
+        lines, used = 1, 0.0
+        for token in _BREAKS.findall(part) or [""]:
+            wide = print_width(token)
+            if used and used + print_width(token.rstrip()) > usable:
+                lines, used = lines + 1, 0.0
+            while wide > usable:  # a word longer than a line
+                lines, wide = lines + 1, wide - usable
+            used += wide
+        total += lines
+    return total
+
+
+# a CJK character, or a run of other characters up to and including a space or separator
+_BREAKS = re.compile(
+    r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]|[^\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\s/\\_-]*[\s/\\_-]*"
+)
+
+
+# How a line fills in a column w units wide, in `print_width` units, in the two programs an office prints with:
+# Excel (7-pixel units, 宋体 at 1.905 a character) about w + 0.3; LibreOffice (5.55-pt units, its CJK font at 10 pt
+# a character, 1.8 units) about 1.056 w + 0.95. Measured by printing columns of widths 6 to 12 through each.
+PROGRAMS = ((1.0, 0.3), (1.056, 0.95))
+
+
+def wrap(text: str, room: float) -> list[str]:
+    """`text` as a program wraps it in lines of `room` units: between CJK characters, at a space or after a
+    separator, never before closing punctuation or after an opening bracket; its own line breaks kept."""
+    lines: list[str] = []
+    for part in text.split("\n"):
+        tokens = _tokens(part)
+        starts = _fill([print_width(t) for t in tokens], room)
+        lines.extend("".join(tokens[a:b]).strip() for a, b in zip(starts, [*starts[1:], len(tokens)], strict=True))
+    return lines
+
+
+def header_lines(header: str, width: float) -> int:
+    """How many lines `header` takes in a column `width` wide, in whichever program wraps it into more."""
+    return max(len(wrap(header, a * width + b)) for a, b in PROGRAMS)
+
+
+def header_width(headers: Sequence[str], width: float) -> float:
+    """The narrowest width from `width` up at which none of `headers` wraps to a line of one character in either
+    program (严重/程度, never 严重程/度): header text stays as it is (a script finds its column by it), and its
+    column is made a little wider instead."""
+
+    def lone(header: str, w: float) -> bool:
+        return any(
+            len(lines) > 1 and any(len(line) == 1 for line in lines)
+            for lines in (wrap(header, a * w + b) for a, b in PROGRAMS)
+        )
+
+    for step in range(25):
+        if not any(lone(h, width + step / 4) for h in headers):
+            return width + step / 4
+    return width
+
+
+_OPENING = frozenset("（([「『“‘《")
+_CLOSING = frozenset("、，。；：！？）)]」』”’》%")
+
+
+def _tokens(text: str) -> list[str]:
+    """The pieces a line may break between: CJK characters one by one, other words whole, an opening bracket held
+    to what follows it and closing punctuation to what precedes it."""
+    tokens: list[str] = []
+    glue = False
+    for piece in (t for t in _BREAKS.findall(text) if t):
+        if tokens and (glue or piece[0] in _CLOSING):
+            tokens[-1] += piece
+        else:
+            tokens.append(piece)
+        glue = piece[-1] in _OPENING
+    return tokens or [""]
+
+
+def _fill(widths: Sequence[float], room: float) -> list[int]:
+    """Where each line starts when tokens of `widths` fill lines of `room` one after another."""
+    starts, used = [0], 0.0
+    for i, wide in enumerate(widths):
+        if used and used + wide > room + 1e-9:
+            starts.append(i)
+            used = 0.0
+        used += wide
+    return starts
 
 
 def _pixels(width: float) -> int:
@@ -110,7 +237,8 @@ def _pixels(width: float) -> int:
 
 def _widths(t: _Table) -> list[float]:
     """Column widths: text as wide as its longest value, numbers as wide as their header wrapped to three lines; the
-    long-text columns narrow (and wrap) as far as needed for the printed sheet to fit one page wide legibly."""
+    long-text columns narrow (and wrap) as far as needed for the printed sheet to fit one page wide legibly; a
+    column widens a little where its header would wrap to a line of one character."""
     widths: list[float] = []
     for col, header in enumerate(t.headers):
         kind = t.kinds[col]
@@ -118,12 +246,14 @@ def _widths(t: _Table) -> list[float]:
         lines = header.split("\n")
         head = max([-(-text_width(header.replace("\n", "")) // t.header_lines), *(text_width(x) for x in lines[:-1])])
         if kind in ("text", "wrap"):
-            widest = max([head + 2, *(text_width(_shown(r[col])) + 2 for r in t.rows)])
+            widest = max([head + 2, *(print_width(_shown(r[col])) + 2 for r in t.rows)])
+        elif kind == "date":
+            widest = max(head + 2, 12)
         else:
             widest = max(head + 2, 7)
-        widths.append(float(min(MAX_WIDTH, max(6, widest))))
+        widths.append(header_width([header], float(min(MAX_WIDTH, max(6, widest)))))
     printed = len(widths) - t.unprinted
-    excess = sum(_pixels(w) for w in widths[:printed]) - LEGIBLE_PIXELS
+    excess = sum(_pixels(w) for w in widths[:printed]) - (LEGIBLE_PIXELS - printed)  # room for rounding
     wraps = [i for i in range(printed) if t.kinds[i] == "wrap" and widths[i] > WRAP_MIN_WIDTH]
     room = sum(widths[i] - WRAP_MIN_WIDTH for i in wraps) * 7
     if excess > 0 and room > 0:
@@ -158,6 +288,8 @@ def _print_setup(ws: Worksheet, t: _Table, widths: Sequence[float]) -> None:
 def _shown(value: Any) -> str:
     if isinstance(value, float | int | Decimal):
         return f"{value:.1f}"
+    if isinstance(value, date):
+        return value.isoformat()
     return "" if value is None else str(value).split("\n")[0]
 
 
@@ -179,12 +311,17 @@ def summary_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
             note = "评审年度与本批统计年度不同，已记入该年度，不计入本表统计和排名"
         elif not o.scored:
             note = f"{sum(1 for i in o.issues if i.is_error)} 处错误，见“问题清单”"
+        elif o.ledger_current is not None:
+            note = f"已记录，但该社区该年度以评分记录 #{o.ledger_current} 为准，见“问题清单”"
         else:
             note = ""
-        rows.append([o.subdistrict, o.community_id, o.community, o.year, o.review_date.isoformat() if o.review_date else "",
-                     o.reviewers, *cats, o.bonus, o.total, o.verdict.label, "、".join(o.vetoes), local, district, note, o.file])  # fmt: skip
+        # a superseded workbook was scored, but its verdict is not the community's: on paper, as on the terminal,
+        # it reads 被取代, never 达标/未达标 beside the verdict that stands
+        verdict = SUPERSEDED if o.superseded else o.verdict.label
+        rows.append([o.subdistrict, o.community_id, o.community, o.year, o.review_date, o.reviewers, *cats, o.bonus,
+                     o.total, verdict, "、".join(o.vetoes), local, district, note, o.file])  # fmt: skip
     n = len(rubric.categories)
-    kinds = ["text", "text", "text", "int", "text", "wrap", *["score"] * n, "score", "score", "text", "text", "int", "int",
+    kinds = ["text", "text", "text", "int", "date", "wrap", *["score"] * n, "score", "score", "text", "text", "int", "int",
              "wrap", "text"]  # fmt: skip
     return _Table("汇总", headers, rows, kinds, freeze_cols=3, title=_titled("评审汇总", outcomes), unprinted=1,
                   header_lines=6)  # fmt: skip
@@ -242,10 +379,12 @@ def gaps_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
 
 
 def issues_table(outcomes: Sequence[Outcome]) -> _Table:
-    headers = ["文件", "社区编码", "工作表", "单元格", "编号", "问题类型", "问题代码", "严重程度", "说明"]
-    rows = [[o.file, o.community_id, i.sheet or "", i.cell or "", i.subject or "", issue_title(i.code), i.code,
-             "错误" if i.is_error else "提醒", i.message] for o in outcomes for i in o.issues]  # fmt: skip
-    return _Table("问题清单", headers, rows, ["wrap", *["text"] * 7, "wrap"], title=_titled("评分表问题清单", outcomes))
+    # the English issue code (for a script's filter) is the last column, on screen only: paper gets the Chinese title
+    headers = ["文件", "社区编码", "工作表", "单元格", "编号", "问题类型", "严重程度", "说明", "问题代码"]
+    rows = [[o.file, o.community_id, i.sheet or "", i.cell or "", i.subject or "", issue_title(i.code),
+             "错误" if i.is_error else "提醒", i.message, i.code] for o in outcomes for i in o.issues]  # fmt: skip
+    kinds = ["wrap", "text", "text", "text", "text", "wrap", "text", "wrap", "text"]
+    return _Table("问题清单", headers, rows, kinds, title=_titled("评分表问题清单", outcomes), unprinted=1)
 
 
 def write_district_workbook(path: Path, outcomes: Sequence[Outcome], rubric: Rubric, order: Sequence[str] = ()) -> None:

@@ -141,7 +141,7 @@ def score(
     ],
     roster: RosterOption = None,
     db: DbOption = None,
-    out: DistrictOutOption = DEFAULT_DISTRICT_WORKBOOK,
+    out: DistrictOutOption = None,
     year: BatchYearOption = None,
     as_json: JsonOption = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查和计算，不写评分记录库和汇总工作簿")] = False,
@@ -157,18 +157,20 @@ def score(
     from greencli.jobs.score import run_score
 
     target = district_output(out)
+    first = target.at(year)  # by default the name of --year, else a name in the folder the year's name will be in
     if not dry_run:  # the inputs inside folders and globs are checked by run_score once it has expanded them
         literal = [Path(f) for f in files if not GLOB_CHARS & set(f) or Path(f).exists()]
-        guard_outputs({"--out": target.path},
+        guard_outputs({"--out": first.path},
                       {"--db": ledger_file(db), "--roster": roster, "--rubric": rubric, "评分表": literal})  # fmt: skip
     standard = load_standards(rubric)
     check_year(standard.newest.campaign, year)
     communities = read_roster(roster) if roster is not None else None
     report = run_score(
-        standard, files, roster=communities, db=db, out=target.path, dry_run=dry_run, jobs=jobs, year=year,
-        progress=None if as_json else Progress, wait=wait,
+        standard, files, roster=communities, db=db, out=target.path_for if target.by_year else first.path,
+        dry_run=dry_run, jobs=jobs, year=year, progress=None if as_json else Progress, wait=wait,
     )  # fmt: skip
-    report = dataclasses.replace(report, out_note=target.note)
+    notes = [target.at(report.year.year).note, report.out_note]  # the path made of --out; sheets kept or not
+    report = dataclasses.replace(report, out_note="；".join(n for n in notes if n) or None)
     emit(report.to_json(), as_json, render_score)
     raise typer.Exit(report.exit_code)
 
@@ -186,8 +188,8 @@ def progress_command(
         str | None,
         typer.Option(
             "--out",
-            help="同时写出进度工作簿；若为已有的汇总工作簿，则加入“年度进度”等工作表；为文件夹时写入其中的"
-            f"“{DEFAULT_DISTRICT_WORKBOOK}”",
+            help="同时写出进度工作簿；若为已有的汇总工作簿，则加入“年度进度”等工作表；为文件夹时写入其中该年度的"
+            f"“{DEFAULT_DISTRICT_WORKBOOK.format(year='年度')}”",
             metavar="文件",
         ),
     ] = None,
@@ -199,7 +201,7 @@ def progress_command(
     from greencli.adapters.terminal import render_progress
     from greencli.jobs.progress import run_progress
 
-    target = district_output(out) if out is not None else None
+    target = district_output(out).at(year) if out is not None else None  # a folder: the year's own name in it
     if target is not None:
         guard_outputs({"--out": target.path}, {"--db": ledger_file(db), "--roster": roster, "--rubric": rubric})
     standard = load_rubric(rubric)
@@ -337,7 +339,7 @@ def rollup(
     ] = None,
     roster: RosterOption = None,
     db: DbOption = None,
-    out: DistrictOutOption = DEFAULT_DISTRICT_WORKBOOK,
+    out: DistrictOutOption = None,
     log: Annotated[
         Path | None,
         typer.Option(
@@ -360,8 +362,9 @@ def rollup(
     from greencli.jobs.rollup import close_log, event, open_log, run_rollup
 
     target = district_output(out)
+    first = target.at(year)  # by default the name of --year, else a name in the folder the year's name will be in
     guard_outputs(
-        {"--out": target.path, "--log": log},
+        {"--out": first.path, "--log": log},
         {"--db": ledger_file(db), "--roster": roster, "--rubric": rubric, "--inbox": inbox},
     )
     standard = load_standards(rubric)
@@ -369,11 +372,11 @@ def rollup(
     communities = read_roster(roster) if roster is not None else None
     logger = open_log(log)
     try:
-        if target.note:
-            logger.info(event("提示", 说明=target.note))
-        report = run_rollup(
-            standard, inbox, year=year, roster=communities, db=db, out=target.path, log=logger, wait=wait, jobs=jobs
-        )
+        report = run_rollup(standard, inbox, year=year, roster=communities, db=db, log=logger, wait=wait, jobs=jobs,
+                            out=target.path_for if target.by_year else first.path)  # fmt: skip
+        said = target.at(report.year).note  # what was made of --out, for the year the run reported
+        if said:
+            logger.info(event("提示", 说明=said))
     except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: the log never stops at 扫描完成
         logger.info(event("中断", 说明=interrupt_note(exc)))
         raise

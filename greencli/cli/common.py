@@ -6,6 +6,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
@@ -63,13 +64,17 @@ BatchYearOption = Annotated[
         metavar="年份",
     ),
 ]
-DEFAULT_DISTRICT_WORKBOOK = "绿色社区汇总.xlsx"
+# One district workbook per year, its year in its name: scoring 2022 never replaces the 2021 workbook.
+DEFAULT_DISTRICT_WORKBOOK = "绿色社区汇总_{year}.xlsx"
+UNKNOWN_YEAR = "年度不明"  # a batch in which no workbook says its 评审年度
 DistrictOutOption = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--out",
-        help="汇总工作簿（.xlsx）的保存位置；为文件夹（或以 / 结尾）时写入其中的默认文件名，没有扩展名时自动加 .xlsx",
+        help="汇总工作簿（.xlsx）的保存位置；默认为当前文件夹的“绿色社区汇总_年度.xlsx”（如 绿色社区汇总_2022.xlsx，"
+        "每年一份）；为文件夹（或以 / 结尾）时写入其中的这个文件名，没有扩展名时自动加 .xlsx",
         metavar="文件",
+        show_default=False,
     ),
 ]
 JobsOption = Annotated[
@@ -91,11 +96,39 @@ WaitOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 格式输出到标准输出（供脚本使用），不显示表格")]
 
 
-def district_output(raw: str) -> OutputChoice:
-    """`--out` of score, rollup and progress: one rule for the district workbook's path (see workbook_output)."""
-    from greencli.adapters.files import workbook_output
+def district_workbook_name(year: int | None) -> str:
+    """The district workbook's default name for `year`: 绿色社区汇总_2022.xlsx."""
+    return DEFAULT_DISTRICT_WORKBOOK.format(year=UNKNOWN_YEAR if year is None else year)
 
-    return workbook_output(raw, DEFAULT_DISTRICT_WORKBOOK)
+
+@dataclass(frozen=True)
+class DistrictOutput:
+    """`--out` of score, rollup and progress: the file the user named, or the year's default name (in the current
+    folder, or in the folder given). Score and rollup learn their year only once the batch is read: `at` gives
+    the path for it, and `by_year` says whether the path depends on it."""
+
+    raw: str | None
+
+    def at(self, year: int | None) -> OutputChoice:
+        from greencli.adapters.files import OutputChoice, workbook_output
+
+        name = district_workbook_name(year)
+        return OutputChoice(Path(name)) if self.raw is None else workbook_output(self.raw, name)
+
+    @property
+    def by_year(self) -> bool:
+        return self.raw is None or self.at(2000).path != self.at(2001).path
+
+    def path_for(self, year: int | None) -> Path:
+        return self.at(year).path
+
+
+def district_output(raw: str | None) -> DistrictOutput:
+    """`--out` of score, rollup and progress, checked before any work (see workbook_output): one rule for the
+    district workbook's path."""
+    chosen = DistrictOutput(raw)
+    chosen.at(None)  # an unusable --out is refused now
+    return chosen
 
 
 def check_year(campaign: Campaign, year: int | None) -> None:

@@ -14,23 +14,28 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from greencli import __version__
 from greencli.adapters.files import OutputError, atomic_target, clear_stale, ensure_writable, path_text, refuse_overlap
 from greencli.adapters.ledger import Batch, KnownFile, Ledger, ledger_path
 from greencli.adapters.lock import run_lock
 from greencli.core.errors import GreencliError, describe_os_error
+from greencli.core.listings import Listing
 from greencli.core.outcome import Outcome
-from greencli.core.progress import progress_json
+from greencli.core.progress import Progress, progress_json
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric, Standards, year_bounds
 from greencli.jobs.pipeline import Assessment, Inputs, assess_all, invalid_submission, scan, settle, sha256_of
 from greencli.jobs.score import RECORDED_NO_WORKBOOK
 from greencli.jobs.standing import YearStanding
+
+if TYPE_CHECKING:
+    from greencli.adapters.xlsx_progress import Before
 
 LOGGER = "greencli.rollup"
 # However short --wait is, a rollup waits this long for another writer's transaction (a score recording its batch
@@ -123,11 +128,14 @@ def _fingerprint(ledger: Ledger, rubric: Rubric, roster: Sequence[Community] | N
 
 
 def _write_outputs(target: Path, ledger: Ledger, rubric: Rubric, roster: Sequence[Community] | None, year: int,
-                   current: Sequence[Outcome], invalid: Sequence[Outcome]) -> None:  # fmt: skip
-    """The consolidated workbook of the year, from the ledger, plus progress sheets when the year has a target."""
-    from greencli.adapters.xlsx_progress import add_progress_sheets  # heavy: only when a workbook is written
+                   current: Sequence[Outcome], invalid: Sequence[Outcome], before: Before | None) -> str | None:  # fmt: skip
+    """The consolidated workbook of the year, from the ledger, plus progress sheets when the year has a target, or
+    when the workbook being replaced had them (`progress --out` added them: made again for the year and --as-of
+    they were made for, as score does). Returns what to tell the user about those sheets, or None."""
+    from greencli.adapters.xlsx_progress import add_progress_sheets, carry_over, refuse_to_lose  # heavy: only here
     from greencli.adapters.xlsx_report import build_district_workbook
 
+    refuse_to_lose(before)  # a person's own sheet is never dropped: nothing is recorded, exit 2
     shown = [*current, *(o for o in invalid if o.year in (year, None))]
     order = list(dict.fromkeys(c.subdistrict for c in roster)) if roster is not None else []
     build_district_workbook(target, shown, rubric, order)
@@ -135,12 +143,30 @@ def _write_outputs(target: Path, ledger: Ledger, rubric: Rubric, roster: Sequenc
         standing = YearStanding.read(ledger, rubric, roster, year)
         now = standing.current
         add_progress_sheets(target, target, now, progress_json(now, rubric), rubric, standing.lists)
+        return None
+
+    def made(when: int, as_of: date | None) -> tuple[Progress, list[Listing]] | None:
+        if roster is None:
+            return None
+        standing = YearStanding.read(ledger, rubric, roster, when, as_of)
+        return standing.current, standing.lists
+
+    return carry_over(target, before, rubric, made)
 
 
-def _without_own_outputs(found: Inputs, ledger: Ledger, out: Path) -> Inputs:
-    """The inbox less every workbook a greencli run wrote (this --out, and any output the ledger remembers), so a
-    rollup never reads its own district workbook as an inspection, wherever --out points."""
-    own = {path_text(out.resolve()), *ledger.output_paths()}
+def _before(out: Path, year: int) -> Before | None:
+    """What the workbook about to be replaced holds beside the sheets a rollup writes (see xlsx_progress)."""
+    if not out.exists():
+        return None
+    from greencli.adapters.xlsx_progress import before_rewrite  # heavy: only when there is one
+
+    return before_rewrite(out, year)
+
+
+def _without_own_outputs(found: Inputs, ledger: Ledger, outs: Sequence[Path]) -> Inputs:
+    """The inbox less every workbook a greencli run wrote (this --out, every name it takes by year, and any output
+    the ledger remembers), so a rollup never reads its own district workbook as an inspection, wherever it is."""
+    own = {*(path_text(out.resolve()) for out in outs), *ledger.output_paths()}
     kept = tuple(p for p in found.files if path_text(p.resolve()) not in own)
     dropped = tuple(p for p in found.files if path_text(p.resolve()) in own)
     return Inputs(kept, found.unmatched, (*found.skipped, *dropped))
@@ -177,17 +203,19 @@ def run_rollup(
     year: int | None,
     roster: Sequence[Community] | None,
     db: Path | None,
-    out: Path,
+    out: Path | Callable[[int | None], Path],
     log: logging.Logger,
     wait: float = 0.0,
     jobs: int = 0,
 ) -> RollupReport:
-    """One rollup, logged event by event."""
+    """One rollup, logged event by event. `out` is a path, or gives the path for the run's year (the year's own
+    default name), which is known once the inbox is read."""
     started = time.monotonic()
     if not inbox.is_dir():
         raise GreencliError(f"收件箱 {inbox} 不存在或不是文件夹")
     ledger_file = ledger_path(db)
-    log.info(event("开始", 收件箱=inbox, 年度=year if year is not None else "自动", 记录库=ledger_file, 输出=out))
+    shown = out if not callable(out) else out(year) if year is not None else "按统计年度命名"
+    log.info(event("开始", 收件箱=inbox, 年度=year if year is not None else "自动", 记录库=ledger_file, 输出=shown))
     recording: list[Batch] = []  # the run's batch, for what an interrupt says was recorded
     try:
         return _locked_run(standards, inbox, year, roster, ledger_file, out, log, wait, jobs, started, recording)
@@ -200,9 +228,16 @@ def run_rollup(
 
 def _locked_run(
     standards: Standards, inbox: Path, year: int | None, roster: Sequence[Community] | None, ledger_file: Path,
-    out: Path, log: logging.Logger, wait: float, jobs: int, started: float, recording: list[Batch],
+    named: Path | Callable[[int | None], Path], log: logging.Logger, wait: float, jobs: int, started: float,
+    recording: list[Batch],
 ) -> RollupReport:  # fmt: skip
     rubric = standards.newest  # the workbook's layout and the campaign's rules; each file is scored under its own
+    out = named(year) if callable(named) else named  # by year: in the folder it will be in, checked again below
+    if callable(named):  # every name the year's workbook may take, for leaving them out of the inbox
+        low, high = year_bounds(rubric.campaign, date.today())
+        names = [named(y) for y in (None, *range(low, high + 1))]
+    else:
+        names = [named]
     with run_lock(ledger_file.with_name(ledger_file.name + ".lock"), wait):
         ensure_writable(out)
         stale = clear_stale(out.parent)  # only runs that are gone: a running score's temporary stays
@@ -210,7 +245,7 @@ def _locked_run(
             log.info(event("清理上次中断留下的临时文件", 数量=stale))
         with Ledger.open(ledger_file, wait=max(wait, LEDGER_GRACE)) as ledger, ledger.batch() as batch:
             recording.append(batch)
-            found = _without_own_outputs(scan(inbox), ledger, out)
+            found = _without_own_outputs(scan(inbox), ledger, names)
             refuse_overlap({"--out": out}, {"评分表": list(found.files)})  # e.g. --out a hard link to an inspection
             known = ledger.known_files()
             fresh: list[Path] = []
@@ -254,6 +289,10 @@ def _locked_run(
             assessed = [Assessment(a.path, o, a.source, a.entries) for a, o in zip(assessed, settled, strict=True)]
             present = {path_text(p.resolve()) for p in found.files}
             year, year_source = _run_year(year, ledger, known, present, assessed)
+            if callable(named) and named(year) != out:  # the year's own name, now that the year is known
+                out = named(year)
+                ensure_writable(out)
+                refuse_overlap({"--out": out}, {"评分表": list(found.files)})
             if year_source == "inbox":
                 log.info(event("评审年度", 年度=year, 依据="收件箱中最新的评审年度（未指定 --year）"))
             elif year_source == "today":
@@ -287,6 +326,8 @@ def _locked_run(
                 log.info(event("汇总工作簿无变化，未重写", 汇总工作簿=out))
             else:
                 shown: list[tuple[list[Outcome], list[Outcome], str]] = []
+                before = _before(out, year)
+                kept: list[str | None] = [None]
                 with atomic_target(out) as temporary:
 
                     def write(_: object) -> None:
@@ -296,7 +337,8 @@ def _locked_run(
                         ledger.forget_files(gone)
                         now_known = {**known, **{f.path: f for f in files}}  # the inbox as just recorded
                         current, invalid_now = _current(ledger, year, now_known, present)
-                        _write_outputs(temporary, ledger, rubric, roster, year, current, invalid_now)
+                        kept[0] = _write_outputs(temporary, ledger, rubric, roster, year, current, invalid_now,
+                                                 before)  # fmt: skip
                         shown.append((current, invalid_now, _fingerprint(ledger, rubric, roster, year, out)))
 
                     recorded = batch.commit(then=write).new
@@ -305,6 +347,8 @@ def _locked_run(
                 with ledger.transaction():
                     ledger.remember_output(out.resolve(), fingerprint)
                 log.info(event("已写入", 汇总工作簿=out, 社区=len(current), 新记录=recorded))
+                if kept[0]:
+                    log.info(event("提示", 说明=kept[0]))
     duration = time.monotonic() - started
     report = RollupReport(
         year=year, year_source=year_source, found=len(found.files), new=new, changed=changed, unchanged=unchanged,

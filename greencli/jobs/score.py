@@ -13,7 +13,9 @@ from greencli.adapters.files import atomic_target, ensure_writable, path_text, r
 from greencli.adapters.ledger import BUSY_TIMEOUT, Batch, Elsewhere, Ledger, Recorded, ledger_path
 from greencli.core.errors import GreencliError
 from greencli.core.issues import make_issue
+from greencli.core.listings import Listing
 from greencli.core.outcome import Outcome
+from greencli.core.progress import Progress
 from greencli.core.report import ScoreReport, batch_year
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric, Standards, year_bounds
@@ -54,7 +56,7 @@ def run_score(
     *,
     roster: Sequence[Community] | None = None,
     db: Path | None = None,
-    out: Path | None = None,
+    out: Path | Callable[[int | None], Path] | None = None,
     dry_run: bool = False,
     jobs: int = 0,
     progress: Callable[[int], Watcher] | None = None,
@@ -68,15 +70,21 @@ def run_score(
     ledger unlocked), write the workbook to a temporary file, record the batch in one short transaction, then
     rename the workbook into place. A full disk or an interrupt before the commit leaves the ledger and the old
     workbook untouched; after it, the batch is whole and the workbook can be rewritten from the ledger.
+
+    `out` is a path, or gives the path for the batch's year (the year's own default name: scoring 2022 never
+    replaces 2021's workbook); that year is known once the batch is read, and the path is checked again then.
     """
     inputs = expand(patterns)
     if not inputs.files:
         shown = "、".join(patterns)
         raise NoInput(f"没有找到要评分的文件：{shown}" + ("（锁定/临时文件已跳过）" if inputs.skipped else ""))
+    first_out = out(year) if callable(out) else out  # the path itself, or the default name of --year if given
     if not dry_run:  # before any work: no output may land on a workbook being scored (same file, link or case)
-        refuse_overlap({"--out": out, "--db": ledger_path(db)}, {"评分表": list(inputs.files)})
-    if out is not None and not dry_run:
-        ensure_writable(out)
+        refuse_overlap({"--out": first_out, "--db": ledger_path(db)}, {"评分表": list(inputs.files)})
+    if first_out is not None and not dry_run:
+        ensure_writable(first_out)
+        if not callable(out) or year is not None:
+            _refuse_to_lose(first_out, year)
     rubric = standards.newest  # the reports' layout (categories, items); each workbook is scored under its own
     by_code = {c.code: c for c in roster} if roster is not None else None
     year_limit = latest_year if latest_year is not None else year_bounds(rubric.campaign, date.today())[1]
@@ -85,6 +93,7 @@ def run_score(
     mtimes: list[int] = []
     shas: list[str] = []
     recorded = already = 0
+    kept: str | None = None  # what became of sheets another command had added to the workbook
     bar = progress(len(inputs.files)) if progress is not None else None
     batch: Batch | None = None
     try:
@@ -111,13 +120,19 @@ def run_score(
                     bar.close()
             chosen = batch_year(outcomes, year)
             settled = mark_off_year(settle(outcomes, mtimes), chosen.year)
+            target = out(chosen.year) if callable(out) else out
+            if target is not None and target != first_out and not dry_run:  # the year's name: checked now
+                refuse_overlap({"--out": target, "--db": ledger_file}, {"评分表": list(inputs.files)})
+                ensure_writable(target)
+                _refuse_to_lose(target, chosen.year)
             order = list(dict.fromkeys(c.subdistrict for c in roster)) if roster is not None else []
             if batch is not None:
                 # remembered, so progress can say 待改正; a workbook without a year counts for the batch's year
                 for submission in (invalid_submission(a, chosen.year) for a in invalid):
                     if submission is not None:
                         batch.add_invalid(submission)
-                settled, done = _record(batch, out, settled, shas, inputs.unmatched, rubric, order)
+                settled, done, kept = _record(batch, target, settled, shas, inputs.unmatched, rubric, order, roster,
+                                              chosen.year)  # fmt: skip
                 recorded, already = done.new, done.already
             else:
                 settled = _in_order(settled, inputs.unmatched, order)
@@ -126,9 +141,18 @@ def run_score(
         raise
     return ScoreReport(
         rubric=rubric, outcomes=settled, year=chosen, recorded=recorded, already=already, db=str(ledger_file),
-        out=str(out) if out is not None else None, dry_run=dry_run, unmatched=inputs.unmatched,
+        out=str(target) if target is not None else None, dry_run=dry_run, unmatched=inputs.unmatched,
         skipped=tuple(path_text(p) for p in inputs.skipped), roster_checked=roster is not None,
+        out_note=kept,
     )  # fmt: skip
+
+
+def _refuse_to_lose(out: Path, year: int | None) -> None:
+    """No sheet a person added to the workbook at `out` is dropped by rewriting it (see xlsx_progress.before_rewrite)."""
+    if out.exists():
+        from greencli.adapters.xlsx_progress import before_rewrite, refuse_to_lose  # heavy: only when one is there
+
+        refuse_to_lose(before_rewrite(out, year))
 
 
 def _in_order(outcomes: Sequence[Outcome], unmatched: Sequence[str], order: Sequence[str]) -> list[Outcome]:
@@ -145,30 +169,58 @@ def _record(
     unmatched: Sequence[str],
     rubric: Rubric,
     order: Sequence[str],
-) -> tuple[list[Outcome], Recorded]:
+    roster: Sequence[Community] | None,
+    year: int | None,
+) -> tuple[list[Outcome], Recorded, str | None]:
     """Record the batch and, inside the same transaction, write the district workbook to a temporary file (so it
     can say which workbooks do not stand in the ledger); the workbook is put in place after the commit. If the
-    workbook cannot be written, nothing is recorded."""
+    workbook cannot be written, nothing is recorded.
+
+    The workbook at `out` may hold sheets another command added: `progress --out`'s are made again from the ledger
+    (with this batch) and kept, as they would be stale copied; a person's own sheet is never dropped (the workbook
+    is refused before anything is recorded). Returns what to tell the user about them."""
     shown: list[list[Outcome]] = []
+    kept: list[str | None] = [None]
+    before = None
+    if out is not None and out.exists():
+        from greencli.adapters.xlsx_progress import before_rewrite
+
+        before = before_rewrite(out, year)
 
     def write(elsewhere: Mapping[str, Elsewhere]) -> None:
         shown.append(_in_order(_with_ledger(outcomes, shas, elsewhere), unmatched, order))
         if temporary is not None:
+            from greencli.adapters.xlsx_progress import carry_over, refuse_to_lose
             from greencli.adapters.xlsx_report import build_district_workbook  # heavy: only when writing
 
+            refuse_to_lose(before)
             build_district_workbook(temporary, shown[0], rubric, order)
+            kept[0] = carry_over(temporary, before, rubric, lambda y, as_of: _standing(batch, rubric, roster, y, as_of))
 
     temporary: Path | None = None
     if out is None:
         done = batch.commit(then=write)
-        return shown[0], done
+        return shown[0], done, None
     try:
         with atomic_target(out) as temporary:
             done = batch.commit(then=write)
     except GreencliError as exc:
         said = RECORDED_NO_WORKBOOK if batch.committed else NOT_RECORDED
         raise type(exc)(f"{exc}（{said}）") from exc
-    return shown[0], done
+    return shown[0], done, kept[0]
+
+
+def _standing(
+    batch: Batch, rubric: Rubric, roster: Sequence[Community] | None, year: int, as_of: date | None
+) -> tuple[Progress, list[Listing]] | None:
+    """The standing of `year` as the ledger holds it with this batch (inside its transaction); None without a
+    roster, which the rates need."""
+    if roster is None:
+        return None
+    from greencli.jobs.standing import YearStanding
+
+    standing = YearStanding.read(batch.ledger, rubric, roster, year, as_of)
+    return standing.current, standing.lists
 
 
 def _with_ledger(outcomes: Sequence[Outcome], shas: Sequence[str], elsewhere: Mapping[str, Elsewhere]) -> list[Outcome]:

@@ -33,7 +33,15 @@ from greencli.adapters.template.formulas import (
     total_formula,
     verdict_formula,
 )
-from greencli.adapters.template.personalise import PLACEHOLDER, Identity
+from greencli.adapters.template.personalise import (
+    HEADER_CODE_LIMIT,
+    HEADER_NAME_LIMIT,
+    PLACEHOLDER,
+    TOKEN_HEADER_CODE,
+    TOKEN_HEADER_NAME,
+    Identity,
+    header_text,
+)
 from greencli.adapters.template.validations import row_validation, validation, yes_no
 from greencli.core import layout as L
 from greencli.core.derived import Ranges
@@ -45,8 +53,16 @@ STAMP_KEYS: Final = ("rubric_id", "rubric_version", "community_code", "year", "g
 PROPERTY_PREFIX: Final = "greencli."
 
 COMPOUND_ROWS: Final = 200
-# Rows printed on the blank form for a site visit (a community rarely has more compounds); all 200 take input.
-COMPOUND_PRINT_ROWS: Final = 30
+# The 小区 sheet prints on one A4 landscape page: its title, note and header rows, then as many rows for a site
+# visit as fit at a height to write in by hand (a community rarely has more compounds); all 200 take input.
+COMPOUND_TITLE_POINTS: Final = 24
+COMPOUND_NOTE_POINTS: Final = 30
+COMPOUND_HEADER_POINTS: Final = 20
+COMPOUND_ROW_POINTS: Final = 18
+# A4 landscape's 595 pt less 0.6-inch margins (86 pt), the rows above and a little room for rounding
+COMPOUND_PRINT_ROWS: Final = int(
+    (595 - 86 - COMPOUND_TITLE_POINTS - COMPOUND_NOTE_POINTS - COMPOUND_HEADER_POINTS - 8) // COMPOUND_ROW_POINTS
+)
 CHINESE_NUMERALS: Final = "一二三四五六七八九十"
 
 # 评分表 columns (0-based)
@@ -87,6 +103,21 @@ INFO_FIELDS: Final[tuple[tuple[str, str], ...]] = (
     ("创建联系人", "text"), ("创建联系人职务", "text"), ("创建联系人电话", "text"),
     ("社区公共服务机构（设施）配置情况", "long"), ("创建绿色社区工作情况", "long"),
 )  # fmt: skip
+
+
+def page_footer(identity: Identity | None) -> str:
+    """The footer of every printed page of the form: the community's code and name at the left (blanks to write
+    them in on the blank form), so a loose page is never without them, and the page number in the middle; the two
+    fit beside each other on a portrait page. The skeleton carries tokens that `personalise` swaps for each
+    community. (A footer, not a header: each sheet's own title, with the year, stays the first line of its pages.)"""
+    if identity is None:
+        who = f"{L.COMMUNITY_CODE}：{'＿' * 4}　{L.COMMUNITY_NAME}：{'＿' * 6}"
+    elif identity is PLACEHOLDER:
+        who = f"{TOKEN_HEADER_CODE}　{TOKEN_HEADER_NAME}"
+    else:
+        who = f"{header_text(identity.code, HEADER_CODE_LIMIT)}　{header_text(identity.name, HEADER_NAME_LIMIT)}"
+    # the space after each font size: "&9" then a digit would read as a larger size
+    return f'&L&"宋体"&9 {who}&C&"宋体"&9 第 &P 页，共 &N 页'
 
 
 def text_width(text: str) -> int:
@@ -418,7 +449,7 @@ class _ScoreSheet:
         ws.set_h_pagebreaks(self.breaks)  # at item boundaries (keep_together)
         ws.set_margins(left=0.3, right=0.3, top=0.6, bottom=0.6)
         ws.center_horizontally()
-        ws.set_footer("&C第 &P 页，共 &N 页")
+        ws.set_footer(page_footer(self.identity))
         _protect(ws)
 
 
@@ -509,7 +540,7 @@ def _write_info(wb: Workbook, s: _Styles, rubric: Rubric, year: int, identity: I
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     ws.fit_to_pages(1, 0)
     ws.print_area(0, 0, last, 3)
-    ws.set_footer("&C第 &P 页，共 &N 页")
+    ws.set_footer(page_footer(identity))
     _protect(ws)
     ws.activate()
 
@@ -521,12 +552,14 @@ COMPOUND_COLUMNS: Final = [
 ]  # fmt: skip
 
 
-def _write_compounds(wb: Workbook, s: _Styles, rubric: Rubric, year: int) -> None:
+def _write_compounds(wb: Workbook, s: _Styles, rubric: Rubric, year: int, identity: Identity | None) -> None:
     ws = wb.add_worksheet(L.COMPOUND_SHEET)
     for col, (_, width) in enumerate(COMPOUND_COLUMNS):
         ws.set_column(col, col, width)
     last_col = len(COMPOUND_COLUMNS) - 1
-    _merge(ws, 0, 0, 0, last_col, f"{year}年度 社区内居住小区情况", s.title)
+    name = identity.name if identity else ""
+    _merge(ws, 0, 0, 0, last_col, f"{name}{year}年度 社区内居住小区情况", s.title)
+    ws.set_row(0, COMPOUND_TITLE_POINTS)
     requirement_text = "，".join(
         f"{g.built_from}年以来建成的要求{fmt(g.required)}%" if g.built_from else f"其余要求{fmt(g.required)}%"
         for g in rubric.compounds.green_requirements
@@ -537,11 +570,13 @@ def _write_compounds(wb: Workbook, s: _Styles, rubric: Rubric, year: int) -> Non
         f"绿地率由程序计算：{requirement_text}。右侧绿色列自动计算。打印时默认打印前{COMPOUND_PRINT_ROWS}行。",
         s.note,
     )  # fmt: skip
-    ws.set_row(1, 30)
+    ws.set_row(1, COMPOUND_NOTE_POINTS)
     for col, (title, _) in enumerate(COMPOUND_COLUMNS):
         ws.write_string(COMPOUND_HEADER_ROW, col, title, s.header)
+    ws.set_row(COMPOUND_HEADER_ROW, COMPOUND_HEADER_POINTS)
     first, last = COMPOUND_HEADER_ROW + 1, COMPOUND_HEADER_ROW + COMPOUND_ROWS
     for r in range(first, last + 1):
+        ws.set_row(r, COMPOUND_ROW_POINTS)
         ws.write_blank(r, 0, None, s.input_text)
         for col in range(1, 4):
             ws.write_blank(r, col, None, s.input)
@@ -580,10 +615,14 @@ def _write_compounds(wb: Workbook, s: _Styles, rubric: Rubric, year: int) -> Non
     ws.freeze_panes(COMPOUND_HEADER_ROW + 1, 1)
     ws.set_landscape()
     ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.center_horizontally()
+    # one page: the rows are sized to fit it at 100 %; fitting to one page tall as well only guards against another
+    # program's rounding, which spilled the last rows onto a near-empty second page
+    ws.fit_to_pages(1, 1)
     ws.repeat_rows(0, COMPOUND_HEADER_ROW)
     ws.print_area(0, 0, COMPOUND_HEADER_ROW + COMPOUND_PRINT_ROWS, last_col)
-    ws.set_footer("&C第 &P 页，共 &N 页")
+    ws.set_footer(page_footer(identity))
     _protect(ws)
 
 
@@ -619,7 +658,7 @@ def guide_lines(rubric: Rubric) -> list[tuple[str, str]]:
     ]  # fmt: skip
 
 
-def _write_guide(wb: Workbook, s: _Styles, rubric: Rubric) -> None:
+def _write_guide(wb: Workbook, s: _Styles, rubric: Rubric, identity: Identity | None) -> None:
     ws = wb.add_worksheet(L.GUIDE_SHEET)
     # 88 units (621 pixels) inside A4 portrait's 698 between 0.5-inch margins: the text wraps within the page
     ws.set_column(0, 0, GUIDE_WIDTH)
@@ -631,6 +670,7 @@ def _write_guide(wb: Workbook, s: _Styles, rubric: Rubric) -> None:
     ws.set_paper(9)
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     ws.fit_to_pages(1, 0)
+    ws.set_footer(page_footer(identity))
     _protect(ws)
 
 
@@ -660,8 +700,8 @@ def build_workbook(rubric: Rubric, year: int, identity: Identity | None) -> byte
     s = _Styles(wb)
     _write_info(wb, s, rubric, year, identity)
     _ScoreSheet(wb, s, rubric, year, identity).build()
-    _write_compounds(wb, s, rubric, year)
-    _write_guide(wb, s, rubric)
+    _write_compounds(wb, s, rubric, year, identity)
+    _write_guide(wb, s, rubric, identity)
     _write_stamp(wb, {
         "rubric_id": rubric.id, "rubric_version": rubric.version,
         "community_code": identity.code if identity else "", "year": str(year), "generator": f"greencli {__version__}",

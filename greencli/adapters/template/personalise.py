@@ -19,6 +19,14 @@ from greencli.core.clean import clean_line
 TOKEN_CODE: Final = "⟦GREENCLI:CODE⟧"
 TOKEN_NAME: Final = "⟦GREENCLI:NAME⟧"
 TOKEN_SUBDISTRICT: Final = "⟦GREENCLI:SUBDISTRICT⟧"
+# The same in the page footers, where a lone & starts a control code (&P, &N): see `header_text`.
+TOKEN_HEADER_CODE: Final = "⟦GREENCLI:HEADER-CODE⟧"
+TOKEN_HEADER_NAME: Final = "⟦GREENCLI:HEADER-NAME⟧"
+# Excel refuses a footer longer than 255 characters, control codes included, and the footer's code and name stay in
+# the left third of a portrait page, beside its page number: they are kept to these lengths there (the name is whole
+# on the sheets' titles and cells, which are what is read).
+HEADER_CODE_LIMIT: Final = 12
+HEADER_NAME_LIMIT: Final = 14
 
 MARKER: Final = "⟦GREENCLI:".encode()
 
@@ -33,12 +41,24 @@ class Identity:
 PLACEHOLDER: Final = Identity(TOKEN_CODE, TOKEN_NAME, TOKEN_SUBDISTRICT)
 
 
+def header_text(value: str, limit: int) -> str:
+    """A value as a page footer prints it: & doubled (a lone & starts a control code), at most `limit` characters
+    (the last an ellipsis when it had more)."""
+    value = clean_line(value).strip()
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return value.replace("&", "&&")
+
+
 def personalise(skeleton: bytes, identity: Identity) -> bytes:
     """Swap the placeholder tokens for a community's identity, XML-escaped, in every part that holds them."""
     swaps = [
         (token.encode(), escape(clean_line(value).strip()).encode())
         for token, value in ((TOKEN_CODE, identity.code), (TOKEN_NAME, identity.name),
                              (TOKEN_SUBDISTRICT, identity.subdistrict))
+    ] + [
+        (TOKEN_HEADER_CODE.encode(), escape(header_text(identity.code, HEADER_CODE_LIMIT)).encode()),
+        (TOKEN_HEADER_NAME.encode(), escape(header_text(identity.name, HEADER_NAME_LIMIT)).encode()),
     ]  # fmt: skip
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(skeleton)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
