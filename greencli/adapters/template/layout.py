@@ -45,7 +45,7 @@ from greencli.adapters.template.personalise import (
 from greencli.adapters.template.validations import row_validation, validation, yes_no
 from greencli.core import layout as L
 from greencli.core.derived import Ranges
-from greencli.core.rubric import Item, Row, RowKind, Rubric, Veto
+from greencli.core.rubric import Item, Row, RowKind, Rubric, Veto, year_bounds
 from greencli.core.values import fmt
 
 STAMP_SHEET: Final = "_greencli"
@@ -484,6 +484,8 @@ def _write_info(wb: Workbook, s: _Styles, rubric: Rubric, year: int, identity: I
     _merge(ws, 1, 0, 1, 3, "黄色单元格需要填写，灰色单元格为预填内容；数量填数字，面积单位为平方米。", s.note)
     values = {L.COMMUNITY_CODE: identity.code if identity else "", L.COMMUNITY_NAME: identity.name if identity else "",
               L.SUBDISTRICT: identity.subdistrict if identity else ""}  # fmt: skip
+    # the one rule for years, as of the form's own year (a form is filled in its year, or the next one's first days)
+    low, high = year_bounds(rubric.campaign, date(year, 1, 1))
     r, c = 3, 0
     for label, kind in INFO_FIELDS:
         if kind == "long":
@@ -505,13 +507,13 @@ def _write_info(wb: Workbook, s: _Styles, rubric: Rubric, year: int, identity: I
             ws.write_number(r, value_col, year, s.prefilled if identity else s.input)
             if identity is None:
                 ws.data_validation(r, value_col, r, value_col, validation(
-                    "integer", L.YEAR, "填四位年份，如 2022", "请填写四位年份",
-                    criteria="between", minimum=rubric.campaign.first_year, maximum=2100))  # fmt: skip
+                    "integer", L.YEAR, f"填四位年份，如 {year}", f"请填写 {low}～{high} 之间的年份",
+                    criteria="between", minimum=low, maximum=high))  # fmt: skip
         elif kind == "date":
             ws.write_blank(r, value_col, None, s.input_date)
             ws.data_validation(r, value_col, r, value_col, validation(
                 "date", L.REVIEW_DATE, "填现场评审日期，如 2022-10-15", "请填写有效日期",
-                criteria="between", minimum=date(rubric.campaign.first_year, 1, 1), maximum=date(2100, 12, 31)))  # fmt: skip
+                criteria="between", minimum=date(low, 1, 1), maximum=date(high, 12, 31)))  # fmt: skip
         elif kind in ("count", "area"):
             ws.write_blank(r, value_col, None, s.input)
             whole = kind == "count"
