@@ -29,9 +29,10 @@ VOLATILE = {"id", "scored_at", "seen_at", "file", "superseded_by", "记录号", 
 
 
 def cli(*args: str) -> tuple[int, Any]:
+    """The exit code and the JSON document (None when the command printed none: exit 2 and a message)."""
     result = CliRunner().invoke(app, [*args, "--json"])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return result.exit_code, json.loads(result.stdout)
+    return result.exit_code, json.loads(result.stdout) if result.stdout.strip() else None
 
 
 def schema(db: Path) -> int:
@@ -63,7 +64,10 @@ def views(place: Path, db: Path) -> dict[str, Any]:
             keep = [n for n, c in enumerate(table.columns) if c not in VOLATILE]
             shown[f"export {year} {table.name}"] = [[row[n] for n in keep] for row in table.rows]
     for code in CODES:
-        _, history = cli("history", code, "--db", str(db))
+        exit_code, history = cli("history", code, "--db", str(db))
+        if history is None:  # a code the ledger never saw (ZJ-07): exit 2, on both ledgers alike
+            shown[f"history {code}"] = exit_code
+            continue
         for group in ("evaluations", "invalid_submissions"):
             history[group] = [{k: v for k, v in e.items() if k not in VOLATILE} for e in history[group]]
         shown[f"history {code}"] = history
