@@ -131,12 +131,17 @@ def parse_count(raw: Raw, suffixes: tuple[str, ...] = ()) -> Decimal | None:
     number = parse_number(raw, suffixes)
     if number is not None or not isinstance(raw, str):
         return number
-    text = _fold(raw).replace(" ", "")
-    for suffix in suffixes:
-        if text.endswith(suffix) and len(text) > len(suffix):
-            text = text[: -len(suffix)]
-            break
+    text = _without_suffix(raw, suffixes)
     return Decimal(CHINESE_COUNTS[text]) if text in CHINESE_COUNTS else None
+
+
+def _without_suffix(text: str, suffixes: tuple[str, ...]) -> str:
+    """Typed text as a number is read: folded (NFKC), spaces gone, and one of `suffixes` (a unit) taken off."""
+    folded = _fold(text).replace(" ", "")
+    for suffix in suffixes:
+        if folded.endswith(suffix) and len(folded) > len(suffix):
+            return folded[: -len(suffix)]
+    return folded
 
 
 def parse_amount(raw: Raw, units: tuple[str, ...]) -> Decimal | None:
@@ -164,11 +169,7 @@ def _parse_number(raw: Raw, suffixes: tuple[str, ...]) -> Decimal | None:
         return raw if raw.is_finite() else None
     if not isinstance(raw, str):
         return None
-    text = _fold(raw).replace(" ", "")
-    for suffix in suffixes:
-        if text.endswith(suffix) and len(text) > len(suffix):
-            text = text[: -len(suffix)]
-            break
+    text = _without_suffix(raw, suffixes)
     if _GROUPED.match(text):
         text = text.replace(",", "")
     if not _NUMERAL.match(text):
