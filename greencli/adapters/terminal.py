@@ -482,7 +482,7 @@ def render_history(doc: dict[str, Any]) -> None:
         columns = [
             Column("年度"),
             Column("命名日期"),
-            Column("文号", wrap=True, min_width=10),
+            Column("文号", wrap=True, min_width=16),  # a 文号 such as 秦创绿〔2023〕5号 reads whole
             Column("记录时间", keep=2),
         ]
         table = [[str(c["year"]), c["date"], c["doc"], c["recorded_at"][:16].replace("T", " ")] for c in named]
@@ -506,7 +506,7 @@ def render_confer(doc: dict[str, Any]) -> None:
         Column("社区名称", wrap=True, whole=True, keep=2, min_width=8),
         Column("年度"),
         Column("命名日期"),
-        Column("文号", wrap=True, min_width=10),
+        Column("文号", wrap=True, min_width=16),  # a 文号 such as 秦创绿〔2023〕5号 reads whole
         Column("原称号日期", keep=1),
     ]
     rows = [[c["subdistrict"], c["community_id"], c["community"], str(c["year"]), c["date"], c["doc"],
