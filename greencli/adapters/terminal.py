@@ -454,19 +454,21 @@ def render_history(doc: dict[str, Any]) -> None:
     out.print(f"[bold]{doc['community_id']} {latest['community']}[/]（{latest['subdistrict']}）评审记录")
     if rows:
         columns = [Column("记录号", justify="right"), Column("年度"), Column("结论"), Column("总分", justify="right"),
-                   Column("否决项", keep=2), Column("是否有效", wrap=True, min_width=8), Column("评审日期", keep=1),
-                   Column("评分时间", keep=3), Column("标准版本", keep=3), Column("SHA-256", keep=4),
+                   Column("否决项", keep=2), Column("是否有效"), Column("评审日期", keep=1),
+                   Column("说明", wrap=True, keep=2, min_width=12), Column("评分时间", keep=3),
+                   Column("标准版本", keep=3), Column("SHA-256", keep=4),
                    Column("文件", wrap=True, keep=4, min_width=16)]  # fmt: skip
         table = []
         for e in rows:
+            # the state stays on one line (scripts and people look for 已被 #N 取代); why goes in 说明
             if e.get("void_reason"):
-                state = f"[red]已作废[/]：{e['void_reason']}"
+                state, why = "[red]已作废[/]", e["void_reason"]
             else:
-                why = f"（{e['superseded_reason']}）" if e.get("superseded_reason") else ""
-                state = "[green]当前[/]" if e["current"] else f"[dim]已被 #{e['superseded_by']} 取代{why}[/]"
+                state = "[green]当前[/]" if e["current"] else f"[dim]已被 #{e['superseded_by']} 取代[/]"
+                why = e.get("superseded_reason") or ""
             dated = e["review_date"] or (f"未填（按 {e['dated_as']} 计）" if e.get("dated_as") else "")
             table.append([f"#{e['id']}", str(e["year"]), f"[{VERDICT_STYLE[e['verdict']]}]{VERDICT_LABEL[e['verdict']]}[/]",
-                          f"{e['total']:.1f}", "、".join(e["vetoes"]), state, dated,
+                          f"{e['total']:.1f}", "、".join(e["vetoes"]), state, dated, why,
                           e["scored_at"][:16].replace("T", " "), e["rubric_version"], e["sha256"][:12], e["file"]])  # fmt: skip
         render_table(out, FittedTable(columns, table))
     if invalid:
