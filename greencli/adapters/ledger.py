@@ -323,7 +323,7 @@ class Ledger:
             if "locked" in str(exc).lower() or "busy" in str(exc).lower():
                 raise LedgerBusy(
                     f"评分记录库 {path} 正被另一个程序写入，已等待 {wait:g} 秒仍未轮到：本次未改动评分记录库，请稍后再运行"
-                    "（或用 --wait 等待更久）"
+                    "（score 和 rollup 可用 --wait 等待更久）"
                 ) from exc
             raise LedgerError(f"评分记录库 {path} 无法使用：{sqlite_reason(exc)}") from exc
         except sqlite3.DatabaseError as exc:
