@@ -325,3 +325,18 @@ def identity_tokens_left(workbook: bytes) -> Iterator[str]:
         for info in package.infolist():
             if b"\xe2\x9f\xa6GREENCLI:" in package.read(info):
                 yield info.filename
+
+
+def test_a_filled_workbook_resaved_by_openpyxl_is_personalised_too(tmp_path: Path, rubric: Rubric) -> None:
+    """openpyxl writes the placeholders' ⟦ ⟧ as character references: personalising after filling (what the
+    benchmark does to make thousands of distinct workbooks cheaply) must still swap them."""
+    skeleton = tmp_path / "skeleton.xlsx"
+    skeleton.write_bytes(build_skeleton(rubric, 2022))
+    master = fill(skeleton, tmp_path / "master.xlsx", perfect_values(rubric), compounds=[C()])
+    assert b"&#10214;GREENCLI:" in zipfile.ZipFile(master).read("xl/worksheets/sheet1.xml")
+    made = tmp_path / "made.xlsx"
+    made.write_bytes(personalise(master.read_bytes(), Identity("ZJ-07", "松花江社区", "珠江道街道")))
+    raw = read_workbook(made, rubric)
+    assert (raw.info["社区编码"].value, raw.info["社区名称"].value, raw.info["乡街"].value) == (
+        "ZJ-07", "松花江社区", "珠江道街道")  # fmt: skip
+    assert b"GREENCLI:" not in b"".join(zipfile.ZipFile(made).read(n) for n in zipfile.ZipFile(made).namelist())

@@ -29,6 +29,12 @@ HEADER_CODE_LIMIT: Final = 12
 HEADER_NAME_LIMIT: Final = 14
 
 MARKER: Final = "⟦GREENCLI:".encode()
+MARKER_REFERENCED: Final = b"&#10214;GREENCLI:"
+
+
+def _as_references(token: bytes) -> bytes:
+    """A token as a writer that escapes non-ASCII text writes it: ⟦ and ⟧ as decimal character references."""
+    return token.decode().replace("⟦", "&#10214;").replace("⟧", "&#10215;").encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +66,14 @@ def personalise(skeleton: bytes, identity: Identity) -> bytes:
         (TOKEN_HEADER_CODE.encode(), escape(header_text(identity.code, HEADER_CODE_LIMIT)).encode()),
         (TOKEN_HEADER_NAME.encode(), escape(header_text(identity.name, HEADER_NAME_LIMIT)).encode()),
     ]  # fmt: skip
+    # A workbook re-saved by another writer (openpyxl writes ⟦ and ⟧ as &#10214; and &#10215;) holds the same tokens
+    # as character references: they are swapped too.
+    swaps += [(_as_references(token), value) for token, value in swaps]
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(skeleton)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             data = source.read(info)
-            if MARKER in data:
+            if MARKER in data or MARKER_REFERENCED in data:
                 for token, value in swaps:
                     data = data.replace(token, value)
             target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
