@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
+from greencli.adapters.runtime import process_alive
 from greencli.core.errors import GreencliError, describe_os_error
 
 POLL_SECONDS = 0.2
@@ -99,23 +100,12 @@ class _OwnerFile:
             return False  # being written right now, or unreadable: not ours to break
         if host != socket.gethostname():
             return False  # another machine's run: its liveness cannot be checked from here
-        return not _alive(pid)
+        return not process_alive(pid)
 
     def release(self) -> None:
         if self.owned:
             with contextlib.suppress(FileNotFoundError):
                 self.path.unlink()
-
-
-def _alive(pid: int) -> bool:
-    """Whether a process with this id exists (POSIX: signal 0 checks without sending anything)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _make(path: Path) -> _OsLock | _OwnerFile:

@@ -84,9 +84,6 @@ def ledger_file(db: Path | None) -> Path:
     return ledger_path(db)
 
 
-GLOB_CHARS = frozenset("*?[")
-
-
 @app.command("standard", cls=ChineseCommand)
 @handled
 def standard(rubric: RubricOption = None, as_json: JsonOption = False) -> None:
@@ -158,10 +155,8 @@ def score(
 
     target = district_output(out)
     first = target.at(year)  # by default the name of --year, else a name in the folder the year's name will be in
-    if not dry_run:  # the inputs inside folders and globs are checked by run_score once it has expanded them
-        literal = [Path(f) for f in files if not GLOB_CHARS & set(f) or Path(f).exists()]
-        guard_outputs({"--out": first.path},
-                      {"--db": ledger_file(db), "--roster": roster, "--rubric": rubric, "评分表": literal})  # fmt: skip
+    if not dry_run:  # the workbooks scored are checked by run_score, once it has expanded the arguments
+        guard_outputs({"--out": first.path}, {"--db": ledger_file(db), "--roster": roster, "--rubric": rubric})
     standard = load_standards(rubric)
     check_year(standard.newest.campaign, year)
     communities = read_roster(roster) if roster is not None else None
