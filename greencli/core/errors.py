@@ -1,65 +1,91 @@
-"""Failures that stop a whole command (not one workbook): each carries a Chinese message and an exit code."""
+"""Failures that stop a whole command (not one workbook): each carries a code of the one registry
+(`core.issues.REGISTRY`, severity fatal), its parameters, the Chinese message rendered from them, and an exit code.
+
+The library's messages never name a command-line flag; the command line words the codes that need one
+(`greencli.cli.wording`). How the operating system's errors read, and the --debug detail, live in
+`greencli.adapters.oserrors` (core reads no environment).
+"""
 
 from __future__ import annotations
 
-import errno
-import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
+
+from greencli.core.issues import REGISTRY, Severity, UnknownIssueCode, render
+
+if TYPE_CHECKING:  # transitional re-exports (see __getattr__ below)
+    from greencli.adapters.oserrors import DEBUG_ENV, describe_os_error, with_detail
+
+UNCLASSIFIED = "unclassified"
+CODE_SHAPE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One part of a fatal error that lists several (a roster's bad rows, the communities a confer refused): a code
+    of the registry and its parameters."""
+
+    code: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.code not in REGISTRY:
+            raise UnknownIssueCode(self.code)
+
+    @classmethod
+    def of(cls, code: str, /, **params: object) -> Problem:
+        return cls(code, params)
+
+    @property
+    def message(self) -> str:
+        return render(self.code, self.params)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class GreencliError(Exception):
-    """Unrecoverable for the command: an unusable call, roster, ledger, rubric or output. Exit code 2."""
+    """Unrecoverable for the command: an unusable call, roster, ledger, rubric or output. Exit code 2.
 
-    exit_code = 2
+    `GreencliError("ledger-missing", path="评分.db")`: the code must be in the registry. A subclass may name a
+    `default_code`, used when none is given. A text that is not a code (a raise site not yet converted) is kept
+    as the message under the code "unclassified".
+    """
 
+    exit_code: ClassVar[int] = 2
+    default_code: ClassVar[str | None] = None
 
-# What the operating system said, as an office user needs to read it (by errno: the English text varies by OS).
-OS_ERRORS: dict[int, str] = {
-    errno.ENOENT: "文件或文件夹不存在",
-    errno.EACCES: "没有访问权限",
-    errno.EPERM: "操作不被允许（没有权限）",
-    errno.EISDIR: "这是一个文件夹，不是文件",
-    errno.ENOTDIR: "路径中有一段不是文件夹",
-    errno.EEXIST: "已存在同名的文件或文件夹",
-    errno.ENOSPC: "磁盘空间不足",
-    errno.EROFS: "所在磁盘是只读的",
-    errno.EBUSY: "文件正被其他程序占用",
-    errno.ENAMETOOLONG: "文件名或路径太长",
-    errno.EMFILE: "打开的文件太多",
-    errno.EINVAL: "文件名或参数无效",
-    errno.EIO: "磁盘读写错误",
-    errno.EXDEV: "不能跨磁盘移动文件",
-    errno.ENOTEMPTY: "文件夹不是空的",
-    errno.ELOOP: "路径中的链接循环",
-    errno.EFBIG: "文件太大",
-    errno.EDQUOT: "超出磁盘配额",
-}
-# Windows reports a file open in Excel as a sharing violation (winerror 32/33), with errno EACCES.
-WINDOWS_ERRORS: dict[int, str] = {
-    32: "文件正被其他程序（如 Excel、WPS）打开，请关闭后重试",
-    33: "文件的一部分被其他程序锁定",
-}
+    def __init__(self, code: str | None = None, /, **params: object) -> None:
+        if code is None:
+            if self.default_code is None:
+                raise UnknownIssueCode(f"{type(self).__name__} needs a code")
+            code = self.default_code
+        elif code not in REGISTRY:
+            if CODE_SHAPE.fullmatch(code):  # a misspelt code is a programming error, not a message
+                raise UnknownIssueCode(code)
+            params, code = {"message": code}, UNCLASSIFIED
+        elif REGISTRY[code].severity is not Severity.FATAL:
+            raise UnknownIssueCode(f"{code} is not a fatal code")
+        self.code = code
+        self.params: dict[str, object] = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+        super().__init__(render(code, self.params))
 
+    @property
+    def message(self) -> str:
+        """The Chinese message, as the library words it (the command line may word it with its flags)."""
+        return str(self)
 
-def describe_os_error(exc: OSError) -> str:
-    """A Chinese reason for an operating-system error; the path, when the error names one, is added by the caller."""
-    winerror = getattr(exc, "winerror", None)
-    if isinstance(winerror, int) and winerror in WINDOWS_ERRORS:
-        return WINDOWS_ERRORS[winerror]
-    if exc.errno is not None and exc.errno in OS_ERRORS:
-        return OS_ERRORS[exc.errno]
-    if exc.errno is not None:
-        return f"系统错误（错误号 {exc.errno}）"
-    return "系统错误"
+    @property
+    def parts(self) -> tuple[Problem, ...]:
+        """The problems this error lists (a roster's, a rubric's, a confer's), each with its code."""
+        return tuple(p for v in self.params.values() if isinstance(v, list) for p in v if isinstance(p, Problem))
 
 
-DEBUG_ENV = "GREENCLI_DEBUG"  # set by --debug; inherited by worker processes
-
-
-def with_detail(reason: str, original: str) -> str:
-    """A Chinese reason, followed by a library's original (English) text only when running with --debug."""
-    if os.environ.get(DEBUG_ENV) and original:
-        return f"{reason}（原始信息：{original.strip()[:300]}）"
-    return reason
+def problems_of(items: Sequence[Problem | str]) -> list[Problem]:
+    """Problems, a plain text (from a site not yet converted) kept as an unclassified one."""
+    return [p if isinstance(p, Problem) else Problem(UNCLASSIFIED, {"message": p}) for p in items]
 
 
 DEFAULT_INTERRUPT_NOTE = "未完成的工作没有保存"
@@ -86,3 +112,30 @@ def interrupt_note(exc: BaseException) -> str:
     """What an interrupted command says it saved (`exc.note`, set by the job), else that nothing unfinished was."""
     note = getattr(exc, "note", None)
     return note.strip() if isinstance(note, str) and note.strip() else DEFAULT_INTERRUPT_NOTE
+
+
+_MOVED = {"DEBUG_ENV", "describe_os_error", "with_detail", "OS_ERRORS", "WINDOWS_ERRORS"}
+
+
+def __getattr__(name: str) -> object:
+    """Transitional: the operating-system helpers moved to greencli.adapters.oserrors; importers not yet switched
+    still find them here. Remove once no module imports them from core.errors."""
+    if name in _MOVED:
+        import importlib  # noqa: PLC0415
+
+        return getattr(importlib.import_module("greencli.adapters.oserrors"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = [
+    "DEBUG_ENV",
+    "DEFAULT_INTERRUPT_NOTE",
+    "UNCLASSIFIED",
+    "GreencliError",
+    "Interrupted",
+    "Problem",
+    "describe_os_error",
+    "interrupt_note",
+    "problems_of",
+    "with_detail",
+]
