@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint types unit bench fuzz clean samples readme pictures wheelhouse manual
+.PHONY: demo test check lint types unit bench fuzz clean samples readme pictures wheelhouse manual golden
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,16 @@ unit: $(STAMP)
 	$(BIN)/pytest
 
 test: lint types unit
+
+# The fast set while developing (well under a minute): lint, then every test not marked slow in tests/conftest.py
+# (no wheelhouse, no killed or signalled processes, no console encodings, no LibreOffice). `make test` runs it all.
+check: $(STAMP)
+	$(BIN)/ruff check greencli tests samples bench deploy
+	$(BIN)/pytest -m "not slow" -x
+
+# Renew tests/data/golden/ after a deliberate change of what users see; review the diff before committing it.
+golden: $(STAMP)
+	$(BIN)/python -m tests.update_golden
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,3 +1,10 @@
+"""Shared fixtures, the hypothesis profiles, and the slow groups.
+
+`make test` and CI run everything; `make check` leaves out the groups marked `slow` here (one list, so a test file
+never has to remember to mark itself): the wheelhouse, the tests that kill or signal real processes, the console
+encodings, and everything that drives LibreOffice.
+"""
+
 from __future__ import annotations
 
 import os
@@ -8,13 +15,37 @@ from greencli.core.rubric import Rubric
 from hypothesis import settings
 
 from tests.builders import FIRST_READING
+from tests.district import SampleDistrict, score_sample_district
 
 # Bounded and reproducible in `make test`; `make fuzz` runs the long profile.
 settings.register_profile("ci", max_examples=150, derandomize=True, deadline=None)
 settings.register_profile("long", max_examples=2000, deadline=None)  # `make fuzz`: random seed, many more inputs
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
+# Whole files that are slow by nature: building wheelhouses, killing and signalling real processes, running every
+# command under other console encodings and locales.
+SLOW_FILES = frozenset({"test_wheelhouse.py", "test_processes.py", "test_interrupts.py", "test_portability.py"})
+# Single slow tests in otherwise quick files (by the words in their names).
+SLOW_NAMES = ("killed_at_any_moment", "two_real_processes")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the slow groups (and every LibreOffice test, known by its skip condition) `slow`; LibreOffice tests
+    also `libreoffice`, so `-m libreoffice` runs just those."""
+    for item in items:
+        libreoffice = any("LibreOffice" in str(m.kwargs.get("reason", "")) for m in item.iter_markers("skipif"))
+        if libreoffice:
+            item.add_marker(pytest.mark.libreoffice)
+        if libreoffice or item.path.name in SLOW_FILES or any(n in item.name for n in SLOW_NAMES):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session")
 def rubric() -> Rubric:
     return load_rubric(version=FIRST_READING)
+
+
+@pytest.fixture(scope="session")
+def sample_district(tmp_path_factory: pytest.TempPathFactory) -> SampleDistrict:
+    """The sample district, scored once per session (see tests/district.py)."""
+    return score_sample_district(tmp_path_factory.mktemp("sample-district"))
