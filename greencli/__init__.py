@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
+from greencli.core.version import __version__
+
+__all__ = ["__version__"]
 _API = frozenset({"LedgerView", "Outcome", "Rubric", "assess_workbook", "load_rubric", "open_ledger"})
 
 
