@@ -37,8 +37,9 @@ class Ranges:
 
 @dataclass(frozen=True)
 class RowRule:
-    """A derived row of an item: its parameters, its score, and its formula."""
+    """A derived row of an item: its name on the form's 说明 sheet, its parameters, its score, and its formula."""
 
+    name: str
     parameters: tuple[str, ...]
     score: Callable[[Row, Sequence[CompoundScore]], Decimal]
     formula: Callable[[Row, Ranges], str]
@@ -47,8 +48,9 @@ class RowRule:
 @dataclass(frozen=True)
 class VetoRule:
     """A veto computed from the compounds: its parameters, whether it holds, and the same test as an Excel condition
-    (TRUE when the veto holds; evaluated only when the 小区 sheet has compounds)."""
+    (TRUE when the veto holds; evaluated only when the 小区 sheet has compounds), and its name on the 说明 sheet."""
 
+    name: str
     parameters: tuple[str, ...]
     holds: Callable[[Veto, Sequence[CompoundScore]], bool]
     condition: Callable[[Veto, Ranges], str]
@@ -115,10 +117,10 @@ def _failing_compounds_condition(veto: Veto, r: Ranges) -> str:
 
 
 ROW_RULES: Final[Mapping[str, RowRule]] = {
-    "green_ratio": RowRule(("shortfall_step", "per_step"), _green_ratio, _green_ratio_formula),
-    "garbage_sorting": RowRule(("per",), _garbage_sorting, _garbage_sorting_formula),
-    "property_share": RowRule(("above",), _property_share, _property_share_formula),
+    "green_ratio": RowRule("绿地率", ("shortfall_step", "per_step"), _green_ratio, _green_ratio_formula),
+    "garbage_sorting": RowRule("垃圾分类覆盖", ("per",), _garbage_sorting, _garbage_sorting_formula),
+    "property_share": RowRule("物业服务面积占比", ("above",), _property_share, _property_share_formula),
 }
 VETO_RULES: Final[Mapping[str, VetoRule]] = {
-    "failing_compounds": VetoRule(("above",), _failing_compounds, _failing_compounds_condition),
+    "failing_compounds": VetoRule("绿色空间否决", ("above",), _failing_compounds, _failing_compounds_condition),
 }

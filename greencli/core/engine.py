@@ -12,6 +12,7 @@ from fractions import Fraction
 
 from greencli.core.derived import ROW_RULES, VETO_RULES
 from greencli.core.issues import Issue, make_issue
+from greencli.core.kinds import KINDS, Report, RowKind, check_points, hint
 from greencli.core.layout import COMPOUND_PROPERTY, COMPOUND_SHEET, COMPOUND_SORTING, SCORE_SHEET
 from greencli.core.model import (
     BLANK,
@@ -24,12 +25,10 @@ from greencli.core.model import (
     RowScore,
     Verdict,
 )
-from greencli.core.rubric import KIND_HINTS, Item, Row, RowKind, Rubric, Veto
+from greencli.core.rubric import Item, Row, Rubric, Veto
+from greencli.core.values import fmt as _fmt
 from greencli.core.values import (
-    HAVE_PREFIX,
     is_blank,
-    is_have_word,
-    is_multiple,
     is_whole,
     parse_count,
     parse_number,
@@ -37,7 +36,6 @@ from greencli.core.values import (
     round_half_up,
     show,
 )
-from greencli.core.values import fmt as _fmt
 
 ZERO = Decimal(0)
 
@@ -58,83 +56,27 @@ class _Scoring:
         self.issues.append(make_issue(code, sheet=where.sheet, cell=where.cell, subject=subject, **params))
 
     # ── one entered value ──
-    def read(
-        self, code: str, kind: RowKind, label: str, points: Decimal = ZERO, row: Row | None = None
-    ) -> Decimal | bool | None:
-        """Parse the value entered for `code` as `kind`; None (and an issue) when it cannot be used."""
+    def read(self, code: str, kind: RowKind, label: str, row: Row | None = None) -> Decimal | bool | None:
+        """Parse the value entered for `code` as `kind` (by the kind's registered reader); None (and an issue) when
+        it cannot be used."""
         found = self.entries.values.get(code)
         if found is None:
             self.issues.append(make_issue("row-missing", sheet=SCORE_SHEET, subject=code, label=label))
             return None
-        raw = found.value
-        if is_blank(raw):
-            self.report("value-missing", found, code, label=label, hint=_hint(row, self.rubric.step))
+        if is_blank(found.value):
+            self.report("value-missing", found, code, label=label, hint=hint(kind, row, self.rubric.step))
             return None
-        if kind in (RowKind.CHECK, RowKind.NA):
-            have = row is not None and row.label.startswith(HAVE_PREFIX)
-            answer = parse_yes_no(raw, have=have)
-            if answer is None and is_have_word(raw):
-                self.report("value-have-not-allowed", found, code, label=label, value=show(raw))
-            elif answer is None:
-                self.report("value-not-yes-no", found, code, label=label, value=show(raw))
-            return answer
-        suffixes = (row.unit,) if kind is RowKind.MEASURE and row is not None and row.unit else SUFFIXES.get(kind, ())
-        number = parse_count(raw, suffixes) if kind is RowKind.COUNT else parse_number(raw, suffixes)
-        if number is None:
-            self.report(
-                "value-not-number", found, code, label=label, value=show(raw), hint=_hint(row, self.rubric.step)
-            )
-            return None
-        # the value quoted in a message is the value as entered (1e-300, 3.5处), never a reformatted number
-        if kind is RowKind.FACT and not is_whole(number):
-            self.report("value-not-whole", found, code, label=label, value=show(raw))
-            return None
-        if kind is RowKind.COUNT:
-            if number < 0:
-                self.report("value-negative", found, code, label=label, value=show(raw))
-                return None
-            if not is_whole(number):
-                self.report("value-not-whole", found, code, label=label, value=show(raw))
-                return None
-            return number
-        if kind in (RowKind.SCORE, RowKind.DEDUCT):
-            return self.check_points(found, code, label, number, points, row)
-        # measure
-        assert row is not None
-        low, high = row.valid_min, row.valid_max
-        if (low is not None and number < low) or (high is not None and number > high):
-            self.report(
-                "value-out-of-range", found, code, label=label, value=show(raw),
-                low=_fmt(low) if low is not None else "", high=_fmt(high) if high is not None else "∞",
-            )  # fmt: skip
-            return None
-        if row.unit == "%" and number <= 1:
-            self.report("percent-looks-fractional", found, code, label=label, value=_fmt(number))
-        return number
+        parse = KINDS[kind].parse
+        assert parse is not None  # only kinds a person types are read
+        return parse(found.value, row, self.rubric.step, self.reporter(found, code, label))
 
-    def check_points(
-        self, found: Field, code: str, label: str, number: Decimal, points: Decimal, row: Row | None
-    ) -> Decimal | None:
-        entered = show(found.value)
-        if not ZERO <= number <= points:
-            self.report("value-out-of-range", found, code, label=label, value=entered, low="0", high=_fmt(points))
-            return None
-        if not is_multiple(number, self.rubric.step):
-            self.report("value-off-step", found, code, label=label, value=entered, step=_fmt(self.rubric.step))
-            return None
-        floor = row.min_nonzero if row is not None else None
-        if floor is not None and ZERO < number < floor:
-            self.report(
-                "deduct-below-minimum",
-                found,
-                code,
-                label=label,
-                value=entered,
-                low=_fmt(floor),
-                high=_fmt(points),
-            )
-            return None
-        return number
+    def reporter(self, found: Field, code: str, label: str) -> Report:
+        """Reports an issue at the value `found` for `code`, under its `label`."""
+
+        def report(issue: str, /, **params: object) -> None:
+            self.report(issue, found, code, label=label, **params)
+
+        return report
 
     # ── the 小区 sheet ──
     def read_compounds(self) -> tuple[CompoundScore, ...] | None:
@@ -216,7 +158,7 @@ class _Scoring:
         na = item.na_row
         not_applicable: bool | None = False
         if na is not None:
-            answer = self.read(na.code, RowKind.NA, na.label, row=na)
+            answer = self.read(na.code, RowKind.NA, na.label, na)
             not_applicable = answer if isinstance(answer, bool) else None
         if not_applicable:
             assert na is not None
@@ -233,7 +175,7 @@ class _Scoring:
                 contribution = self.derived(row, compounds) if compounds is not None else None
                 rows.append(RowScore(row.code, None, contribution))
             else:
-                value = self.read(row.code, row.kind, row.label, row.points, row)
+                value = self.read(row.code, row.kind, row.label, row)
                 contribution = _contribution(row, value) if value is not None else None
                 rows.append(RowScore(row.code, value, contribution))
             complete = complete and contribution is not None
@@ -279,7 +221,8 @@ class _Scoring:
             hint = f"填加分 0～{_fmt(bonus.max)}，没有则留空"
             self.report("value-not-number", found, bonus.code, label="加分项", value=show(found.value), hint=hint)
             return None
-        value = self.check_points(found, bonus.code, "加分项", number, bonus.max, None)
+        report = self.reporter(found, bonus.code, "加分项")
+        value = check_points(found.value, number, bonus.max, None, self.rubric.step, report)
         if value is not None and value > 0:
             evidence = self.entries.evidence.get(bonus.code, BLANK)
             if is_blank(evidence.value):
@@ -307,7 +250,7 @@ class _Scoring:
         """A scored row that already reaches the veto threshold while the veto's own count does not."""
         assert veto.at_least is not None
         found = self.entries.values.get(veto.warn_row, BLANK)
-        count = parse_count(found.value, SUFFIXES[RowKind.COUNT]) if not is_blank(found.value) else None
+        count = parse_count(found.value, KINDS[RowKind.COUNT].suffixes) if not is_blank(found.value) else None
         if count is not None and count >= veto.at_least > veto_count:
             self.report(
                 "veto-inconsistent", self.entries.values.get(veto.code, BLANK), veto.code,
@@ -353,36 +296,10 @@ class _Scoring:
         return Evaluation(verdict, total, bonus, categories, scored, vetoes, issues, compounds or ())
 
 
-# Units a person may type after a number, by kind (a measure's own unit is added for measures).
-SUFFIXES: dict[RowKind, tuple[str, ...]] = {
-    RowKind.SCORE: ("分",),
-    RowKind.DEDUCT: ("分",),
-    RowKind.COUNT: ("处", "个"),
-}
-
-
-def _hint(row: Row | None, step: Decimal) -> str:
-    """What to enter, for a message (veto counts have no rubric row)."""
-    return row.hint(step) if row is not None else KIND_HINTS[RowKind.COUNT]
-
-
 def _contribution(row: Row, value: Decimal | bool) -> Decimal:
-    if row.kind is RowKind.CHECK:
-        return row.points if value is True else ZERO
-    assert isinstance(value, Decimal)
-    if row.kind is RowKind.SCORE:
-        return value
-    if row.kind is RowKind.COUNT:
-        assert row.per is not None
-        return max(ZERO, row.points - row.per * value)
-    if row.kind is RowKind.DEDUCT:
-        return -value
-    if row.kind is RowKind.FACT:
-        return ZERO  # recorded and checked against its row, never counted
-    if row.kind is RowKind.MEASURE:
-        meets = (row.at_least is None or value >= row.at_least) and (row.at_most is None or value <= row.at_most)
-        return row.points if meets else ZERO
-    raise AssertionError(f"row {row.code} of kind {row.kind} has no entered contribution")
+    score = KINDS[row.kind].score
+    assert score is not None, f"row {row.code} of kind {row.kind} has no entered contribution"
+    return score(row, value)
 
 
 def _empty_compound(c: CompoundEntry) -> bool:

@@ -10,54 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any
 
 from greencli.core.errors import GreencliError
 from greencli.core.issues import YEAR_RULE
-from greencli.core.values import fmt
+from greencli.core.kinds import KINDS, RowKind, hint
 
-
-class RowKind(StrEnum):
-    SCORE = "score"
-    CHECK = "check"
-    COUNT = "count"
-    DEDUCT = "deduct"
-    MEASURE = "measure"
-    NA = "na"
-    DERIVED = "derived"
-    FACT = "fact"
-
-    @property
-    def label(self) -> str:
-        """The kind's Chinese name, as people see it (the value stays the stable code for scripts)."""
-        return KIND_LABELS[self]
-
-
-KIND_LABELS: Final[Mapping[RowKind, str]] = {
-    RowKind.SCORE: "评分",
-    RowKind.CHECK: "是/否",
-    RowKind.COUNT: "处数",
-    RowKind.DEDUCT: "扣分",
-    RowKind.MEASURE: "测量值",
-    RowKind.NA: "不适用",
-    RowKind.DERIVED: "自动计算",
-    RowKind.FACT: "事实",
-}
-
-
-# Rules the engine knows how to compute from the 小区 sheet, and the parameters each needs.
-
-# What the inspector is told to enter, per kind; shared by the engine's messages and the template.
-KIND_HINTS: Final[Mapping[RowKind, str]] = {
-    RowKind.SCORE: "填得分 0～{points}（{step}的倍数）",
-    RowKind.CHECK: "填 是/否",
-    RowKind.COUNT: "填处数（整数，没有填0）",
-    RowKind.DEDUCT: "填扣分 0～{points}",
-    RowKind.MEASURE: "填数值（{unit}）",
-    RowKind.NA: "不适用填“是”，否则填“否”",
-    RowKind.DERIVED: "自动计算，无需填写",
-    RowKind.FACT: "填{unit}数（整数）",
-}
+__all__ = ["RowKind"]  # the kinds are registered in greencli.core.kinds; importable from here as before
 
 
 class RubricError(GreencliError):
@@ -97,12 +56,12 @@ class Row:
 
     def hint(self, step: Decimal) -> str:
         """What the inspector is told to enter in this row (scores in multiples of the rubric's `step`)."""
-        return KIND_HINTS[self.kind].format(points=fmt(self.points), unit=self.unit, step=fmt(step))
+        return hint(self.kind, self, step)
 
     @property
     def entered(self) -> bool:
         """Whether a person types a value for this row."""
-        return self.kind is not RowKind.DERIVED
+        return KINDS[self.kind].entered
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,14 +152,21 @@ class Target:
 
 @dataclass(frozen=True, slots=True)
 class Campaign:
+    name: str  # what the title is called (绿色社区): in every title, file name and notice the program writes
     first_year: int
     targets: tuple[Target, ...]
     nominations_min: int
     nominations_max: int
     nomination_deadline: tuple[int, int] = (3, 31)  # month, day: each year's 上报名单 is due by then ("3月底前")
+    year_end: tuple[int, int] = (12, 31)  # month, day: a year's standing is taken on this day ("年底")
 
     def deadline(self, year: int) -> date:
         month, day = self.nomination_deadline
+        return date(year, month, day)
+
+    def end_of(self, year: int) -> date:
+        """The day `year`'s standing is taken on: its targets, its title dates and a workbook without a 评审日期."""
+        month, day = self.year_end
         return date(year, month, day)
 
     def target_for(self, year: int) -> Decimal | None:
@@ -210,6 +176,38 @@ class Campaign:
             if target.year <= year:
                 current = target.rate
         return current
+
+
+class FieldKind(StrEnum):
+    """What a field of the application form takes: text, a whole number, an area (m²), or a long text box."""
+
+    TEXT = "text"
+    COUNT = "count"
+    AREA = "area"
+    LONG = "long"
+
+
+@dataclass(frozen=True, slots=True)
+class FormField:
+    label: str
+    kind: FieldKind
+    unit: str = ""  # a count's unit (人, 户): typed after the number, it is read as the number
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """The campaign's application form (附件3) on the 基本信息 sheet, after the identity and review fields the
+    program reads (core.layout): its fields, all optional, and the opinion boxes printed for signatures and seals
+    (a box whose title says 盖章 is sealed, any other signed), never read back."""
+
+    title: str  # the sheet's name for it: 申报表
+    fields: tuple[FormField, ...]
+    opinions: tuple[str, ...]
+
+    @property
+    def numbers(self) -> tuple[FormField, ...]:
+        """The fields that take a number (checked on read-back, never scored)."""
+        return tuple(f for f in self.fields if f.kind in (FieldKind.COUNT, FieldKind.AREA))
 
 
 def year_bounds(campaign: Campaign, today: date) -> tuple[int, int]:
@@ -243,6 +241,9 @@ class Rubric:
     vetoes: tuple[Veto, ...]
     compounds: CompoundRules
     campaign: Campaign
+    form: Form
+    # the 说明 sheet's own wording for a kind of row, where the registry's general line would say less
+    guide: Mapping[RowKind, str] = field(default_factory=dict)
     # re-scoring an older version's entries: version → {code here: the code whose recorded value it takes there}
     maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     _rows: dict[str, Row] = field(init=False, repr=False, compare=False)

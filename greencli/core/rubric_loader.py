@@ -12,12 +12,17 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Final
 
-from greencli.core.derived import ROW_RULES, VETO_RULES
+from greencli.core.derived import VETO_RULES
+from greencli.core.kinds import KINDS
+from greencli.core.kinds import spaced as _spaced
 from greencli.core.rubric import (
     Bonus,
     Campaign,
     Category,
     CompoundRules,
+    FieldKind,
+    Form,
+    FormField,
     GreenRequirement,
     Item,
     Row,
@@ -29,13 +34,7 @@ from greencli.core.rubric import (
 )
 from greencli.core.values import fmt
 
-DERIVED_RULES: Final[Mapping[str, tuple[str, ...]]] = {name: rule.parameters for name, rule in ROW_RULES.items()}
 VETO_PARAMETERS: Final[Mapping[str, tuple[str, ...]]] = {name: rule.parameters for name, rule in VETO_RULES.items()}
-
-
-def _spaced(where: str) -> str:
-    """`where` before Chinese text, with the space Chinese typesetting puts after a Latin word: campaign 的 …"""
-    return f"{where} " if (where[-1:].isascii() and where[-1:].isalnum()) or where.endswith("]") else where
 
 
 class _Reader:
@@ -109,8 +108,9 @@ _VETO_KEYS: Final = {
 }  # fmt: skip
 _TOP_KEYS: Final = {
     "id", "version", "title", "source", "max_total", "step", "pass_mark", "pass_rule", "review_date_required", "rescore",
-    "campaign", "compounds", "bonus", "categories", "items", "vetoes",
+    "campaign", "compounds", "bonus", "categories", "items", "vetoes", "form", "guide",
 }  # fmt: skip
+_FORM_KEYS: Final = {"title", "fields", "opinions"}
 
 
 def _maps(r: _Reader, data: object) -> dict[str, dict[str, str]]:
@@ -121,15 +121,47 @@ def _maps(r: _Reader, data: object) -> dict[str, dict[str, str]]:
     return {str(version): {str(k): str(v) for k, v in table.items()} for version, table in data.items()}
 
 
-def _month_day(r: _Reader, text: object) -> tuple[int, int]:
+def _month_day(r: _Reader, campaign: Mapping[str, Any], key: str, default: str) -> tuple[int, int]:
     """`MM-DD`, a day that exists in every year (so not 02-29)."""
+    text = campaign.get(key, default)
     try:
         month, day = (int(p) for p in str(text).split("-"))
         date(2021, month, day)
     except ValueError:
-        r.problems.append(f"campaign 的 nomination_deadline “{text}”须为 MM-DD 形式的日期，如 03-31")
-        return (3, 31)
+        r.problems.append(f"campaign 的 {key} “{text}”须为 MM-DD 形式的日期，如 {default}")
+        return (0, 0)
     return (month, day)
+
+
+def _form(r: _Reader, data: Mapping[str, Any]) -> Form:
+    """[form]: the application form's title, its fields ({ label, kind, unit }) and its opinion boxes."""
+    r.unknown_keys(data, _FORM_KEYS, "form")
+    fields = []
+    for d in r.tables(data, "fields", "form"):
+        label = r.text(d, "label", "form.fields")
+        r.unknown_keys(d, {"label", "kind", "unit"}, f"form.fields {label or '?'}")
+        kind_text = r.text(d, "kind", f"form.fields {label or '?'}")
+        try:
+            kind = FieldKind(kind_text)
+        except ValueError:
+            r.problems.append(f"form.fields {label} 的 kind “{kind_text}”未知，应为 {', '.join(FieldKind)}")
+            continue
+        fields.append(FormField(label, kind, str(d.get("unit", ""))))
+    return Form(title=r.text(data, "title", "form"), fields=tuple(fields), opinions=r.texts(data, "opinions", "form"))
+
+
+def _guide(r: _Reader, data: object) -> dict[RowKind, str]:
+    """[guide]: the 说明 sheet's own line for a kind of row, e.g. measure = "填数值：如…"."""
+    if not isinstance(data, Mapping):
+        r.problems.append('guide 须为 [guide] 表，每项为 kind = "说明文字"')
+        return {}
+    out = {}
+    for key, text in data.items():
+        if key not in set(RowKind) or not isinstance(text, str) or not text.strip():
+            r.problems.append(f"guide 的 {key} 须为行类型（{', '.join(RowKind)}）之一，值为非空文字")
+            continue
+        out[RowKind(key)] = text.strip()
+    return out
 
 
 def _row(r: _Reader, data: Mapping[str, Any], item: int) -> Row | None:
@@ -142,7 +174,7 @@ def _row(r: _Reader, data: Mapping[str, Any], item: int) -> Row | None:
     except ValueError:
         r.problems.append(f"{_spaced(where)}的 kind “{kind_text}”未知，应为 {', '.join(k.value for k in RowKind)}")
         return None
-    points = r.number(data, "points", where, required=kind not in (RowKind.NA, RowKind.FACT)) or Decimal(0)
+    points = r.number(data, "points", where, required=KINDS[kind].points_required) or Decimal(0)
     row = Row(
         code=code,
         item=item,
@@ -165,28 +197,7 @@ def _row(r: _Reader, data: Mapping[str, Any], item: int) -> Row | None:
         expect_min=r.number(data, "expect_min", where, required=False),
         expect_max=r.number(data, "expect_max", where, required=False),
     )
-    if kind is RowKind.FACT and (not row.unit or not row.checks or row.expect_min is None or row.expect_max is None
-                                 or row.valid_max is None or points):  # fmt: skip
-        r.problems.append(
-            f"{where}（fact）须给出 unit、checks、expect_min、expect_max、valid_max，且不计分（无 points）"
-        )
-    if kind is RowKind.COUNT and (row.per is None or row.per <= 0):
-        r.problems.append(f"{where}（count）须给出每处扣分 per > 0")
-    if kind is RowKind.MEASURE:
-        if row.at_least is None and row.at_most is None:
-            r.problems.append(f"{where}（measure）须给出达标阈值 at_least 和/或 at_most")
-        if not row.unit:
-            r.problems.append(f"{where}（measure）须给出单位 unit")
-    if kind is RowKind.DEDUCT and row.min_nonzero is not None and not 0 < row.min_nonzero <= points:
-        r.problems.append(f"{_spaced(where)}的 min_nonzero 须在 0 与 points 之间")
-    if kind is RowKind.DERIVED:
-        needed = DERIVED_RULES.get(row.rule)
-        if needed is None:
-            r.problems.append(f"{_spaced(where)}的 rule “{row.rule}”未知，应为 {', '.join(DERIVED_RULES)}")
-        else:
-            for name in needed:
-                if getattr(row, name) is None:
-                    r.problems.append(f"{where}（{row.rule}）缺少 {name}")
+    r.problems.extend(KINDS[kind].problems(row, where))
     return row
 
 
@@ -369,12 +380,16 @@ def parse_rubric(data: Mapping[str, Any], source: str) -> Rubric:
             green_requirements=requirements,
             earliest_built=r.integer(compounds, "earliest_built", "compounds"),
         ),
+        form=_form(r, r.table(data, "form", "文件")),
+        guide=_guide(r, data.get("guide", {})),
         campaign=Campaign(
+            name=r.text(campaign, "name", "campaign"),
             first_year=r.integer(campaign, "first_year", "campaign"),
             targets=targets,
             nominations_min=r.integer(campaign, "nominations_min", "campaign"),
             nominations_max=r.integer(campaign, "nominations_max", "campaign"),
-            nomination_deadline=_month_day(r, campaign.get("nomination_deadline", "03-31")),
+            nomination_deadline=_month_day(r, campaign, "nomination_deadline", "03-31"),
+            year_end=_month_day(r, campaign, "year_end", "12-31"),
         ),
     )
     if not r.problems:
