@@ -37,3 +37,9 @@ COMPOUND_COLUMNS: Final = (
     COMPOUND_PROPERTY,
     COMPOUND_SORTING,
 )
+
+# The stamp a generated workbook carries (the standard and version it was made under, for whom and when): custom
+# document properties named with the prefix, and the same keys on a very hidden sheet for programs that drop them.
+STAMP_SHEET: Final = "_greencli"
+STAMP_PREFIX: Final = "greencli."
+STAMP_KEYS: Final = ("rubric_id", "rubric_version", "community_code", "year", "generator")

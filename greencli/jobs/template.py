@@ -56,6 +56,11 @@ def file_name(community: Community) -> str:
     return f"{stem}.xlsx"
 
 
+def blank_name(rubric: Rubric, year: int) -> str:
+    """The blank form's file name: 绿色社区评分表_2023.xlsx, by the campaign's own name."""
+    return f"{safe_component(rubric.campaign.name)}评分表_{year}.xlsx"
+
+
 def plan_paths(out: Path, communities: Sequence[Community]) -> list[Path]:
     """Where each community's workbook goes: out/<乡街>/<file>; never outside `out`, never two in one place."""
     used: set[str] = set()
@@ -89,7 +94,7 @@ def make_templates(
     if out.exists() and not out.is_dir():
         raise OutputError(f"输出位置 {out} 已存在且不是文件夹")
     if roster is None:
-        path = out / f"绿色社区评分表_{year}.xlsx"
+        path = out / blank_name(rubric, year)
         _guard([path], inputs)
         return TemplateReport(year, out, (_write(path, lambda: build_workbook(rubric, year, None), None, force),), ())
     urban = [c for c in roster if c.urban]

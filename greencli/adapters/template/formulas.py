@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from greencli.core.derived import ROW_RULES, VETO_RULES, Ranges, answer_test
-from greencli.core.rubric import Item, Row, RowKind, Veto
+from greencli.core.rubric import Item, Row, Veto
 from greencli.core.values import HAVE_PREFIX, fmt
 
 VETO_HOLDS, VETO_CLEAR = "否决", "—"
@@ -21,31 +21,44 @@ def multiple(cell: str, step: str) -> str:
     return f"MOD(ROUND({cell}/{step},9),1)=0"
 
 
-def row_formula(row: Row, v: str, ranges: Ranges) -> str:
-    """What a row adds to its item, from its value cell `v` (blank until something is entered)."""
-    p = fmt(row.points)
-    match row.kind:
-        case RowKind.SCORE:
-            return f'=IF(ISNUMBER({v}),{v},"")'
-        case RowKind.CHECK:
-            have = row.label.startswith(HAVE_PREFIX)  # 有/无 answer a row phrased 有… (the reader's own rule)
-            return f'=IF({answer_test(v, True, have)},{p},IF({answer_test(v, False, have)},0,""))'
-        case RowKind.COUNT:
-            return f'=IF(ISNUMBER({v}),MAX(0,{p}-{fmt(row.per)}*{v}),"")'
-        case RowKind.DEDUCT:
-            return f'=IF(ISNUMBER({v}),-{v},"")'
-        case RowKind.MEASURE:
-            tests = [f"{v}>={fmt(row.at_least)}"] if row.at_least is not None else []
-            tests += [f"{v}<={fmt(row.at_most)}"] if row.at_most is not None else []
-            return f'=IF(ISNUMBER({v}),IF(AND({",".join(tests)}),{p},0),"")'
-        case RowKind.NA:
-            return f'=IF({answer_test(v, True)},"不适用","")'
-        case RowKind.FACT:
-            return f'=IF(ISNUMBER({v}),0,"")'  # recorded, never counted
-        case RowKind.DERIVED:
-            assert row.rule is not None  # the rubric loader accepts only registered rules
-            return ROW_RULES[row.rule].formula(row, ranges)
-    raise AssertionError(row.kind)
+# What a row adds to its item, from its value cell `v` (blank until something is entered): one builder per row kind,
+# registered in greencli.adapters.template.kinds.
+
+
+def score_formula(row: Row, v: str, ranges: Ranges) -> str:
+    return f'=IF(ISNUMBER({v}),{v},"")'
+
+
+def check_formula(row: Row, v: str, ranges: Ranges) -> str:
+    p, have = fmt(row.points), row.label.startswith(HAVE_PREFIX)  # 有/无 answer a row phrased 有… (the reader's rule)
+    return f'=IF({answer_test(v, True, have)},{p},IF({answer_test(v, False, have)},0,""))'
+
+
+def count_formula(row: Row, v: str, ranges: Ranges) -> str:
+    return f'=IF(ISNUMBER({v}),MAX(0,{fmt(row.points)}-{fmt(row.per)}*{v}),"")'
+
+
+def deduct_formula(row: Row, v: str, ranges: Ranges) -> str:
+    return f'=IF(ISNUMBER({v}),-{v},"")'
+
+
+def measure_formula(row: Row, v: str, ranges: Ranges) -> str:
+    tests = [f"{v}>={fmt(row.at_least)}"] if row.at_least is not None else []
+    tests += [f"{v}<={fmt(row.at_most)}"] if row.at_most is not None else []
+    return f'=IF(ISNUMBER({v}),IF(AND({",".join(tests)}),{fmt(row.points)},0),"")'
+
+
+def na_formula(row: Row, v: str, ranges: Ranges) -> str:
+    return f'=IF({answer_test(v, True)},"不适用","")'
+
+
+def fact_formula(row: Row, v: str, ranges: Ranges) -> str:
+    return f'=IF(ISNUMBER({v}),0,"")'  # recorded, never counted
+
+
+def derived_formula(row: Row, v: str, ranges: Ranges) -> str:
+    """From the 小区 sheet, by the row's rule (greencli.core.derived holds the rule's formula beside its score)."""
+    return ROW_RULES[row.rule].formula(row, ranges)
 
 
 def item_formula(item: Item, row_scores: str, count: int, na_flag: str | None) -> str:
