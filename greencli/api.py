@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from greencli.adapters.ledger import Ledger, Stored
+from greencli.adapters.ledger import Ledger
 from greencli.adapters.roster import read_roster
 from greencli.adapters.rubric_file import load_rubric as _load_rubric
 from greencli.adapters.rubric_file import load_standards
@@ -50,7 +50,7 @@ def assess_workbook(
     standards = Standards.of([rubric]) if rubric is not None else load_standards()
     communities = _roster(roster)
     by_code = {c.code: c for c in communities} if communities is not None else None
-    return assess_file(Path(path), standards, by_code, date.today().year + 1).outcome
+    return assess_file(Path(path), standards, by_code, date.today().year + 1)
 
 
 def _roster(roster: str | Path | Sequence[Community] | None) -> Sequence[Community] | None:
@@ -73,8 +73,8 @@ class LedgerView:
     def __init__(self, ledger: Ledger, rubric: Rubric) -> None:
         self._ledger, self.rubric = ledger, rubric
 
-    def records(self, year: int | None = None, current_only: bool = False) -> list[Stored]:
-        """The stored evaluations themselves (each with its `Outcome`)."""
+    def records(self, year: int | None = None, current_only: bool = False) -> list[Outcome]:
+        """The stored evaluations themselves, each an `Outcome` with the ledger's facts about it in `record`."""
         return self._ledger.evaluations(year=year, current_only=current_only)
 
     def evaluations(self, year: int | None = None, current_only: bool = True) -> pandas.DataFrame:

@@ -210,7 +210,10 @@ def test_a_missing_ledger_for_a_reading_command_is_exit_2_and_not_created(tmp_pa
 
 
 def test_ledger_errors_carry_exit_2() -> None:
-    assert LedgerError("x").exit_code == 2 and LedgerBusy("x").exit_code == 3
+    assert (
+        LedgerError("ledger-missing", path="x").exit_code == 2
+        and LedgerBusy("ledger-busy", path="x", wait=1).exit_code == 3
+    )
 
 
 def test_json_of_a_reader_during_a_write_is_the_committed_state(

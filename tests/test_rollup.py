@@ -107,7 +107,7 @@ def test_a_changed_file_is_picked_up_and_supersedes(tmp_path: Path, inbox: Path)
     assert result.exit_code == 1 and (doc["changed"], doc["recorded"]) == (1, 1)
     with Ledger.open(tmp_path / "l.db") as ledger:
         history = ledger.evaluations(community_id="ZJ-09")
-        assert [(float(h.outcome.total or 0), h.current) for h in history] == [(79.5, False), (100.0, True)]
+        assert [(float(h.total or 0), h.stored.current) for h in history] == [(79.5, False), (100.0, True)]
     wb = openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx")
     totals = {r[1]: r[12] for r in wb["汇总"].iter_rows(min_row=2, values_only=True)}
     assert totals["ZJ-09"] == 100

@@ -123,8 +123,8 @@ def test_second_run_records_nothing_new_and_a_changed_file_supersedes(tmp_path: 
     assert (third["recorded"], third["already"]) == (1, 2)
     with Ledger.open(tmp_path / "ledger.db") as ledger:
         history = ledger.evaluations(community_id="ZJD-001")
-        assert len(history) == 2 and [h.current for h in history] == [False, True]
-        assert history[0].superseded_by == history[1].id and history[1].outcome.total == 100
+        assert len(history) == 2 and [h.stored.current for h in history] == [False, True]
+        assert history[0].stored.superseded_by == history[1].stored.id and history[1].total == 100
         assert len(ledger.evaluations(year=2022, current_only=True)) == 3
 
 
@@ -146,7 +146,7 @@ def test_two_files_for_one_community_the_later_review_date_is_current(tmp_path: 
     assert [w["issue"] for w in by_file["early.xlsx"]["warnings"]] == ["superseded-in-batch"]
     with Ledger.open(tmp_path / "ledger.db") as ledger:
         (current,) = ledger.evaluations(community_id="ZJD-001", current_only=True)
-        assert current.outcome.total == 96 and len(ledger.evaluations(community_id="ZJD-001")) == 2
+        assert current.total == 96 and len(ledger.evaluations(community_id="ZJD-001")) == 2
     wb = openpyxl.load_workbook(tmp_path / "汇总.xlsx")
     ranked = [row for row in wb["汇总"].iter_rows(min_row=2, values_only=True) if row[16] is not None]
     assert len(ranked) == 1 and ranked[0][12] == 96 and ranked[0][13] == "达标"
@@ -216,7 +216,7 @@ def test_mistake_is_reported_at_its_cell_and_the_rest_is_scored(
         assert hits[0]["cell"] == cell
     assert (good.read_bytes(), bad.read_bytes()) == before  # inputs are never changed
     with Ledger.open(tmp_path / "ledger.db") as ledger:
-        assert [e.outcome.community_id for e in ledger.evaluations()] == ["ZJD-001"]
+        assert [e.community_id for e in ledger.evaluations()] == ["ZJD-001"]
 
 
 def test_rubric_stamp_other_standard_and_unknown_version_are_errors(tmp_path: Path) -> None:
@@ -327,21 +327,21 @@ def test_a_newer_ledger_schema_is_refused(tmp_path: Path, batch: dict[str, Path]
 
 def test_a_failed_batch_leaves_the_ledger_as_it_was(tmp_path: Path, batch: dict[str, Path], rubric: Rubric,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
-    from greencli.adapters import ledger as ledger_module
+    from greencli.adapters.ledger import evaluations
 
     run_json(tmp_path, str(tmp_path / "inspections"))
     filled(tmp_path / "inspections", "NEW-1")
     filled(tmp_path / "inspections", "NEW-2")
     calls = {"n": 0}
-    real = ledger_module.Ledger._settle
+    real = evaluations.settle
 
-    def explode(self: Any, community_id: str, year: int) -> None:
+    def explode(db: sqlite3.Connection, community_id: str, year: int) -> None:
         calls["n"] += 1
         if calls["n"] == 2:
             raise sqlite3.OperationalError("disk I/O error")
-        real(self, community_id, year)
+        real(db, community_id, year)
 
-    monkeypatch.setattr(ledger_module.Ledger, "_settle", explode)
+    monkeypatch.setattr(evaluations, "settle", explode)
     result = score(
         str(tmp_path / "inspections"), "--db", str(tmp_path / "ledger.db"), "--out", str(tmp_path / "x.xlsx")
     )

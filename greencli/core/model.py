@@ -10,6 +10,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import TypeAlias
 
+from greencli.core import layout as L
 from greencli.core.issues import Issue
 from greencli.core.values import Raw
 
@@ -68,28 +69,114 @@ class RawWorkbook:
     issues: tuple[Issue, ...] = ()
     version: str | None = None  # the rubric version it was read (and is to be scored) under
 
-    def entries_json(self) -> JsonObject:
-        """Every value as entered, so a later rubric version can re-score the history."""
 
-        def raw(f: Field) -> JsonValue:
-            value = f.value
-            if isinstance(value, date):
-                return value.isoformat()
-            if isinstance(value, Decimal):
-                return str(value)
-            return value if isinstance(value, str | int | float | bool) or value is None else str(value)
+Entered: TypeAlias = str | int | float | bool | None
+"""A value as the ledger records it: as typed, in JSON's own kinds (a date in ISO form, a decimal as its text)."""
 
-        compounds: list[JsonValue] = [
-            [raw(f) for f in (c.name, c.built, c.area, c.green, c.property_service, c.garbage_sorting)]
-            for c in self.entries.compounds
+
+def _entered(found: Field) -> Entered:
+    value = found.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value if isinstance(value, str | int | float | bool) or value is None else str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedCompound:
+    """One 小区 row as entered (the columns of the 小区 sheet, by name)."""
+
+    name: Entered = None
+    built: Entered = None
+    area: Entered = None
+    green: Entered = None
+    property_service: Entered = None
+    garbage_sorting: Entered = None
+
+    def values(self) -> tuple[Entered, ...]:
+        """In the sheet's column order, which is also the order of its stored JSON form (a list)."""
+        return (self.name, self.built, self.area, self.green, self.property_service, self.garbage_sorting)
+
+
+@dataclass(frozen=True)
+class RecordedEntries:
+    """Every value entered in one workbook, kept with its evaluation so a later version of the standard can
+    re-score it: the 基本信息 fields, 录入值 and 佐证 by row code, and the 小区 rows that hold anything.
+
+    评审日期 is not among `info`: its one home is the evaluation's `review_date` (a date), which re-scoring uses.
+    `to_json`/`from_json` are the stored form (the ledger's `entries` column, unchanged since migration 1: a 小区 row
+    is a list in column order). An older ledger's rows still carry 评审日期 in `info`; it is dropped on reading.
+    """
+
+    info: Mapping[str, Entered]
+    values: Mapping[str, Entered]
+    evidence: Mapping[str, Entered] = field(default_factory=dict)
+    compounds: tuple[RecordedCompound, ...] = ()
+
+    @classmethod
+    def of(cls, raw: RawWorkbook) -> RecordedEntries:
+        compounds = tuple(
+            RecordedCompound(*(_entered(f) for f in _compound_fields(c)))
+            for c in raw.entries.compounds
             if any(f.value not in ("", None) for f in (c.name, c.built, c.area, c.green))
-        ]
+        )
+        return cls(
+            info={k: _entered(f) for k, f in raw.info.items() if k != L.REVIEW_DATE},
+            values={k: _entered(f) for k, f in raw.entries.values.items()},
+            evidence={k: _entered(f) for k, f in raw.entries.evidence.items() if f.value not in ("", None)},
+            compounds=compounds,
+        )
+
+    def to_json(self) -> JsonObject:
         return {
-            "info": {k: raw(f) for k, f in self.info.items()},
-            "values": {k: raw(f) for k, f in self.entries.values.items()},
-            "evidence": {k: raw(f) for k, f in self.entries.evidence.items() if f.value not in ("", None)},
-            "compounds": compounds,
+            "info": dict(self.info),
+            "values": dict(self.values),
+            "evidence": dict(self.evidence),
+            "compounds": [list(c.values()) for c in self.compounds],
         }
+
+    @classmethod
+    def from_json(cls, data: JsonValue) -> RecordedEntries:
+        """The inverse of `to_json`; anything malformed in a stored form reads as nothing entered there."""
+        whole = data if isinstance(data, dict) else {}
+
+        def table(key: str) -> dict[str, Entered]:
+            found = whole.get(key)
+            return {k: _stored(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
+        rows = whole.get("compounds")
+        compounds = tuple(
+            RecordedCompound(*(_stored(v) for v in row[:6])) for row in (rows if isinstance(rows, list) else [])
+            if isinstance(row, list)
+        )  # fmt: skip
+        info = {k: v for k, v in table("info").items() if k != L.REVIEW_DATE}
+        return cls(info=info, values=table("values"), evidence=table("evidence"), compounds=compounds)
+
+    def info_fields(self) -> dict[str, Field]:
+        """The 基本信息 fields as a reader would give them (no cell: they are not read from a file now)."""
+        return {k: Field(v, L.INFO_SHEET, None) for k, v in self.info.items()}
+
+    def entries(self, values: Mapping[str, Entered] | None = None) -> Entries:
+        """What the engine scores: these entries, or `values` in place of the recorded 录入值 (re-scoring maps
+        codes between versions)."""
+        chosen = self.values if values is None else values
+        return Entries(
+            values={k: Field(v, L.SCORE_SHEET, None) for k, v in chosen.items()},
+            evidence={k: Field(v, L.SCORE_SHEET, None) for k, v in self.evidence.items()},
+            compounds=[
+                CompoundEntry(n, *(Field(v, L.COMPOUND_SHEET, None) for v in c.values()))
+                for n, c in enumerate(self.compounds, start=2)
+            ],
+        )
+
+
+def _compound_fields(c: CompoundEntry) -> tuple[Field, ...]:
+    return (c.name, c.built, c.area, c.green, c.property_service, c.garbage_sorting)
+
+
+def _stored(value: JsonValue) -> Entered:
+    return value if isinstance(value, str | int | float | bool) or value is None else str(value)
 
 
 class Verdict(StrEnum):

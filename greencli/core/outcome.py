@@ -1,11 +1,18 @@
-"""One workbook's outcome: the only record of an evaluation after scoring, valid or not.
+"""One workbook's outcome: the one record of an evaluation after scoring, valid or not, from the pipeline through
+the ledger and back.
 
 The reports, the terminal, the district workbook, the ledger (which stores and returns it) and worker processes
-(which send it back) all use this one type; `to_dict`/`from_dict` are its stored and sent form.
+(which send it back) all use this one type. Beside the scores it carries, when known, the file it was read from
+(`source`), every value as entered (`entries`, for re-scoring) and the ledger's own facts about it (`record`: its
+number, when it was scored, what superseded or voided it), present only on an outcome read back from the ledger.
+
+Numbers: exact `Decimal` everywhere inside; text (`str(Decimal)`) in the ledger and in `to_dict`; `float` only where
+JSON or a spreadsheet is written (`core.values.as_float`), as the contract's outputs have always shown them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -13,10 +20,49 @@ from decimal import Decimal
 
 from greencli.core.identity import WorkbookIdentity
 from greencli.core.issues import Issue, Severity
-from greencli.core.model import Evaluation, JsonObject, JsonValue, Verdict
+from greencli.core.model import Evaluation, JsonObject, JsonValue, RecordedEntries, Verdict
 from greencli.core.roster import Community
 
-__all__ = ["JsonObject", "JsonValue", "Outcome", "Recording", "SourceFile"]
+__all__ = ["JsonObject", "JsonValue", "Outcome", "Record", "RecordedEntries", "SourceFile"]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """The file an outcome was read from: its path as shown and stored, and what identifies its content."""
+
+    path: str
+    sha256: str
+    size: int
+    mtime_ns: int
+
+    @property
+    def mtime(self) -> float:
+        return self.mtime_ns / 1e9
+
+    def to_dict(self) -> JsonObject:
+        return {"path": self.path, "sha256": self.sha256, "size": self.size, "mtime_ns": self.mtime_ns}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> SourceFile:
+        return cls(str(data.get("path", "")), str(data.get("sha256", "")), int(str(data.get("size") or 0)),
+                   int(str(data.get("mtime_ns") or 0)))  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """The ledger's facts about a recorded evaluation. `superseded_by` is the ledger's notion (another record of
+    the same community and year stands), never the batch's `Outcome.superseded`."""
+
+    id: int
+    rubric_id: str
+    scored_at: str  # local time with its offset, as the ledger gives times out
+    superseded_by: int | None = None
+    void_reason: str | None = None  # voided by the office (greencli void), with this reason
+    voided_at: str | None = None
+
+    @property
+    def current(self) -> bool:
+        return self.superseded_by is None and self.void_reason is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +91,21 @@ class Outcome:
     # (a later 评审日期, or scored later), or its own record was voided: the number of the record that stands.
     # Kept apart from `superseded`, which is the batch's own choice between two of its workbooks.
     ledger_current: int | None = None
+    source: SourceFile | None = None  # the file it was read from (None: a pattern that matched no file)
+    entries: RecordedEntries | None = None  # every value as entered; only on a valid outcome on its way to the ledger
+    record: Record | None = None  # the ledger's facts, on an outcome read from the ledger
+
+    @property
+    def stored(self) -> Record:
+        """The ledger's facts about this outcome, which must have been read from the ledger."""
+        if self.record is None:
+            raise ValueError(f"{self.file}: not an evaluation read from the ledger")
+        return self.record
+
+    @property
+    def lean(self) -> Outcome:
+        """Without its entries, as thousands of outcomes are kept for the reports once recorded."""
+        return dataclasses.replace(self, entries=None) if self.entries is not None else self
 
     @property
     def scored(self) -> bool:
@@ -80,6 +141,8 @@ class Outcome:
         evaluation: Evaluation,
         known: Community | None = None,
         rubric_version: str | None = None,
+        source: SourceFile | None = None,
+        entries: RecordedEntries | None = None,
     ) -> Outcome:
         """The outcome of scoring `file`: who it is for (the roster fills a name or 乡街 the workbook lacks)."""
         return cls(
@@ -98,10 +161,14 @@ class Outcome:
             review_date=identity.review_date if identity else None,
             reviewers=identity.reviewers if identity else "",
             rubric_version=rubric_version,
+            source=source,
+            entries=entries,
         )
 
     def to_dict(self) -> JsonObject:
-        """Exact and complete: decimals as text, dates in ISO form, issues by `Issue.to_dict`."""
+        """Exact and complete but for the ledger's facts (its columns are their stored form): decimals as text,
+        dates in ISO form, issues by `Issue.to_dict`, entries by `RecordedEntries.to_json`. The rollup's file cache (an
+        invalid file) keeps an outcome so."""
 
         def numbers(values: Mapping[int, Decimal] | None) -> JsonValue:
             return None if values is None else {str(k): str(v) for k, v in values.items()}
@@ -115,6 +182,8 @@ class Outcome:
             "issues": [dict(i.to_dict()) for i in self.issues],
             "review_date": self.review_date.isoformat() if self.review_date else None, "reviewers": self.reviewers,
             "rubric_version": self.rubric_version, "superseded": self.superseded, "off_year": self.off_year,
+            "source": None if self.source is None else self.source.to_dict(),
+            "entries": None if self.entries is None else self.entries.to_json(),
         }  # fmt: skip
 
     @classmethod
@@ -137,6 +206,7 @@ class Outcome:
             return list(value) if isinstance(value, list | tuple) else []
 
         year, review = data.get("year"), data.get("review_date")
+        source, entries = data.get("source"), data.get("entries")
         version = data.get("rubric_version")
         return cls(
             file=str(data.get("file", "")), community_id=str(data.get("community_id") or ""),
@@ -148,29 +218,6 @@ class Outcome:
             review_date=date.fromisoformat(review) if isinstance(review, str) else None,
             reviewers=str(data.get("reviewers") or ""), rubric_version=str(version) if version else None,
             superseded=bool(data.get("superseded")), off_year=bool(data.get("off_year")),
+            source=SourceFile.from_dict(source) if isinstance(source, Mapping) else None,
+            entries=RecordedEntries.from_json(entries) if isinstance(entries, dict) else None,
         )  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class SourceFile:
-    """The file an outcome was read from: its path as shown and stored, and what identifies its content."""
-
-    path: str
-    sha256: str
-    size: int
-    mtime_ns: int
-
-    @property
-    def mtime(self) -> float:
-        return self.mtime_ns / 1e9
-
-
-@dataclass(frozen=True)
-class Recording:
-    """One valid evaluation for the ledger: the outcome, its source file, every value as entered (so a later rubric
-    version can re-score it) and the rubric it was scored under."""
-
-    outcome: Outcome
-    source: SourceFile
-    entries: JsonObject
-    rubric_id: str

@@ -15,7 +15,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from greencli.adapters.files import OutputError, atomic_folder, check_length, shown
-from greencli.adapters.ledger import Ledger, Stored, ledger_path
+from greencli.adapters.ledger import Ledger, ledger_path
+from greencli.core.outcome import Outcome
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric
 from greencli.core.values import as_float
@@ -33,13 +34,13 @@ class DataTable:
     rows: tuple[tuple[Cell, ...], ...]
 
 
-def evaluations_table(rubric: Rubric, stored: Sequence[Stored]) -> DataTable:
+def evaluations_table(rubric: Rubric, stored: Sequence[Outcome]) -> DataTable:
     categories = tuple(f"{c.number}.{c.name}" for c in rubric.categories)
     columns = ("记录号", "评审年度", "乡街", "社区编码", "社区名称", "结论", "结论代码", "总分", "加分", *categories,
                "否决项", "评审日期", "评审人员", "是否当前", "标准版本", "评分时间", "文件")  # fmt: skip
     rows = []
-    for s in stored:
-        o = s.outcome
+    for o in stored:
+        s = o.stored
         cats = tuple(as_float((o.categories or {}).get(c.number)) for c in rubric.categories)
         rows.append((s.id, o.year, o.subdistrict, o.community_id, o.community, o.verdict.label, o.verdict.value,
                      as_float(o.total), as_float(o.bonus), *cats, "、".join(o.vetoes),
@@ -57,12 +58,11 @@ def _wall_clock(moment: str) -> datetime | None:
         return None
 
 
-def items_table(rubric: Rubric, stored: Sequence[Stored]) -> DataTable:
+def items_table(rubric: Rubric, stored: Sequence[Outcome]) -> DataTable:
     columns = ("评审年度", "乡街", "社区编码", "社区名称", "类别", "项", "内容", "满分", "得分", "失分")
     rows = []
-    for s in stored:
-        o = s.outcome
-        if not s.current or o.items is None:
+    for o in stored:
+        if not o.stored.current or o.items is None:
             continue
         for item in rubric.items:
             got = o.items.get(item.number)

@@ -112,10 +112,8 @@ def run_confer(
     if not wanted:
         raise GreencliError("请给出要记录命名的社区编码")
     with Ledger.open(ledger_path(db), create=False) as ledger:
-        evaluations = currents(s.outcome for s in ledger.evaluations(current_only=True))
-        stored = {
-            s.outcome.community_id.casefold(): s.outcome for s in ledger.evaluations(current_only=True, year=year)
-        }
+        evaluations = currents(ledger.evaluations(current_only=True))
+        stored = {o.community_id.casefold(): o for o in ledger.evaluations(current_only=True, year=year)}
         problems, done = [], []
         for code in wanted:
             outcome = stored.get(code.casefold())

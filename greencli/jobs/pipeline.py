@@ -1,8 +1,8 @@
 """The one batch pipeline that `score` and `rollup` both run.
 
 discover (one inbox rule) → read each file once, hashing it streamed, the formula probe inside the reader → assess
-once → settle (two files for one community and year; files of another year) → record (valid evaluations and
-invalid submissions, in the caller's one transaction).
+once → settle (two files for one community and year; files of another year) → record (valid evaluations spooled as
+read, invalid submissions, in one transaction, with what stands elsewhere in the ledger said on each outcome).
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from greencli.adapters.files import path_text
-from greencli.adapters.ledger import InvalidSubmission
+from greencli.adapters.ledger import Batch, Elsewhere, InvalidSubmission, Recorded
 from greencli.adapters.workers import process_pool
 from greencli.adapters.xlsx_reader import formula_issues, read_workbook
 from greencli.core.assess import assess, missing_inputs, with_formulas
 from greencli.core.errors import describe_os_error, with_detail
 from greencli.core.issues import make_issue
-from greencli.core.model import Evaluation, JsonObject
-from greencli.core.outcome import Outcome, Recording, SourceFile
+from greencli.core.model import Evaluation, RecordedEntries, Verdict
+from greencli.core.outcome import Outcome, SourceFile
 from greencli.core.roster import Community
 from greencli.core.rubric import Standards
 
@@ -114,23 +114,16 @@ def sha256_of(path: Path) -> str:
 # ── read and assess ──
 
 
-@dataclass(frozen=True)
-class Assessment:
-    """One file, read and judged: what worker processes send back, no more."""
-
-    path: Path
-    outcome: Outcome
-    source: SourceFile
-    entries: JsonObject  # every value as entered (for the ledger); empty for an invalid file
-
-    def recording(self, standards: Standards) -> Recording:
-        return Recording(self.outcome, self.source, self.entries, standards.id)
-
-
-def _failed(path: Path, reason: str) -> Assessment:
+def _failed(path: Path, reason: str) -> Outcome:
     issue = make_issue("file-unreadable", reason=reason)
-    outcome = Outcome.of(path_text(path), None, Evaluation.invalid((issue,)))
-    return Assessment(path, outcome, SourceFile(path_text(path), "", 0, 0), {})
+    return Outcome.of(path_text(path), None, Evaluation.invalid((issue,)), source=SourceFile(path_text(path), "", 0, 0))
+
+
+def source_of(o: Outcome) -> SourceFile:
+    """The file an assessed outcome was read from (every outcome `assess_file` gives has one)."""
+    if o.source is None:
+        raise ValueError(f"{o.file}: not read from a file")
+    return o.source
 
 
 def assess_file(
@@ -139,9 +132,10 @@ def assess_file(
     roster: Mapping[str, Community] | None,
     latest_year: int,
     sha256: str | None = None,
-) -> Assessment:
+) -> Outcome:
     """Read and judge one file, once, under the rubric version stamped in it; `sha256` when the caller already
-    hashed it. Never raises for a bad file."""
+    hashed it. The outcome carries its source file and, when valid, its entries (for the ledger). Never raises
+    for a bad file."""
     try:
         stat = path.stat()
         digest = sha256 or sha256_of(path)
@@ -154,9 +148,10 @@ def assess_file(
     if missing:  # only then: a sound file never pays for the second look at its XML
         assessed = with_formulas(assessed, formula_issues(path, rubric, missing), len(raw.issues))
     known = roster.get(assessed.identity.code) if roster and assessed.identity.code else None
-    outcome = Outcome.of(path_text(path), assessed.identity, assessed.evaluation, known, raw.version)
     source = SourceFile(path_text(path.resolve()), digest, stat.st_size, stat.st_mtime_ns)
-    return Assessment(path, outcome, source, raw.entries_json() if outcome.scored else {})
+    scored = assessed.evaluation.verdict is not Verdict.INVALID
+    entries = RecordedEntries.of(raw) if scored else None
+    return Outcome.of(path_text(path), assessed.identity, assessed.evaluation, known, raw.version, source, entries)
 
 
 def guarded_assess(
@@ -165,7 +160,7 @@ def guarded_assess(
     roster: Mapping[str, Community] | None,
     latest_year: int,
     sha256: str | None = None,
-) -> Assessment:
+) -> Outcome:
     """`assess_file`, with any failure of ours turned into an issue on that file so the batch goes on."""
     try:
         return assess_file(path, standards, roster, latest_year, sha256)
@@ -189,7 +184,7 @@ def _init_worker(context: _Context) -> None:
     _WORKER[:] = [context]
 
 
-def _work(item: tuple[Path, str | None]) -> Assessment:
+def _work(item: tuple[Path, str | None]) -> Outcome:
     context = _WORKER[0]
     return guarded_assess(item[0], context.standards, context.roster, context.latest_year, item[1])
 
@@ -200,14 +195,14 @@ def assess_all(
     roster: Mapping[str, Community] | None,
     latest_year: int,
     jobs: int = 0,
-    on_done: Callable[[Assessment], None] | None = None,
+    on_done: Callable[[Outcome], None] | None = None,
     hashes: Mapping[Path, str] | None = None,
-) -> Iterator[Assessment]:
+) -> Iterator[Outcome]:
     """Assess every file, in parallel processes when there are enough of them; yields in input order."""
     work = [(path, (hashes or {}).get(path)) for path in files]
     workers = jobs if jobs > 0 else (min(os.cpu_count() or 1, 8) if len(files) >= PARALLEL_FROM else 1)
     if workers <= 1 or len(files) <= 1:
-        results: Iterator[Assessment] = (guarded_assess(p, standards, roster, latest_year, h) for p, h in work)
+        results: Iterator[Outcome] = (guarded_assess(p, standards, roster, latest_year, h) for p, h in work)
         for result in results:
             if on_done:
                 on_done(result)
@@ -223,9 +218,10 @@ def assess_all(
 # ── settle ──
 
 
-def settle(outcomes: Sequence[Outcome], mtimes: Sequence[int]) -> list[Outcome]:
+def settle(outcomes: Sequence[Outcome]) -> list[Outcome]:
     """Two valid files for one community and year: the later 评审日期, then the later file time, is current;
     the others are marked superseded, with a warning that names the file that stands."""
+    mtimes = [o.source.mtime_ns if o.source is not None else 0 for o in outcomes]
     groups: dict[tuple[str, int], list[int]] = defaultdict(list)
     for n, o in enumerate(outcomes):
         if o.scored and o.year is not None and o.community_id:
@@ -259,18 +255,72 @@ def mark_off_year(outcomes: Sequence[Outcome], year: int | None) -> list[Outcome
     return out
 
 
-def invalid_submission(a: Assessment, fallback_year: int | None) -> InvalidSubmission | None:
+def invalid_submission(o: Outcome, fallback_year: int | None) -> InvalidSubmission | None:
     """What the ledger remembers of an invalid workbook: whose it is, for which year, and its first error."""
-    o = a.outcome
     year = o.year if o.year is not None else fallback_year
     if o.scored or not o.community_id or year is None:
         return None
     first = o.first_error
     return InvalidSubmission(
         community_id=o.community_id, community=o.community, subdistrict=o.subdistrict, year=year,
-        file_path=a.source.path, file_sha256=a.source.sha256,
+        file_path=source_of(o).path, file_sha256=source_of(o).sha256,
         first_error=f"{first.where} {first.message}".strip() if first is not None else "", errors=len(o.errors),
     )  # fmt: skip
+
+
+# ── record ──
+
+
+def spool(batch: Batch | None, o: Outcome) -> Outcome:
+    """As each file is read: a valid evaluation into the run's spool (the ledger stays unlocked while files are
+    read), and the outcome as the run keeps it for its reports, lean."""
+    if batch is not None and o.scored:
+        batch.add(o)
+    return compact(o)
+
+
+def record(
+    batch: Batch, outcomes: Sequence[Outcome], year: int | None, then: Callable[[list[Outcome]], None] | None = None
+) -> tuple[list[Outcome], Recorded]:
+    """Record a run that `score` or `rollup` read, in one transaction: the valid evaluations spooled as they were
+    read, and each invalid workbook as an invalid submission (one without a 评审年度 counts for `year`), so progress
+    can say 待改正. Each recorded workbook that does not stand in the ledger because of a record from outside the
+    run is said on its outcome. `then` runs inside the transaction with the outcomes so noted (to write a workbook
+    from them); if it raises, nothing is recorded."""
+    for o in outcomes:
+        submission = invalid_submission(o, year)
+        if submission is not None:
+            batch.add_invalid(submission)
+    noted: list[list[Outcome]] = []
+
+    def inside(elsewhere: Mapping[str, Elsewhere]) -> None:
+        noted.append(with_ledger(outcomes, elsewhere))
+        if then is not None:
+            then(noted[0])
+
+    done = batch.commit(then=inside)
+    return noted[0], done
+
+
+def with_ledger(outcomes: Sequence[Outcome], elsewhere: Mapping[str, Elsewhere]) -> list[Outcome]:
+    """Each recorded workbook that does not stand in the ledger, said where it happens (a warning, and the number of
+    the record that stands), as a workbook superseded within the batch already is."""
+    out = []
+    for o in outcomes:
+        found = elsewhere.get(o.source.sha256) if o.scored and not o.superseded and o.source is not None else None
+        if found is None:
+            out.append(o)
+            continue
+        if found.void_reason is not None:
+            note = make_issue("voided-in-ledger", subject=o.community_id, record=found.record, reason=found.void_reason)
+        else:
+            mine = o.dated
+            theirs = found.review_date or date(found.year, 12, 31)
+            why = (f"评审日期 {theirs.isoformat()} 晚于本份的 {mine.isoformat()}" if mine is not None and theirs > mine
+                   else "评审日期相同，那一份评分在后")  # fmt: skip
+            note = make_issue("superseded-in-ledger", subject=o.community_id, year=o.year, record=found.record, why=why)
+        out.append(dataclasses.replace(o, ledger_current=found.record, issues=(*o.issues, note)))
+    return out
 
 
 def missing_outcome(pattern: str) -> Outcome:
@@ -289,9 +339,11 @@ def _shared(value: Decimal) -> Decimal:
 
 
 def compact(o: Outcome) -> Outcome:
-    """The outcome with its repeating numbers and names shared, as it is kept in memory for the reports."""
+    """The outcome with its repeating numbers and names shared and without its entries (recorded by then), as it
+    is kept in memory for the reports."""
     return dataclasses.replace(
         o,
+        entries=None,
         community_id=sys.intern(o.community_id),
         community=sys.intern(o.community),
         subdistrict=sys.intern(o.subdistrict),

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from greencli.adapters.ledger import Conferral, InvalidSubmission, Ledger, Stored, ledger_path
+from greencli.adapters.ledger import Conferral, InvalidSubmission, Ledger, ledger_path
 from greencli.core.errors import GreencliError
+from greencli.core.outcome import Outcome
 from greencli.core.progress import Progress, progress_json
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric
@@ -61,25 +62,26 @@ class HistoryReport:
     """Every evaluation of one community over the years, and its invalid submissions."""
 
     community_id: str
-    evaluations: tuple[Stored, ...]
+    evaluations: tuple[Outcome, ...]  # each as the ledger holds it, with its `record`
     invalid_submissions: tuple[InvalidSubmission, ...]
     conferrals: tuple[Conferral, ...] = ()
 
     def to_json(self) -> dict[str, object]:
-        by_id = {e.id: e for e in self.evaluations}
+        by_id = {o.stored.id: o for o in self.evaluations}
         evaluations = [
             {
                 "id": e.id, "year": o.year, "community": o.community, "subdistrict": o.subdistrict,
                 "verdict": o.verdict.value, "total": as_float(o.total), "vetoes": list(o.vetoes),
                 "current": e.current, "superseded_by": e.superseded_by,
-                "superseded_reason": superseded_reason(e, by_id.get(e.superseded_by or -1)),
+                "superseded_reason": superseded_reason(o, by_id.get(e.superseded_by or -1)),
                 "review_date": o.review_date.isoformat() if o.review_date else None,
                 "dated_as": o.dated.isoformat() if o.dated else None, "reviewers": o.reviewers, "file": o.file,
-                "sha256": e.file_sha256, "rubric_id": e.rubric_id, "rubric_version": o.rubric_version,
-                "scored_at": e.scored_at, "void_reason": e.void_reason, "voided_at": e.voided_at,
+                "sha256": o.source.sha256 if o.source else None, "rubric_id": e.rubric_id,
+                "rubric_version": o.rubric_version, "scored_at": e.scored_at, "void_reason": e.void_reason,
+                "voided_at": e.voided_at,
             }
-            for e in self.evaluations
-            for o in (e.outcome,)
+            for o in self.evaluations
+            for e in (o.stored,)
         ]  # fmt: skip
         submissions = [
             {"id": i.id, "year": i.year, "community": i.community, "subdistrict": i.subdistrict, "file": i.file_path,
@@ -92,19 +94,19 @@ class HistoryReport:
                 "conferrals": named}  # fmt: skip
 
 
-def superseded_reason(loser: Stored, winner: Stored | None) -> str | None:
+def superseded_reason(loser: Outcome, winner: Outcome | None) -> str | None:
     """Why an evaluation is not current for its year (standard.md: the later 评审日期 stands, a form without one
     counting as dated 31 December; on the same day, the one scored later)."""
     if winner is None:
         return None
-    mine, theirs = loser.outcome.dated, winner.outcome.dated
+    mine, theirs, number = loser.dated, winner.dated, winner.stored.id
     if mine is not None and theirs is not None and mine < theirs:
-        if loser.outcome.review_date is None:
-            return f"未填评审日期（按 {mine.isoformat()} 计），早于 #{winner.id} 的评审日期 {theirs.isoformat()}"
-        if winner.outcome.review_date is None:
-            return f"评审日期 {mine.isoformat()} 早于 #{winner.id}（未填评审日期，按 {theirs.isoformat()} 计）"
-        return f"评审日期 {mine.isoformat()} 早于 #{winner.id} 的 {theirs.isoformat()}"
-    return f"评审日期相同，#{winner.id} 评分在后"
+        if loser.review_date is None:
+            return f"未填评审日期（按 {mine.isoformat()} 计），早于 #{number} 的评审日期 {theirs.isoformat()}"
+        if winner.review_date is None:
+            return f"评审日期 {mine.isoformat()} 早于 #{number}（未填评审日期，按 {theirs.isoformat()} 计）"
+        return f"评审日期 {mine.isoformat()} 早于 #{number} 的 {theirs.isoformat()}"
+    return f"评审日期相同，#{number} 评分在后"
 
 
 def run_history(code: str, db: Path | None) -> HistoryReport:
@@ -118,5 +120,5 @@ def run_history(code: str, db: Path | None) -> HistoryReport:
             f"评分记录库 {ledger_path(db)} 中没有社区编码“{code.strip()}”的评审记录或交来的评分表：请核对编码"
             "（不区分大小写；全部社区可用 greencli progress --year 年份 查看）"
         )
-    known = rows[-1].outcome.community_id if rows else (invalid[-1].community_id if invalid else code.strip())
+    known = rows[-1].community_id if rows else (invalid[-1].community_id if invalid else code.strip())
     return HistoryReport(known, tuple(rows), tuple(invalid), named)

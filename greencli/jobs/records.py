@@ -5,20 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from greencli.adapters.ledger import Ledger, Stored, ledger_path
+from greencli.adapters.ledger import Ledger, ledger_path
 from greencli.core.errors import GreencliError
+from greencli.core.outcome import Outcome
 
 
 @dataclass(frozen=True)
 class VoidReport:
-    voided: Stored
-    current: Stored | None  # what now stands for that community and year
+    voided: Outcome  # as the ledger now holds it (its `record` says why and when)
+    current: Outcome | None  # what now stands for that community and year
 
     def to_json(self) -> dict[str, object]:
-        o = self.voided.outcome
-        return {"record": self.voided.id, "community_id": o.community_id, "community": o.community, "year": o.year,
-                "reason": self.voided.void_reason, "voided_at": self.voided.voided_at,
-                "current": self.current.id if self.current else None}  # fmt: skip
+        o, facts = self.voided, self.voided.stored
+        return {"record": facts.id, "community_id": o.community_id, "community": o.community, "year": o.year,
+                "reason": facts.void_reason, "voided_at": facts.voided_at,
+                "current": self.current.stored.id if self.current else None}  # fmt: skip
 
 
 def parse_record(text: str) -> int:

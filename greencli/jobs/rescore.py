@@ -6,9 +6,9 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from greencli.adapters.ledger import Ledger, Stored, ledger_path
+from greencli.adapters.ledger import Ledger, ledger_path
 from greencli.core.errors import GreencliError
-from greencli.core.outcome import Outcome, Recording, SourceFile
+from greencli.core.outcome import Outcome
 from greencli.core.rescore import rescore
 from greencli.core.rubric import Standards
 from greencli.core.values import as_float
@@ -18,7 +18,7 @@ from greencli.core.values import as_float
 class Change:
     """One community: its current evaluation, and what it becomes under the target version (or why it cannot)."""
 
-    before: Stored
+    before: Outcome  # as the ledger holds it, with its `record`
     after: Outcome | None
     missing: tuple[tuple[str, str], ...]
 
@@ -39,9 +39,9 @@ class RescoreReport:
         return {
             "year": self.year, "version": self.version, "applied": self.applied, "recorded": self.recorded,
             "communities": [
-                {"community_id": c.before.outcome.community_id, "community": c.before.outcome.community,
-                 "record": c.before.id, "from_version": c.before.outcome.rubric_version,
-                 "verdict_before": c.before.outcome.verdict.value, "total_before": as_float(c.before.outcome.total),
+                {"community_id": c.before.community_id, "community": c.before.community,
+                 "record": c.before.stored.id, "from_version": c.before.rubric_version,
+                 "verdict_before": c.before.verdict.value, "total_before": as_float(c.before.total),
                  "verdict_after": c.after.verdict.value if c.after else None,
                  "total_after": as_float(c.after.total) if c.after else None,
                  "issues_after": [i.message for i in c.after.errors] if c.after else [],
@@ -58,33 +58,31 @@ def run_rescore(standards: Standards, year: int, version: str, db: Path | None, 
     if target is None:
         raise GreencliError(f"没有评分标准版本 {version}；可用的版本：{'、'.join(standards.known())}")
     changes: list[Change] = []
-    recordings: list[Recording] = []
+    rescored: list[Outcome] = []
     with Ledger.open(ledger_path(db), create=False, write=apply) as ledger:  # a preview changes nothing
-        for stored in ledger.evaluations(year=year, current_only=True):
-            o = stored.outcome
-            source = standards.get(o.rubric_version or "")
+        for o in ledger.evaluations(year=year, current_only=True, entries=True):
             if o.rubric_version == version:
                 continue
-            entries, file = ledger.recorded(stored.id)
-            if source is None:
-                changes.append(Change(stored, None, (("*", f"记录的评分标准版本 {o.rubric_version} 本程序不认识"),)))
+            source = standards.get(o.rubric_version or "")
+            if source is None or o.entries is None:
+                changes.append(Change(o, None, (("*", f"记录的评分标准版本 {o.rubric_version} 本程序不认识"),)))
                 continue
-            result = rescore(entries, source, target, year, o.review_date)
+            # the entries and the 评审日期 as recorded when it was scored, never read again from text
+            result = rescore(o.entries, source, target, year, o.review_date)
             if result.evaluation is None:
-                changes.append(Change(stored, None, result.missing))
+                changes.append(Change(o.lean, None, result.missing))
                 continue
+            # the same file under another version: its own record in the ledger, beside the original
             after = dataclasses.replace(
-                Outcome.of(o.file, None, result.evaluation, None, version), community_id=o.community_id,
-                community=o.community, subdistrict=o.subdistrict, year=o.year, review_date=o.review_date,
-                reviewers=o.reviewers,
+                Outcome.of(o.file, None, result.evaluation, None, version, o.source, o.entries),
+                community_id=o.community_id, community=o.community, subdistrict=o.subdistrict, year=o.year,
+                review_date=o.review_date, reviewers=o.reviewers,
             )  # fmt: skip
-            changes.append(Change(stored, after, ()))
+            changes.append(Change(o.lean, after.lean, ()))
             if after.scored:
-                # the same file under another version: its own entry in the ledger, beside the original
-                source_file = SourceFile(file.path, f"{file.sha256}@{version}", file.size, file.mtime_ns)
-                recordings.append(Recording(after, source_file, entries, standards.id))
+                rescored.append(after)
         recorded = 0
-        if apply and recordings:
+        if apply and rescored:
             with ledger.transaction():
-                recorded = sum(1 for new_id in ledger.insert(recordings) if new_id is not None)
+                recorded = sum(1 for new_id in ledger.insert(rescored, standards.id) if new_id is not None)
     return RescoreReport(year, version, apply, tuple(changes), recorded)

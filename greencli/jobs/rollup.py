@@ -9,7 +9,6 @@ consistent ledger, and the next run completes normally.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import sys
@@ -30,7 +29,7 @@ from greencli.core.outcome import Outcome
 from greencli.core.progress import Progress, progress_json
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric, Standards, year_bounds
-from greencli.jobs.pipeline import Assessment, Inputs, assess_all, invalid_submission, scan, settle, sha256_of
+from greencli.jobs.pipeline import Inputs, assess_all, record, scan, settle, sha256_of, source_of, spool
 from greencli.jobs.score import RECORDED_NO_WORKBOOK
 from greencli.jobs.standing import YearStanding
 
@@ -173,14 +172,14 @@ def _without_own_outputs(found: Inputs, ledger: Ledger, outs: Sequence[Path]) ->
 
 
 def _run_year(
-    given: int | None, ledger: Ledger, known: dict[str, KnownFile], present: set[str], assessed: Sequence[Assessment]
+    given: int | None, ledger: Ledger, known: dict[str, KnownFile], present: set[str], assessed: Sequence[Outcome]
 ) -> tuple[int, str]:
     """The year a rollup reports: the one given, else the latest 评审年度 of the workbooks now in the inbox (as
     recorded, or as just read), else this calendar year. Returns it with how it was chosen."""
     if given is not None:
         return given, "option"
     years = {y for path, y in ledger.file_years().items() if path in present}
-    years |= {a.outcome.year for a in assessed if a.outcome.year is not None}
+    years |= {o.year for o in assessed if o.year is not None}
     years |= {f.outcome.year for p, f in known.items() if p in present and f.outcome and f.outcome.year is not None}
     if years:
         return max(years), "inbox"
@@ -191,7 +190,7 @@ def _current(
     ledger: Ledger, year: int, known: dict[str, KnownFile], present: set[str]
 ) -> tuple[list[Outcome], list[Outcome]]:
     """The year's current evaluations, and the invalid files now in the inbox, as the workbook shows them."""
-    current = [s.outcome for s in ledger.evaluations(year=year, current_only=True)]
+    current = ledger.evaluations(year=year, current_only=True)
     invalid = [f.outcome for p, f in known.items() if p in present and f.outcome is not None]
     return current, invalid
 
@@ -243,7 +242,7 @@ def _locked_run(
         stale = clear_stale(out.parent)  # only runs that are gone: a running score's temporary stays
         if stale:
             log.info(event("清理上次中断留下的临时文件", 数量=stale))
-        with Ledger.open(ledger_file, wait=max(wait, LEDGER_GRACE)) as ledger, ledger.batch() as batch:
+        with Ledger.open(ledger_file, wait=max(wait, LEDGER_GRACE)) as ledger, ledger.batch(standards.id) as batch:
             recording.append(batch)
             found = _without_own_outputs(scan(inbox), ledger, names)
             refuse_overlap({"--out": out}, {"评分表": list(found.files)})  # e.g. --out a hard link to an inspection
@@ -278,15 +277,10 @@ def _locked_run(
             log.info(event("扫描完成", 找到=len(found.files), 新增=new, 修改=changed, 未变=unchanged,
                            跳过=len(found.skipped)))  # fmt: skip
             by_code = {c.code: c for c in roster} if roster is not None else None
-            assessed = []
-            for a in assess_all(
-                fresh, standards, by_code, year_bounds(standards.newest.campaign, date.today())[1], jobs, hashes=hashes
-            ):
-                if a.outcome.scored:
-                    batch.add(a.recording(standards))  # spooled: the ledger stays unlocked while files are read
-                assessed.append(dataclasses.replace(a, entries={}))
-            settled = settle([a.outcome for a in assessed], [a.source.mtime_ns for a in assessed])
-            assessed = [Assessment(a.path, o, a.source, a.entries) for a, o in zip(assessed, settled, strict=True)]
+            latest = year_bounds(standards.newest.campaign, date.today())[1]
+            assessed = settle(
+                [spool(batch, o) for o in assess_all(fresh, standards, by_code, latest, jobs, hashes=hashes)]
+            )
             present = {path_text(p.resolve()) for p in found.files}
             year, year_source = _run_year(year, ledger, known, present, assessed)
             if callable(named) and named(year) != out:  # the year's own name, now that the year is known
@@ -297,28 +291,21 @@ def _locked_run(
                 log.info(event("评审年度", 年度=year, 依据="收件箱中最新的评审年度（未指定 --year）"))
             elif year_source == "today":
                 log.info(event("评审年度", 年度=year, 依据="收件箱中没有可识别年度的评分表，取今年"))
-            off_year = [a for a in assessed if a.outcome.year is not None and a.outcome.year != year]
-            for a in off_year:
+            off_year = [o for o in assessed if o.year is not None and o.year != year]
+            for o in off_year:
                 log.info(
-                    event(
-                        "提醒",
-                        文件=a.path,
-                        说明=f"评审年度为 {a.outcome.year}，不是本次汇总的 {year} 年；已按其年度记录",
-                    )
+                    event("提醒", 文件=o.file, 说明=f"评审年度为 {o.year}，不是本次汇总的 {year} 年；已按其年度记录")
                 )
             within = path_text(inbox.resolve()).rstrip("/\\") + ("\\" if sys.platform == "win32" else "/")
             gone = [p for p in known if p not in present and p.startswith(within)]
             files = list(same_content)
-            for a in assessed:
-                valid = a.outcome.scored
-                files.append(KnownFile(a.source.path, a.source.size, a.source.mtime_ns, a.source.sha256, valid,
-                                       None if valid else a.outcome))  # fmt: skip
-                if not valid:
-                    submission = invalid_submission(a, year)
-                    if submission is not None:
-                        batch.add_invalid(submission)
-                    first = a.outcome.first_error
-                    log.info(event("无效", 文件=a.path, 问题=f"{first.where} {first.message}" if first else ""))
+            for o in assessed:
+                read = source_of(o)
+                files.append(KnownFile(read.path, read.size, read.mtime_ns, read.sha256, o.scored,
+                                       None if o.scored else o))  # fmt: skip
+                if not o.scored:
+                    first = o.first_error
+                    log.info(event("无效", 文件=o.file, 问题=f"{first.where} {first.message}" if first else ""))
             quiet = not (fresh or files or gone)
             if quiet and ledger.output_unchanged(out.resolve(), _fingerprint(ledger, rubric, roster, year, out)):
                 recorded = 0
@@ -341,7 +328,8 @@ def _locked_run(
                                                  before)  # fmt: skip
                         shown.append((current, invalid_now, _fingerprint(ledger, rubric, roster, year, out)))
 
-                    recorded = batch.commit(then=write).new
+                    # the same path as score's: the run's invalid workbooks remembered as invalid submissions
+                    recorded = record(batch, assessed, year, then=write)[1].new
                 current, invalid_now, fingerprint = shown[0]
                 # after the rename; a run killed before this line merely rewrites the workbook next time
                 with ledger.transaction():

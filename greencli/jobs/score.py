@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Protocol
 
 from greencli.adapters.files import atomic_target, ensure_writable, path_text, refuse_overlap
-from greencli.adapters.ledger import BUSY_TIMEOUT, Batch, Elsewhere, Ledger, Recorded, ledger_path
+from greencli.adapters.ledger import BUSY_TIMEOUT, Batch, Ledger, Recorded, ledger_path
 from greencli.core.errors import GreencliError
-from greencli.core.issues import make_issue
 from greencli.core.listings import Listing
 from greencli.core.outcome import Outcome
 from greencli.core.progress import Progress
@@ -20,15 +18,14 @@ from greencli.core.report import ScoreReport, batch_year
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric, Standards, year_bounds
 from greencli.jobs.pipeline import (
-    Assessment,
     assess_all,
-    compact,
     expand,
-    invalid_submission,
     mark_off_year,
     missing_outcome,
     order_key,
+    record,
     settle,
+    spool,
 )
 
 
@@ -39,7 +36,7 @@ class NoInput(GreencliError):
 class Watcher(Protocol):
     """What `score` reports progress to (the terminal's bar): told the total, then each file as it is done."""
 
-    def advance(self, done: Assessment) -> None: ...
+    def advance(self, done: Outcome) -> None: ...
 
     def close(self) -> None: ...
 
@@ -90,8 +87,6 @@ def run_score(
     year_limit = latest_year if latest_year is not None else year_bounds(rubric.campaign, date.today())[1]
     ledger_file = ledger_path(db)
     outcomes: list[Outcome] = []
-    mtimes: list[int] = []
-    shas: list[str] = []
     recorded = already = 0
     kept: str | None = None  # what became of sheets another command had added to the workbook
     bar = progress(len(inputs.files)) if progress is not None else None
@@ -102,24 +97,17 @@ def run_score(
             batch = (
                 None
                 if dry_run
-                else stack.enter_context(stack.enter_context(Ledger.open(ledger_file, wait=wait)).batch())
+                else stack.enter_context(stack.enter_context(Ledger.open(ledger_file, wait=wait)).batch(standards.id))
             )
-            invalid: list[Assessment] = []
             try:
-                for a in assess_all(inputs.files, standards, by_code, year_limit, jobs,
+                for o in assess_all(inputs.files, standards, by_code, year_limit, jobs,
                                     on_done=bar.advance if bar is not None else None):  # fmt: skip
-                    outcomes.append(compact(a.outcome))
-                    mtimes.append(a.source.mtime_ns)
-                    shas.append(a.source.sha256)
-                    if batch is not None and a.outcome.scored:
-                        batch.add(a.recording(standards))
-                    elif a.outcome.community_id:
-                        invalid.append(a)
+                    outcomes.append(spool(batch, o))
             finally:
                 if bar is not None:
                     bar.close()
             chosen = batch_year(outcomes, year)
-            settled = mark_off_year(settle(outcomes, mtimes), chosen.year)
+            settled = mark_off_year(settle(outcomes), chosen.year)
             target = out(chosen.year) if callable(out) else out
             if target is not None and target != first_out and not dry_run:  # the year's name: checked now
                 refuse_overlap({"--out": target, "--db": ledger_file}, {"评分表": list(inputs.files)})
@@ -127,11 +115,7 @@ def run_score(
                 _refuse_to_lose(target, chosen.year)
             order = list(dict.fromkeys(c.subdistrict for c in roster)) if roster is not None else []
             if batch is not None:
-                # remembered, so progress can say 待改正; a workbook without a year counts for the batch's year
-                for submission in (invalid_submission(a, chosen.year) for a in invalid):
-                    if submission is not None:
-                        batch.add_invalid(submission)
-                settled, done, kept = _record(batch, target, settled, shas, inputs.unmatched, rubric, order, roster,
+                settled, done, kept = _record(batch, target, settled, inputs.unmatched, rubric, order, roster,
                                               chosen.year)  # fmt: skip
                 recorded, already = done.new, done.already
             else:
@@ -165,16 +149,15 @@ def _record(
     batch: Batch,
     out: Path | None,
     outcomes: Sequence[Outcome],
-    shas: Sequence[str],
     unmatched: Sequence[str],
     rubric: Rubric,
     order: Sequence[str],
     roster: Sequence[Community] | None,
     year: int | None,
 ) -> tuple[list[Outcome], Recorded, str | None]:
-    """Record the batch and, inside the same transaction, write the district workbook to a temporary file (so it
-    can say which workbooks do not stand in the ledger); the workbook is put in place after the commit. If the
-    workbook cannot be written, nothing is recorded.
+    """Record the batch (`pipeline.record`, as the rollup does) and, inside the same transaction, write the
+    district workbook to a temporary file (so it can say which workbooks do not stand in the ledger); the workbook
+    is put in place after the commit. If the workbook cannot be written, nothing is recorded.
 
     The workbook at `out` may hold sheets another command added: `progress --out`'s are made again from the ledger
     (with this batch) and kept, as they would be stale copied; a person's own sheet is never dropped (the workbook
@@ -187,8 +170,8 @@ def _record(
 
         before = before_rewrite(out, year)
 
-    def write(elsewhere: Mapping[str, Elsewhere]) -> None:
-        shown.append(_in_order(_with_ledger(outcomes, shas, elsewhere), unmatched, order))
+    def write(noted: Sequence[Outcome]) -> None:
+        shown.append(_in_order(noted, unmatched, order))
         if temporary is not None:
             from greencli.adapters.xlsx_progress import carry_over, refuse_to_lose
             from greencli.adapters.xlsx_report import build_district_workbook  # heavy: only when writing
@@ -199,11 +182,11 @@ def _record(
 
     temporary: Path | None = None
     if out is None:
-        done = batch.commit(then=write)
+        _, done = record(batch, outcomes, year, then=write)
         return shown[0], done, None
     try:
         with atomic_target(out) as temporary:
-            done = batch.commit(then=write)
+            _, done = record(batch, outcomes, year, then=write)
     except GreencliError as exc:
         said = RECORDED_NO_WORKBOOK if batch.committed else NOT_RECORDED
         raise type(exc)(f"{exc}（{said}）") from exc
@@ -221,24 +204,3 @@ def _standing(
 
     standing = YearStanding.read(batch.ledger, rubric, roster, year, as_of)
     return standing.current, standing.lists
-
-
-def _with_ledger(outcomes: Sequence[Outcome], shas: Sequence[str], elsewhere: Mapping[str, Elsewhere]) -> list[Outcome]:
-    """Each recorded workbook that does not stand in the ledger, said where it happens (a warning, and the number of
-    the record that stands), as a workbook superseded within the batch already is."""
-    out = []
-    for o, sha in zip(outcomes, shas, strict=True):
-        found = elsewhere.get(sha) if o.scored and not o.superseded else None
-        if found is None:
-            out.append(o)
-            continue
-        if found.void_reason is not None:
-            note = make_issue("voided-in-ledger", subject=o.community_id, record=found.record, reason=found.void_reason)
-        else:
-            mine = o.dated
-            theirs = found.review_date or date(found.year, 12, 31)
-            why = (f"评审日期 {theirs.isoformat()} 晚于本份的 {mine.isoformat()}" if mine is not None and theirs > mine
-                   else "评审日期相同，那一份评分在后")  # fmt: skip
-            note = make_issue("superseded-in-ledger", subject=o.community_id, year=o.year, record=found.record, why=why)
-        out.append(dataclasses.replace(o, ledger_current=found.record, issues=(*o.issues, note)))
-    return out

@@ -8,7 +8,7 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 
-from greencli.adapters.ledger import Ledger, ledger_path
+from greencli.adapters.ledger import Evaluations, Ledger, ledger_path
 from greencli.core.errors import GreencliError
 from greencli.core.listings import Listing, listings
 from greencli.core.progress import Current, Progress, currents, progress
@@ -21,7 +21,7 @@ class NeedsRoster(GreencliError):
 
 
 def ledger_standing(
-    ledger: Ledger, rubric: Rubric, roster: Sequence[Community], year: int, as_of: date | None = None
+    ledger: Evaluations, rubric: Rubric, roster: Sequence[Community], year: int, as_of: date | None = None
 ) -> Progress:
     """Every community's standing at the end of `year` from the ledger's current evaluations and its record of
     invalid submissions."""
@@ -41,9 +41,9 @@ class YearStanding:
 
     @classmethod
     def read(
-        cls, ledger: Ledger, rubric: Rubric, roster: Sequence[Community], year: int, as_of: date | None = None
+        cls, ledger: Evaluations, rubric: Rubric, roster: Sequence[Community], year: int, as_of: date | None = None
     ) -> YearStanding:
-        evaluations = currents(s.outcome for s in ledger.evaluations(current_only=True))
+        evaluations = currents(ledger.evaluations(current_only=True))
         invalid = ledger.outstanding_invalid()
         named = {key: c.day for key, c in ledger.conferrals().items()}
         now = progress(rubric, roster, evaluations, year, invalid, as_of, named)

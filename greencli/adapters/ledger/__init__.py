@@ -1,0 +1,58 @@
+"""The ledger: every valid evaluation, in SQLite, with its entered values, so history can be re-scored.
+
+Split along its seams: `schema` (the file: creation, migrations, WAL, refusing a foreign file, SQLite's errors),
+`evaluations` (evaluations and their `Batch`, invalid submissions, conferrals) and `filecache` (the rollup's inbox
+cache and output fingerprints). `Ledger` is all three on one connection; open it with `Ledger.open(path)`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from greencli.adapters.ledger.evaluations import (
+    EVALUATION_COLUMNS,
+    Batch,
+    Conferral,
+    Elsewhere,
+    Evaluations,
+    InvalidSubmission,
+    Recorded,
+    settle,
+)
+from greencli.adapters.ledger.filecache import FileCache, KnownFile
+from greencli.adapters.ledger.schema import (
+    APPLICATION_ID,
+    BUSY_TIMEOUT,
+    DB_ENV,
+    DEFAULT_DB,
+    MIGRATIONS,
+    NEWEST,
+    LedgerBusy,
+    LedgerError,
+    ledger_path,
+    local_time,
+    shown_time,
+    sqlite_reason,
+)
+
+__all__ = [
+    "APPLICATION_ID", "BUSY_TIMEOUT", "DB_ENV", "DEFAULT_DB", "EVALUATION_COLUMNS", "MIGRATIONS", "NEWEST", "Batch",
+    "Conferral", "Elsewhere", "Evaluations", "InvalidSubmission", "KnownFile", "Ledger", "LedgerBusy", "LedgerError", "Recorded",
+    "ledger_path", "local_time", "settle", "shown_time", "sqlite_reason",
+]  # fmt: skip
+
+
+class Ledger(Evaluations, FileCache):
+    """An open ledger. Use `Ledger.open(path)` as a context manager."""
+
+    def state(self) -> str:
+        """A fingerprint of everything recorded: it changes whenever an evaluation, an inbox file or a naming does."""
+        evaluations = self.db.execute(
+            "SELECT COUNT(*), MAX(id), COUNT(superseded_by), COUNT(void_reason) FROM evaluations"
+        ).fetchone()
+        files = self.db.execute("SELECT COUNT(*), MAX(seen_at), SUM(valid) FROM files").fetchone()
+        named = self.db.execute("SELECT COUNT(*), MAX(recorded_at) FROM conferrals").fetchone()
+        return json.dumps([*evaluations, *files, *named])
+
+    def integrity(self) -> str:
+        return str(self.db.execute("PRAGMA integrity_check").fetchone()[0])

@@ -1,0 +1,428 @@
+"""Evaluations in the ledger: recording them (a run's `Batch`), settling which one stands, voiding, reading them back
+as `Outcome`s; beside them the invalid submissions and the city's naming of titles (conferrals).
+
+Writers keep their write transactions short: a batch is spooled to a private file while its workbooks are read,
+then recorded in one transaction, so a run that dies leaves the ledger as it was before the batch or with the batch
+whole, and a writer that cannot get the lock within its wait gives up (exit 3) having changed nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from greencli.adapters.ledger.schema import Connected, LedgerError, local_time, now, shown_time
+from greencli.core.issues import Issue, Severity
+from greencli.core.model import JsonValue, RecordedEntries, Verdict
+from greencli.core.outcome import Outcome, Record, SourceFile
+
+
+@dataclass(frozen=True)
+class InvalidSubmission:
+    """A workbook for a community and year that came in and was invalid (recorded, never scored)."""
+
+    community_id: str
+    community: str
+    subdistrict: str
+    year: int
+    file_path: str
+    file_sha256: str
+    first_error: str
+    errors: int
+    seen_at: str = ""
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Conferral:
+    """The city's naming (命名) of a community's title of one year."""
+
+    community_id: str
+    year: int
+    day: date
+    document: str  # the city's 文号
+    recorded_at: str
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """A workbook of the batch whose evaluation is not the one that stands in the ledger for its community and year:
+    another record is current (a later 评审日期, or scored later), or its own record was voided."""
+
+    record: int  # the record that stands (or, voided, this file's own record)
+    review_date: date | None  # the standing record's 评审日期
+    year: int
+    void_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What one batch's commit did: evaluations newly recorded, those the ledger already held, and, by file SHA-256,
+    the batch's workbooks that do not stand in the ledger because of a record outside the batch."""
+
+    new: int
+    already: int
+    elsewhere: dict[str, Elsewhere] = field(default_factory=dict)
+
+
+EVALUATION_COLUMNS = (
+    "community_id", "community", "subdistrict", "year", "verdict", "total", "bonus", "categories", "items", "vetoes",
+    "warnings", "entries", "rubric_id", "rubric_version", "file_path", "file_sha256", "file_size", "file_mtime",
+    "review_date", "reviewers", "scored_at",
+)  # fmt: skip
+INVALID_COLUMNS = (
+    "community_id", "community", "subdistrict", "year", "file_path", "file_sha256", "first_error", "errors", "seen_at",
+)  # fmt: skip
+# One evaluation per community, year, file content and version of the standard (migration 8's unique index).
+ONE_PER_CONTENT = "community_id, year, file_sha256, rubric_version"
+_READ = (
+    "id, community_id, community, subdistrict, year, verdict, total, bonus, categories, items, vetoes, rubric_id,"
+    " rubric_version, file_path, file_sha256, file_size, file_mtime, review_date, scored_at, superseded_by, warnings,"
+    " reviewers, void_reason, voided_at"
+)
+
+
+def _json(value: JsonValue) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def evaluation_row(o: Outcome, rubric_id: str, scored_at: str) -> tuple[object, ...]:
+    """A valid outcome, with its source file and entries, as the ledger's columns hold it (EVALUATION_COLUMNS)."""
+    if o.year is None or o.total is None or o.bonus is None or o.categories is None or o.items is None:
+        raise ValueError(f"{o.file}: only a scored evaluation is recorded")
+    if o.source is None or o.entries is None:
+        raise ValueError(f"{o.file}: an evaluation is recorded with its file and entries")
+    return (o.community_id, o.community, o.subdistrict, o.year, o.verdict.value, str(o.total), str(o.bonus),
+            _json({str(k): str(v) for k, v in o.categories.items()}),
+            _json({str(k): str(v) for k, v in o.items.items()}), _json(list(o.vetoes)),
+            _json([dict(i.to_dict()) for i in o.issues]), _json(o.entries.to_json()), rubric_id,
+            o.rubric_version or "", o.source.path, o.source.sha256, o.source.size, o.source.mtime,
+            o.review_date.isoformat() if o.review_date else None, o.reviewers, scored_at)  # fmt: skip
+
+
+def _numbers(text: str) -> dict[int, Decimal]:
+    return {int(k): Decimal(str(v)) for k, v in json.loads(text).items()}
+
+
+def _outcome(row: Sequence[object], entries: object = None) -> Outcome:
+    """An evaluation as the ledger returns it: the outcome as scored, its file, and the ledger's facts about it."""
+    (id_, code, name, sub, year, verdict, total, bonus, categories, items, vetoes, rid, rver, path, sha, size, mtime,
+     review, scored, superseded, warnings, reviewers, void_reason, voided_at) = row  # fmt: skip
+    issues = tuple(Issue.from_dict(i, Severity.WARNING) for i in json.loads(str(warnings)) if isinstance(i, dict))
+    return Outcome(
+        file=str(path), community_id=str(code), community=str(name), subdistrict=str(sub), year=int(str(year)),
+        verdict=Verdict(str(verdict)), total=Decimal(str(total)), bonus=Decimal(str(bonus)),
+        categories=_numbers(str(categories)), items=_numbers(str(items)),
+        vetoes=tuple(str(v) for v in json.loads(str(vetoes))), issues=issues,
+        review_date=date.fromisoformat(review) if isinstance(review, str) and review else None,
+        reviewers=str(reviewers or ""), rubric_version=str(rver) if rver else None,
+        source=SourceFile(str(path), str(sha), int(str(size)), int(float(str(mtime)) * 1e9)),
+        entries=RecordedEntries.from_json(json.loads(entries)) if isinstance(entries, str) else None,
+        record=Record(id=int(str(id_)), rubric_id=str(rid), scored_at=local_time(str(scored)) or "",
+                      superseded_by=int(str(superseded)) if superseded is not None else None,
+                      void_reason=str(void_reason) if void_reason is not None else None,
+                      voided_at=local_time(str(voided_at)) if voided_at is not None else None),
+    )  # fmt: skip
+
+
+def settle(db: sqlite3.Connection, community_id: str, year: int) -> None:
+    """Within the caller's transaction: which evaluation of a community and year is current. The later 评审日期
+    (none, under 2021.1, counts as 31 December of the year), then the one scored later (a batch shares one time, and
+    within it the newer file wins); every other one is marked superseded by it, a voided one never."""
+    rows = db.execute(
+        "SELECT id FROM evaluations WHERE community_id = ? AND year = ? AND void_reason IS NULL"
+        " ORDER BY COALESCE(review_date, printf('%04d-12-31', year)) DESC, scored_at DESC, file_mtime DESC, id DESC",
+        (community_id, year),
+    ).fetchall()
+    current = rows[0][0] if rows else None  # none left when every evaluation of that year was voided
+    db.execute(
+        "UPDATE evaluations SET superseded_by = CASE WHEN id = ? OR void_reason IS NOT NULL THEN NULL ELSE ? END"
+        " WHERE community_id = ? AND year = ?",
+        (current, current, community_id, year),
+    )
+
+
+class Evaluations(Connected):
+    """The ledger's evaluations, invalid submissions and conferrals (a part of `Ledger`)."""
+
+    # ── writing ──
+    def insert(self, outcomes: Sequence[Outcome], rubric_id: str) -> list[int | None]:
+        """Record within the caller's transaction: each outcome's new record number, or None if already held; each
+        community and year touched is settled afterwards."""
+        scored_at = now()
+        out = [self.add(o, rubric_id, scored_at) for o in outcomes]
+        touched = {(o.community_id, o.year) for o, new in zip(outcomes, out, strict=True) if new}
+        for community_id, year in sorted(touched, key=lambda t: (t[0], t[1] or 0)):
+            if year is not None:
+                settle(self.db, community_id, year)
+        return out
+
+    @contextmanager
+    def batch(self, rubric_id: str) -> Iterator[Batch]:
+        """A run's records, spooled to a private file while its workbooks are read (the ledger stays unlocked and
+        memory flat); `Batch.commit` records them in one short transaction. Left uncommitted, nothing is recorded."""
+        batch = Batch(self, rubric_id)
+        try:
+            yield batch
+        finally:
+            batch.close()
+
+    def add(self, o: Outcome, rubric_id: str, scored_at: str) -> int | None:
+        """Insert one valid evaluation (the caller settles its community and year); None if already held."""
+        row = evaluation_row(o, rubric_id, scored_at)
+        cursor = self.db.execute(
+            f"INSERT INTO evaluations ({', '.join(EVALUATION_COLUMNS)}) VALUES ({', '.join('?' * len(row))})"
+            f" ON CONFLICT ({ONE_PER_CONTENT}) DO NOTHING",
+            row,
+        )
+        return cursor.lastrowid if cursor.rowcount > 0 else None
+
+    def settle(self, community_id: str, year: int) -> None:
+        """`settle` on this ledger, within the caller's transaction."""
+        settle(self.db, community_id, year)
+
+    def void(self, record: int, reason: str) -> tuple[Outcome, Outcome | None]:
+        """Mark an evaluation void (kept, with the reason and the day); the next valid one of that community and
+        year becomes current. Returns the voided record and the one now current (if any)."""
+        found = self.evaluations(record=record)
+        if not found:
+            raise LedgerError(f"评分记录库中没有记录 #{record}（用 greencli history 社区编码 查看记录号）")
+        voided = found[0]
+        if voided.stored.void_reason is not None:
+            raise LedgerError(
+                f"记录 #{record} 已于 {shown_time(voided.stored.voided_at)} 作废（{voided.stored.void_reason}）"
+            )
+        year = voided.year
+        assert year is not None  # a recorded evaluation has its year
+        with self.transaction():
+            self.db.execute("UPDATE evaluations SET void_reason = ?, voided_at = ? WHERE id = ?",
+                            (reason, now(), record))  # fmt: skip
+            settle(self.db, voided.community_id, year)
+        current = self.evaluations(community_id=voided.community_id, year=year, current_only=True)
+        return self.evaluations(record=record)[0], (current[0] if current else None)
+
+    # ── reading ──
+    def evaluations(
+        self,
+        *,
+        community_id: str | None = None,
+        year: int | None = None,
+        current_only: bool = False,
+        record: int | None = None,
+        entries: bool = False,
+    ) -> list[Outcome]:
+        """Evaluations, oldest first, each with its `record`; `current_only` leaves out superseded and voided ones;
+        `entries` reads every value as entered too (for re-scoring)."""
+        clauses: list[str] = []
+        params: list[str | int] = []
+        if community_id is not None:
+            clauses.append("community_id = ? COLLATE NOCASE")  # ZJ-01 and zj-01 are one community
+            params.append(community_id)
+        if year is not None:
+            clauses.append("year = ?")
+            params.append(year)
+        if current_only:
+            clauses.append("superseded_by IS NULL AND void_reason IS NULL")
+        if record is not None:
+            clauses.append("id = ?")
+            params.append(record)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        columns = _READ + (", entries" if entries else "")
+        rows = self.db.execute(
+            f"SELECT {columns} FROM evaluations {where} ORDER BY year, community_id, scored_at, id", params
+        ).fetchall()
+        return [_outcome(row[:24], row[24] if entries else None) for row in rows]
+
+    def file_years(self) -> dict[str, int]:
+        """file path → the 评审年度 of the evaluations recorded from it (the latest, should a path hold several)."""
+        rows = self.db.execute("SELECT file_path, MAX(year) FROM evaluations GROUP BY file_path").fetchall()
+        return {r[0]: int(r[1]) for r in rows}
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0])
+
+    # ── invalid submissions ──
+    def add_invalid(self, s: InvalidSubmission, seen_at: str) -> bool:
+        """Within the caller's transaction; False when this very file was already recorded for that community/year."""
+        cursor = self.db.execute(
+            f"INSERT INTO invalid_submissions ({', '.join(INVALID_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (community_id, year, file_sha256) DO NOTHING",
+            (s.community_id, s.community, s.subdistrict, s.year, s.file_path, s.file_sha256, s.first_error, s.errors,
+             seen_at),
+        )  # fmt: skip
+        return cursor.rowcount > 0
+
+    def invalid_submissions(
+        self, *, community_id: str | None = None, year: int | None = None
+    ) -> list[InvalidSubmission]:
+        clauses, params = [], []
+        if community_id is not None:
+            clauses.append("community_id = ? COLLATE NOCASE")
+            params.append(community_id)
+        if year is not None:
+            clauses.append("year = ?")
+            params.append(str(year))
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self.db.execute(
+            "SELECT community_id, community, subdistrict, year, file_path, file_sha256, first_error, errors, seen_at, id"
+            f" FROM invalid_submissions {where} ORDER BY year, community_id, seen_at, id",
+            params,
+        ).fetchall()
+        return [
+            InvalidSubmission(code, name, sub, int(year), path, sha, first, int(errors), local_time(seen) or "", id_)
+            for code, name, sub, year, path, sha, first, errors, seen, id_ in rows
+        ]
+
+    def outstanding_invalid(self) -> set[tuple[str, int]]:
+        """(community, year) whose latest submission was invalid: no valid evaluation was scored after it."""
+        rows = self.db.execute(
+            "SELECT i.community_id, i.year FROM invalid_submissions i GROUP BY i.community_id, i.year"
+            " HAVING MAX(i.seen_at) > COALESCE((SELECT MAX(e.scored_at) FROM evaluations e"
+            " WHERE e.community_id = i.community_id AND e.year = i.year), '')"
+        ).fetchall()
+        return {(r[0], int(r[1])) for r in rows}
+
+    # ── the city's naming (confer) ──
+    def confer(self, community_id: str, year: int, day: date, document: str) -> None:
+        """Record the city's naming of a community's title of `year` (replacing an earlier record of it)."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO conferrals (community_id, year, conferred_on, document, recorded_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (community_id COLLATE NOCASE, year) DO UPDATE SET"
+                " community_id = excluded.community_id, conferred_on = excluded.conferred_on,"
+                " document = excluded.document, recorded_at = excluded.recorded_at",
+                (community_id, year, day.isoformat(), document, now()),
+            )
+
+    def conferrals(self, community_id: str | None = None) -> dict[tuple[str, int], Conferral]:
+        """Every recorded naming, by (community code folded to one case, year)."""
+        where, params = ("WHERE community_id = ? COLLATE NOCASE", (community_id,)) if community_id else ("", ())
+        rows = self.db.execute(
+            f"SELECT community_id, year, conferred_on, document, recorded_at FROM conferrals {where}"
+            " ORDER BY year, community_id",
+            params,
+        ).fetchall()
+        return {(r[0].casefold(), int(r[1])): Conferral(r[0], int(r[1]), date.fromisoformat(r[2]), r[3],
+                                                        local_time(r[4]) or "")
+                for r in rows}  # fmt: skip
+
+
+class Batch:
+    """The records of one run. They are written to a private spool file (attached to the ledger's connection) as
+    they arrive, and moved into the ledger by `commit` in one short write transaction: the ledger is never locked
+    while workbooks are read, and a run that stops before the commit leaves it untouched."""
+
+    SPOOL = "greencli_spool"
+
+    def __init__(self, ledger: Evaluations, rubric_id: str) -> None:
+        self.ledger = ledger
+        self.rubric_id = rubric_id
+        self.scored_at = now()
+        self.committed: Recorded | None = None
+        fd, name = tempfile.mkstemp(prefix=f"greencli-spool-{os.getpid()}-", suffix=".db")
+        os.close(fd)
+        self.file = Path(name)
+        db = ledger.db
+        db.execute(f"ATTACH DATABASE ? AS {self.SPOOL}", (str(self.file),))
+        self.attached = True
+        db.execute(f"PRAGMA {self.SPOOL}.journal_mode = OFF")  # a scratch file: nothing to recover if we die
+        db.execute(f"PRAGMA {self.SPOOL}.synchronous = OFF")
+        db.execute(
+            f"CREATE TABLE {self.SPOOL}.evaluations AS SELECT {', '.join(EVALUATION_COLUMNS)} FROM main.evaluations WHERE 0"
+        )
+        db.execute(
+            f"CREATE TABLE {self.SPOOL}.invalid AS SELECT {', '.join(INVALID_COLUMNS)} FROM main.invalid_submissions WHERE 0"
+        )
+        db.execute("BEGIN")  # deferred: it touches only the spool until commit() ends it
+        self.open = True
+        self.spooled = 0
+
+    def add(self, outcome: Outcome) -> None:
+        """A valid evaluation, with its source file and entries."""
+        row = evaluation_row(outcome, self.rubric_id, self.scored_at)
+        self.ledger.db.execute(f"INSERT INTO {self.SPOOL}.evaluations VALUES ({', '.join('?' * len(row))})", row)
+        self.spooled += 1
+
+    def add_invalid(self, s: InvalidSubmission) -> None:
+        self.ledger.db.execute(
+            f"INSERT INTO {self.SPOOL}.invalid VALUES ({', '.join('?' * len(INVALID_COLUMNS))})",
+            (s.community_id, s.community, s.subdistrict, s.year, s.file_path, s.file_sha256, s.first_error, s.errors,
+             self.scored_at),
+        )  # fmt: skip
+
+    def commit(self, *, then: Callable[[dict[str, Elsewhere]], None] | None = None) -> Recorded:
+        """Record the spooled batch in one transaction (evaluations the ledger already holds are counted, not
+        recorded again; each community and year touched is settled). `then` runs inside the transaction, after the
+        records are in, told which of the batch's workbooks do not stand: if it raises, nothing is recorded."""
+        db = self.ledger.db
+        db.execute("COMMIT")  # the spool's own rows; the ledger itself is not touched yet
+        self.open = False
+        spool = self.SPOOL
+        columns = ", ".join(EVALUATION_COLUMNS)
+        with self.ledger.transaction():
+            before = db.total_changes
+            db.execute(
+                f"INSERT INTO main.evaluations ({columns}) SELECT {columns} FROM {spool}.evaluations WHERE true"
+                f" ORDER BY rowid ON CONFLICT ({ONE_PER_CONTENT}) DO NOTHING"
+            )
+            new = db.total_changes - before
+            touched = db.execute(
+                f"SELECT DISTINCT s.community_id, s.year FROM {spool}.evaluations s ORDER BY 1, 2"
+            ).fetchall()
+            for community_id, year in touched:
+                settle(db, community_id, int(year))
+            invalid = ", ".join(INVALID_COLUMNS)
+            db.execute(
+                f"INSERT INTO main.invalid_submissions ({invalid}) SELECT {invalid} FROM {spool}.invalid WHERE true"
+                " ORDER BY rowid ON CONFLICT (community_id, year, file_sha256) DO NOTHING"
+            )
+            elsewhere = self._elsewhere()
+            if then is not None:
+                then(elsewhere)
+        self.committed = Recorded(new, self.spooled - new, elsewhere)
+        return self.committed
+
+    def _elsewhere(self) -> dict[str, Elsewhere]:
+        """The batch's evaluations that are not current because of a record from outside the batch (a workbook of
+        the batch superseded by another of the batch is the batch's own business, and already said)."""
+        rows = self.ledger.db.execute(
+            f"SELECT s.file_sha256, e.id, e.void_reason, w.id, w.review_date, e.year FROM {self.SPOOL}.evaluations s"
+            " JOIN main.evaluations e ON e.community_id = s.community_id AND e.year = s.year"
+            " AND e.file_sha256 = s.file_sha256 AND e.rubric_version = s.rubric_version"
+            " LEFT JOIN main.evaluations w ON w.id = e.superseded_by"
+            " WHERE (e.void_reason IS NOT NULL OR e.superseded_by IS NOT NULL) AND NOT EXISTS ("
+            f"  SELECT 1 FROM {self.SPOOL}.evaluations t WHERE t.community_id = w.community_id AND t.year = w.year"
+            "   AND t.file_sha256 = w.file_sha256 AND t.rubric_version = w.rubric_version)"
+        ).fetchall()
+        out: dict[str, Elsewhere] = {}
+        for sha, own, void_reason, winner, review, year in rows:
+            if void_reason is not None:
+                out[sha] = Elsewhere(int(own), None, int(year), str(void_reason))
+            elif winner is not None:
+                out[sha] = Elsewhere(int(winner), date.fromisoformat(review) if review else None, int(year))
+        return out
+
+    def close(self) -> None:
+        """Detach and remove the spool (whether or not it was committed)."""
+        db = self.ledger.db
+        try:
+            if self.open:
+                db.execute("ROLLBACK")
+                self.open = False
+            if self.attached:
+                db.execute(f"DETACH DATABASE {self.SPOOL}")
+                self.attached = False
+        except sqlite3.Error:
+            pass
+        finally:
+            for leftover in (self.file, self.file.with_name(self.file.name + "-journal")):
+                with suppress(OSError):
+                    leftover.unlink()

@@ -1,0 +1,75 @@
+"""The rollup's memory of its inbox and of what it wrote: the `files` table (each workbook as it was when last read,
+an invalid one with its outcome) and the `outputs` table (the fingerprint of each workbook a rollup wrote), so an
+unchanged inbox is neither read nor written again."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from greencli.adapters.ledger.schema import Connected, now
+from greencli.core.outcome import Outcome
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    """A file a rollup has seen in its inbox: how it was when last read, and, if invalid, what was wrong."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    valid: bool
+    outcome: Outcome | None  # kept for an invalid file only (a valid one is an evaluation)
+
+
+class FileCache(Connected):
+    """The rollup's file cache and output fingerprints (a part of `Ledger`)."""
+
+    def known_files(self) -> dict[str, KnownFile]:
+        """Every file a rollup has seen, by path."""
+        rows = self.db.execute("SELECT path, size, mtime_ns, sha256, valid, outcome FROM files").fetchall()
+        return {
+            r[0]: KnownFile(r[0], r[1], r[2], r[3], bool(r[4]), None if r[4] else Outcome.from_dict(json.loads(r[5])))
+            for r in rows
+        }
+
+    def remember_files(self, files: Sequence[KnownFile]) -> None:
+        """Within the caller's transaction."""
+        self.db.executemany(
+            "INSERT INTO files (path, size, mtime_ns, sha256, valid, outcome, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,"
+            " sha256 = excluded.sha256, valid = excluded.valid, outcome = excluded.outcome, seen_at = excluded.seen_at",
+            [(f.path, f.size, f.mtime_ns, f.sha256, int(f.valid),
+              json.dumps(f.outcome.to_dict() if f.outcome else {}, ensure_ascii=False, sort_keys=True), now())
+             for f in files],
+        )  # fmt: skip
+
+    def forget_files(self, paths: Sequence[str]) -> None:
+        self.db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in paths])
+
+    def output_unchanged(self, path: Path, fingerprint: str) -> bool:
+        """Whether `path` is still exactly the workbook written from `fingerprint` (nobody replaced it since)."""
+        row = self.db.execute("SELECT fingerprint, size, mtime_ns FROM outputs WHERE path = ?", (str(path),)).fetchone()
+        if row is None or row[0] != fingerprint:
+            return False
+        try:
+            st = path.stat()
+        except OSError:
+            return False
+        return (st.st_size, st.st_mtime_ns) == (row[1], row[2])
+
+    def remember_output(self, path: Path, fingerprint: str) -> None:
+        st = path.stat()
+        self.db.execute(
+            "INSERT INTO outputs (path, fingerprint, size, mtime_ns, written_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (path) DO UPDATE SET fingerprint = excluded.fingerprint, size = excluded.size,"
+            " mtime_ns = excluded.mtime_ns, written_at = excluded.written_at",
+            (str(path), fingerprint, st.st_size, st.st_mtime_ns, now()),
+        )
+
+    def output_paths(self) -> set[str]:
+        """Every workbook a rollup wrote (absolute paths as recorded)."""
+        return {row[0] for row in self.db.execute("SELECT path FROM outputs")}

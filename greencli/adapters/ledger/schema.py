@@ -1,0 +1,469 @@
+"""The ledger's file: creation, numbered migrations, WAL mode, refusal of another program's file, SQLite's errors.
+
+The schema is created and upgraded by numbered migrations recorded in the database itself. The file runs in WAL
+mode, so reading commands (progress, history, export, notice, the API) never wait for a writer: they open without
+the write lock and never migrate (an older schema is read through an upgraded copy in memory; the file itself is
+upgraded by the next writing command).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Self
+
+from greencli.adapters.files import clear_stale, temp_prefix
+from greencli.adapters.limits import LEDGER_WAIT_SECONDS
+from greencli.core.errors import GreencliError, describe_os_error, with_detail
+from greencli.core.outcome import Outcome
+
+DB_ENV = "GREENCLI_DB"
+DEFAULT_DB = "greencli.db"
+BUSY_TIMEOUT = LEDGER_WAIT_SECONDS  # a writer's wait for another writer's transaction (see limits.py)
+# "GCLI": marks the file as a greencli ledger, so another program's SQLite file is refused rather than written into.
+APPLICATION_ID = 0x47434C49
+
+# A migration is SQL, or a function of the connection (inside the migration's transaction).
+Migration = str | Callable[[sqlite3.Connection], None]
+
+
+def _carry_invalid_files(db: sqlite3.Connection) -> None:
+    """Invalid workbooks the rollup had seen before migration 4 live only in its file cache (`files`, valid = 0):
+    carry each into invalid_submissions, so 待改正 and history survive the upgrade. Idempotent."""
+    rows = db.execute("SELECT path, sha256, outcome, seen_at FROM files WHERE valid = 0").fetchall()
+    for path, sha, outcome_json, seen_at in rows:
+        try:
+            o = Outcome.from_dict(json.loads(outcome_json))
+        except (ValueError, TypeError, KeyError):
+            continue  # an unreadable cache entry: the file is read again by the next rollup
+        if not o.community_id or o.year is None:
+            continue  # nobody to place it on: the 待改正 list names communities of a year
+        first = o.first_error
+        db.execute(
+            "INSERT INTO invalid_submissions (community_id, community, subdistrict, year, file_path, file_sha256,"
+            " first_error, errors, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (community_id, year, file_sha256) DO NOTHING",
+            (o.community_id, o.community, o.subdistrict, o.year, o.file or path, sha,
+             f"{first.where} {first.message}".strip() if first is not None else "", len(o.errors), seen_at),
+        )  # fmt: skip
+
+
+MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
+    (
+        1,
+        "evaluations",
+        """
+        CREATE TABLE evaluations (
+            id              INTEGER PRIMARY KEY,
+            community_id    TEXT NOT NULL,
+            community       TEXT NOT NULL,
+            subdistrict     TEXT NOT NULL,
+            year            INTEGER NOT NULL,
+            verdict         TEXT NOT NULL CHECK (verdict IN ('pass', 'fail', 'veto')),
+            total           TEXT NOT NULL,      -- exact decimals are kept as text
+            bonus           TEXT NOT NULL,
+            categories      TEXT NOT NULL,      -- JSON {"1": "9.5", ...}
+            items           TEXT NOT NULL,      -- JSON {"1": "3", ... "31": "1"}
+            vetoes          TEXT NOT NULL,      -- JSON ["V2"]
+            warnings        TEXT NOT NULL,      -- JSON [{"code", "sheet", "cell", "message"}]
+            entries         TEXT NOT NULL,      -- JSON: every entered value, evidence, compound and identity field
+            rubric_id       TEXT NOT NULL,
+            rubric_version  TEXT NOT NULL,
+            file_path       TEXT NOT NULL,
+            file_sha256     TEXT NOT NULL,
+            file_size       INTEGER NOT NULL,
+            file_mtime      REAL NOT NULL,
+            review_date     TEXT,
+            reviewers       TEXT NOT NULL DEFAULT '',
+            scored_at       TEXT NOT NULL,
+            superseded_by   INTEGER REFERENCES evaluations (id)
+        );
+        CREATE UNIQUE INDEX evaluations_one_per_content ON evaluations (community_id, year, file_sha256);
+        CREATE INDEX evaluations_by_community ON evaluations (community_id, year);
+        """,
+    ),
+    (
+        2,
+        "inbox files",
+        """
+        CREATE TABLE files (
+            path        TEXT PRIMARY KEY,   -- absolute path as seen by the rollup
+            size        INTEGER NOT NULL,
+            mtime_ns    INTEGER NOT NULL,
+            sha256      TEXT NOT NULL,
+            valid       INTEGER NOT NULL,   -- 1: scored and recorded; 0: invalid, its issues below
+            outcome     TEXT NOT NULL,      -- JSON: what the reports need to show for this file
+            seen_at     TEXT NOT NULL
+        )
+        """,
+    ),
+    (
+        3,
+        "outputs written",
+        """
+        CREATE TABLE outputs (
+            path        TEXT PRIMARY KEY,   -- absolute path of a workbook a rollup wrote
+            fingerprint TEXT NOT NULL,      -- what it was built from: ledger state, roster, rubric, year, version
+            size        INTEGER NOT NULL,
+            mtime_ns    INTEGER NOT NULL,
+            written_at  TEXT NOT NULL
+        )
+        """,
+    ),
+    (
+        4,
+        "invalid submissions",
+        """
+        -- A workbook that came in and was invalid: never an evaluation, but the office must know the community
+        -- sent one (progress shows it as 待改正 until a valid workbook follows).
+        CREATE TABLE invalid_submissions (
+            id           INTEGER PRIMARY KEY,
+            community_id TEXT NOT NULL,
+            community    TEXT NOT NULL,
+            subdistrict  TEXT NOT NULL,
+            year         INTEGER NOT NULL,
+            file_path    TEXT NOT NULL,
+            file_sha256  TEXT NOT NULL,
+            first_error  TEXT NOT NULL,   -- where and what, as shown to people
+            errors       INTEGER NOT NULL,
+            seen_at      TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX invalid_submissions_once ON invalid_submissions (community_id, year, file_sha256);
+        CREATE INDEX invalid_submissions_by_year ON invalid_submissions (year, community_id);
+        """,
+    ),
+    (
+        5,
+        "void evaluations",
+        """
+        -- A wrongly recorded evaluation is voided, never deleted: it stays in history with the reason and the day.
+        ALTER TABLE evaluations ADD COLUMN void_reason TEXT;
+        ALTER TABLE evaluations ADD COLUMN voided_at TEXT;
+        """,
+    ),
+    (
+        6,
+        "conferrals",
+        """
+        -- The district scores; the city names (命名). The naming of a community's title of a year, with its date and
+        -- the city's document number; recorded again for the same community and year, the newer record replaces it.
+        CREATE TABLE conferrals (
+            id           INTEGER PRIMARY KEY,
+            community_id TEXT NOT NULL,
+            year         INTEGER NOT NULL,
+            conferred_on TEXT NOT NULL,   -- YYYY-MM-DD, the 命名日期
+            document     TEXT NOT NULL,   -- the city's 文号
+            recorded_at  TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX conferrals_once ON conferrals (community_id COLLATE NOCASE, year);
+        """,
+    ),
+    (7, "invalid files carried from the rollup's cache", _carry_invalid_files),
+    (
+        8,
+        "one evaluation per file and rubric version",
+        """
+        -- `rescore --apply` records the same file under another version of the standard. Before this migration it
+        -- stored `sha@version` in file_sha256 to get past the unique index; the version has its own column.
+        DROP INDEX evaluations_one_per_content;
+        UPDATE evaluations SET file_sha256 = substr(file_sha256, 1, instr(file_sha256, '@') - 1)
+            WHERE instr(file_sha256, '@') > 0;
+        CREATE UNIQUE INDEX evaluations_one_per_content
+            ON evaluations (community_id, year, file_sha256, rubric_version);
+        """,
+    ),
+)
+NEWEST = max(version for version, _, _ in MIGRATIONS)
+
+
+# SQLite's own English messages, as an office user needs to read them.
+SQLITE_REASONS: tuple[tuple[str, str], ...] = (
+    ("unable to open database file", "无法打开（所在文件夹不存在，或没有读写权限）"),
+    ("database is locked", "正被另一个程序占用，请稍后再试"),
+    ("file is not a database", "它不是 greencli 的评分记录库，或已损坏"),
+    ("database disk image is malformed", "文件已损坏"),
+    ("readonly database", "文件或所在文件夹是只读的"),
+    ("database or disk is full", "磁盘空间不足"),
+    ("disk i/o error", "磁盘读写错误"),
+)
+
+
+def sqlite_reason(exc: sqlite3.Error) -> str:
+    """A Chinese reason for an SQLite error; the original text only with --debug."""
+    text = str(exc).lower()
+    reason = next((chinese for english, chinese in SQLITE_REASONS if english in text),
+                  "它可能不是 greencli 的记录库或已损坏")  # fmt: skip
+    return with_detail(reason, str(exc))
+
+
+class LedgerError(GreencliError):
+    """The ledger cannot be opened or written (exit code 2)."""
+
+
+class LedgerBusy(LedgerError):
+    """Another writer held the ledger for longer than this one would wait; nothing was changed (exit code 3)."""
+
+    exit_code = 3
+
+
+def ledger_path(explicit: Path | None) -> Path:
+    if explicit is not None:
+        return explicit
+    from_env = os.environ.get(DB_ENV)
+    return Path(from_env) if from_env else Path(DEFAULT_DB)
+
+
+class Connected:
+    """An open ledger file: its connection, path and a writer's wait. `open` gives one as a context manager."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path, wait: float = BUSY_TIMEOUT) -> None:
+        self.db = connection
+        self.path = path
+        self.wait = wait
+
+    @classmethod
+    @contextmanager
+    def open(cls, path: Path, *, create: bool = True, write: bool = True, wait: float = BUSY_TIMEOUT) -> Iterator[Self]:
+        """The ledger at `path`. A writer (`write`) creates it when `create`, upgrades its schema, and waits up to
+        `wait` seconds for another writer's transaction; a reader takes no lock and changes nothing."""
+        _refuse_unusable(path, must_exist=not (create and write))
+        try:
+            if create and write and not path.exists():
+                _create(path)
+            connection = sqlite3.connect(path, timeout=max(wait, 0.0), isolation_level=None)
+        except OSError as exc:
+            raise LedgerError(f"无法打开评分记录库 {path}：{describe_os_error(exc)}") from exc
+        except sqlite3.Error as exc:
+            raise LedgerError(f"无法打开评分记录库 {path}：{sqlite_reason(exc)}") from exc
+        try:
+            _refuse_foreign(connection, path)
+            connection.execute("PRAGMA foreign_keys = ON")
+            if write:
+                connection.execute("PRAGMA synchronous = FULL")
+                ledger = cls(connection, path, wait)
+                ledger.migrate()
+                _use_wal(connection)
+            else:
+                ledger = cls(_readable(connection, path), path, wait)
+            try:
+                yield ledger
+            finally:
+                if ledger.db is not connection:
+                    ledger.db.close()
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+                raise LedgerBusy(
+                    f"评分记录库 {path} 正被另一个程序写入，已等待 {wait:g} 秒仍未轮到：本次未改动评分记录库，请稍后再运行"
+                    "（score 和 rollup 可用 --wait 等待更久）"
+                ) from exc
+            raise LedgerError(f"评分记录库 {path} 无法使用：{sqlite_reason(exc)}") from exc
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"评分记录库 {path} 无法使用：{sqlite_reason(exc)}") from exc
+        finally:
+            connection.close()
+
+    # ── schema ──
+    def migrate(self) -> None:
+        """Bring the schema up to date (only a writer does this; the check alone takes no write lock)."""
+        if self.schema_version() == NEWEST and self._marked():
+            return
+        with self.transaction():
+            _migrate(self.db, self.path)
+
+    def _marked(self) -> bool:
+        return int(self.db.execute("PRAGMA application_id").fetchone()[0]) == APPLICATION_ID
+
+    def schema_version(self) -> int:
+        return _schema_version(self.db)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+
+def _refuse_unusable(path: Path, *, must_exist: bool) -> None:
+    """A missing ledger where one is needed, a folder, or an empty file: exit 2 before SQLite sees it (SQLite would
+    silently make an empty file into a new ledger, and every community would read 未参与)."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        if must_exist:
+            raise LedgerError(f"评分记录库 {path} 不存在（请先用 greencli score 评分）") from None
+        return
+    except OSError as exc:
+        raise LedgerError(f"无法打开评分记录库 {path}：{describe_os_error(exc)}") from exc
+    if path.is_dir():
+        raise LedgerError(f"无法打开评分记录库 {path}：这是一个文件夹")
+    if st.st_size == 0:
+        raise LedgerError(
+            f"评分记录库 {path} 是空文件（0 字节），可能复制不完整或已损坏：请从备份恢复；如要从头建立新的记录库，"
+            "请先删除或改名这个空文件"
+        )
+
+
+def _create(path: Path) -> None:
+    """A new ledger, made whole beside `path` and then put in place: a run that dies while creating it never leaves
+    an empty file that later runs would have to refuse. If another run created it meanwhile, theirs stands."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    clear_stale(path.parent)  # a ledger half-made by a run that was killed here before
+    fd, name = tempfile.mkstemp(prefix=f"{temp_prefix()}new-", suffix=".db", dir=path.parent)
+    os.close(fd)
+    temporary = Path(name)
+    try:
+        connection = sqlite3.connect(temporary, isolation_level=None)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            _migrate(connection, path)
+            connection.execute("COMMIT")
+            connection.execute("PRAGMA journal_mode = WAL")  # born in WAL mode: no switch under other programs later
+        finally:
+            connection.close()
+        try:
+            os.link(temporary, path)  # never replaces a ledger another run created meanwhile
+        except FileExistsError:
+            pass
+        except OSError:
+            if not path.exists():  # a file system without hard links
+                os.replace(temporary, path)
+    finally:
+        with suppress(OSError):
+            temporary.unlink()
+
+
+def _use_wal(db: sqlite3.Connection) -> None:
+    """WAL mode, so readers never wait for a writer: set once, it stays with the file. A ledger made by an older
+    greencli switches on its first writer; the switch needs every other program out of the file, so if one is
+    reading right now the switch waits for a later run rather than making this one wait."""
+    if db.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        return
+    timeout = db.execute("PRAGMA busy_timeout").fetchone()[0]
+    try:
+        db.execute("PRAGMA busy_timeout = 0")
+        db.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.OperationalError:
+        pass
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+
+
+def _refuse_foreign(db: sqlite3.Connection, path: Path) -> None:
+    """Another program's SQLite file is never read as, or turned into, a ledger."""
+    application_id = int(db.execute("PRAGMA application_id").fetchone()[0])
+    if application_id == APPLICATION_ID:
+        return
+    foreign = f"评分记录库 {path} 不是 greencli 的评分记录库（是其他程序的 SQLite 数据库），未作任何改动：请检查 --db"
+    if application_id != 0:
+        raise LedgerError(foreign)
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables:
+        if int(db.execute("PRAGMA user_version").fetchone()[0]) != 0:
+            raise LedgerError(foreign)
+        return  # a new, empty database
+    if "schema_migrations" not in tables:
+        raise LedgerError(foreign)
+    kinds = {row[0] for row in db.execute("SELECT DISTINCT typeof(version) FROM schema_migrations")}
+    if kinds - {"integer"}:
+        raise LedgerError(foreign)
+
+
+def _schema_version(db: sqlite3.Connection) -> int:
+    exists = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").fetchone()
+    if not exists:
+        return 0
+    row = db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
+    return int(row[0] or 0)
+
+
+def _migrate(db: sqlite3.Connection, path: Path) -> None:
+    """Every migration not yet applied, inside the caller's transaction."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    applied = {int(row[0]) for row in db.execute("SELECT version FROM schema_migrations")}
+    if applied and max(applied) > NEWEST:
+        raise LedgerError(f"评分记录库 {path} 由更新版本的 greencli 创建（结构版本 {max(applied)}），请升级 greencli")
+    for version, name, step in MIGRATIONS:
+        if version in applied:
+            continue
+        if callable(step):
+            step(db)
+        else:
+            for statement in _statements(step):
+                db.execute(statement)
+        db.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", (version, name, now()))
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+def _readable(db: sqlite3.Connection, path: Path) -> sqlite3.Connection:
+    """A reader's connection: the file itself when its schema is current (no write is ever possible through it),
+    else an upgraded copy in memory, so a reading command neither waits for the write lock nor changes the file."""
+    version = _schema_version(db)
+    if version > NEWEST:
+        raise LedgerError(f"评分记录库 {path} 由更新版本的 greencli 创建（结构版本 {version}），请升级 greencli")
+    if version == NEWEST:
+        db.execute("PRAGMA query_only = ON")
+        return db
+    copy = sqlite3.connect(":memory:", isolation_level=None)
+    db.backup(copy)
+    copy.execute("BEGIN")
+    try:
+        _migrate(copy, path)
+    except BaseException:
+        copy.execute("ROLLBACK")
+        copy.close()
+        raise
+    copy.execute("COMMIT")
+    copy.execute("PRAGMA query_only = ON")
+    return copy
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a migration into statements; a ';' inside a comment or string does not end one."""
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            yield buffer.strip()
+            buffer = ""
+    if buffer.strip():
+        yield buffer.strip()
+
+
+def now() -> str:
+    """A time to store: UTC, to the microsecond (what orders a ledger's rows; never shown as it is)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def shown_time(moment: str | None, seconds: bool = False) -> str:
+    """A time the ledger gave out (`local_time`) as a person reads it: 2026-12-01 04:52 (with `seconds`, :55)."""
+    if not moment:
+        return ""
+    return moment[: 19 if seconds else 16].replace("T", " ")
+
+
+def local_time(stored: str | None) -> str | None:
+    """A stored time as the ledger gives it out: the computer's local time, to the second, with its offset from UTC
+    (2026-12-01T04:52:55+08:00), so a person reads the hour on their clock and JSON keeps the instant. A stored
+    value that is not a time (an older ledger's oddity) is given back as it is."""
+    if not stored:
+        return stored
+    try:
+        moment = datetime.fromisoformat(stored)
+    except ValueError:
+        return stored
+    if moment.tzinfo is None:  # every greencli ledger stores UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().isoformat(timespec="seconds")
