@@ -158,6 +158,12 @@ def _broken(mutate: Any) -> list[str]:
         (lambda d: d["compounds"]["green_requirements"].pop(), "最后一条"),
         (lambda d: d["items"][0]["rows"][0].update(points=1.3), "0.5 的倍数"),
         (lambda d: d["vetoes"][0].update(warn_row="7.1"), "不是处数行"),
+        (lambda d: d["campaign"].pop("name"), "campaign 的 name"),
+        (lambda d: d["campaign"].update(year_end="12-32"), "year_end “12-32”"),
+        (lambda d: d.pop("form"), "缺少 [form] 表"),
+        (lambda d: d["form"]["fields"][0].update(kind="phone"), "kind “phone”未知"),
+        (lambda d: d["form"].update(opinions=[]), "opinions"),
+        (lambda d: d["guide"].update(total="x"), "guide 的 total"),
     ],
 )
 def test_broken_rubric_is_a_clear_error(mutate: Any, fragment: str) -> None:

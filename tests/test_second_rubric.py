@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import openpyxl
 import pytest
 import python_calamine
 from greencli.adapters.rubric_file import load_rubric
-from greencli.adapters.template.layout import COL_VALUE as VALUE_COLUMN
+from greencli.adapters.template.geometry import COL_VALUE as VALUE_COLUMN
 from greencli.adapters.xlsx_fill import fill
 from greencli.cli.app import app
 from typer.testing import CliRunner
@@ -131,3 +132,38 @@ def test_libreoffice_recalculates_the_live_formulas_to_the_engines_figures(distr
         assert [Decimal(str(v)) for v in shown] == [Decimal(str(v)) for v in engine["categories"].values()], code
         assert Decimal(str(total)) == Decimal(str(engine["total"])) and verdict == {
             "pass": "达标", "fail": "未达标", "veto": "否决"}[engine["verdict"]], code  # fmt: skip
+
+
+def _texts(path: Path) -> str:
+    """Every part of an Office file (xlsx, docx) as text, as the program wrote it."""
+    with zipfile.ZipFile(path) as package:
+        return "".join(package.read(name).decode("utf-8", "replace") for name in package.namelist())
+
+
+def test_nothing_it_produces_says_the_bundled_campaigns_name(district: Path, tmp_path: Path) -> None:
+    """The campaign's name is rubric data: under 宜居社区 no form, district workbook or notice says 绿色社区."""
+    rubric = load_rubric(Path(RUBRIC))
+    assert rubric.campaign.name == "宜居社区" and [f.label for f in rubric.form.fields][-1] == "创建宜居社区工作情况"
+    blank = runner.invoke(app, ["template", "--rubric", RUBRIC, "--year", "2025", "--out", str(tmp_path / "blank"),
+                                "--json"])  # fmt: skip
+    assert blank.exit_code == 0, blank.output
+    (made,) = json.loads(blank.stdout)["files"]
+    assert Path(made["path"]).name == "宜居社区评分表_2025.xlsx"
+    forms = [Path(made["path"]), *(district / "forms").rglob("*.xlsx")]
+    roster, db, out = str(district / "roster.csv"), str(tmp_path / "l.db"), tmp_path / "汇总.xlsx"
+    scored = run("score", str(district / "filled"), "--roster", roster, "--db", db, "--out", str(out))
+    assert scored.exit_code == 0, scored.output
+    notices = []
+    for kind in ("通报", "认定名单", "应复审名单"):
+        notice = tmp_path / f"{kind}.docx"
+        result = run("notice", "--year", "2025", "--kind", kind, "--roster", roster, "--db", db, "--out", str(notice))
+        assert result.exit_code == 0, result.output
+        notices.append(notice)
+    for path in [*forms, out, *notices]:
+        text = _texts(path)
+        assert "绿色社区" not in text, path
+        assert "宜居社区" in text, path
+    form = openpyxl.load_workbook(forms[0])
+    assert form["基本信息"]["A1"].value == "2025年度宜居社区评审 基本信息（登记表）"
+    boxes = [c.value for row in form["基本信息"].iter_rows() for c in row if isinstance(c.value, str) and "意见" in c.value]
+    assert [b.split("\n")[0] for b in boxes[1:]] == ["街道意见", "区住建局意见（盖章）", "区创建办审核意见"]

@@ -340,3 +340,37 @@ def test_a_filled_workbook_resaved_by_openpyxl_is_personalised_too(tmp_path: Pat
     assert (raw.info["社区编码"].value, raw.info["社区名称"].value, raw.info["乡街"].value) == (
         "ZJ-07", "松花江社区", "珠江道街道")  # fmt: skip
     assert b"GREENCLI:" not in b"".join(zipfile.ZipFile(made).read(n) for n in zipfile.ZipFile(made).namelist())
+
+
+def test_every_row_kind_has_every_part(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One registry per layer, keyed by the same kinds: core's (read, score, hint, guide) and the template's
+    (formula, validation); a kind missing a part is found by check_covered."""
+    from greencli.adapters.template import kinds as sheet
+    from greencli.core.kinds import KINDS
+
+    assert set(KINDS) == set(RowKind) == set(sheet.SHEET_KINDS)
+    assert sheet.check_covered() == []
+    for kind, rule in KINDS.items():
+        assert rule.label and rule.hint, kind
+        assert (rule.parse is None) == (kind is RowKind.DERIVED), kind  # only derived rows are never typed
+        assert rule.guide is not None or rule.guide_under is not None, kind
+    missing = {k: v for k, v in sheet.SHEET_KINDS.items() if k is not RowKind.FACT}
+    monkeypatch.setattr(sheet, "SHEET_KINDS", missing)
+    assert sheet.check_covered() == ["fact: no formula or validation registered"]
+
+
+def test_the_guide_and_the_form_are_drawn_from_the_rubric(rubric: Rubric) -> None:
+    """The 说明 sheet says one line per kind the standard uses (its own wording where it gives one), and 基本信息
+    holds the rubric's form: its fields after the ones the program reads, its opinion boxes."""
+    from greencli.adapters.template.form import READ_FIELDS, fields
+    from greencli.adapters.template.sheets import guide_lines
+
+    lines = [text for _, text in guide_lines(rubric)]
+    assert rubric.guide[RowKind.MEASURE] in lines
+    assert "自动计算：由“小区”表计算（绿地率、垃圾分类覆盖、物业服务面积占比、绿色空间否决），无需填写。" in lines
+    assert any("（如 有健身设施）" in line for line in lines)
+    assert [label for label, _ in fields(rubric)][: len(READ_FIELDS)] == [label for label, _ in READ_FIELDS]
+    wb = openpyxl.load_workbook(io.BytesIO(build_skeleton(rubric, 2023)))
+    texts = [c.value for row in wb["基本信息"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert all(f.label in texts for f in rubric.form.fields)
+    assert all(any(t.startswith(box + "\n") for t in texts) for box in rubric.form.opinions)

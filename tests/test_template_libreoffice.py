@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import python_calamine
 from greencli.adapters.rubric_file import load_rubric
-from greencli.adapters.template.layout import COL_VALUE as VALUE_COLUMN
+from greencli.adapters.template.geometry import COL_VALUE as VALUE_COLUMN
 from greencli.adapters.xlsx_fill import fill
 from greencli.adapters.xlsx_reader import read_workbook
 from greencli.core.assess import assess

@@ -8,7 +8,8 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
-from greencli.core.errors import GreencliError, describe_os_error, with_detail
+from greencli.adapters.oserrors import describe_os_error, with_detail
+from greencli.core.errors import GreencliError, Problem
 from greencli.core.rubric import Rubric, RubricError, Standards
 from greencli.core.rubric_loader import parse_rubric
 
@@ -23,7 +24,7 @@ def bundled_paths() -> list[Path]:
         found = sorted(folder.glob(BUNDLED_PATTERN))
         if found:
             return found
-    raise RubricError(BUNDLED_PATTERN, ["找不到随程序安装的评分标准文件，请重新安装 greencli"])
+    raise RubricError(BUNDLED_PATTERN, [Problem.of("rubric-bundled-missing")])
 
 
 def explicit_path(explicit: Path | None = None) -> Path | None:
@@ -40,11 +41,11 @@ def _load(path: Path) -> Rubric:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)
     except OSError as exc:
-        raise RubricError(str(path), [f"无法读取：{describe_os_error(exc)}"]) from exc
+        raise RubricError(str(path), [Problem.of("rubric-unreadable", reason=describe_os_error(exc))]) from exc
     except UnicodeDecodeError as exc:
-        raise RubricError(str(path), ["不是 UTF-8 编码的文本文件"]) from exc
+        raise RubricError(str(path), [Problem.of("rubric-not-utf8")]) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise RubricError(str(path), [toml_problem(exc, text)]) from exc
+        raise RubricError(str(path), [Problem.of("rubric-syntax", reason=toml_problem(exc, text))]) from exc
     return parse_rubric(data, str(path))
 
 
@@ -88,7 +89,7 @@ def load_standards(path: Path | None = None) -> Standards:
     if named is not None and named.is_dir():  # a folder of versions of one standard, side by side
         files = sorted(named.glob("*.toml"))
         if not files:
-            raise RubricError(str(named), ["文件夹中没有评分标准文件（.toml）"])
+            raise RubricError(str(named), [Problem.of("rubric-folder-empty")])
         return Standards.of(_load(p.resolve()) for p in files)
     if named is not None:
         return Standards.of([_load(named.resolve())])
@@ -103,5 +104,5 @@ def load_rubric(path: Path | None = None, version: str | None = None) -> Rubric:
         return standards.newest
     chosen = standards.get(version)
     if chosen is None:
-        raise GreencliError(f"没有评分标准版本 {version}；可用的版本：{'、'.join(standards.known())}")
+        raise GreencliError("rubric-version-missing", version=version, known=list(standards.known()))
     return chosen

@@ -1,4 +1,4 @@
-"""The consolidated district workbook (绿色社区汇总_2022.xlsx), streamed and written to a temporary file first.
+"""The consolidated district workbook (e.g. 绿色社区汇总_2022.xlsx), streamed and written to a temporary file first.
 
 Printed whole: every text cell wraps within its column and each row is as tall as its longest cell needs (spreadsheet
 programs do not fit row heights to wrapped text in a file they open), so no cell is cut on paper; dates are date
@@ -323,15 +323,15 @@ def summary_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
     n = len(rubric.categories)
     kinds = ["text", "text", "text", "int", "date", "wrap", *["score"] * n, "score", "score", "text", "text", "int", "int",
              "wrap", "text"]  # fmt: skip
-    return _Table("汇总", headers, rows, kinds, freeze_cols=3, title=_titled("评审汇总", outcomes), unprinted=1,
+    return _Table("汇总", headers, rows, kinds, freeze_cols=3, title=_titled("评审汇总", outcomes, rubric), unprinted=1,
                   header_lines=6)  # fmt: skip
 
 
-def _titled(what: str, outcomes: Sequence[Outcome]) -> str:
-    """A printed title with the batch's year(s): 2023年度绿色社区评审汇总."""
+def _titled(what: str, outcomes: Sequence[Outcome], rubric: Rubric) -> str:
+    """A printed title with the batch's year(s) and the campaign's name: 2023年度绿色社区评审汇总."""
     years = sorted({o.year for o in outcomes if o.year is not None and o.counts})
     span = f"{years[0]}年度" if len(years) == 1 else (f"{years[0]}—{years[-1]}年度" if years else "")
-    return f"{span}绿色社区{what}"
+    return f"{span}{rubric.campaign.name}{what}"
 
 
 def items_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
@@ -341,17 +341,17 @@ def items_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
     rows = [[o.subdistrict, o.community_id, o.community, *((o.items or {}).get(i.number) for i in rubric.items), o.total]
             for o in outcomes if o.counts]  # fmt: skip
     return _Table("分项得分", headers, rows, ["text"] * 3 + ["score"] * (len(rubric.items) + 1), freeze_cols=3,
-                  title=_titled("分项得分", outcomes), header_lines=7)  # fmt: skip
+                  title=_titled("分项得分", outcomes, rubric), header_lines=7)  # fmt: skip
 
 
-def stats_table(outcomes: Sequence[Outcome], order: Sequence[str]) -> _Table:
+def stats_table(outcomes: Sequence[Outcome], order: Sequence[str], rubric: Rubric) -> _Table:
     headers = ["乡街", "有效评分", "达标", "未达标", "否决", "无效", "平均分", "中位数", "达标率"]
     rows = [[s.name, s.scored, s.passed, s.failed, s.vetoed, s.invalid, s.mean, s.median, s.pass_rate]
             for s in subdistrict_stats(outcomes, order)]  # fmt: skip
     note = ("说明：本表统计本批全部有效评分表，含村和农村社区；“年度进度”表只统计名单中的城市社区（达标率的分母），"
             "并按历年记录计算复审和撤销，因此两表的达标数可能不同。")  # fmt: skip
     kinds = ["text", "int", "int", "int", "int", "int", "number", "number", "percent"]
-    return _Table("乡街统计", headers, rows, kinds, note=note, title=_titled("评审乡街统计", outcomes))
+    return _Table("乡街统计", headers, rows, kinds, note=note, title=_titled("评审乡街统计", outcomes, rubric))
 
 
 def units_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
@@ -362,7 +362,7 @@ def units_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
         rate = u.lost / u.possible if u.possible else None
         rows.append([u.unit, "、".join(str(n) for n in u.items), u.lost, u.possible, rate, weakest])
     return _Table("部门失分", headers, rows, ["text", "wrap", "score", "score", "percent", "wrap"],
-                  title=_titled("评审各部门失分", outcomes))  # fmt: skip
+                  title=_titled("评审各部门失分", outcomes, rubric))  # fmt: skip
 
 
 def gaps_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
@@ -375,16 +375,16 @@ def gaps_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
         o = g.outcome
         rows.append([o.subdistrict, o.community_id, o.community, o.total, o.verdict.label, vetoes, g.short, gain])
     return _Table("达标差距", headers, rows, ["text", "text", "text", "score", "text", "wrap", "score", "wrap"],
-                  title=_titled("评审达标差距", outcomes))  # fmt: skip
+                  title=_titled("评审达标差距", outcomes, rubric))  # fmt: skip
 
 
-def issues_table(outcomes: Sequence[Outcome]) -> _Table:
+def issues_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
     # the English issue code (for a script's filter) is the last column, on screen only: paper gets the Chinese title
     headers = ["文件", "社区编码", "工作表", "单元格", "编号", "问题类型", "严重程度", "说明", "问题代码"]
     rows = [[o.file, o.community_id, i.sheet or "", i.cell or "", i.subject or "", issue_title(i.code),
              "错误" if i.is_error else "提醒", i.message, i.code] for o in outcomes for i in o.issues]  # fmt: skip
     kinds = ["wrap", "text", "text", "text", "text", "wrap", "text", "wrap", "text"]
-    return _Table("问题清单", headers, rows, kinds, title=_titled("评分表问题清单", outcomes), unprinted=1)
+    return _Table("问题清单", headers, rows, kinds, title=_titled("评分表问题清单", outcomes, rubric), unprinted=1)
 
 
 def write_district_workbook(path: Path, outcomes: Sequence[Outcome], rubric: Rubric, order: Sequence[str] = ()) -> None:
@@ -400,7 +400,7 @@ def build_district_workbook(
     ordered = sorted(outcomes, key=lambda o: (_sub_key(o.subdistrict, order), o.community_id, o.file))
     wb = xlsxwriter.Workbook(str(target), {"constant_memory": True, "strings_to_formulas": False,
                                           "strings_to_numbers": False, "strings_to_urls": False})  # fmt: skip
-    wb.set_properties({"title": "绿色社区评审汇总", "subject": rubric.title, "author": "greencli"})
+    wb.set_properties({"title": f"{rubric.campaign.name}评审汇总", "subject": rubric.title, "author": "greencli"})
     writer = _Writer(wb)
     summary = summary_table(ordered, rubric)
     ws = writer.table(summary)
@@ -413,10 +413,10 @@ def build_district_workbook(
                 "type": "3_color_scale", "min_type": "num", "min_value": 0, "mid_type": "num",
                 "mid_value": float(item.points) / 2, "max_type": "num", "max_value": float(item.points),
                 "min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE7B"})  # fmt: skip
-    writer.table(stats_table(ordered, order))
+    writer.table(stats_table(ordered, order, rubric))
     writer.table(units_table(ordered, rubric))
     writer.table(gaps_table(ordered, rubric))
-    writer.table(issues_table(ordered))
+    writer.table(issues_table(ordered, rubric))
     wb.close()
 
 

@@ -77,11 +77,11 @@ def _urban(p: Progress) -> list[Standing]:
                   key=lambda s: (order.get(s.community.subdistrict, len(order)), s.community.code))  # fmt: skip
 
 
-def _listing(kind: ListKind, year: int, dated: str, columns: Sequence[str], chosen: Sequence[Standing],
+def _listing(kind: ListKind, campaign: str, year: int, dated: str, columns: Sequence[str], chosen: Sequence[Standing],
              cells: Sequence[Sequence[str]], note: str = "") -> Listing:  # fmt: skip
     rows = tuple((str(i), s.community.subdistrict, s.community.name, s.community.code, *extra)
                  for i, (s, extra) in enumerate(zip(chosen, cells, strict=True), start=1))  # fmt: skip
-    return Listing(kind, f"{year}年度绿色社区{kind.value}", dated, ("序号", "乡街", "社区名称", "社区编码", *columns),
+    return Listing(kind, f"{year}年度{campaign}{kind.value}", dated, ("序号", "乡街", "社区名称", "社区编码", *columns),
                    rows, tuple(s.community.code for s in chosen), note)  # fmt: skip
 
 
@@ -89,33 +89,36 @@ def listing(kind: ListKind, current: Progress, previous: Progress, rubric: Rubri
     """One 名单 for `current.year`; `previous` is the standing at the end of the year before (for 应复审名单)."""
     year = current.year
     urban = _urban(current)
-    at_end = f"统计截至：{chinese_date(date(year, 12, 31))}"
+    at_end = f"统计截至：{chinese_date(rubric.campaign.end_of(year))}"
+    name = rubric.campaign.name
     match kind:
         case ListKind.NOMINATED:
             chosen = [s for s in urban if s.nominated]
             deadline = rubric.campaign.deadline(year)
-            return _listing(kind, year, f"报送截止日期：{chinese_date(deadline)}", ("评审结果", "总分"), chosen,
+            return _listing(kind, name, year, f"报送截止日期：{chinese_date(deadline)}", ("评审结果", "总分"), chosen,
                             [("达标" if s.status is Status.PASS else "未达标", _total(s)) for s in chosen],
                             "本年度评审的、上年末未持有称号的城市社区（首次申报、再次申报和称号失效后重新申报）。")  # fmt: skip
         case ListKind.CONFERRED:
             chosen = [s for s in urban if s.status is Status.PASS]
-            return _listing(kind, year, at_end, ("总分", "命名日期"), chosen,
+            return _listing(kind, name, year, at_end, ("总分", "命名日期"), chosen,
                             [(_total(s), _title_date(s)) for s in chosen])  # fmt: skip
         case ListKind.REPASSED:
             chosen = [s for s in urban if s.status is Status.REPASS]
-            return _listing(kind, year, at_end, ("复审得分", "命名日期"), chosen,
+            return _listing(kind, name, year, at_end, ("复审得分", "命名日期"), chosen,
                             [(_total(s), _title_date(s)) for s in chosen])  # fmt: skip
         case ListKind.REVOKED:
             chosen = [s for s in urban if s.status is Status.REVOKED]
-            return _listing(kind, year, at_end, ("撤销原因",), chosen, [(_revoked_reason(s, rubric),) for s in chosen])
+            return _listing(
+                kind, name, year, at_end, ("撤销原因",), chosen, [(_revoked_reason(s, rubric),) for s in chosen]
+            )
         case ListKind.LAPSED:
             chosen = [s for s in urban if s.status is Status.LAPSED]
-            return _listing(kind, year, at_end, ("最近评审年度", "说明"), chosen,
+            return _listing(kind, name, year, at_end, ("最近评审年度", "说明"), chosen,
                             [(str(s.latest_year or ""), f"{year - 1}、{year}年连续两年未复审，称号失效")
                              for s in chosen])  # fmt: skip
         case ListKind.PROVINCIAL:
             chosen = list(current.provincial)
-            listed = _listing(kind, year, f"推荐资格判断日期：{chinese_date(current.as_of)}", ("命名日期", "最近总分"),
+            listed = _listing(kind, name, year, f"推荐资格判断日期：{chinese_date(current.as_of)}", ("命名日期", "最近总分"),
                               chosen, [(_title_date(s), _total(s)) for s in chosen],
                               "获得市级称号满一年、年末仍持有称号的城市社区，按最近总分由高到低（同分按命名日期先后）"
                               "择优推荐。")  # fmt: skip
@@ -126,7 +129,7 @@ def listing(kind: ListKind, current: Progress, previous: Progress, rubric: Rubri
             overdue = [s for s in _urban(previous) if s.status is Status.PENDING]
             on_time = [s for s in _urban(previous) if s.status in (Status.PASS, Status.REPASS)]
             chosen = overdue + on_time
-            return _listing(kind, year, f"{year}年内应完成复审", ("命名日期", f"{year - 1}年末状态", "说明"), chosen,
+            return _listing(kind, name, year, f"{year}年内应完成复审", ("命名日期", f"{year - 1}年末状态", "说明"), chosen,
                             [(_title_date(s), s.status.label, "逾期" if s in overdue else "") for s in chosen],
                             f"{year - 1}年达标或复审通过的社区，须在{year}年内完成年度复审。{year - 1}年应复审而未复审的"
                             f"（待复审）列在最前，标明“逾期”：{year}年底前仍不复审的，称号失效。")  # fmt: skip
@@ -195,12 +198,13 @@ def bulletin(current: Progress, previous: Progress, rubric: Rubric) -> Bulletin:
         standing = f"达标率{_rate(d)}，未达到{year}年度{goal}的目标，还差{d.gap}个社区。"
     # the standard's own name and source (rubric data), so another district's standard words its own 通报
     source = f"（{rubric.source.split()[0]}）" if rubric.source.strip() else ""
+    name = rubric.campaign.name
     paragraphs = [
-        f"按照《{rubric.title}》{source}要求，各乡街组织开展了{year}年度绿色社区创建和复审工作。现将有关情况通报如下。",
-        f"{year}年度全区共评审城市社区{d.evaluated}个，其中{d.passed}个达到绿色社区创建标准（新认定{conferred}个、"
+        f"按照《{rubric.title}》{source}要求，各乡街组织开展了{year}年度{name}创建和复审工作。现将有关情况通报如下。",
+        f"{year}年度全区共评审城市社区{d.evaluated}个，其中{d.passed}个达到{name}创建标准（新认定{conferred}个、"
         f"复审通过{repassed}个）；复审未通过、撤销称号{d.revoked}个；连续两年未复审、称号失效{d.lapsed}个；"
         f"本年度应复审而未复审{d.pending}个。各乡街本年度新申报{d.nominations}个社区，其中{d.nominations_passed}个达标。",
-        f"截至{year}年底，全区{d.urban}个城市社区中有{d.holders}个持有绿色社区称号，{standing}",
+        f"截至{year}年底，全区{d.urban}个城市社区中有{d.holders}个持有{name}称号，{standing}",
     ]
     behind = [t for t in current.subdistricts if t.met is False]
     if behind:
@@ -208,13 +212,13 @@ def bulletin(current: Progress, previous: Progress, rubric: Rubric) -> Bulletin:
         paragraphs.append(f"{names}未达到年度目标，请相关乡街加快推进，做好下一年度的申报和复审工作。")
     eligible = len(current.provincial)
     paragraphs.append(
-        f"获得市级称号满一年、可择优推荐申报省级绿色社区的社区{eligible}个（见附件{ATTACHED.index(ListKind.PROVINCIAL) + 1}）。"
-        "请各乡街对照名单，认真做好绿色社区的巩固提升工作，每年组织复审一次。"
-        if eligible else "请各乡街认真做好绿色社区的巩固提升工作，每年组织复审一次。"
+        f"获得市级称号满一年、可择优推荐申报省级{name}的社区{eligible}个（见附件{ATTACHED.index(ListKind.PROVINCIAL) + 1}）。"
+        f"请各乡街对照名单，认真做好{name}的巩固提升工作，每年组织复审一次。"
+        if eligible else f"请各乡街认真做好{name}的巩固提升工作，每年组织复审一次。"
     )  # fmt: skip
     rows = tuple(
         BulletinRow(t.name, t.urban, t.holders, _rate(t), goal or "—", _met(t), "—" if t.gap is None else str(t.gap))
         for t in (*current.subdistricts, d)
     )
     lists = tuple(listing(kind, current, previous, rubric) for kind in ATTACHED)
-    return Bulletin(year, f"关于{year}年度绿色社区创建工作情况的通报", tuple(paragraphs), rows, lists)
+    return Bulletin(year, f"关于{year}年度{name}创建工作情况的通报", tuple(paragraphs), rows, lists)

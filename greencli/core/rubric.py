@@ -5,14 +5,14 @@ Nothing here knows the numbers of any particular standard: they all come from th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from greencli.core.errors import GreencliError
+from greencli.core.errors import GreencliError, Problem, problems_of
 from greencli.core.issues import YEAR_RULE
 from greencli.core.kinds import KINDS, RowKind, hint
 
@@ -20,12 +20,16 @@ __all__ = ["RowKind"]  # the kinds are registered in greencli.core.kinds; import
 
 
 class RubricError(GreencliError):
-    """The rubric file cannot be used; `problems` lists every reason at once (in Chinese)."""
+    """The rubric file cannot be used (code rubric-invalid): `parts` lists every reason at once, each a Problem
+    with its code (a text not yet given a code is an unclassified one); `problems` their Chinese texts."""
 
-    def __init__(self, source: str, problems: list[str]) -> None:
+    default_code = "rubric-invalid"
+
+    def __init__(self, source: str, problems: Sequence[Problem | str]) -> None:
         self.source = source
-        self.problems = problems
-        super().__init__(f"评分标准文件 {source} 有误：\n" + "\n".join(f"  - {p}" for p in problems))
+        listed = problems_of(problems)
+        self.problems = [p.message for p in listed]
+        super().__init__(source=source, problems=listed)
 
 
 @dataclass(frozen=True, slots=True)

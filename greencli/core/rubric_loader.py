@@ -380,7 +380,7 @@ def parse_rubric(data: Mapping[str, Any], source: str) -> Rubric:
             green_requirements=requirements,
             earliest_built=r.integer(compounds, "earliest_built", "compounds"),
         ),
-        form=_form(r, r.table(data, "form", "文件")),
+        form=_form(r, form) if (form := r.table(data, "form", "文件")) else Form("", (), ()),
         guide=_guide(r, data.get("guide", {})),
         campaign=Campaign(
             name=r.text(campaign, "name", "campaign"),

@@ -74,7 +74,7 @@ def plan_paths(out: Path, communities: Sequence[Community]) -> list[Path]:
             n += 1
         used.add(str(path).casefold())
         if not inside(out, path):
-            raise OutputError(f"社区“{community.name}”的文件路径超出输出目录 {out}，已停止")
+            raise OutputError("output-outside-folder", name=community.name, path=str(out))
         paths.append(path)
     return paths
 
@@ -92,7 +92,7 @@ def make_templates(
     (the roster may sit in `out`, but no generated file may be it): checked for every path before any is written."""
     check_length(out)
     if out.exists() and not out.is_dir():
-        raise OutputError(f"输出位置 {out} 已存在且不是文件夹")
+        raise OutputError("output-not-folder", path=str(out))
     if roster is None:
         path = out / blank_name(rubric, year)
         _guard([path], inputs)
