@@ -238,6 +238,34 @@ def test_rescore_apply_records_the_new_evaluation_and_keeps_the_old(tmp_path: Pa
     history = json.loads(runner.invoke(app, ["history", "ZJ-02", "--db", db, "--json"]).stdout)["evaluations"]
     assert [(e["rubric_version"], e["verdict"], e["current"]) for e in history] == [
         ("2021.1", "pass", False), ("2021.9", "fail", True)]  # fmt: skip
+    assert "@" not in history[1]["sha256"] and history[0]["sha256"] == history[1]["sha256"]  # its own version column
     again = json.loads(runner.invoke(app, ["rescore", "--year", "2022", "--version", "2021.9", "--db", db,
                                            "--rubric", rubric, "--json"]).stdout)  # fmt: skip
     assert again["communities"] == []  # everything of that year is now under 2021.9
+
+
+def test_recorded_entries_are_typed_round_trip_and_hold_the_review_date_once(tmp_path: Path) -> None:
+    from greencli.adapters.xlsx_reader import read_workbook
+    from greencli.core.model import RecordedCompound, RecordedEntries
+    from greencli.core.rescore import rescore
+
+    path = filled(tmp_path, "ZJ-01", values={"B": 1}, evidence={"B": "省级文明社区"},
+                  compounds=(C(), C(name="第二小区", green=2600, sort="否")), info={"评审日期": "2022-10-01"})  # fmt: skip
+    standards = load_standards()
+    raw = read_workbook(path, standards)
+    recorded = RecordedEntries.of(raw)
+    assert "评审日期" not in recorded.info and recorded.info["社区编码"] == "ZJ-01"  # its home: review_date
+    assert recorded.compounds[1] == RecordedCompound("第二小区", 2010, 10000, 2600, "是", "否")
+    assert recorded.evidence == {"B": "省级文明社区"} and recorded.values["B"] == 1
+    assert RecordedEntries.from_json(json.loads(json.dumps(recorded.to_json()))) == recorded
+    older = {**recorded.to_json(), "info": {**recorded.info, "评审日期": "2022年10月1日"}}  # as rows before this change
+    assert RecordedEntries.from_json(older) == recorded
+    # re-scored from the typed entries and the date as recorded: what scoring the file gave
+    rubric = standards.get(raw.version or "") or standards.newest
+    scored = assess(rubric, raw.info, raw.entries, raw.stamp, raw.issues, 2030).evaluation
+    again = rescore(recorded, rubric, rubric, 2022, date(2022, 10, 1)).evaluation
+    assert again is not None and (again.verdict, again.total, again.items) == (
+        scored.verdict,
+        scored.total,
+        scored.items,
+    )

@@ -121,3 +121,71 @@ def test_a_rollup_after_the_upgrade_records_nothing_twice(place: Path) -> None:
         assert connection.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0] == 7
         assert connection.execute("SELECT COUNT(*) FROM invalid_submissions").fetchone()[0] == 3
     assert views(place, upgraded) == views(place, place / "fresh.db")
+
+
+def at_schema_7(place: Path) -> Path:
+    """The release fixture brought to schema 7 (the last before migration 8), holding what `rescore --apply` stored
+    then: ZJ-01's 2022 evaluation again under another version, its file_sha256 written `sha@version`."""
+    from greencli.adapters.ledger import MIGRATIONS
+
+    db = place / "schema7.db"
+    shutil.copy(FIXTURE / "ledger-v3.db", db)
+    connection = sqlite3.connect(db, isolation_level=None)
+    try:
+        connection.execute("BEGIN")
+        for version, name, step in MIGRATIONS:
+            if 3 < version <= 7:
+                if callable(step):
+                    step(connection)
+                else:
+                    for statement in (s for s in step.split(";\n") if s.strip()):
+                        connection.execute(statement)
+                connection.execute("INSERT INTO schema_migrations VALUES (?, ?, '2023-01-01T00:00:00+00:00')",
+                                   (version, name))  # fmt: skip
+        (original,) = connection.execute(
+            "SELECT id FROM evaluations WHERE community_id = 'ZJ-01' AND year = 2022"
+        ).fetchone()
+        columns = [r[1] for r in connection.execute("PRAGMA table_info(evaluations)") if r[1] != "id"]
+        chosen = ", ".join(
+            "file_sha256 || '@2021.2'" if c == "file_sha256" else "'2021.2'" if c == "rubric_version"
+            else "'2099-01-01T00:00:00+00:00'" if c == "scored_at" else c
+            for c in columns
+        )  # fmt: skip
+        cursor = connection.execute(
+            f"INSERT INTO evaluations ({', '.join(columns)}) SELECT {chosen} FROM evaluations WHERE id = ?",
+            (original,),
+        )
+        connection.execute("UPDATE evaluations SET superseded_by = ? WHERE id = ?", (cursor.lastrowid, original))
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+    return db
+
+
+def test_migration_8_stores_a_rescored_files_plain_sha_beside_its_version(place: Path) -> None:
+    db = at_schema_7(place)
+    with sqlite3.connect(db) as connection:
+        stored = [r[0] for r in connection.execute("SELECT file_sha256 FROM evaluations WHERE community_id = 'ZJ-01'"
+                                                   " AND year = 2022 ORDER BY id")]  # fmt: skip
+    plain = stored[0]
+    assert schema(db) == 7 and stored == [plain, f"{plain}@2021.2"]
+
+    # a reader sees the upgraded copy in memory, and leaves the file as it was
+    with Ledger.open(db, create=False, write=False) as ledger:
+        read = ledger.evaluations(community_id="ZJ-01", year=2022)
+    assert [(o.rubric_version, o.source.sha256 if o.source else None, o.stored.current) for o in read] == [
+        ("2021.1", plain, False), ("2021.2", plain, True)]  # fmt: skip
+    assert schema(db) == 7
+
+    # a writer upgrades the file: the plain sha, and one evaluation per file and version
+    with Ledger.open(db) as ledger:
+        again = ledger.evaluations(community_id="ZJ-01", year=2022, entries=True)
+        with ledger.transaction():
+            assert ledger.insert(again, again[0].stored.rubric_id) == [None, None]  # both already held
+    assert schema(db) == NEWEST
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM evaluations WHERE instr(file_sha256, '@')").fetchone()[0] == 0
+        index = [r[2] for r in connection.execute("PRAGMA index_info('evaluations_one_per_content')")]
+    assert index == ["community_id", "year", "file_sha256", "rubric_version"]
+    code, history = cli("history", "ZJ-01", "--db", str(db))
+    assert code == 0 and [e["sha256"] for e in history["evaluations"] if e["year"] == 2022] == [plain, plain]

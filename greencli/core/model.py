@@ -137,7 +137,7 @@ class RecordedEntries:
         }
 
     @classmethod
-    def from_json(cls, data: JsonValue) -> RecordedEntries:
+    def from_json(cls, data: object) -> RecordedEntries:
         """The inverse of `to_json`; anything malformed in a stored form reads as nothing entered there."""
         whole = data if isinstance(data, dict) else {}
 
