@@ -298,14 +298,14 @@ def roster(tmp: Path, rows: list[tuple[str, str, str, str]]) -> str:
 
 @pytest.mark.parametrize(
     ("kind", "problem"),
-    [("社区", "第3行：类型“社区”"), ("", "第3行：类型为空"), ("城市 社区", "第3行：类型“城市 社区”")],
+    [("社区", "roster-row-kind"), ("", "roster-row-empty"), ("城市 社区", "roster-row-kind")],
 )
 def test_an_unknown_community_kind_is_an_error_naming_the_row(tmp_path: Path, kind: str, problem: str) -> None:
     path = roster(tmp_path, [("A-01", "甲社区", "珠江道街道", "城市社区"), ("A-02", "乙社区", "珠江道街道", kind)])
-    result = cli("template", "--roster", path, "--out", str(tmp_path / "t"))
-    assert result.exit_code == 2 and problem in result.output
-    if kind:
-        assert "城市社区、村、农村社区" in result.output
+    result = cli("template", "--roster", path, "--out", str(tmp_path / "t"), "--json")
+    error = json.loads(result.stdout)["error"]
+    assert result.exit_code == 2 and error["code"] == "roster-unusable"
+    assert [p["code"] for p in error["problems"]] == [problem]
     assert not (tmp_path / "t").exists()
 
 
@@ -317,8 +317,9 @@ def test_villages_of_both_spellings_are_listed_never_counted_and_codes_are_uniqu
     doc = json.loads(cli("template", "--roster", path, "--out", str(tmp_path / "t"), "--json").stdout)
     assert doc["written"] == 1 and {c["kind"] for c in doc["not_urban"]} == {"村", "农村社区"}
     twice = roster(tmp_path, [("A-01", "甲社区", "渤海乡", "城市社区"), ("a-01", "乙社区", "渤海乡", "城市社区")])
-    result = cli("template", "--roster", twice, "--out", str(tmp_path / "u"))
-    assert result.exit_code == 2 and "第3行：社区编码“a-01”与第2行重复" in result.output
+    result = cli("template", "--roster", twice, "--out", str(tmp_path / "u"), "--json")
+    error = json.loads(result.stdout)["error"]
+    assert result.exit_code == 2 and [p["code"] for p in error["problems"]] == ["roster-row-duplicate"]
 
 
 # ── invalid submissions ──

@@ -23,6 +23,7 @@ from greencli.core.model import Field, Verdict
 from greencli.core.values import Raw, fmt, is_multiple, is_whole, parse_date, parse_number, show_entered
 
 from tests.builders import FIRST_READING, entries
+from tests.hostile import on_file
 from tests.workbooks import filled
 
 RUBRIC = load_rubric(version=FIRST_READING)
@@ -80,9 +81,10 @@ def test_a_photo_deflated_at_its_own_small_ratio_scores_normally(tmp_path: Path)
 def test_a_deflated_bomb_part_is_still_refused(tmp_path: Path, name: str, body: bytes) -> None:
     path = with_parts(filled(tmp_path, "ZJ-01"), {name: (body, zipfile.ZIP_DEFLATED)})
     problem = sniff_workbook(path)
-    assert problem is not None and "压缩炸弹" in problem and name in problem
+    assert problem is not None and (problem.code, problem.params["part"]) == ("zip-bomb", name)
     e = assessed(path)
-    assert (e.verdict, [i.code for i in e.issues]) == (Verdict.INVALID, ["file-not-xlsx"])
+    assert (e.verdict, [i.code for i in e.issues]) == (Verdict.INVALID, [on_file("zip-bomb")])
+    assert e.issues[0].cell is None  # a whole-file problem
 
 
 def test_a_read_part_over_its_own_limit_is_refused_at_any_ratio(tmp_path: Path) -> None:
@@ -90,7 +92,10 @@ def test_a_read_part_over_its_own_limit_is_refused_at_any_ratio(tmp_path: Path) 
     body = b"<worksheet>" + photo(17 * MB).hex().encode()[: 17 * MB] + b"</worksheet>"
     path = with_parts(filled(tmp_path, "ZJ-01"), {"xl/worksheets/sheet9.xml": (body, zipfile.ZIP_STORED)})
     problem = sniff_workbook(path)
-    assert problem is not None and "过大" in problem and "sheet9.xml" in problem
+    assert problem is not None and (problem.code, problem.params["part"]) == (
+        "zip-part-too-large",
+        "xl/worksheets/sheet9.xml",
+    )
 
 
 def patched_sizes(path: Path, names: list[str], stored: int, declared: int) -> bytes:
@@ -107,18 +112,18 @@ def patched_sizes(path: Path, names: list[str], stored: int, declared: int) -> b
 
 
 @pytest.mark.parametrize(
-    ("parts", "stored", "declared"),
+    ("parts", "stored", "declared", "code"),
     [
-        (1, 1024, 0xFFFF_FFF0),  # one part declaring 4 GB from 1 KB
-        (3, MB, 150 * MB),  # each within the ratio (150:1); together more than any workbook holds
+        (1, 1024, 0xFFFF_FFF0, "zip-bomb"),  # one part declaring 4 GB from 1 KB
+        (3, MB, 150 * MB, "zip-unzipped-too-large"),  # each within the ratio (150:1); together more than any holds
     ],
 )
-def test_a_huge_declared_size_is_refused(tmp_path: Path, parts: int, stored: int, declared: int) -> None:
+def test_a_huge_declared_size_is_refused(tmp_path: Path, parts: int, stored: int, declared: int, code: str) -> None:
     path = tmp_path / "declared.xlsx"
     names = [f"xl/media/image{n}.png" for n in range(parts)]
     path.write_bytes(patched_sizes(filled(tmp_path, "ZJ-01"), names, stored, declared))
     problem = sniff_workbook(path)
-    assert problem is not None and "压缩炸弹" in problem
+    assert problem is not None and problem.code == code
 
 
 def overlapping(data: bytes, name: str, copies: int) -> bytes:
@@ -153,7 +158,7 @@ def test_overlapping_entries_are_refused(tmp_path: Path) -> None:
     with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as z:
         assert len(z.infolist()) > 40  # the directory itself reads as sound
     problem = sniff_workbook(path)
-    assert problem is not None and "重叠" in problem
+    assert problem is not None and problem.code == "zip-overlap"
 
 
 @pytest.mark.parametrize(("size", "shown"), [(53 * MB, "53.0"), (50 * MB + 1, "50.1"), (int(53.46 * MB), "53.5")])
@@ -162,7 +167,8 @@ def test_a_file_over_the_size_limit_shows_its_real_size(tmp_path: Path, size: in
     with path.open("wb") as handle:
         handle.truncate(size)  # sparse: no 50 MB written
     problem = sniff_workbook(path)
-    assert problem is not None and f"（{shown} MB）" in problem and "50 MB" in problem
+    assert problem is not None and (problem.code, problem.params) == ("file-too-large", {"size": shown, "limit": 50})
+    assert f"（{shown} MB）" in problem.message  # the size as shown, rounded up: over the limit reads as over
 
 
 # ── numbers: exponent notation is a number, within Excel's range, judged exactly ──

@@ -152,7 +152,8 @@ def test_without_fcntl_one_run_at_a_time_and_exit_3(tmp_path: Path) -> None:
         started = time.monotonic()
         busy = greencli(rollup_args(tmp_path, "--wait", "1"), tmp_path, clean_env(), NO_FCNTL)
         assert busy.returncode == 3 and time.monotonic() - started >= 1
-        assert "另一个汇总任务正在运行" in busy.stderr.decode() and not (tmp_path / "o.xlsx").exists()
+        assert json.loads(busy.stdout)["error"]["code"] == "lock-busy" and not (tmp_path / "o.xlsx").exists()
+        assert busy.stderr.decode().startswith("错误：")  # the message stays on stderr
     finally:
         holder.send_signal(signal.SIGKILL)  # dies holding the lock: its owner file stays behind
         holder.wait()

@@ -1,4 +1,5 @@
-"""Check that a file is an xlsx package before any parser sees it, and name its real kind when it is not."""
+"""Check that a file is an xlsx package before any parser sees it, and name its real kind when it is not: each
+whole-file problem is a `Problem` with its own code (file-empty, file-legacy-xls, file-encrypted, zip-bomb, …)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from greencli.adapters import limits
-from greencli.core.errors import describe_os_error
+from greencli.adapters.oserrors import describe_os_error
+from greencli.core.errors import Problem
 
 ZIP_MAGIC = b"PK\x03\x04"
 CUSTOM_PROPERTIES = "docProps/custom.xml"
@@ -30,18 +32,46 @@ def open_package(path: Path) -> zipfile.ZipFile:
     return package
 
 
-def _kind_of(head: bytes) -> str:
+def _kind_of(head: bytes, path: Path) -> Problem:
     if head.startswith(OLE2_MAGIC):
-        return "旧版 Excel（.xls）文件或设置了打开密码的加密工作簿，请在 Excel/WPS 中另存为 .xlsx（并取消密码）"
+        return Problem(_ole2_kind(path))
     if head.startswith(b"PK\x05\x06"):
-        return "空的压缩包，不是 Excel 工作簿"
+        return Problem("file-empty-zip")
     if head.startswith(b"%PDF"):
-        return "PDF 文件，不是 Excel 工作簿"
+        return Problem("file-pdf")
     if head.lstrip().startswith((b"<", b"<?xml")):
-        return "网页或 XML 文件，不是 .xlsx 工作簿"
+        return Problem("file-markup")
     if _looks_like_text(head):
-        return "文本文件（如 CSV），不是 .xlsx 工作簿"
-    return "无法识别的文件，不是 .xlsx 工作簿"
+        return Problem("file-text")
+    return Problem("file-unknown-format")
+
+
+# Stream names in an OLE2 compound file's directory (UTF-16): a password-protected xlsx holds its package encrypted
+# in EncryptedPackage (with EncryptionInfo); a legacy .xls holds a Workbook (BIFF8) or Book (BIFF5) stream.
+_ENCRYPTED_STREAMS = tuple(name.encode("utf-16-le") for name in ("EncryptedPackage", "EncryptionInfo"))
+_XLS_STREAMS = tuple((name + "\0").encode("utf-16-le") for name in ("Workbook", "Book"))
+DIRECTORY_PROBE_BYTES = 16 * 1024
+
+
+def _ole2_kind(path: Path) -> str:
+    """file-encrypted or file-legacy-xls, told by the stream names at the start of the compound file's directory;
+    file-ole2 (either) when the directory cannot be read there."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(512)
+            shift = int.from_bytes(header[0x1E:0x20], "little")
+            first = int.from_bytes(header[0x30:0x34], "little")
+            if not 7 <= shift <= 16 or first >= 0xFFFFFFFA:
+                return "file-ole2"
+            handle.seek((first + 1) << shift)
+            directory = handle.read(DIRECTORY_PROBE_BYTES)
+    except OSError:
+        return "file-ole2"
+    if any(name in directory for name in _ENCRYPTED_STREAMS):
+        return "file-encrypted"
+    if any(name in directory for name in _XLS_STREAMS):
+        return "file-legacy-xls"
+    return "file-ole2"
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -62,12 +92,12 @@ class Inspection:
     """What the container check found: a reason to refuse the file, or the package's custom properties (the
     version stamp), read while the package was open anyway."""
 
-    problem: str | None
+    problem: Problem | None
     custom_properties: bytes | None = None
 
 
-def sniff_workbook(path: Path) -> str | None:
-    """None when `path` looks like a sound xlsx package within limits; else a Chinese reason."""
+def sniff_workbook(path: Path) -> Problem | None:
+    """None when `path` looks like a sound xlsx package within limits; else the problem (its code and params)."""
     return inspect_package(path).problem
 
 
@@ -77,19 +107,19 @@ def inspect_package(path: Path) -> Inspection:
     return problem if isinstance(problem, Inspection) else Inspection(problem)
 
 
-def _inspect(path: Path) -> Inspection | str | None:
+def _inspect(path: Path) -> Inspection | Problem | None:
     try:
         size = path.stat().st_size
         if size == 0:
-            return "文件为空（0 字节）"
+            return Problem("file-empty")
         if size > limits.MAX_FILE_BYTES:
-            return f"文件过大（{megabytes(size)} MB），超过 {limits.MAX_FILE_BYTES // limits.MB} MB 上限"
+            return Problem.of("file-too-large", size=megabytes(size), limit=limits.MAX_FILE_BYTES // limits.MB)
         with path.open("rb") as handle:
             head = handle.read(512)
     except OSError as exc:
-        return f"无法读取文件：{describe_os_error(exc)}"
+        return Problem.of("file-access", reason=describe_os_error(exc))
     if not head.startswith(ZIP_MAGIC):
-        return _kind_of(head)
+        return _kind_of(head, path)
     try:
         with open_package(path) as package:
             problem = _check_package(package)
@@ -97,34 +127,34 @@ def _inspect(path: Path) -> Inspection | str | None:
                 return problem
             return Inspection(None, package.read(CUSTOM_PROPERTIES))
     except OSError as exc:
-        return f"无法读取文件：{describe_os_error(exc)}"
+        return Problem.of("file-access", reason=describe_os_error(exc))
     except Exception:  # a damaged zip fails in many ways: BadZipFile, zlib.error, EOFError, NotImplementedError…
-        return "文件不完整或已损坏（可能下载或复制中断），请重新获取该文件"
+        return Problem("file-truncated")
 
 
-def _check_package(package: zipfile.ZipFile) -> str | None:
+def _check_package(package: zipfile.ZipFile) -> Problem | None:
     infos = package.infolist()
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names:
         if "mimetype" in names and "content.xml" in names:
-            return "OpenDocument 表格（.ods），请在 WPS/LibreOffice 中另存为 .xlsx"
+            return Problem("file-ods")
         if "word/document.xml" in names:
-            return "Word 文档，不是 Excel 工作簿"
-        return "压缩包中没有 Excel 工作簿内容，不是 .xlsx 文件"
+            return Problem("file-docx")
+        return Problem("file-zip-other")
     if len(infos) > limits.MAX_PARTS:
-        return f"文件包含 {len(infos)} 个部件，超过 {limits.MAX_PARTS} 的上限，疑似恶意构造"
+        return Problem.of("zip-too-many-parts", parts=len(infos), limit=limits.MAX_PARTS)
     # First what the zip directory alone tells, for every part: nothing is decompressed yet.
     for info in infos:
         if info.flag_bits & 0x1:
-            return "工作簿中有加密部件，请取消密码后另存为 .xlsx"
+            return Problem("zip-encrypted-part")
         if info.file_size > limits.RATIO_CHECK_FROM and info.file_size > limits.MAX_RATIO * info.compress_size:
             ratio = info.file_size // max(info.compress_size, 1)
-            return f"部件 {info.filename} 压缩比异常（{ratio}:1），疑似压缩炸弹"
+            return Problem.of("zip-bomb", part=info.filename, ratio=ratio)
     if _overlapping(package, infos):
-        return "工作簿中的部件相互重叠或超出文件范围，疑似恶意构造的压缩炸弹"
+        return Problem("zip-overlap")
     total = sum(info.file_size for info in infos)
     if total > limits.MAX_UNZIPPED_BYTES:
-        return f"工作簿解压后总大小 {megabytes(total)} MB，超过 {limits.MAX_UNZIPPED_BYTES // limits.MB} MB 上限，疑似压缩炸弹"
+        return Problem.of("zip-unzipped-too-large", size=megabytes(total), limit=limits.MAX_UNZIPPED_BYTES // limits.MB)
     # Then the parts some reader decompresses and parses, by their own sizes and first bytes: XML by name, and
     # whatever the workbook's relationships name (python-calamine opens those, whatever their names end with).
     # Pictures and embedded objects are never decompressed: the directory checks above are all they need.
@@ -132,19 +162,17 @@ def _check_package(package: zipfile.ZipFile) -> str | None:
     read = [i for i in infos if i.filename.lower().endswith(_XML_SUFFIXES) or i.filename in named]
     for info in read:
         if info.file_size > limits.MAX_PART_BYTES:
-            return (
-                f"部件 {info.filename} 解压后过大（{megabytes(info.file_size)} MB，"
-                f"上限 {limits.MAX_PART_BYTES // limits.MB} MB），不是正常的评分表，疑似压缩炸弹"
-            )
+            return Problem.of("zip-part-too-large", part=info.filename, size=megabytes(info.file_size),
+                              limit=limits.MAX_PART_BYTES // limits.MB)  # fmt: skip
     if sum(info.file_size for info in read) > limits.MAX_READ_BYTES:
-        return "工作簿中的表格内容解压后总大小超过上限，疑似压缩炸弹"
+        return Problem("zip-read-too-large")
     sheets = {name for name, sheet in named.items() if sheet}
     for info in read:
         with package.open(info) as stream:
             head = stream.read(limits.DIMENSION_PROBE_BYTES)
         if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
             # no part of a workbook needs a document type; entity declarations are how XML bombs and XXE begin
-            return UNSAFE_XML
+            return Problem(UNSAFE_XML)
         if info.filename.startswith("xl/worksheets/") or info.filename in sheets:
             problem = _dimension_problem(info.filename, head)
             if problem:
@@ -207,7 +235,7 @@ def _overlapping(package: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> bool
     return bool(spans) and isinstance(end_of_data, int) and spans[-1][1] > end_of_data
 
 
-UNSAFE_XML = "工作簿中含有不安全的 XML（实体或文档类型声明），已拒绝读取"
+UNSAFE_XML = "xml-unsafe"  # the code of a part with an entity or document type declaration
 
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?"')
@@ -220,12 +248,12 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _dimension_problem(name: str, head: bytes) -> str | None:
+def _dimension_problem(name: str, head: bytes) -> Problem | None:
     """A sheet that declares a million rows is refused from its first bytes, before any parser reads it."""
     match = _DIMENSION.search(head)
     if not match or not match.group(4):
         return None
     rows, cols = int(match.group(4)), _column_number(match.group(3))
     if rows > limits.MAX_ROWS or cols > limits.MAX_COLUMNS:
-        return f"工作表 {name} 声明了 {rows} 行 × {cols} 列，远超评分表的合理大小，未读取"
+        return Problem.of("sheet-dimension-too-large", part=name, rows=rows, cols=cols)
     return None

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from greencli.adapters import runtime
+from greencli.adapters.oserrors import describe_os_error
 from greencli.core.clean import visible
-from greencli.core.errors import GreencliError, describe_os_error
+from greencli.core.errors import GreencliError
 
 TEMP_PREFIX = ".~greencli-"
 # What a file system takes when it does not say (Linux, and most others): one name, and one whole path, in bytes.
@@ -59,7 +60,7 @@ def shown(path: Path | str) -> str:
 
 def cannot_write(path: Path | str, exc: OSError) -> OutputError:
     """The message for an output the system refused, naming the file asked for (not a temporary of it)."""
-    return OutputError(f"无法写入 {shown(runtime.final_path(Path(path)))}：{describe_os_error(exc)}")
+    return OutputError("output-unwritable", path=shown(runtime.final_path(Path(path))), reason=describe_os_error(exc))
 
 
 def temp_prefix() -> str:
@@ -101,13 +102,11 @@ def check_length(path: Path) -> None:
     limit = _limit(path, "PC_NAME_MAX", NAME_MAX)
     size = len(os.fsencode(longest))
     if size > limit:
-        raise OutputError(
-            f"无法写入 {shown(path)}：文件名太长（“{shown(longest)}”有 {size} 字节，最多 {limit} 字节），请改短"
-        )
+        raise OutputError("output-name-too-long", path=shown(path), name=shown(longest), size=size, limit=limit)
     total = len(os.fsencode(str(path)))
     limit = _limit(path, "PC_PATH_MAX", PATH_MAX)
     if total >= limit:
-        raise OutputError(f"无法写入 {shown(path)}：路径太长（{total} 字节，最多 {limit - 1} 字节），请改短")
+        raise OutputError("output-path-too-long", path=shown(path), size=total, limit=limit - 1)
 
 
 # ── writing through a temporary ──
@@ -245,7 +244,7 @@ def atomic_folder(path: Path) -> Iterator[Path]:
     check_length(path)
     try:
         if path.exists() and not path.is_dir():
-            raise OutputError(f"无法写入 {shown(path)}：已有同名的文件（不是文件夹）")
+            raise OutputError("output-file-in-the-way", path=shown(path))
         path.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=temp_prefix(), suffix=".tmp", dir=path.parent))
         os.chmod(staging, 0o777 & ~_umask())  # made private (0700); the folder it becomes is a plain one
@@ -257,7 +256,9 @@ def atomic_folder(path: Path) -> Iterator[Path]:
             try:
                 yield staging
             except OutputError as exc:  # a file of the block could not be written: named where it was to go
-                raise OutputError(str(exc).replace(path_text(staging), path_text(path))) from exc
+                staged, final = path_text(staging), path_text(path)
+                params = {k: v.replace(staged, final) if isinstance(v, str) else v for k, v in exc.params.items()}
+                raise OutputError(exc.code, **params) from exc
             if not path.exists():
                 os.rename(staging, path)
             else:
@@ -275,7 +276,7 @@ def ensure_writable(path: Path) -> None:
     check_length(path)
     try:
         if path.is_dir():
-            raise OutputError(f"无法写入 {shown(path)}：这是一个文件夹")
+            raise OutputError("output-is-folder", path=shown(path))
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(prefix=temp_prefix(), suffix=".probe", dir=path.parent)
         os.close(fd)
@@ -403,17 +404,13 @@ def refuse_overlap(outputs: Mapping[str, PathsGiven], inputs: Mapping[str, Paths
         clash = match(keys, known)
         if clash is not None:
             in_label, source, _ = clash
-            raise OutputError(
-                f"{out_label} {shown(out)} 与 {in_label} {shown(source)} 是同一个文件：写出会覆盖它。"
-                f"本次未做任何改动，请给 {out_label} 换一个文件"
-            )
+            raise OutputError("output-is-input", out_label=out_label, out=shown(out), in_label=in_label,
+                              source=shown(source))  # fmt: skip
         twin = match(keys, written)
         if twin is not None:
             other_label, other, _ = twin
-            raise OutputError(
-                f"{other_label} {shown(other)} 与 {out_label} {shown(out)} 是同一个文件：两个输出不能写在一处。"
-                f"本次未做任何改动"
-            )
+            raise OutputError("output-twice", other_label=other_label, other=shown(other), out_label=out_label,
+                              out=shown(out))  # fmt: skip
         for key in keys:
             written.setdefault(key, []).append((out_label, out, keys))
 
@@ -434,7 +431,7 @@ def workbook_output(raw: str, default_name: str) -> OutputChoice:
     a name without an extension gets `.xlsx`; any other extension is refused before any work is done."""
     text = raw.strip()
     if not text:
-        raise OutputError("输出位置不能为空")
+        raise OutputError("output-empty")
     path = Path(text)
     check_length(path)
     try:
@@ -452,7 +449,7 @@ def workbook_output(raw: str, default_name: str) -> OutputChoice:
         chosen = path.with_name(path.name + WORKBOOK_SUFFIX)
         check_length(chosen)
         return OutputChoice(chosen, f"输出文件名没有扩展名，已写为 {chosen}")
-    raise OutputError(f"无法写入 {raw}：汇总工作簿只能保存为 .xlsx 文件（不能是 {path.suffix}），请改用 .xlsx 扩展名")
+    raise OutputError("output-not-xlsx", path=raw, suffix=path.suffix)
 
 
 def path_text(path: Path | str) -> str:

@@ -18,8 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
+from greencli.adapters.oserrors import describe_os_error
 from greencli.adapters.runtime import process_alive
-from greencli.core.errors import GreencliError, describe_os_error
+from greencli.core.errors import GreencliError
 
 POLL_SECONDS = 0.2
 # Never inherited by a child process: a worker must not keep the lock of a run that has died.
@@ -30,6 +31,7 @@ class Busy(GreencliError):
     """Another run holds the lock (exit code 3)."""
 
     exit_code = 3
+    default_code = "lock-busy"
 
 
 def _module(name: str) -> ModuleType | None:
@@ -123,12 +125,12 @@ def run_lock(path: Path, wait: float = 0.0) -> Iterator[None]:
         path.parent.mkdir(parents=True, exist_ok=True)
         lock = _make(path)
     except OSError as exc:
-        raise GreencliError(f"无法创建运行锁 {path}：{describe_os_error(exc)}") from exc
+        raise GreencliError("lock-unavailable", path=str(path), reason=describe_os_error(exc)) from exc
     try:
         deadline = time.monotonic() + max(0.0, wait)
         while not lock.acquire():
             if time.monotonic() >= deadline:
-                raise Busy(f"另一个汇总任务正在运行（锁文件 {path}），已等待 {wait:g} 秒，本次未做任何改动")
+                raise Busy(path=str(path), wait=wait)
             time.sleep(POLL_SECONDS)
         yield
     finally:

@@ -7,16 +7,17 @@ import csv
 import io
 import sys
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from greencli.adapters.cells import cell_text
 from greencli.adapters.container import sniff_workbook
 from greencli.adapters.files import path_text
-from greencli.adapters.xlsx_reader import open_workbook_rows
+from greencli.adapters.oserrors import describe_os_error
+from greencli.adapters.xlsx_reader import UnreadableWorkbook, open_workbook_rows
 from greencli.core.clean import clean, clean_line
-from greencli.core.errors import GreencliError, describe_os_error
+from greencli.core.errors import GreencliError, Problem, problems_of
 from greencli.core.issues import Issue, make_issue
 from greencli.core.roster import KINDS, Community
 from greencli.core.values import show
@@ -31,11 +32,15 @@ MAX_ROSTER_ROWS = 100_000
 
 
 class RosterError(GreencliError):
-    """The roster cannot be used (exit code 2); every problem is listed."""
+    """The roster cannot be used (exit code 2, code roster-unusable); every problem is listed, each with its code
+    (`parts`; `problems` gives their texts)."""
 
-    def __init__(self, path: Path, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__(f"名单文件 {path_text(path)} 无法使用：\n" + "\n".join(f"  - {p}" for p in problems))
+    def __init__(self, path: Path, problems: Sequence[Problem | str]) -> None:
+        super().__init__("roster-unusable", path=path_text(path), problems=problems_of(problems))
+
+    @property
+    def problems(self) -> list[str]:
+        return [p.message for p in self.parts]
 
 
 def _rows_from_csv(path: Path) -> list[list[object]]:
@@ -49,7 +54,7 @@ def _rows_from_csv(path: Path) -> list[list[object]]:
         with contextlib.suppress(csv.Error):  # one column, or odd quoting: plain comma-separated
             dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
         return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
-    raise RosterError(path, ["无法识别文件编码（应为 UTF-8 或 GBK）"])
+    raise RosterError(path, [Problem("roster-encoding")])
 
 
 def _rows_from_xlsx(path: Path) -> list[list[object]]:
@@ -77,11 +82,11 @@ def load_roster(path: Path) -> RosterRead:
         elif suffix in (".xlsx", ".xlsm"):
             rows = _rows_from_xlsx(path)
         else:
-            raise RosterError(path, [f"不支持的文件类型“{path.suffix}”，名单应为 .xlsx 或 .csv"])
+            raise RosterError(path, [Problem.of("roster-file-type", suffix=path.suffix)])
     except OSError as exc:
-        raise RosterError(path, [f"无法读取：{describe_os_error(exc)}"]) from exc
-    except ValueError as exc:  # the spreadsheet library could not read it; the reason is already Chinese
-        raise RosterError(path, [str(exc)]) from exc
+        raise RosterError(path, [Problem.of("roster-unreadable", reason=describe_os_error(exc))]) from exc
+    except UnreadableWorkbook as exc:  # the spreadsheet library could not read it
+        raise RosterError(path, [exc.problem]) from exc
     return _communities(path, rows)
 
 
@@ -113,15 +118,15 @@ def _communities(path: Path, rows: list[list[object]]) -> RosterRead:
         None,
     )
     if header_at is None:
-        raise RosterError(path, [f"前20行中找不到包含“{CODE}”“{NAME}”的表头行"])
+        raise RosterError(path, [Problem.of("roster-header-missing", code_column=CODE, name_column=NAME)])
     header = [_header_text(v) for v in rows[header_at]]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise RosterError(path, [f"表头缺少列：{'、'.join(missing)}"])
+        raise RosterError(path, [Problem.of("roster-columns-missing", columns=missing)])
     if len(rows) - header_at > MAX_ROSTER_ROWS:
-        raise RosterError(path, [f"名单超过 {MAX_ROSTER_ROWS} 行，请检查文件"])
+        raise RosterError(path, [Problem.of("roster-too-long", limit=MAX_ROSTER_ROWS)])
     col = {name: header.index(name) for name in REQUIRED}
-    problems: list[str] = []
+    problems: list[Problem] = []
     seen: dict[str, int] = {}
     out: list[Community] = []
     warnings: list[Issue] = []
@@ -137,21 +142,21 @@ def _communities(path: Path, rows: list[list[object]]) -> RosterRead:
             continue
         empty = [name for name in REQUIRED if not values[name]]
         if empty:
-            problems.append(f"第{n}行：{'、'.join(empty)}为空")
+            problems.append(Problem.of("roster-row-empty", row=n, fields=empty))
             continue
         code = values[CODE]
         kind = unicodedata.normalize("NFKC", values[KIND]).strip()
         if kind not in KINDS:
-            problems.append(f"第{n}行：类型“{values[KIND]}”不是可用的类型，应为{'、'.join(KINDS)}之一")
+            problems.append(Problem.of("roster-row-kind", row=n, value=values[KIND], kinds=list(KINDS)))
             continue
         folded = code.casefold()  # ZJ-01 and zj-01 would be one community everywhere else
         if folded in seen:
-            problems.append(f"第{n}行：社区编码“{code}”与第{seen[folded]}行重复")
+            problems.append(Problem.of("roster-row-duplicate", row=n, value=code, other=seen[folded]))
             continue
         seen[folded] = n
         out.append(Community(code, values[NAME], values[SUBDISTRICT], kind))
     if problems:
         raise RosterError(path, problems)
     if not out:
-        raise RosterError(path, ["名单中没有任何社区"])
+        raise RosterError(path, [Problem("roster-empty")])
     return RosterRead(out, warnings)

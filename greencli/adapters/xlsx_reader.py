@@ -24,11 +24,12 @@ from defusedxml import DefusedXmlException, ElementTree
 from greencli.adapters import limits
 from greencli.adapters.cells import a1, cell_text
 from greencli.adapters.container import UNSAFE_XML, inspect_package, open_package
+from greencli.adapters.oserrors import debug_detail
 from greencli.core import layout as L
 from greencli.core.assess import INFO_NUMBERS
 from greencli.core.clean import clean, clean_line
-from greencli.core.errors import with_detail
-from greencli.core.issues import Issue, make_issue
+from greencli.core.errors import Problem
+from greencli.core.issues import Issue, file_issue, make_issue
 from greencli.core.model import CompoundEntry, Entries, Field, RawWorkbook
 from greencli.core.rubric import Rubric, Standards
 from greencli.core.values import show
@@ -46,7 +47,6 @@ Grid = list[list[Any]]
 
 
 # What a person is told when the spreadsheet library cannot make sense of a file that passed the container check.
-DAMAGED = "文件内容已损坏，或不是 Excel/WPS 保存的标准 .xlsx 工作簿，请在 Excel 或 WPS 中打开后重新另存为 .xlsx"
 
 
 def _label(value: object) -> str:
@@ -258,20 +258,54 @@ def read_workbook(path: Path, rubric: Rubric | Standards) -> RawWorkbook:
     newest when it has no stamp); never raises for a bad file (its problems become issues)."""
     inspection = inspect_package(path)
     if inspection.problem is not None:
-        issue = make_issue("file-not-xlsx", reason=inspection.problem)
-        return RawWorkbook(info={}, entries=Entries(values={}), issues=(issue,))
+        return _refused(inspection.problem, "file-not-xlsx")
     try:
         return _read(path, rubric, inspection.custom_properties)
     except (KeyboardInterrupt, SystemExit):
         raise
     except DefusedXmlException:
-        reason = UNSAFE_XML
-        return RawWorkbook(info={}, entries=Entries(values={}), issues=(make_issue("file-unreadable", reason=reason),))
+        return _refused(Problem(UNSAFE_XML), "file-unreadable")
     except BaseException as exc:  # a native reader may panic with an exception outside Exception
         # python-calamine never expands entities; it stops at the first one it does not know
         unsafe = isinstance(exc, calamine.XmlError) and "entity" in str(exc)
-        reason = UNSAFE_XML if unsafe else with_detail(DAMAGED, f"{type(exc).__name__}: {exc}")
-        return RawWorkbook(info={}, entries=Entries(values={}), issues=(make_issue("file-unreadable", reason=reason),))
+        return _refused(Problem(UNSAFE_XML) if unsafe else damaged(exc), "file-unreadable")
+
+
+def _assess_knows_file_codes() -> bool:
+    """Whether core.assess takes every whole-file code as making the file unreadable (it named only file-not-xlsx
+    and file-unreadable before). Transitional: until it does, the reader folds the codes into those two, worded as
+    before, so that no file gets row-by-row echoes of its one problem."""
+    from greencli.core import assess  # noqa: PLC0415  (transitional)
+
+    return bool(assess._unreadable([file_issue("file-empty", {})], "基本信息"))
+
+
+PRECISE_FILE_CODES = _assess_knows_file_codes()
+
+
+def damaged(exc: BaseException) -> Problem:
+    """A workbook the spreadsheet library could not read: file-damaged, with the library's words under --debug."""
+    return Problem.of("file-damaged", detail=debug_detail(f"{type(exc).__name__}: {exc}"))
+
+
+def _refused(problem: Problem, fold: str) -> RawWorkbook:
+    """A workbook refused as a whole: one issue, at the file level (no sheet, no cell); `fold` is the code it had
+    before whole-file problems had their own (see PRECISE_FILE_CODES)."""
+    if PRECISE_FILE_CODES:
+        issue = file_issue(problem.code, problem.params)
+    elif fold == "file-unreadable" and problem.code == "file-damaged":
+        issue = file_issue(fold, {"reason": problem.message.removeprefix("无法读取工作簿：")})
+    else:
+        issue = file_issue(fold, {"reason": problem.message})
+    return RawWorkbook(info={}, entries=Entries(values={}), issues=(issue,))
+
+
+class UnreadableWorkbook(ValueError):
+    """The spreadsheet library could not read a workbook (the roster's): `problem` says so with its code."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
 
 
 def _read(path: Path, standards: Rubric | Standards, custom_properties: bytes | None) -> RawWorkbook:
@@ -313,7 +347,7 @@ def open_workbook_rows(path: Path) -> Grid:
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:
-        raise ValueError(with_detail(DAMAGED, f"{type(exc).__name__}: {exc}")) from None
+        raise UnreadableWorkbook(damaged(exc)) from None
     try:
         if not book.sheet_names:
             return []

@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
-from greencli.core.errors import GreencliError, describe_os_error
+from greencli.adapters.oserrors import describe_os_error
+from greencli.cli.wording import cli_message
+from greencli.core.errors import GreencliError
 
 if TYPE_CHECKING:
     from greencli.adapters.files import OutputChoice
@@ -134,11 +136,13 @@ def district_output(raw: str | None) -> DistrictOutput:
 def check_year(campaign: Campaign, year: int | None) -> None:
     """Every command's --year keeps the one rule for years (core.rubric.year_bounds): else exit 2, in the words a
     workbook's 评审年度 is refused with."""
-    from greencli.core.rubric import year_problem
+    from greencli.core.rubric import year_bounds
 
-    problem = None if year is None else year_problem(campaign, year, date.today())
-    if problem is not None:
-        raise GreencliError(problem)
+    if year is None:
+        return
+    low, high = year_bounds(campaign, date.today())
+    if not low <= year <= high:
+        raise GreencliError("year-out-of-range", year=year, low=low, high=high)
 
 
 def parse_day(text: str | None) -> date | None:
@@ -148,7 +152,7 @@ def parse_day(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise GreencliError(f"日期“{text}”无法识别，请写成 YYYY-MM-DD，如 2022-12-31") from None
+        raise GreencliError("date-unreadable", text=text) from None
 
 
 def emit(document: Any, as_json: bool, render: Callable[[Any], None]) -> None:
@@ -170,8 +174,9 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def os_error_message(exc: OSError) -> str:
-    """An operating-system error as a Chinese sentence naming its file (exc.filename), when it names one."""
+def os_error_code(exc: OSError) -> tuple[str, dict[str, object]]:
+    """An operating-system error no adapter translated: its code and parameters (naming its file, exc.filename,
+    when it names one)."""
     from greencli.adapters.files import shown
 
     def name(value: object) -> str:
@@ -179,9 +184,30 @@ def os_error_message(exc: OSError) -> str:
 
     reason = describe_os_error(exc)
     if exc.filename is None:
-        return f"文件操作失败：{reason}"
+        return "file-operation-failed", {"reason": reason}
     target = f"{name(exc.filename)} → {name(exc.filename2)}" if exc.filename2 is not None else name(exc.filename)
-    return f"无法读写 {target}：{reason}"
+    return "file-operation-refused", {"target": target, "reason": reason}
+
+
+def os_error_message(exc: OSError) -> str:
+    """An operating-system error as a Chinese sentence naming its file (exc.filename), when it names one."""
+    return cli_message(*os_error_code(exc))
+
+
+def _stopped(code: str, params: dict[str, object], exit_code: int, as_json: bool) -> typer.Exit:
+    """A fatal error: its message on stderr; with --json also `{"error": {"code", "message", "exit_code"}}` on
+    stdout (and "problems", each with its code and message, for an error that lists several)."""
+    message = cli_message(code, params)
+    if as_json:
+        from greencli.adapters.terminal import print_json
+        from greencli.core.errors import Problem
+
+        error: dict[str, object] = {"code": code, "message": message, "exit_code": exit_code}
+        listed = [p for v in params.values() if isinstance(v, list) for p in v if isinstance(p, Problem)]
+        if listed:
+            error["problems"] = [{"code": p.code, "message": p.message} for p in listed]
+        print_json({"error": error})
+    return fail(message, exit_code)
 
 
 def _trace() -> None:
@@ -191,6 +217,11 @@ def _trace() -> None:
         import traceback
 
         traceback.print_exc(file=sys.stderr)
+
+
+def as_json(kwargs: dict[str, object]) -> bool:
+    """Whether the command was asked for --json (its `as_json` parameter, as typer passes it by name)."""
+    return kwargs.get("as_json") is True
 
 
 def handled(command: Callable[P, R]) -> Callable[P, R]:
@@ -210,15 +241,13 @@ def handled(command: Callable[P, R]) -> Callable[P, R]:
             raise
         except GreencliError as exc:
             _trace()
-            raise fail(str(exc), exc.exit_code) from None
+            raise _stopped(exc.code, exc.params, exc.exit_code, as_json(kwargs)) from None
         except OSError as exc:  # a file the system refused that no adapter translated: still the user's to fix
             _trace()
-            raise fail(os_error_message(exc), 2) from None
+            raise _stopped(*os_error_code(exc), 2, as_json(kwargs)) from None
         except Exception as exc:
             _trace()
-            raise fail(
-                f"greencli 内部错误（{type(exc).__name__}: {exc}）。请加 --debug 重新运行，并把输出报告给维护人员。",
-                EXIT_INTERNAL,
-            ) from None
+            error = f"{type(exc).__name__}: {exc}"
+            raise _stopped("internal-error", {"error": error}, EXIT_INTERNAL, as_json(kwargs)) from None
 
     return run

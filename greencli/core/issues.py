@@ -285,6 +285,9 @@ REGISTRY: Final[dict[str, Entry]] = {
     ),
     "confer-too-early": Entry(F, "命名日期过早", "{community}（{name}）：命名日期 {date} 早于{what} {floor}"),
     "pandas-missing": Entry(F, "需要 pandas", "DataFrame 需要 pandas：请安装 pip install 'greencli[analysis]'"),
+    "file-operation-failed": Entry(F, "文件操作失败", "文件操作失败：{reason}"),
+    "file-operation-refused": Entry(F, "无法读写文件", "无法读写 {target}：{reason}"),
+    "internal-error": Entry(F, "内部错误", "greencli 内部错误（{error}）。请把这条信息报告给维护人员。"),
     # the run lock
     "lock-unavailable": Entry(F, "无法创建运行锁", "无法创建运行锁 {path}：{reason}"),
     "lock-busy": Entry(
@@ -404,14 +407,15 @@ class UnknownIssueCode(KeyError):
     """A programming error: the code is not in the registry."""
 
 
-def render(code: str, params: Mapping[str, object]) -> str:
-    """The Chinese message of `code` with its `params` (a list or tuple parameter: its items' texts joined)."""
+def render(code: str, params: Mapping[str, object], text: str | None = None) -> str:
+    """The Chinese message of `code` with its `params` (a list or tuple parameter: its items' texts joined); `text`
+    words it otherwise with the same parameters (the command line's wording, which may name its flags)."""
     try:
         entry = REGISTRY[code]
     except KeyError as exc:
         raise UnknownIssueCode(code) from exc
     shown = {k: entry.joiner.join(map(str, v)) if isinstance(v, list | tuple) else v for k, v in params.items()}
-    return entry.text.format(**shown)
+    return (entry.text if text is None else text).format(**shown)
 
 
 def make_issue(
@@ -427,3 +431,19 @@ def make_issue(
     if entry is None or entry.severity is Severity.FATAL:
         raise UnknownIssueCode(code)
     return Issue(code, entry.severity, sheet, cell, render(code, {"subject": subject, **params}), subject)
+
+
+# The problems that make a whole file unreadable (no sheet, no cell): row-by-row checks would only echo them.
+WHOLE_FILE_CODES: Final = frozenset(
+    {"file-not-xlsx", "file-unreadable"}
+    | {code for code in REGISTRY if code.startswith(("file-", "zip-")) and code not in ("file-missing",)}
+    | {"xml-unsafe", "sheet-dimension-too-large"}
+)
+
+
+def file_issue(code: str, params: Mapping[str, object]) -> Issue:
+    """A whole-file problem (the container check's, the reader's) as the file's issue: no sheet, no cell."""
+    entry = REGISTRY.get(code)
+    if entry is None or entry.severity is Severity.FATAL:
+        raise UnknownIssueCode(code)
+    return Issue(code, entry.severity, None, None, render(code, {"subject": None, **params}), None)

@@ -1,0 +1,49 @@
+"""How the command line words the codes whose library wording cannot name a flag or a command: the same
+parameters, today's command-line sentence. Every other code reads as the registry (core.issues) words it."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from greencli.core.errors import GreencliError
+from greencli.core.issues import REGISTRY, render
+
+CLI_WORDING: Final[dict[str, str]] = {
+    "ledger-busy": REGISTRY["ledger-busy"].text + "（score 和 rollup 可用 --wait 等待更久）",
+    "ledger-missing": "评分记录库 {path} 不存在（请先用 greencli score 评分）",
+    "ledger-foreign": REGISTRY["ledger-foreign"].text + "：请检查 --db",
+    "record-missing": "评分记录库中没有记录 #{record}（用 greencli history 社区编码 查看记录号）",
+    "record-number-invalid": "“{text}”不是记录号：请写 history 中显示的编号，如 25 或 #25",
+    "void-reason-missing": "请用 --reason 写明作废原因（会记入历史）",
+    "history-community-unknown": (
+        "评分记录库 {path} 中没有社区编码“{community}”的评审记录或交来的评分表：请核对编码"
+        "（不区分大小写；全部社区可用 greencli progress --year 年份 查看）"
+    ),
+    "roster-needed": "{purpose}需要社区名单：请用 --roster 指定，或设置环境变量 GREENCLI_ROSTER",
+    "as-of-before-year": "--as-of {date} 早于 {year} 年 1 月 1 日：省级推荐资格在该年度内或之后判断",
+    "notice-kind-unknown": "--kind {kind} 不是可生成的文书；可选：{kinds}",
+    "confer-document-missing": "--doc 不能为空：请填写市里命名文件的文号",
+    "confer-date-future": "--date {date} 晚于今天：请填写市里已发文命名的日期",
+    "notice-out-no-name": "--out {path} 没有文件名：请写成如 通报.docx",
+    "notice-out-folder": "--out {path} 是文件夹：请给出要写入的 Word 文件名，如 {example}",
+    "notice-out-not-docx": "--out {path}：只能写出 Word 文档（.docx），请把扩展名改为 .docx",
+    "export-out-kind": (
+        "--out {path}：{why}。请给出一个文件夹（如 {folder}，每张表一个 CSV 文件），"
+        "或一个 .xlsx 工作簿（如 {workbook}，每张表一个工作表）"
+    ),
+    "output-foreign-sheets": (
+        "{path} 中有不是 greencli 写出的工作表 {sheets}：重写汇总工作簿会丢失它们，因此未写入。"
+        "请把它们移到另一个工作簿，或用 --out 把汇总工作簿写到别的文件"
+    ),
+    "internal-error": "greencli 内部错误（{error}）。请加 --debug 重新运行，并把输出报告给维护人员。",
+}
+
+
+def cli_message(code: str, params: dict[str, object]) -> str:
+    """A code's message as the command line says it."""
+    return render(code, params, CLI_WORDING.get(code))
+
+
+def error_message(exc: GreencliError) -> str:
+    """A library error as the command line says it."""
+    return cli_message(exc.code, exc.params)
