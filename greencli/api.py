@@ -63,7 +63,7 @@ def _frame(table: DataTable) -> pandas.DataFrame:
     try:
         import pandas  # noqa: PLC0415 - only when a DataFrame is asked for (about 0.4 s to import)
     except ImportError as exc:
-        raise GreencliError("DataFrame 需要 pandas：请安装 pip install 'greencli[analysis]'") from exc
+        raise GreencliError("pandas-missing") from exc
     return pandas.DataFrame(list(table.rows), columns=list(table.columns))
 
 

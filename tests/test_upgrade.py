@@ -65,8 +65,8 @@ def views(place: Path, db: Path) -> dict[str, Any]:
             shown[f"export {year} {table.name}"] = [[row[n] for n in keep] for row in table.rows]
     for code in CODES:
         exit_code, history = cli("history", code, "--db", str(db))
-        if history is None:  # a code the ledger never saw (ZJ-07): exit 2, on both ledgers alike
-            shown[f"history {code}"] = exit_code
+        if exit_code == 2:  # a code the ledger never saw (ZJ-07): exit 2, on both ledgers alike
+            shown[f"history {code}"] = (exit_code, history["error"]["code"] if history else None)
             continue
         for group in ("evaluations", "invalid_submissions"):
             history[group] = [{k: v for k, v in e.items() if k not in VOLATILE} for e in history[group]]

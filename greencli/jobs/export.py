@@ -16,6 +16,7 @@ from pathlib import Path
 
 from greencli.adapters.files import OutputError, atomic_folder, check_length, shown
 from greencli.adapters.ledger import Ledger, ledger_path
+from greencli.core.errors import Problem
 from greencli.core.outcome import Outcome
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric
@@ -119,15 +120,13 @@ def export_out(out: Path) -> Path:
     if out.suffix.lower() == ".xlsx" or out.is_dir() or not FILE_SUFFIX.fullmatch(out.suffix):
         return out
     if out.suffix.lower() == ".csv":
-        why = "导出有多张表，不能写成一个 .csv 文件"
+        why = Problem.of("export-csv-file")
     elif out.suffix.lower() == ".xls":
-        why = "不能写成旧版 Excel（.xls）文件"
+        why = Problem.of("export-xls-file")
     else:
-        why = f"不能写成 {out.suffix} 文件"
-    raise OutputError(
-        f"--out {shown(out)}：{why}。请给出一个文件夹（如 {shown(out.with_suffix(''))}，每张表一个 CSV 文件），"
-        f"或一个 .xlsx 工作簿（如 {shown(out.with_suffix('.xlsx'))}，每张表一个工作表）"
-    )
+        why = Problem.of("export-other-file", suffix=out.suffix)
+    raise OutputError("export-out-kind", path=shown(out), why=why.message, folder=shown(out.with_suffix("")),
+                      workbook=shown(out.with_suffix(".xlsx")))  # fmt: skip
 
 
 def run_export(

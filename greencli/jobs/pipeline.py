@@ -21,10 +21,10 @@ from pathlib import Path
 
 from greencli.adapters.files import path_text
 from greencli.adapters.ledger import Batch, Elsewhere, InvalidSubmission, Recorded
+from greencli.adapters.oserrors import describe_os_error, with_detail
 from greencli.adapters.workers import process_pool
 from greencli.adapters.xlsx_reader import formula_issues, read_workbook
 from greencli.core.assess import assess, missing_inputs, with_formulas
-from greencli.core.errors import describe_os_error, with_detail
 from greencli.core.issues import make_issue
 from greencli.core.model import Evaluation, RecordedEntries, Verdict
 from greencli.core.outcome import Outcome, SourceFile

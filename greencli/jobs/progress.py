@@ -116,9 +116,6 @@ def run_history(code: str, db: Path | None) -> HistoryReport:
         invalid = ledger.invalid_submissions(community_id=code.strip())
         named = tuple(ledger.conferrals(code.strip()).values())
     if not rows and not invalid and not named:  # a code the ledger never saw: most likely mistyped (exit 2)
-        raise GreencliError(
-            f"评分记录库 {ledger_path(db)} 中没有社区编码“{code.strip()}”的评审记录或交来的评分表：请核对编码"
-            "（不区分大小写；全部社区可用 greencli progress --year 年份 查看）"
-        )
+        raise GreencliError("history-community-unknown", path=str(ledger_path(db)), community=code.strip())
     known = rows[-1].community_id if rows else (invalid[-1].community_id if invalid else code.strip())
     return HistoryReport(known, tuple(rows), tuple(invalid), named)

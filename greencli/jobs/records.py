@@ -26,13 +26,13 @@ def parse_record(text: str) -> int:
     """A record number as history shows it (`#25`) or typed (`25`)."""
     digits = text.strip().lstrip("#＃")
     if not digits.isdigit():
-        raise GreencliError(f"“{text}”不是记录号：请写 history 中显示的编号，如 25 或 #25")
+        raise GreencliError("record-number-invalid", text=text)
     return int(digits)
 
 
 def run_void(record: int, reason: str, db: Path | None) -> VoidReport:
     if not reason.strip():
-        raise GreencliError("请用 --reason 写明作废原因（会记入历史）")
+        raise GreencliError("void-reason-missing")
     with Ledger.open(ledger_path(db), create=False) as ledger:
         voided, current = ledger.void(record, reason.strip())
     return VoidReport(voided, current)

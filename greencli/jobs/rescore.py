@@ -56,7 +56,7 @@ def run_rescore(standards: Standards, year: int, version: str, db: Path | None, 
     (each supersedes the evaluation it re-scores; history keeps both)."""
     target = standards.get(version)
     if target is None:
-        raise GreencliError(f"没有评分标准版本 {version}；可用的版本：{'、'.join(standards.known())}")
+        raise GreencliError("rubric-version-missing", version=version, known=list(standards.known()))
     changes: list[Change] = []
     rescored: list[Outcome] = []
     with Ledger.open(ledger_path(db), create=False, write=apply) as ledger:  # a preview changes nothing

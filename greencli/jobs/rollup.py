@@ -23,7 +23,8 @@ from greencli import __version__
 from greencli.adapters.files import OutputError, atomic_target, clear_stale, ensure_writable, path_text, refuse_overlap
 from greencli.adapters.ledger import Batch, KnownFile, Ledger, ledger_path
 from greencli.adapters.lock import run_lock
-from greencli.core.errors import GreencliError, describe_os_error
+from greencli.adapters.oserrors import describe_os_error
+from greencli.core.errors import GreencliError
 from greencli.core.listings import Listing
 from greencli.core.outcome import Outcome
 from greencli.core.progress import Progress, progress_json
@@ -63,7 +64,7 @@ def open_log(path: Path | None) -> logging.Logger:
         else:
             handler = logging.StreamHandler(sys.stderr)
     except OSError as exc:
-        raise OutputError(f"无法写入日志 {path}：{describe_os_error(exc)}") from exc
+        raise OutputError("log-unwritable", path=str(path), reason=describe_os_error(exc)) from exc
     handler.setFormatter(_Formatter())
     logger.addHandler(handler)
     return logger
@@ -211,7 +212,7 @@ def run_rollup(
     default name), which is known once the inbox is read."""
     started = time.monotonic()
     if not inbox.is_dir():
-        raise GreencliError(f"收件箱 {inbox} 不存在或不是文件夹")
+        raise GreencliError("inbox-missing", path=str(inbox))
     ledger_file = ledger_path(db)
     shown = out if not callable(out) else out(year) if year is not None else "按统计年度命名"
     log.info(event("开始", 收件箱=inbox, 年度=year if year is not None else "自动", 记录库=ledger_file, 输出=shown))

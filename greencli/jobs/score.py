@@ -74,7 +74,7 @@ def run_score(
     inputs = expand(patterns)
     if not inputs.files:
         shown = "、".join(patterns)
-        raise NoInput(f"没有找到要评分的文件：{shown}" + ("（锁定/临时文件已跳过）" if inputs.skipped else ""))
+        raise NoInput("no-input-skipped" if inputs.skipped else "no-input", inputs=shown)
     first_out = out(year) if callable(out) else out  # the path itself, or the default name of --year if given
     if not dry_run:  # before any work: no output may land on a workbook being scored (same file, link or case)
         refuse_overlap({"--out": first_out, "--db": ledger_path(db)}, {"评分表": list(inputs.files)})

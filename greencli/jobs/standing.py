@@ -57,11 +57,9 @@ class YearStanding:
         """`read` for a command: the roster is required (its urban communities are the denominator) and `as_of`
         may not precede the year; `purpose` says what the roster is needed for."""
         if roster is None:
-            raise NeedsRoster(f"{purpose}需要社区名单：请用 --roster 指定，或设置环境变量 GREENCLI_ROSTER")
+            raise NeedsRoster("roster-needed", purpose=purpose)
         if as_of is not None and as_of < date(year, 1, 1):
-            raise GreencliError(
-                f"--as-of {as_of.isoformat()} 早于 {year} 年 1 月 1 日：省级推荐资格在该年度内或之后判断"
-            )
+            raise GreencliError("as-of-before-year", date=as_of.isoformat(), year=year)
         with Ledger.open(ledger_path(db), create=False, write=False) as ledger:
             return cls.read(ledger, rubric, roster, year, as_of)
 

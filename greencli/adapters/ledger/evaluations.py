@@ -194,12 +194,12 @@ class Evaluations(Connected):
         year becomes current. Returns the voided record and the one now current (if any)."""
         found = self.evaluations(record=record)
         if not found:
-            raise LedgerError(f"评分记录库中没有记录 #{record}（用 greencli history 社区编码 查看记录号）")
+            raise LedgerError("record-missing", record=record)
         voided = found[0]
         if voided.stored.void_reason is not None:
-            raise LedgerError(
-                f"记录 #{record} 已于 {shown_time(voided.stored.voided_at)} 作废（{voided.stored.void_reason}）"
-            )
+            facts = voided.stored
+            raise LedgerError("record-already-void", record=record, at=shown_time(facts.voided_at),
+                              reason=facts.void_reason)  # fmt: skip
         year = voided.year
         assert year is not None  # a recorded evaluation has its year
         with self.transaction():

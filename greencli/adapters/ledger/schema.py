@@ -20,7 +20,8 @@ from typing import Self
 
 from greencli.adapters.files import clear_stale, temp_prefix
 from greencli.adapters.limits import LEDGER_WAIT_SECONDS
-from greencli.core.errors import GreencliError, describe_os_error, with_detail
+from greencli.adapters.oserrors import describe_os_error, with_detail
+from greencli.core.errors import GreencliError
 from greencli.core.outcome import Outcome
 
 DB_ENV = "GREENCLI_DB"
@@ -210,6 +211,7 @@ class LedgerBusy(LedgerError):
     """Another writer held the ledger for longer than this one would wait; nothing was changed (exit code 3)."""
 
     exit_code = 3
+    default_code = "ledger-busy"
 
 
 def ledger_path(explicit: Path | None) -> Path:
@@ -238,9 +240,9 @@ class Connected:
                 _create(path)
             connection = sqlite3.connect(path, timeout=max(wait, 0.0), isolation_level=None)
         except OSError as exc:
-            raise LedgerError(f"无法打开评分记录库 {path}：{describe_os_error(exc)}") from exc
+            raise LedgerError("ledger-unopenable", path=str(path), reason=describe_os_error(exc)) from exc
         except sqlite3.Error as exc:
-            raise LedgerError(f"无法打开评分记录库 {path}：{sqlite_reason(exc)}") from exc
+            raise LedgerError("ledger-unopenable", path=str(path), reason=sqlite_reason(exc)) from exc
         try:
             _refuse_foreign(connection, path)
             connection.execute("PRAGMA foreign_keys = ON")
@@ -258,13 +260,10 @@ class Connected:
                     ledger.db.close()
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc).lower() or "busy" in str(exc).lower():
-                raise LedgerBusy(
-                    f"评分记录库 {path} 正被另一个程序写入，已等待 {wait:g} 秒仍未轮到：本次未改动评分记录库，请稍后再运行"
-                    "（score 和 rollup 可用 --wait 等待更久）"
-                ) from exc
-            raise LedgerError(f"评分记录库 {path} 无法使用：{sqlite_reason(exc)}") from exc
+                raise LedgerBusy(path=str(path), wait=wait) from exc
+            raise LedgerError("ledger-unusable", path=str(path), reason=sqlite_reason(exc)) from exc
         except sqlite3.DatabaseError as exc:
-            raise LedgerError(f"评分记录库 {path} 无法使用：{sqlite_reason(exc)}") from exc
+            raise LedgerError("ledger-unusable", path=str(path), reason=sqlite_reason(exc)) from exc
         finally:
             connection.close()
 
@@ -300,17 +299,14 @@ def _refuse_unusable(path: Path, *, must_exist: bool) -> None:
         st = path.stat()
     except FileNotFoundError:
         if must_exist:
-            raise LedgerError(f"评分记录库 {path} 不存在（请先用 greencli score 评分）") from None
+            raise LedgerError("ledger-missing", path=str(path)) from None
         return
     except OSError as exc:
-        raise LedgerError(f"无法打开评分记录库 {path}：{describe_os_error(exc)}") from exc
+        raise LedgerError("ledger-unopenable", path=str(path), reason=describe_os_error(exc)) from exc
     if path.is_dir():
-        raise LedgerError(f"无法打开评分记录库 {path}：这是一个文件夹")
+        raise LedgerError("ledger-is-folder", path=str(path))
     if st.st_size == 0:
-        raise LedgerError(
-            f"评分记录库 {path} 是空文件（0 字节），可能复制不完整或已损坏：请从备份恢复；如要从头建立新的记录库，"
-            "请先删除或改名这个空文件"
-        )
+        raise LedgerError("ledger-empty-file", path=str(path))
 
 
 def _create(path: Path) -> None:
@@ -363,19 +359,19 @@ def _refuse_foreign(db: sqlite3.Connection, path: Path) -> None:
     application_id = int(db.execute("PRAGMA application_id").fetchone()[0])
     if application_id == APPLICATION_ID:
         return
-    foreign = f"评分记录库 {path} 不是 greencli 的评分记录库（是其他程序的 SQLite 数据库），未作任何改动：请检查 --db"
+    foreign = LedgerError("ledger-foreign", path=str(path))
     if application_id != 0:
-        raise LedgerError(foreign)
+        raise foreign
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if not tables:
         if int(db.execute("PRAGMA user_version").fetchone()[0]) != 0:
-            raise LedgerError(foreign)
+            raise foreign
         return  # a new, empty database
     if "schema_migrations" not in tables:
-        raise LedgerError(foreign)
+        raise foreign
     kinds = {row[0] for row in db.execute("SELECT DISTINCT typeof(version) FROM schema_migrations")}
     if kinds - {"integer"}:
-        raise LedgerError(foreign)
+        raise foreign
 
 
 def _schema_version(db: sqlite3.Connection) -> int:
@@ -394,7 +390,7 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
     )
     applied = {int(row[0]) for row in db.execute("SELECT version FROM schema_migrations")}
     if applied and max(applied) > NEWEST:
-        raise LedgerError(f"评分记录库 {path} 由更新版本的 greencli 创建（结构版本 {max(applied)}），请升级 greencli")
+        raise LedgerError("ledger-too-new", path=str(path), version=max(applied))
     for version, name, step in MIGRATIONS:
         if version in applied:
             continue
@@ -412,7 +408,7 @@ def _readable(db: sqlite3.Connection, path: Path) -> sqlite3.Connection:
     else an upgraded copy in memory, so a reading command neither waits for the write lock nor changes the file."""
     version = _schema_version(db)
     if version > NEWEST:
-        raise LedgerError(f"评分记录库 {path} 由更新版本的 greencli 创建（结构版本 {version}），请升级 greencli")
+        raise LedgerError("ledger-too-new", path=str(path), version=version)
     if version == NEWEST:
         db.execute("PRAGMA query_only = ON")
         return db
