@@ -149,11 +149,3 @@ HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
     "xxe-properties.xlsx": (xxe_in_properties, "xml-unsafe"),
     "xxe-workbook.xlsx": (xxe_in_workbook, "xml-unsafe"),
 }
-
-
-def on_file(code: str, fold: str = "file-not-xlsx") -> str:
-    """The issue code a whole-file problem gets: its own, once core.assess knows every whole-file code (see
-    greencli.adapters.xlsx_reader.PRECISE_FILE_CODES); until then the one it was folded into."""
-    from greencli.adapters.xlsx_reader import PRECISE_FILE_CODES
-
-    return code if PRECISE_FILE_CODES else fold

@@ -65,7 +65,8 @@ def campaign(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def progress(campaign: dict[str, Path], *args: str) -> Any:
-    return runner.invoke(app, ["progress", "--roster", str(campaign["roster"]), "--db", str(campaign["db"]), *args])
+    return runner.invoke(app, ["progress", "--roster", str(campaign["roster"]), "--db", str(campaign["db"]), *args],
+                         env={"COLUMNS": "160"})  # a pipe's width, whatever the console running the tests  # fmt: skip
 
 
 @pytest.mark.parametrize("year", [2021, 2022, 2023])

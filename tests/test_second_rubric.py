@@ -165,5 +165,7 @@ def test_nothing_it_produces_says_the_bundled_campaigns_name(district: Path, tmp
         assert "宜居社区" in text, path
     form = openpyxl.load_workbook(forms[0])
     assert form["基本信息"]["A1"].value == "2025年度宜居社区评审 基本信息（登记表）"
-    boxes = [c.value for row in form["基本信息"].iter_rows() for c in row if isinstance(c.value, str) and "意见" in c.value]
+    boxes = [
+        c.value for row in form["基本信息"].iter_rows() for c in row if isinstance(c.value, str) and "意见" in c.value
+    ]
     assert [b.split("\n")[0] for b in boxes[1:]] == ["街道意见", "区住建局意见（盖章）", "区创建办审核意见"]

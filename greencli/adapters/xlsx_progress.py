@@ -23,9 +23,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from greencli.adapters.files import OutputError, atomic_target
+from greencli.adapters.oserrors import with_detail
 from greencli.adapters.template import text_width
 from greencli.adapters.xlsx_report import LINE_POINTS, header_lines, header_width, print_lines, print_width
-from greencli.core.errors import with_detail
 from greencli.core.listings import Listing
 from greencli.core.progress import Progress, progress_json
 from greencli.core.rubric import Rubric

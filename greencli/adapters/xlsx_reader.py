@@ -258,29 +258,17 @@ def read_workbook(path: Path, rubric: Rubric | Standards) -> RawWorkbook:
     newest when it has no stamp); never raises for a bad file (its problems become issues)."""
     inspection = inspect_package(path)
     if inspection.problem is not None:
-        return _refused(inspection.problem, "file-not-xlsx")
+        return _refused(inspection.problem)
     try:
         return _read(path, rubric, inspection.custom_properties)
     except (KeyboardInterrupt, SystemExit):
         raise
     except DefusedXmlException:
-        return _refused(Problem(UNSAFE_XML), "file-unreadable")
+        return _refused(Problem(UNSAFE_XML))
     except BaseException as exc:  # a native reader may panic with an exception outside Exception
         # python-calamine never expands entities; it stops at the first one it does not know
         unsafe = isinstance(exc, calamine.XmlError) and "entity" in str(exc)
-        return _refused(Problem(UNSAFE_XML) if unsafe else damaged(exc), "file-unreadable")
-
-
-def _assess_knows_file_codes() -> bool:
-    """Whether core.assess takes every whole-file code as making the file unreadable (it named only file-not-xlsx
-    and file-unreadable before). Transitional: until it does, the reader folds the codes into those two, worded as
-    before, so that no file gets row-by-row echoes of its one problem."""
-    from greencli.core import assess  # noqa: PLC0415  (transitional)
-
-    return bool(assess._unreadable([file_issue("file-empty", {})], "基本信息"))
-
-
-PRECISE_FILE_CODES = _assess_knows_file_codes()
+        return _refused(Problem(UNSAFE_XML) if unsafe else damaged(exc))
 
 
 def damaged(exc: BaseException) -> Problem:
@@ -288,16 +276,9 @@ def damaged(exc: BaseException) -> Problem:
     return Problem.of("file-damaged", detail=debug_detail(f"{type(exc).__name__}: {exc}"))
 
 
-def _refused(problem: Problem, fold: str) -> RawWorkbook:
-    """A workbook refused as a whole: one issue, at the file level (no sheet, no cell); `fold` is the code it had
-    before whole-file problems had their own (see PRECISE_FILE_CODES)."""
-    if PRECISE_FILE_CODES:
-        issue = file_issue(problem.code, problem.params)
-    elif fold == "file-unreadable" and problem.code == "file-damaged":
-        issue = file_issue(fold, {"reason": problem.message.removeprefix("无法读取工作簿：")})
-    else:
-        issue = file_issue(fold, {"reason": problem.message})
-    return RawWorkbook(info={}, entries=Entries(values={}), issues=(issue,))
+def _refused(problem: Problem) -> RawWorkbook:
+    """A workbook refused as a whole: one issue with the problem's own code, at the file level (no sheet, no cell)."""
+    return RawWorkbook(info={}, entries=Entries(values={}), issues=(file_issue(problem.code, problem.params),))
 
 
 class UnreadableWorkbook(ValueError):

@@ -305,7 +305,7 @@ def summary_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
     for o in outcomes:
         local, district = ranked.get(o.file, (None, None))
         cats = [(o.categories or {}).get(c.number) if o.scored else None for c in rubric.categories]
-        if o.superseded:
+        if o.superseded_in_batch:
             note = "本批另有更新的评分表，本份不计入"
         elif o.off_year:
             note = "评审年度与本批统计年度不同，已记入该年度，不计入本表统计和排名"
@@ -317,7 +317,7 @@ def summary_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
             note = ""
         # a superseded workbook was scored, but its verdict is not the community's: on paper, as on the terminal,
         # it reads 被取代, never 达标/未达标 beside the verdict that stands
-        verdict = SUPERSEDED if o.superseded else o.verdict.label
+        verdict = SUPERSEDED if o.superseded_in_batch else o.verdict.label
         rows.append([o.subdistrict, o.community_id, o.community, o.year, o.review_date, o.reviewers, *cats, o.bonus,
                      o.total, verdict, "、".join(o.vetoes), local, district, note, o.file])  # fmt: skip
     n = len(rubric.categories)

@@ -11,8 +11,8 @@ from typing import Annotated
 
 import typer
 
-from greencli import __version__
 from greencli.adapters.limits import LEDGER_WAIT_SECONDS
+from greencli.adapters.oserrors import DEBUG_ENV
 from greencli.cli.common import (
     DEFAULT_DISTRICT_WORKBOOK,
     STATE,
@@ -34,7 +34,8 @@ from greencli.cli.common import (
     parse_day,
 )
 from greencli.cli.i18n import ChineseCommand, ChineseGroup
-from greencli.core.errors import DEBUG_ENV, interrupt_note
+from greencli.core.errors import interrupt_note
+from greencli.core.version import __version__
 
 app = typer.Typer(
     cls=ChineseGroup,

@@ -11,7 +11,7 @@ from typing import Final
 from greencli.core import layout as L
 from greencli.core.engine import evaluate
 from greencli.core.identity import WorkbookIdentity, check_roster, check_stamp, read_identity
-from greencli.core.issues import Issue, make_issue
+from greencli.core.issues import WHOLE_FILE_CODES, Issue, make_issue
 from greencli.core.model import BLANK, Entries, Evaluation, Field, Verdict
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric
@@ -20,14 +20,13 @@ from greencli.core.values import is_blank, is_whole, parse_amount, show
 # When the file or a whole sheet cannot be read, row-by-row checks would only echo that one problem many times.
 # A workbook made for another standard, or for a version this program does not know, is never scored.
 FOREIGN = frozenset({"rubric-other", "rubric-version-unknown"})
-LAYOUT_FATAL = frozenset({"file-not-xlsx", "file-unreadable", "sheet-missing", "header-missing", "sheet-too-large"})
+# A whole-file problem (file-empty, file-encrypted, zip-bomb, …, and file-not-xlsx/file-unreadable of older ledgers)
+# makes the file unreadable; a layout problem, its sheet.
+LAYOUT_FATAL = WHOLE_FILE_CODES | {"sheet-missing", "header-missing", "sheet-too-large"}
 
 
 def _unreadable(file_issues: Sequence[Issue], sheet: str) -> bool:
-    return any(
-        i.code in ("file-not-xlsx", "file-unreadable") or (i.code in LAYOUT_FATAL and i.sheet == sheet)
-        for i in file_issues
-    )
+    return any(i.code in WHOLE_FILE_CODES or (i.code in LAYOUT_FATAL and i.sheet == sheet) for i in file_issues)
 
 
 # 附件3's numbers in 基本信息 (contract.md: "numbers validated ≥ 0"): label → (whole, the units it may carry).

@@ -11,12 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from greencli.core.issues import REGISTRY, Severity, UnknownIssueCode, render
-
-if TYPE_CHECKING:  # transitional re-exports (see __getattr__ below)
-    from greencli.adapters.oserrors import DEBUG_ENV, describe_os_error, with_detail
 
 UNCLASSIFIED = "unclassified"
 CODE_SHAPE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -114,28 +111,12 @@ def interrupt_note(exc: BaseException) -> str:
     return note.strip() if isinstance(note, str) and note.strip() else DEFAULT_INTERRUPT_NOTE
 
 
-_MOVED = {"DEBUG_ENV", "describe_os_error", "with_detail", "OS_ERRORS", "WINDOWS_ERRORS"}
-
-
-def __getattr__(name: str) -> object:
-    """Transitional: the operating-system helpers moved to greencli.adapters.oserrors; importers not yet switched
-    still find them here. Remove once no module imports them from core.errors."""
-    if name in _MOVED:
-        import importlib  # noqa: PLC0415
-
-        return getattr(importlib.import_module("greencli.adapters.oserrors"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 __all__ = [
-    "DEBUG_ENV",
     "DEFAULT_INTERRUPT_NOTE",
     "UNCLASSIFIED",
     "GreencliError",
     "Interrupted",
     "Problem",
-    "describe_os_error",
     "interrupt_note",
     "problems_of",
-    "with_detail",
 ]

@@ -51,7 +51,7 @@ class SourceFile:
 @dataclass(frozen=True, slots=True)
 class Record:
     """The ledger's facts about a recorded evaluation. `superseded_by` is the ledger's notion (another record of
-    the same community and year stands), never the batch's `Outcome.superseded`."""
+    the same community and year stands), never the batch's `Outcome.superseded_in_batch`."""
 
     id: int
     rubric_id: str
@@ -85,11 +85,11 @@ class Outcome:
     review_date: date | None = None
     reviewers: str = ""
     rubric_version: str | None = None
-    superseded: bool = False  # another workbook of the same batch stands for this community and year
+    superseded_in_batch: bool = False  # another workbook of the same batch stands for this community and year
     off_year: bool = False  # scored and recorded, but of another 评审年度 than the batch's: outside its statistics
     # Recorded, but the ledger's current record for its community and year is another one, from outside the batch
     # (a later 评审日期, or scored later), or its own record was voided: the number of the record that stands.
-    # Kept apart from `superseded`, which is the batch's own choice between two of its workbooks.
+    # Kept apart from `superseded_in_batch`, which is the batch's own choice between two of its workbooks.
     ledger_current: int | None = None
     source: SourceFile | None = None  # the file it was read from (None: a pattern that matched no file)
     entries: RecordedEntries | None = None  # every value as entered; only on a valid outcome on its way to the ledger
@@ -115,7 +115,7 @@ class Outcome:
     def counts(self) -> bool:
         """Whether it stands for its community in the batch's statistics: scored, not superseded by another file of
         the batch, and of the batch's 评审年度."""
-        return self.scored and not self.superseded and not self.off_year
+        return self.scored and not self.superseded_in_batch and not self.off_year
 
     @property
     def dated(self) -> date | None:
@@ -181,7 +181,7 @@ class Outcome:
             "categories": numbers(self.categories), "items": numbers(self.items), "vetoes": list(self.vetoes),
             "issues": [dict(i.to_dict()) for i in self.issues],
             "review_date": self.review_date.isoformat() if self.review_date else None, "reviewers": self.reviewers,
-            "rubric_version": self.rubric_version, "superseded": self.superseded, "off_year": self.off_year,
+            "rubric_version": self.rubric_version, "superseded": self.superseded_in_batch, "off_year": self.off_year,
             "source": None if self.source is None else self.source.to_dict(),
             "entries": None if self.entries is None else self.entries.to_json(),
         }  # fmt: skip
@@ -217,7 +217,7 @@ class Outcome:
             issues=tuple(Issue.from_dict(i, default) for i in sequence("issues") if isinstance(i, Mapping)),
             review_date=date.fromisoformat(review) if isinstance(review, str) else None,
             reviewers=str(data.get("reviewers") or ""), rubric_version=str(version) if version else None,
-            superseded=bool(data.get("superseded")), off_year=bool(data.get("off_year")),
+            superseded_in_batch=bool(data.get("superseded")), off_year=bool(data.get("off_year")),
             source=SourceFile.from_dict(source) if isinstance(source, Mapping) else None,
             entries=RecordedEntries.from_json(entries) if isinstance(entries, dict) else None,
         )  # fmt: skip

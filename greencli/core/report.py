@@ -173,8 +173,8 @@ def outcome_json(o: Outcome, rubric: Rubric) -> dict[str, Any]:
         "vetoes": list(o.vetoes),
         "errors": [issue_json(i) for i in o.issues if i.is_error],
         "warnings": [issue_json(i) for i in o.issues if not i.is_error],
-        "superseded": o.superseded,
-        "current": (not o.superseded and o.ledger_current is None) if valid else None,
+        "superseded": o.superseded_in_batch,
+        "current": (not o.superseded_in_batch and o.ledger_current is None) if valid else None,
         "current_record": o.ledger_current,
         "off_year": o.off_year,
         "review_date": o.review_date.isoformat() if o.review_date else None,
@@ -185,14 +185,14 @@ def outcome_json(o: Outcome, rubric: Rubric) -> dict[str, Any]:
 def summary_counts(outcomes: Sequence[Outcome]) -> dict[str, int]:
     """N 份: 达标 x, 未达标 y, 否决 z, 无效 w, 被取代 s — each file counted once, so the parts add up to N: a valid
     workbook superseded by a newer one of the batch counts as superseded, not under its verdict."""
-    standing = [o for o in outcomes if not o.superseded]
+    standing = [o for o in outcomes if not o.superseded_in_batch]
     return {
         "files": len(outcomes),
         "pass": sum(1 for o in standing if o.verdict is Verdict.PASS),
         "fail": sum(1 for o in standing if o.verdict is Verdict.FAIL),
         "veto": sum(1 for o in standing if o.verdict is Verdict.VETO),
         "invalid": sum(1 for o in standing if o.verdict is Verdict.INVALID),
-        "superseded": sum(1 for o in outcomes if o.superseded),
+        "superseded": sum(1 for o in outcomes if o.superseded_in_batch),
         "off_year": sum(1 for o in outcomes if o.off_year),
     }
 

@@ -237,7 +237,7 @@ def settle(outcomes: Sequence[Outcome]) -> list[Outcome]:
             earlier = (loser.dated or date.min) < (winner.dated or date.min)
             note = make_issue("superseded-in-batch", subject=loser.community_id, other=Path(winner.file).name,
                               why="评审日期较早" if earlier else "文件较旧")  # fmt: skip
-            out[n] = dataclasses.replace(loser, superseded=True, issues=(*loser.issues, note))
+            out[n] = dataclasses.replace(loser, superseded_in_batch=True, issues=(*loser.issues, note))
     return out
 
 
@@ -307,7 +307,9 @@ def with_ledger(outcomes: Sequence[Outcome], elsewhere: Mapping[str, Elsewhere])
     the record that stands), as a workbook superseded within the batch already is."""
     out = []
     for o in outcomes:
-        found = elsewhere.get(o.source.sha256) if o.scored and not o.superseded and o.source is not None else None
+        found = (
+            elsewhere.get(o.source.sha256) if o.scored and not o.superseded_in_batch and o.source is not None else None
+        )
         if found is None:
             out.append(o)
             continue

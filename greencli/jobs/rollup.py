@@ -19,7 +19,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from greencli import __version__
 from greencli.adapters.files import OutputError, atomic_target, clear_stale, ensure_writable, path_text, refuse_overlap
 from greencli.adapters.ledger import Batch, KnownFile, Ledger, ledger_path
 from greencli.adapters.lock import run_lock
@@ -30,6 +29,7 @@ from greencli.core.outcome import Outcome
 from greencli.core.progress import Progress, progress_json
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric, Standards, year_bounds
+from greencli.core.version import __version__
 from greencli.jobs.pipeline import Inputs, assess_all, record, scan, settle, sha256_of, source_of, spool
 from greencli.jobs.score import RECORDED_NO_WORKBOOK
 from greencli.jobs.standing import YearStanding

@@ -12,13 +12,13 @@ import io
 
 import xlsxwriter
 
-from greencli import __version__
 from greencli.adapters.template.form import write_info
 from greencli.adapters.template.geometry import COL_VALUE, Styles, text_lines, text_width
 from greencli.adapters.template.personalise import PLACEHOLDER, Identity
 from greencli.adapters.template.score_sheet import ScoreSheet
 from greencli.adapters.template.sheets import write_compounds, write_guide, write_stamp
 from greencli.core.rubric import Rubric
+from greencli.core.version import __version__
 
 __all__ = ["COL_VALUE", "build_skeleton", "build_workbook", "text_lines", "text_width"]
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from xlsxwriter.workbook import Workbook
 
-from greencli import __version__
 from greencli.adapters.cells import a1
 from greencli.adapters.template.formulas import compound_ratio_formula
 from greencli.adapters.template.geometry import (
@@ -33,6 +32,7 @@ from greencli.core import layout as L
 from greencli.core.kinds import guide_lines as kind_guide
 from greencli.core.rubric import Rubric
 from greencli.core.values import fmt
+from greencli.core.version import __version__
 
 
 def write_compounds(wb: Workbook, s: Styles, rubric: Rubric, year: int, identity: Identity | None) -> None:
