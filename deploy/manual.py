@@ -45,7 +45,7 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.styles.style import CharacterStyle, ParagraphStyle
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
-from greencli import __version__
+from greencli.core.version import __version__
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "docs" / "使用说明.md"
