@@ -1,22 +1,24 @@
 """greencli: score, consolidate and track Green Community (绿色社区) inspection workbooks.
 
-The public Python API is `greencli.api`; its names are also available here (`greencli.open_ledger`, …), loaded on
-first use so that the command line starts without them.
+The public Python API is `greencli.api` (every command as a function, and the analysts' DataFrames); its names are
+also available here (`greencli.open_ledger`, `greencli.score`, …), loaded on first use so that the command line
+starts without them.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from greencli.core.version import __version__
 
 __all__ = ["__version__"]
-_API = frozenset({"LedgerView", "Outcome", "Rubric", "assess_workbook", "load_rubric", "open_ledger"})
 
 
 def __getattr__(name: str) -> Any:
-    if name in _API:
-        from greencli import api  # noqa: PLC0415 - loaded on first use: the CLI starts without it
-
+    # loaded on first use, so the command line starts without it (importlib: `from greencli import api` here would
+    # ask this very function for "api" while the submodule is not yet imported)
+    api = importlib.import_module("greencli.api")
+    if name in api.__all__:
         return getattr(api, name)
     raise AttributeError(f"module 'greencli' has no attribute {name!r}")

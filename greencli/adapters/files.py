@@ -288,6 +288,14 @@ def ensure_writable(path: Path) -> None:
 # ── no output over an input ──
 
 PathsGiven = Path | Sequence[Path] | None
+# What the library calls the paths a command reads and writes (the command line names them by its options).
+ROLE_NAMES: dict[str, str] = {"out": "输出文件", "db": "评分记录库", "roster": "社区名单", "rubric": "评分标准文件",
+                              "inbox": "收件箱", "log": "日志文件"}  # fmt: skip
+
+
+def role_name(role: str) -> str:
+    """A path's role as the library's messages name it (输出文件); a name that is no role is already Chinese."""
+    return ROLE_NAMES.get(role, role)
 
 
 def _listed(given: Mapping[str, PathsGiven]) -> list[tuple[str, Path]]:
@@ -380,8 +388,8 @@ def refuse_overlap(outputs: Mapping[str, PathsGiven], inputs: Mapping[str, Paths
     """Refuse, before any work, an output that is one of the inputs (or another output): `score in/a.xlsx --out
     in/a.xlsx` would replace the inspector's workbook, `--out` on the ledger would replace the ledger.
 
-    `outputs` and `inputs` map what the user calls each (an option such as "--out", "--db", "--roster", or "评分表")
-    to a path or paths, already expanded; compared by identity on disk (see `identity`), each path looked at once,
+    `outputs` and `inputs` map the role of each (out, db, roster, rubric, inbox, log — see ROLE_NAMES — or a
+    Chinese name such as "评分表") to a path or paths, already expanded; compared by identity on disk (see `identity`), each path looked at once,
     so a thousand generated workbooks cost a thousand looks, not a million. A folder in `inputs` is compared as
     itself: an output inside it is no clash (rollup leaves its own outputs out of what it reads).
     Raises OutputError (exit 2) naming both paths."""
@@ -404,13 +412,15 @@ def refuse_overlap(outputs: Mapping[str, PathsGiven], inputs: Mapping[str, Paths
         clash = match(keys, known)
         if clash is not None:
             in_label, source, _ = clash
-            raise OutputError("output-is-input", out_label=out_label, out=shown(out), in_label=in_label,
-                              source=shown(source))  # fmt: skip
+            raise OutputError("output-is-input", out_label=role_name(out_label), out=shown(out),
+                              in_label=role_name(in_label), source=shown(source), out_role=out_label,
+                              in_role=in_label)  # fmt: skip
         twin = match(keys, written)
         if twin is not None:
             other_label, other, _ = twin
-            raise OutputError("output-twice", other_label=other_label, other=shown(other), out_label=out_label,
-                              out=shown(out))  # fmt: skip
+            raise OutputError("output-twice", other_label=role_name(other_label), other=shown(other),
+                              out_label=role_name(out_label), out=shown(out), other_role=other_label,
+                              out_role=out_label)  # fmt: skip
         for key in keys:
             written.setdefault(key, []).append((out_label, out, keys))
 

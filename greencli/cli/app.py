@@ -1,20 +1,17 @@
-"""The `greencli` command line."""
+"""The `greencli` command line: each command parses its options, calls one function of greencli.api and renders
+the report it returns (or prints its JSON form)."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from greencli.adapters.limits import LEDGER_WAIT_SECONDS
-from greencli.adapters.oserrors import DEBUG_ENV
+from greencli import api
 from greencli.cli.common import (
-    DEFAULT_DISTRICT_WORKBOOK,
     STATE,
     AsOfOption,
     BatchYearOption,
@@ -27,15 +24,11 @@ from greencli.cli.common import (
     RubricOption,
     WaitOption,
     YearOption,
-    check_year,
-    district_output,
     emit,
     handled,
     parse_day,
 )
 from greencli.cli.i18n import ChineseCommand, ChineseGroup
-from greencli.core.errors import interrupt_note
-from greencli.core.version import __version__
 
 app = typer.Typer(
     cls=ChineseGroup,
@@ -50,7 +43,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"greencli {__version__}")
+        typer.echo(f"greencli {api.__version__}")
         raise typer.Exit()
 
 
@@ -64,37 +57,22 @@ def root(
     """绿色社区评审工具：生成评分表、批量评分汇总、统计年度创建进度。"""
     STATE.debug = debug
     if debug:  # worker processes read it from the environment they inherit
-        os.environ[DEBUG_ENV] = "1"
+        os.environ[api.DEBUG_ENV] = "1"
     else:
-        os.environ.pop(DEBUG_ENV, None)
-
-
-def guard_outputs(outputs: dict[str, Path | None], inputs: dict[str, Path | list[Path] | None]) -> None:
-    """Before any work: no output over an input or over another output (exit 2), and the temporary files that runs
-    which are gone left beside the outputs removed."""
-    from greencli.adapters.files import clear_stale, refuse_overlap
-
-    refuse_overlap(outputs, inputs)
-    for folder in {path.parent for path in outputs.values() if path is not None}:
-        clear_stale(folder)
-
-
-def ledger_file(db: Path | None) -> Path:
-    from greencli.adapters.ledger import ledger_path
-
-    return ledger_path(db)
+        os.environ.pop(api.DEBUG_ENV, None)
 
 
 @app.command("standard", cls=ChineseCommand)
 @handled
 def standard(rubric: RubricOption = None, as_json: JsonOption = False) -> None:
     """显示（并检查）评分标准：各类别、评分项、评分行、否决项和年度目标。"""
-    from greencli.adapters.rubric_file import load_rubric
-    from greencli.adapters.terminal import render_rubric
-    from greencli.core.rubric import describe
+    from greencli.adapters.terminal import print_json, render_rubric
 
-    document = describe(load_rubric(rubric))
-    emit(document, as_json, render_rubric)
+    loaded = api.standard(rubric)
+    if as_json:
+        print_json(api.describe(loaded))
+    else:
+        render_rubric(loaded)
 
 
 @app.command("template", cls=ChineseCommand)
@@ -115,20 +93,11 @@ def template(
     ] = None,
 ) -> None:
     """生成可打印、带填写校验的评分表：有名单时每个城市社区一份，否则生成一份空白表。"""
-    from greencli.adapters.roster import read_roster
-    from greencli.adapters.rubric_file import load_rubric
     from greencli.adapters.terminal import render_templates
-    from greencli.jobs.template import make_templates, to_document
 
-    standard = load_rubric(rubric, rubric_version)
-    year = year if year is not None else date.today().year
-    check_year(standard.campaign, year)
-    communities = read_roster(roster) if roster is not None else None
-    made = make_templates(
-        standard, year, out, communities, force=force, inputs={"--roster": roster, "--rubric": rubric}
-    )
-    document = to_document(made)
-    emit(document, as_json, lambda doc: render_templates(doc, quiet))
+    report = api.template(out=out, roster=roster, year=year, force=force, rubric=rubric,
+                          rubric_version=rubric_version)  # fmt: skip
+    emit(report, as_json, lambda made: render_templates(made, quiet))
 
 
 @app.command("score", cls=ChineseCommand)
@@ -145,29 +114,15 @@ def score(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查和计算，不写评分记录库和汇总工作簿")] = False,
     jobs: JobsOption = 0,
     rubric: RubricOption = None,
-    wait: WaitOption = LEDGER_WAIT_SECONDS,
+    wait: WaitOption = api.LEDGER_WAIT_SECONDS,
 ) -> None:
     """检查并计算一批评分表：显示结果表，写入评分记录库，生成全区汇总工作簿。有无效评分表时退出码为 1，
     评分记录库被其他程序占用超过 --wait 秒时退出码为 3（未做任何改动）。"""
-    from greencli.adapters.roster import read_roster
-    from greencli.adapters.rubric_file import load_standards
     from greencli.adapters.terminal import Progress, render_score
-    from greencli.jobs.score import run_score
 
-    target = district_output(out)
-    first = target.at(year)  # by default the name of --year, else a name in the folder the year's name will be in
-    if not dry_run:  # the workbooks scored are checked by run_score, once it has expanded the arguments
-        guard_outputs({"--out": first.path}, {"--db": ledger_file(db), "--roster": roster, "--rubric": rubric})
-    standard = load_standards(rubric)
-    check_year(standard.newest.campaign, year)
-    communities = read_roster(roster) if roster is not None else None
-    report = run_score(
-        standard, files, roster=communities, db=db, out=target.path_for if target.by_year else first.path,
-        dry_run=dry_run, jobs=jobs, year=year, progress=None if as_json else Progress, wait=wait,
-    )  # fmt: skip
-    notes = [target.at(report.year.year).note, report.out_note]  # the path made of --out; sheets kept or not
-    report = dataclasses.replace(report, out_note="；".join(n for n in notes if n) or None)
-    emit(report.to_json(), as_json, render_score)
+    report = api.score(files, roster=roster, db=db, out=out, year=year, dry_run=dry_run, jobs=jobs, rubric=rubric,
+                       wait=wait, progress=None if as_json else Progress)  # fmt: skip
+    emit(report, as_json, render_score)
     raise typer.Exit(report.exit_code)
 
 
@@ -185,28 +140,17 @@ def progress_command(
         typer.Option(
             "--out",
             help="同时写出进度工作簿；若为已有的汇总工作簿，则加入“年度进度”等工作表；为文件夹时写入其中该年度的"
-            f"“{DEFAULT_DISTRICT_WORKBOOK.format(year='年度')}”",
+            "汇总工作簿（如 绿色社区汇总_2022.xlsx）",
             metavar="文件",
         ),
     ] = None,
     rubric: RubricOption = None,
 ) -> None:
     """各社区、各乡街在该年末的创建状态与年度目标对比：达标率、还差几个、逾期复审、撤销和冲刺名单。"""
-    from greencli.adapters.roster import read_roster
-    from greencli.adapters.rubric_file import load_rubric
     from greencli.adapters.terminal import render_progress
-    from greencli.jobs.progress import run_progress
 
-    target = district_output(out).at(year) if out is not None else None  # a folder: the year's own name in it
-    if target is not None:
-        guard_outputs({"--out": target.path}, {"--db": ledger_file(db), "--roster": roster, "--rubric": rubric})
-    standard = load_rubric(rubric)
-    check_year(standard.campaign, year)
-    communities = read_roster(roster) if roster is not None else None
-    report = run_progress(standard, year, communities, db, target.path if target else None, parse_day(as_of))
-    if target is not None:
-        report = dataclasses.replace(report, out_note=target.note)
-    emit(report.to_json(), as_json, render_progress)
+    report = api.progress(year, roster=roster, db=db, out=out, as_of=parse_day(as_of), rubric=rubric)
+    emit(report, as_json, render_progress)
     if check and report.missed:
         raise typer.Exit(1)
 
@@ -233,18 +177,10 @@ def notice(
     rubric: RubricOption = None,
 ) -> None:
     """生成办公室发出的文书（Word .docx，可在 Word/WPS 中编辑）：年度各类名单，或按公文格式（GB/T 9704）起草的通报。"""
-    from greencli.adapters.roster import read_roster
-    from greencli.adapters.rubric_file import load_rubric
     from greencli.adapters.terminal import render_notice
-    from greencli.jobs.notice import notice_out, run_notice
 
-    target = notice_out(out)
-    guard_outputs({"--out": target}, {"--db": ledger_file(db), "--roster": roster, "--rubric": rubric})
-    standard = load_rubric(rubric)
-    check_year(standard.campaign, year)
-    communities = read_roster(roster) if roster is not None else None
-    report = run_notice(standard, year, kind.strip(), target, communities, db, parse_day(as_of))
-    emit(report.to_json(), as_json, render_notice)
+    report = api.notice(year, kind, out, as_of=parse_day(as_of), roster=roster, db=db, rubric=rubric)
+    emit(report, as_json, render_notice)
 
 
 @app.command("confer", cls=ChineseCommand)
@@ -259,15 +195,11 @@ def confer(
     rubric: RubricOption = None,
 ) -> None:
     """记录市级命名：区里评审达标后由市里命名，命名日期成为称号日期（省级推荐的满一年从此日算起）。"""
-    from greencli.adapters.rubric_file import load_rubric
     from greencli.adapters.terminal import render_confer
-    from greencli.jobs.notice import run_confer
 
-    standard = load_rubric(rubric)
-    check_year(standard.campaign, year)
     named_on = parse_day(day)
     assert named_on is not None
-    emit(run_confer(standard, year, named_on, doc, codes, db).to_json(), as_json, render_confer)
+    emit(api.confer(codes, year, named_on, doc, db=db, rubric=rubric), as_json, render_confer)
 
 
 @app.command("history", cls=ChineseCommand)
@@ -279,9 +211,8 @@ def history(
 ) -> None:
     """一个社区历年的全部评审记录（含已被取代的），附文件、SHA-256 和标准版本，便于追溯。"""
     from greencli.adapters.terminal import render_history
-    from greencli.jobs.progress import run_history
 
-    emit(run_history(code, db).to_json(), as_json, render_history)
+    emit(api.history(code, db=db), as_json, render_history)
 
 
 @app.command("rescore", cls=ChineseCommand)
@@ -295,14 +226,9 @@ def rescore_command(
     rubric: RubricOption = None,
 ) -> None:
     """按另一版本的评分标准，对某年度已记录的录入值重新评分：预览每个社区前后的结论和总分；缺少的录入项如实列出，不作推测。"""
-    from greencli.adapters.rubric_file import load_standards
     from greencli.adapters.terminal import render_rescore
-    from greencli.jobs.rescore import run_rescore
 
-    standards = load_standards(rubric)
-    check_year(standards.newest.campaign, year)
-    report = run_rescore(standards, year, version, db, apply)
-    emit(report.to_json(), as_json, render_rescore)
+    emit(api.rescore(year, version, apply=apply, db=db, rubric=rubric), as_json, render_rescore)
 
 
 @app.command("void", cls=ChineseCommand)
@@ -315,9 +241,8 @@ def void(
 ) -> None:
     """作废一条录错的评审记录：保留在历史中并注明原因和日期，该社区该年度的下一条有效记录成为当前记录。"""
     from greencli.adapters.terminal import render_void
-    from greencli.jobs.records import parse_record, run_void
 
-    emit(run_void(parse_record(record), reason, db).to_json(), as_json, render_void)
+    emit(api.void(record, reason, db=db), as_json, render_void)
 
 
 @app.command("rollup", cls=ChineseCommand)
@@ -352,37 +277,12 @@ def rollup(
 ) -> None:
     """定时任务用：只评分收件箱中新增或修改过的评分表，再根据评分记录库重写汇总工作簿（及年度进度）。
     退出码：0 全部有效；1 有无效评分表；2 无法执行或无法写入；3 另一任务正在运行。"""
-    from greencli.adapters.roster import read_roster
-    from greencli.adapters.rubric_file import load_standards
     from greencli.adapters.terminal import render_rollup
-    from greencli.jobs.rollup import close_log, event, open_log, run_rollup
 
-    target = district_output(out)
-    first = target.at(year)  # by default the name of --year, else a name in the folder the year's name will be in
-    guard_outputs(
-        {"--out": first.path, "--log": log},
-        {"--db": ledger_file(db), "--roster": roster, "--rubric": rubric, "--inbox": inbox},
-    )
-    standard = load_standards(rubric)
-    check_year(standard.newest.campaign, year)
-    communities = read_roster(roster) if roster is not None else None
-    logger = open_log(log)
-    try:
-        report = run_rollup(standard, inbox, year=year, roster=communities, db=db, log=logger, wait=wait, jobs=jobs,
-                            out=target.path_for if target.by_year else first.path)  # fmt: skip
-        said = target.at(report.year).note  # what was made of --out, for the year the run reported
-        if said:
-            logger.info(event("提示", 说明=said))
-    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: the log never stops at 扫描完成
-        logger.info(event("中断", 说明=interrupt_note(exc)))
-        raise
-    except Exception as exc:
-        logger.info(event("失败", 原因=(str(exc).splitlines() or [type(exc).__name__])[0]))
-        raise
-    finally:
-        close_log(logger)
+    report = api.rollup(inbox, year=year, roster=roster, db=db, out=out, log=log, wait=wait, jobs=jobs,
+                        rubric=rubric)  # fmt: skip
     if as_json or log is None:  # with --log, cron's mail stays empty: the summary is in the log
-        emit(report.to_json(), as_json, render_rollup)
+        emit(report, as_json, render_rollup)
     raise typer.Exit(report.exit_code)
 
 
@@ -405,18 +305,9 @@ def export(
     rubric: RubricOption = None,
 ) -> None:
     """导出某年度的数据表（评审记录、分项得分，有名单时还有年度状态），供 Excel/WPS 或数据分析使用。"""
-    from greencli.adapters.roster import read_roster
-    from greencli.adapters.rubric_file import load_rubric
     from greencli.adapters.terminal import render_export
-    from greencli.jobs.export import export_out, run_export
 
-    out = export_out(out)
-    guard_outputs({"--out": out}, {"--db": ledger_file(db), "--roster": roster, "--rubric": rubric})
-    standard = load_rubric(rubric)
-    check_year(standard.campaign, year)
-    communities = read_roster(roster) if roster is not None else None
-    report = run_export(standard, year, out, db, communities)
-    emit(report.to_json(), as_json, render_export)
+    emit(api.export(year, out, roster=roster, db=db, rubric=rubric), as_json, render_export)
 
 
 def main() -> None:

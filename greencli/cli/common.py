@@ -1,4 +1,5 @@
-"""What every command shares: options defined once, and the one place errors become messages and exit codes."""
+"""What every command shares: options defined once, the one place a report becomes a table or JSON, and the one
+place errors become messages and exit codes. The work itself is greencli.api's."""
 
 from __future__ import annotations
 
@@ -6,23 +7,26 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, ParamSpec, Protocol, TypeVar
 
 import typer
 
-from greencli.adapters.oserrors import describe_os_error
+from greencli import api
 from greencli.cli.wording import cli_message
-from greencli.core.errors import GreencliError
-
-if TYPE_CHECKING:
-    from greencli.adapters.files import OutputChoice
-    from greencli.core.rubric import Campaign
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+class Report(Protocol):
+    """What a command returns: a typed report that knows its JSON form."""
+
+    def to_json(self) -> object: ...
+
+
+ReportT = TypeVar("ReportT", bound=Report)
 
 EXIT_INTERNAL = 70  # a bug in greencli itself (sysexits EX_SOFTWARE); never a verdict on the input
 
@@ -66,14 +70,11 @@ BatchYearOption = Annotated[
         metavar="年份",
     ),
 ]
-# One district workbook per year, its year in its name: scoring 2022 never replaces the 2021 workbook.
-DEFAULT_DISTRICT_WORKBOOK = "绿色社区汇总_{year}.xlsx"
-UNKNOWN_YEAR = "年度不明"  # a batch in which no workbook says its 评审年度
 DistrictOutOption = Annotated[
     str | None,
     typer.Option(
         "--out",
-        help="汇总工作簿（.xlsx）的保存位置；默认为当前文件夹的“绿色社区汇总_年度.xlsx”（如 绿色社区汇总_2022.xlsx，"
+        help="汇总工作簿（.xlsx）的保存位置；默认为当前文件夹的“评审对象汇总_年度.xlsx”（如 绿色社区汇总_2022.xlsx，"
         "每年一份）；为文件夹（或以 / 结尾）时写入其中的这个文件名，没有扩展名时自动加 .xlsx",
         metavar="文件",
         show_default=False,
@@ -98,53 +99,6 @@ WaitOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 格式输出到标准输出（供脚本使用），不显示表格")]
 
 
-def district_workbook_name(year: int | None) -> str:
-    """The district workbook's default name for `year`: 绿色社区汇总_2022.xlsx."""
-    return DEFAULT_DISTRICT_WORKBOOK.format(year=UNKNOWN_YEAR if year is None else year)
-
-
-@dataclass(frozen=True)
-class DistrictOutput:
-    """`--out` of score, rollup and progress: the file the user named, or the year's default name (in the current
-    folder, or in the folder given). Score and rollup learn their year only once the batch is read: `at` gives
-    the path for it, and `by_year` says whether the path depends on it."""
-
-    raw: str | None
-
-    def at(self, year: int | None) -> OutputChoice:
-        from greencli.adapters.files import OutputChoice, workbook_output
-
-        name = district_workbook_name(year)
-        return OutputChoice(Path(name)) if self.raw is None else workbook_output(self.raw, name)
-
-    @property
-    def by_year(self) -> bool:
-        return self.raw is None or self.at(2000).path != self.at(2001).path
-
-    def path_for(self, year: int | None) -> Path:
-        return self.at(year).path
-
-
-def district_output(raw: str | None) -> DistrictOutput:
-    """`--out` of score, rollup and progress, checked before any work (see workbook_output): one rule for the
-    district workbook's path."""
-    chosen = DistrictOutput(raw)
-    chosen.at(None)  # an unusable --out is refused now
-    return chosen
-
-
-def check_year(campaign: Campaign, year: int | None) -> None:
-    """Every command's --year keeps the one rule for years (core.rubric.year_bounds): else exit 2, in the words a
-    workbook's 评审年度 is refused with."""
-    from greencli.core.rubric import year_bounds
-
-    if year is None:
-        return
-    low, high = year_bounds(campaign, date.today())
-    if not low <= year <= high:
-        raise GreencliError("year-out-of-range", year=year, low=low, high=high)
-
-
 def parse_day(text: str | None) -> date | None:
     """A YYYY-MM-DD option value; an unreadable one is an unusable call (exit 2)."""
     if text is None:
@@ -152,23 +106,23 @@ def parse_day(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise GreencliError("date-unreadable", text=text) from None
+        raise api.GreencliError("date-unreadable", text=text) from None
 
 
-def emit(document: Any, as_json: bool, render: Callable[[Any], None]) -> None:
-    """`--json` prints the very document that the table renders."""
+def emit(report: ReportT, as_json: bool, render: Callable[[ReportT], None]) -> None:
+    """The report as its table, or with `--json` as its JSON form: the same report, never recomputed."""
     if as_json:
         from greencli.adapters.terminal import print_json
 
-        print_json(document)
+        print_json(report.to_json())
     else:
-        render(document)
+        render(report)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a Chinese message on stderr and return the Exit to raise. A path or value the user typed may hold
     control characters: they are shown escaped, line by line, so the message cannot drive the terminal."""
-    from greencli.core.clean import visible
+    from greencli.core.clean import visible  # the terminal's own rule for showing text (rendering)
 
     print("错误：" + "\n".join(visible(line) for line in message.split("\n")), file=sys.stderr)
     return typer.Exit(code)
@@ -177,12 +131,11 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 def os_error_code(exc: OSError) -> tuple[str, dict[str, object]]:
     """An operating-system error no adapter translated: its code and parameters (naming its file, exc.filename,
     when it names one)."""
-    from greencli.adapters.files import shown
 
     def name(value: object) -> str:
-        return shown(os.fsdecode(value) if isinstance(value, str | bytes) else str(value))
+        return api.shown(os.fsdecode(value) if isinstance(value, str | bytes) else str(value))
 
-    reason = describe_os_error(exc)
+    reason = api.describe_os_error(exc)
     if exc.filename is None:
         return "file-operation-failed", {"reason": reason}
     target = f"{name(exc.filename)} → {name(exc.filename2)}" if exc.filename2 is not None else name(exc.filename)
@@ -200,10 +153,9 @@ def _stopped(code: str, params: dict[str, object], exit_code: int, as_json: bool
     message = cli_message(code, params)
     if as_json:
         from greencli.adapters.terminal import print_json
-        from greencli.core.errors import Problem
 
         error: dict[str, object] = {"code": code, "message": message, "exit_code": exit_code}
-        listed = [p for v in params.values() if isinstance(v, list) for p in v if isinstance(p, Problem)]
+        listed = [p for v in params.values() if isinstance(v, list) for p in v if isinstance(p, api.Problem)]
         if listed:
             error["problems"] = [{"code": p.code, "message": p.message} for p in listed]
         print_json({"error": error})
@@ -239,7 +191,7 @@ def handled(command: Callable[P, R]) -> Callable[P, R]:
             raise
         except (typer.Exit, typer.Abort, SystemExit):
             raise
-        except GreencliError as exc:
+        except api.GreencliError as exc:
             _trace()
             raise _stopped(exc.code, exc.params, exc.exit_code, as_json(kwargs)) from None
         except OSError as exc:  # a file the system refused that no adapter translated: still the user's to fix

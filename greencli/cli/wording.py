@@ -3,10 +3,14 @@ parameters, today's command-line sentence. Every other code reads as the registr
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from greencli.core.errors import GreencliError
-from greencli.core.issues import REGISTRY, render
+from greencli import api
+
+if TYPE_CHECKING:
+    from greencli.api import GreencliError
+
+REGISTRY = api.REGISTRY
 
 CLI_WORDING: Final[dict[str, str]] = {
     "ledger-busy": REGISTRY["ledger-busy"].text + "（score 和 rollup 可用 --wait 等待更久）",
@@ -39,9 +43,18 @@ CLI_WORDING: Final[dict[str, str]] = {
 }
 
 
+# A path's role (greencli.adapters.files.ROLE_NAMES) as the command line names it: by its option.
+ROLE_OPTIONS: Final[dict[str, str]] = {"out": "--out", "db": "--db", "roster": "--roster", "rubric": "--rubric",
+                                       "inbox": "--inbox", "log": "--log"}  # fmt: skip
+
+
 def cli_message(code: str, params: dict[str, object]) -> str:
-    """A code's message as the command line says it."""
-    return render(code, params, CLI_WORDING.get(code))
+    """A code's message as the command line says it: a path named by its role is named by its option."""
+    named = dict(params)
+    for key, value in params.items():
+        if key.endswith("_role") and isinstance(value, str) and value in ROLE_OPTIONS:
+            named[key.removesuffix("_role") + "_label"] = ROLE_OPTIONS[value]
+    return api.render(code, named, CLI_WORDING.get(code))
 
 
 def error_message(exc: GreencliError) -> str:

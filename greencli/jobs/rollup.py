@@ -246,7 +246,7 @@ def _locked_run(
         with Ledger.open(ledger_file, wait=max(wait, LEDGER_GRACE)) as ledger, ledger.batch(standards.id) as batch:
             recording.append(batch)
             found = _without_own_outputs(scan(inbox), ledger, names)
-            refuse_overlap({"--out": out}, {"评分表": list(found.files)})  # e.g. --out a hard link to an inspection
+            refuse_overlap({"out": out}, {"评分表": list(found.files)})  # e.g. --out a hard link to an inspection
             known = ledger.known_files()
             fresh: list[Path] = []
             hashes: dict[Path, str] = {}
@@ -287,7 +287,7 @@ def _locked_run(
             if callable(named) and named(year) != out:  # the year's own name, now that the year is known
                 out = named(year)
                 ensure_writable(out)
-                refuse_overlap({"--out": out}, {"评分表": list(found.files)})
+                refuse_overlap({"out": out}, {"评分表": list(found.files)})
             if year_source == "inbox":
                 log.info(event("评审年度", 年度=year, 依据="收件箱中最新的评审年度（未指定 --year）"))
             elif year_source == "today":

@@ -77,7 +77,7 @@ def run_score(
         raise NoInput("no-input-skipped" if inputs.skipped else "no-input", inputs=shown)
     first_out = out(year) if callable(out) else out  # the path itself, or the default name of --year if given
     if not dry_run:  # before any work: no output may land on a workbook being scored (same file, link or case)
-        refuse_overlap({"--out": first_out, "--db": ledger_path(db)}, {"评分表": list(inputs.files)})
+        refuse_overlap({"out": first_out, "db": ledger_path(db)}, {"评分表": list(inputs.files)})
     if first_out is not None and not dry_run:
         ensure_writable(first_out)
         if not callable(out) or year is not None:
@@ -110,7 +110,7 @@ def run_score(
             settled = mark_off_year(settle(outcomes), chosen.year)
             target = out(chosen.year) if callable(out) else out
             if target is not None and target != first_out and not dry_run:  # the year's name: checked now
-                refuse_overlap({"--out": target, "--db": ledger_file}, {"评分表": list(inputs.files)})
+                refuse_overlap({"out": target, "db": ledger_file}, {"评分表": list(inputs.files)})
                 ensure_writable(target)
                 _refuse_to_lose(target, chosen.year)
             order = list(dict.fromkeys(c.subdistrict for c in roster)) if roster is not None else []
