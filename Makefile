@@ -22,8 +22,9 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy
 
+# Every test, spread over the machine's cores a test file per worker (a module's fixtures are made once).
 unit: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 test: lint types unit
 
@@ -31,7 +32,7 @@ test: lint types unit
 # (no wheelhouse, no killed or signalled processes, no console encodings, no LibreOffice). `make test` runs it all.
 check: $(STAMP)
 	$(BIN)/ruff check greencli tests samples bench deploy
-	$(BIN)/pytest -m "not slow" -x
+	$(BIN)/pytest -m "not slow" -n auto --dist loadfile
 
 # Renew tests/data/golden/ after a deliberate change of what users see; review the diff before committing it.
 golden: $(STAMP)

@@ -11,7 +11,7 @@ from greencli.core.clean import clean_line
 from greencli.core.issues import Issue, make_issue
 from greencli.core.model import BLANK, Field
 from greencli.core.roster import Community
-from greencli.core.rubric import Rubric
+from greencli.core.rubric import Campaign, Rubric
 from greencli.core.values import is_blank, is_whole, parse_date, parse_number, show, show_entered
 
 REQUIRED = (L.COMMUNITY_CODE, L.COMMUNITY_NAME, L.SUBDISTRICT, L.YEAR)
@@ -39,7 +39,7 @@ def text_of(found: Field) -> str:
 
 
 def _review_date_issues(
-    found: Field, review: date | None, year: int | None, today: date | None, sheet: str
+    found: Field, review: date | None, year: int | None, today: date | None, sheet: str, campaign: Campaign
 ) -> list[Issue]:
     """评审日期 is required (rubric 2021.2): superseding and the title date depend on it. Errors at its cell when
     blank, unreadable, after the day of scoring or before the 评审年度 began; a warning after the year ended (a
@@ -53,7 +53,7 @@ def _review_date_issues(
         return [make_issue("review-date-future", value=review.isoformat(), today=today.isoformat(), **where)]
     if year is not None and review < date(year, 1, 1):
         return [make_issue("review-date-before-year", value=review.isoformat(), year=year, **where)]
-    if year is not None and review > date(year, 12, 31):
+    if year is not None and review > campaign.end_of(year):
         return [make_issue("review-date-after-year", value=review.isoformat(), year=year, **where)]
     return []
 
@@ -85,7 +85,7 @@ def read_identity(
     # Required from 2021.2; a date present is checked in a workbook of any version (a 2021.1 form dated before its
     # 评审年度 would otherwise backdate a title, one dated after today would win every tie).
     if rubric.review_date_required or not is_blank(date_field.value):
-        issues += _review_date_issues(date_field, review_date, year, today, sheet)
+        issues += _review_date_issues(date_field, review_date, year, today, sheet, rubric.campaign)
     identity = WorkbookIdentity(
         code=text_of(fields.get(L.COMMUNITY_CODE, BLANK)),
         name=text_of(fields.get(L.COMMUNITY_NAME, BLANK)),

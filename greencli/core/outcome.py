@@ -22,6 +22,7 @@ from greencli.core.identity import WorkbookIdentity
 from greencli.core.issues import Issue, Severity
 from greencli.core.model import Evaluation, JsonObject, JsonValue, RecordedEntries, Verdict
 from greencli.core.roster import Community
+from greencli.core.rubric import Campaign
 
 __all__ = ["JsonObject", "JsonValue", "Outcome", "Record", "RecordedEntries", "SourceFile"]
 
@@ -117,10 +118,16 @@ class Outcome:
         the batch, and of the batch's 评审年度."""
         return self.scored and not self.superseded_in_batch and not self.off_year
 
+    def dated_in(self, campaign: Campaign) -> date | None:
+        """The day the evaluation counts as made wherever dates are compared: its 评审日期, else (a form of 2021.1,
+        where it was optional) the end of its 评审年度 (standard.md; the campaign's `year_end`)."""
+        if self.review_date is not None:
+            return self.review_date
+        return campaign.end_of(self.year) if self.year is not None else None
+
     @property
     def dated(self) -> date | None:
-        """The day the evaluation counts as made wherever dates are compared: its 评审日期, else (a form of 2021.1,
-        where it was optional) 31 December of its 评审年度 (standard.md)."""
+        """TRANSITIONAL (removed once history's report takes the campaign): dated_in under 31 December."""
         if self.review_date is not None:
             return self.review_date
         return date(self.year, 12, 31) if self.year is not None else None

@@ -52,7 +52,7 @@ def rescore(recorded: RecordedEntries, source: Rubric, target: Rubric, year: int
     if missing:
         return Rescored(None, tuple(missing))
     fields = recorded.info_fields()
-    dated = review if review is not None or not target.review_date_required else date(year, 12, 31)
+    dated = review if review is not None or not target.review_date_required else target.campaign.end_of(year)
     if dated is not None:
         fields[L.REVIEW_DATE] = Field(dated, L.INFO_SHEET, None)
     assessed = assess(target, fields, recorded.entries(new_values), {}, (), year + 1)
