@@ -17,6 +17,7 @@ from greencli.cli.app import app
 from greencli.core.listings import NOTICE_KINDS
 from typer.testing import CliRunner
 
+from tests.district import SampleDistrict
 from tests.libreoffice import convert_all, needs_libreoffice
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,14 +34,10 @@ def invoke(*args: str) -> Any:
 
 
 @pytest.fixture(scope="module")
-def ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample district's three years, as `make demo` records them."""
-    base = tmp_path_factory.mktemp("documents")
-    for year in ("2021", "2022", "2023"):
-        result = invoke("score", str(SAMPLES / "inspections" / year), "--roster", ROSTER, "--db", str(base / "l.db"),
-                        "--out", str(base / f"{year}.xlsx"))  # fmt: skip
-        assert result.exit_code == 1, result.output  # the samples hold invalid workbooks on purpose
-    return base
+def ledger(sample_district: SampleDistrict) -> Path:
+    """The sample district's three years, as `make demo` records them (l.db and each year's workbook; read only:
+    a test that changes the ledger copies it)."""
+    return sample_district.folder
 
 
 def progress(ledger: Path, year: int, *extra: str) -> dict[str, Any]:
