@@ -158,7 +158,7 @@ def test_a_native_reader_panic_is_an_issue_not_a_crash(monkeypatch: pytest.Monke
     def panic(*args: Any, **kwargs: Any) -> Any:
         raise FakePanic("called `Option::unwrap()` on a `None` value")
 
-    monkeypatch.setattr("python_calamine.CalamineWorkbook.from_path", panic)
+    monkeypatch.setattr("python_calamine.CalamineWorkbook.from_filelike", panic)
     evaluation = assess_path(path)
     message = evaluation.issues[0].message
     assert [i.code for i in evaluation.issues] == ["file-damaged"]

@@ -3,12 +3,14 @@ whole-file problem is a `Problem` with its own code (file-empty, file-legacy-xls
 
 from __future__ import annotations
 
+import io
 import itertools
 import posixpath
 import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from greencli.adapters import limits
 from greencli.adapters.oserrors import describe_os_error
@@ -19,9 +21,9 @@ CUSTOM_PROPERTIES = "docProps/custom.xml"
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 
 
-def open_package(path: Path) -> zipfile.ZipFile:
-    """The zip package, with entry names that some Windows tools write with `\\` read as the same names with `/`
-    (as Excel and python-calamine read them)."""
+def open_package(path: Path | IO[bytes]) -> zipfile.ZipFile:
+    """The zip package (a file, or its bytes already read), with entry names that some Windows tools write with
+    `\\` read as the same names with `/` (as Excel and python-calamine read them)."""
     package = zipfile.ZipFile(path)
     if any("\\" in name for name in package.NameToInfo):
         renamed = {}
@@ -32,9 +34,9 @@ def open_package(path: Path) -> zipfile.ZipFile:
     return package
 
 
-def _kind_of(head: bytes, path: Path) -> Problem:
+def _kind_of(head: bytes, path: Path, data: bytes | None = None) -> Problem:
     if head.startswith(OLE2_MAGIC):
-        return Problem(_ole2_kind(path))
+        return Problem(_ole2_kind(path, data))
     if head.startswith(b"PK\x05\x06"):
         return Problem("file-empty-zip")
     if head.startswith(b"%PDF"):
@@ -53,11 +55,11 @@ _XLS_STREAMS = tuple((name + "\0").encode("utf-16-le") for name in ("Workbook", 
 DIRECTORY_PROBE_BYTES = 16 * 1024
 
 
-def _ole2_kind(path: Path) -> str:
+def _ole2_kind(path: Path, data: bytes | None = None) -> str:
     """file-encrypted or file-legacy-xls, told by the stream names at the start of the compound file's directory;
     file-ole2 (either) when the directory cannot be read there."""
     try:
-        with path.open("rb") as handle:
+        with io.BytesIO(data) if data is not None else path.open("rb") as handle:
             header = handle.read(512)
             shift = int.from_bytes(header[0x1E:0x20], "little")
             first = int.from_bytes(header[0x30:0x34], "little")
@@ -101,27 +103,47 @@ def sniff_workbook(path: Path) -> Problem | None:
     return inspect_package(path).problem
 
 
-def inspect_package(path: Path) -> Inspection:
-    """Check the container before any parser sees it (see `sniff_workbook`)."""
-    problem = _inspect(path)
-    return problem if isinstance(problem, Inspection) else Inspection(problem)
-
-
-def _inspect(path: Path) -> Inspection | Problem | None:
+def read_whole(path: Path) -> bytes | Problem:
+    """The file's bytes, read once (the reader, the hash and the container check all work on them); a file that is
+    empty, too large to read or cannot be read is its problem instead."""
     try:
         size = path.stat().st_size
         if size == 0:
             return Problem("file-empty")
         if size > limits.MAX_FILE_BYTES:
             return Problem.of("file-too-large", size=megabytes(size), limit=limits.MAX_FILE_BYTES // limits.MB)
-        with path.open("rb") as handle:
-            head = handle.read(512)
+        return path.read_bytes()
     except OSError as exc:
         return Problem.of("file-access", reason=describe_os_error(exc))
+
+
+def inspect_package(path: Path, data: bytes | None = None) -> Inspection:
+    """Check the container before any parser sees it (see `sniff_workbook`): the file at `path`, or its bytes
+    already read (`data`)."""
+    problem = _inspect(path, data)
+    return problem if isinstance(problem, Inspection) else Inspection(problem)
+
+
+def _inspect(path: Path, data: bytes | None) -> Inspection | Problem | None:
+    if data is not None:
+        if not data:
+            return Problem("file-empty")
+        head = data[:512]
+    else:
+        try:
+            size = path.stat().st_size
+            if size == 0:
+                return Problem("file-empty")
+            if size > limits.MAX_FILE_BYTES:
+                return Problem.of("file-too-large", size=megabytes(size), limit=limits.MAX_FILE_BYTES // limits.MB)
+            with path.open("rb") as handle:
+                head = handle.read(512)
+        except OSError as exc:
+            return Problem.of("file-access", reason=describe_os_error(exc))
     if not head.startswith(ZIP_MAGIC):
-        return _kind_of(head, path)
+        return _kind_of(head, path, data)
     try:
-        with open_package(path) as package:
+        with open_package(io.BytesIO(data) if data is not None else path) as package:
             problem = _check_package(package)
             if problem is not None or CUSTOM_PROPERTIES not in package.NameToInfo:
                 return problem

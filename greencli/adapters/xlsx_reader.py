@@ -11,10 +11,12 @@ multi-line text, every other cell as a single line. A cell it changed gets a `te
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import posixpath
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,7 @@ from defusedxml import DefusedXmlException, ElementTree
 
 from greencli.adapters import limits
 from greencli.adapters.cells import a1, cell_text
-from greencli.adapters.container import UNSAFE_XML, inspect_package, open_package
+from greencli.adapters.container import UNSAFE_XML, inspect_package, open_package, read_whole
 from greencli.adapters.oserrors import debug_detail
 from greencli.core import layout as L
 from greencli.core.assess import INFO_NUMBERS
@@ -192,12 +194,13 @@ def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def formulas_without_value(path: Path, sheet: str, cells: Iterable[str]) -> set[str]:
-    """Which of `cells` hold a formula that has no computed value (the fast reader shows them as blank)."""
+def formulas_without_value(data: bytes, sheet: str, cells: Iterable[str]) -> set[str]:
+    """Which of `cells` of `sheet` hold a formula that has no computed value (the fast reader shows them as blank),
+    in the workbook's bytes."""
     wanted = set(cells)
     if not wanted:
         return set()
-    with open_package(path) as package:
+    with open_package(io.BytesIO(data)) as package:
         part = _sheet_parts(package).get(sheet)
         if part is None or part not in package.namelist():
             return set()
@@ -214,23 +217,30 @@ def formulas_without_value(path: Path, sheet: str, cells: Iterable[str]) -> set[
             return hits
 
 
-def formula_issues(path: Path, rubric: Rubric, blank: Iterable[tuple[str, str]]) -> list[Issue]:
-    """For 评分表 input cells that read as blank, those that are really a formula with no computed value.
-
-    Only asked about cells the engine found missing, so a sound file never pays for the extra parse.
-    """
+def formula_issues(raw: RawWorkbook, rubric: Rubric, blank: Iterable[tuple[str, str]]) -> list[Issue]:
+    """For 评分表 input cells that read as blank, those that are really a formula with no computed value: asked
+    only about the cells the engine found missing, so a sound file never pays for the second look."""
     cells = dict(blank)  # cell → code
-    try:
-        hits = formulas_without_value(path, L.SCORE_SHEET, cells)
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException:  # the values were already read; a second look that fails changes nothing
-        return []
     return [
         make_issue("formula-no-value", sheet=L.SCORE_SHEET, cell=cell, subject=cells[cell],
                    label=f"{cells[cell]} {rubric.label_of(cells[cell])}")
-        for cell in sorted(hits)
+        for cell in sorted(raw.uncomputed(cells))
     ]  # fmt: skip
+
+
+def _probe(data: bytes) -> Callable[[Collection[str]], frozenset[str]]:
+    """The second look at a workbook's 评分表, over the bytes already read; a look that fails finds nothing (the
+    values were read, and a blank one is already an error)."""
+
+    def uncomputed(cells: Collection[str]) -> frozenset[str]:
+        try:
+            return frozenset(formulas_without_value(data, L.SCORE_SHEET, cells))
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:
+            return frozenset()
+
+    return uncomputed
 
 
 def _custom_properties(xml: bytes | None) -> dict[str, str]:
@@ -253,14 +263,21 @@ def _stamp(custom_properties: bytes | None, book: calamine.CalamineWorkbook) -> 
     return {cell_text(r[0]): clean_line(cell_text(r[1])).strip() for r in rows[:20] if len(r) >= 2 and cell_text(r[0])}
 
 
-def read_workbook(path: Path, rubric: Rubric | Standards) -> RawWorkbook:
+def read_workbook(path: Path, rubric: Rubric | Standards, data: bytes | None = None) -> RawWorkbook:
     """Everything the file holds for scoring, read under the rubric version stamped in it (of `Standards`; the
-    newest when it has no stamp); never raises for a bad file (its problems become issues)."""
-    inspection = inspect_package(path)
+    newest when it has no stamp); never raises for a bad file (its problems become issues). The file is read once:
+    its bytes (`data`, when the caller already read them to hash them) serve the container check, the cells and
+    the formula probe."""
+    if data is None:
+        whole = read_whole(path)
+        if isinstance(whole, Problem):
+            return _refused(whole)
+        data = whole
+    inspection = inspect_package(path, data)
     if inspection.problem is not None:
         return _refused(inspection.problem)
     try:
-        return _read(path, rubric, inspection.custom_properties)
+        return dataclasses.replace(_read(data, rubric, inspection.custom_properties), uncomputed=_probe(data))
     except (KeyboardInterrupt, SystemExit):
         raise
     except DefusedXmlException:
@@ -289,9 +306,9 @@ class UnreadableWorkbook(ValueError):
         self.problem = problem
 
 
-def _read(path: Path, standards: Rubric | Standards, custom_properties: bytes | None) -> RawWorkbook:
+def _read(data: bytes, standards: Rubric | Standards, custom_properties: bytes | None) -> RawWorkbook:
     issues: list[Issue] = []
-    book = calamine.CalamineWorkbook.from_path(str(path))
+    book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     try:
         stamp = _stamp(custom_properties, book)
         if isinstance(standards, Standards):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -68,6 +68,9 @@ class RawWorkbook:
     stamp: Mapping[str, str] = field(default_factory=dict)
     issues: tuple[Issue, ...] = ()
     version: str | None = None  # the rubric version it was read (and is to be scored) under
+    # Which of the given 评分表 cells hold a formula with no computed value (read as blank): the reader's second
+    # look at the bytes it already holds, asked only about the cells the engine found missing.
+    uncomputed: Callable[[Collection[str]], frozenset[str]] = field(default=lambda _: frozenset(), compare=False)
 
 
 Entered: TypeAlias = str | int | float | bool | None

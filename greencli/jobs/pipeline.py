@@ -19,6 +19,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from greencli.adapters.container import read_whole
 from greencli.adapters.files import path_text
 from greencli.adapters.ledger import Batch, Elsewhere, InvalidSubmission, Recorded
 from greencli.adapters.oserrors import describe_os_error, with_detail
@@ -138,15 +139,17 @@ def assess_file(
     for a bad file."""
     try:
         stat = path.stat()
-        digest = sha256 or sha256_of(path)
     except OSError as exc:
         return _failed(path, describe_os_error(exc))
-    raw = read_workbook(path, standards)
+    whole = read_whole(path)  # read once: hashed, checked and parsed from the same bytes
+    data = whole if isinstance(whole, bytes) else None
+    digest = sha256 or (hashlib.sha256(data).hexdigest() if data is not None else "")
+    raw = read_workbook(path, standards, data) if data is not None else read_workbook(path, standards)
     rubric = standards.get(raw.version or "") or standards.newest
     assessed = assess(rubric, raw.info, raw.entries, raw.stamp, raw.issues, latest_year, roster, date.today())
     missing = missing_inputs(assessed)
     if missing:  # only then: a sound file never pays for the second look at its XML
-        assessed = with_formulas(assessed, formula_issues(path, rubric, missing), len(raw.issues))
+        assessed = with_formulas(assessed, formula_issues(raw, rubric, missing), len(raw.issues))
     known = roster.get(assessed.identity.code) if roster and assessed.identity.code else None
     source = SourceFile(path_text(path.resolve()), digest, stat.st_size, stat.st_mtime_ns)
     scored = assessed.evaluation.verdict is not Verdict.INVALID
