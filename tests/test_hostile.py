@@ -169,7 +169,7 @@ def test_a_native_reader_panic_is_an_issue_not_a_crash(monkeypatch: pytest.Monke
     def interrupt(*args: Any, **kwargs: Any) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("python_calamine.CalamineWorkbook.from_path", interrupt)
+    monkeypatch.setattr("python_calamine.CalamineWorkbook.from_filelike", interrupt)
     with pytest.raises(KeyboardInterrupt):
         read_workbook(path, RUBRIC)
 
