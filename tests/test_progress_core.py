@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from greencli.adapters.rubric_file import load_rubric
 from greencli.core.progress import Current, Status, Tally, candidates, progress, statuses
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric
 
 URBAN = Community("A", "甲社区", "珠江道街道", "城市社区")
+# the bundled campaign, walked from 2020 so that the histories below can start there
+CAMPAIGN = dataclasses.replace(load_rubric().campaign, first_year=2020)
 
 
 def history(*years: tuple[int, str]) -> list[Current]:
@@ -46,13 +50,13 @@ TRANSITIONS = [
 
 @pytest.mark.parametrize(("years", "asked", "expected"), TRANSITIONS)
 def test_status_transitions(years: tuple[tuple[int, str], ...], asked: int, expected: Status) -> None:
-    (standing,) = statuses([URBAN], history(*years), asked, 2020)
+    (standing,) = statuses([URBAN], history(*years), asked, CAMPAIGN)
     assert standing.status is expected
     assert (standing.title_date is not None) is expected.holds
 
 
 def test_latest_total_first_pass_and_evaluated_flag() -> None:
-    (s,) = statuses([URBAN], history((2021, "fail"), (2022, "pass")), 2023, 2020)
+    (s,) = statuses([URBAN], history((2021, "fail"), (2022, "pass")), 2023, CAMPAIGN)
     assert (s.total, s.latest_year, s.first_passed, s.first_evaluated, s.evaluated_this_year) == (
         90,
         2022,
@@ -101,7 +105,7 @@ def test_candidates_closest_first_vetoes_before_points(rubric: Rubric) -> None:
         Current("D", 2022, "fail", Decimal(60)),
         Current("E", 2022, "veto", Decimal(90), ("V1", "V3")),
     ]
-    ordered = [s.community.code for s in candidates(statuses(roster, evaluations, 2022, 2020), rubric.pass_mark)]
+    ordered = [s.community.code for s in candidates(statuses(roster, evaluations, 2022, CAMPAIGN), rubric.pass_mark)]
     assert ordered == ["B", "D", "C", "E", "F"]
 
 
@@ -141,13 +145,23 @@ def dated(*years: tuple[int, str, str]) -> list[Current]:
 def test_title_date_and_provincial_eligibility_on_the_as_of_day(
     evaluations: tuple[tuple[int, str, str], ...], year: int, as_of: str, title: str | None, eligible: bool
 ) -> None:
-    (s,) = statuses([URBAN], dated(*evaluations), year, 2020, date.fromisoformat(as_of))
+    (s,) = statuses([URBAN], dated(*evaluations), year, CAMPAIGN, date.fromisoformat(as_of))
     assert (s.title_date.isoformat() if s.title_date else None, s.provincial_eligible) == (title, eligible)
 
 
 def test_a_title_without_a_review_date_counts_from_31_december() -> None:
-    (s,) = statuses([URBAN], history((2021, "pass"), (2022, "pass")), 2022, 2020)
+    (s,) = statuses([URBAN], history((2021, "pass"), (2022, "pass")), 2022, CAMPAIGN)
     assert s.title_date == date(2021, 12, 31) and s.provincial_eligible  # eligible on 2022-12-31, the default
+
+
+def test_the_year_ends_where_the_campaign_says() -> None:
+    """A campaign whose year ends on 30 June: a title without a 评审日期 dates from then, and eligibility is judged
+    then by default."""
+    june = dataclasses.replace(CAMPAIGN, year_end=(6, 30))
+    (s,) = statuses([URBAN], history((2021, "pass"), (2022, "pass")), 2022, june)
+    assert s.title_date == date(2021, 6, 30) and s.provincial_eligible
+    (early,) = statuses([URBAN], dated((2021, "pass", "2021-10-12"), (2022, "pass", "2022-09-01")), 2022, june)
+    assert not early.provincial_eligible  # 30 June 2022 is before the title's first anniversary
 
 
 def test_nominations_are_the_evaluated_who_did_not_hold_the_title(rubric: Rubric) -> None:

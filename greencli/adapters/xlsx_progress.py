@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import openpyxl
 from openpyxl.chart import BarChart, LineChart, Reference
@@ -26,9 +26,11 @@ from greencli.adapters.files import OutputError, atomic_target
 from greencli.adapters.oserrors import with_detail
 from greencli.adapters.template import text_width
 from greencli.adapters.xlsx_report import LINE_POINTS, header_lines, header_width, print_lines, print_width
-from greencli.core.listings import Listing
-from greencli.core.progress import Progress, progress_json
+from greencli.core.listings import Listing, chinese_date
+from greencli.core.progress import Progress, points_short
+from greencli.core.progress import Standing as CommunityStanding
 from greencli.core.rubric import Rubric
+from greencli.core.values import as_float
 
 RATE_COL, TARGET_COL = 9, 10  # 达标率 and 目标 in 年度进度 (1-based), the chart's two series
 SHEETS = ("年度进度", "社区状态", "冲刺名单", "名单")
@@ -45,6 +47,7 @@ GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 LIST_NUMBERS = {"序号": "0", "推荐顺序": "0", "最近评审年度": "0", "总分": "0.0", "复审得分": "0.0", "最近总分": "0.0"}
 LIST_DATES = frozenset({"命名日期"})
 DATE_FORMAT = "yyyy-mm-dd"
+Cell: TypeAlias = str | int | float | date | None  # a value written to a cell of the progress sheets
 PADDING = 0.7  # openpyxl stores a width as given; xlsxwriter (whose widths `print_lines` measures) adds 0.71
 
 
@@ -66,14 +69,16 @@ def print_setup(ws: Worksheet, title: str, header_rows: str) -> None:
     footer.center.text, footer.center.size = FOOTER, 9
 
 
-def _table(ws: Worksheet, headers: list[str], rows: list[list[Any]], formats: dict[int, str] | None = None) -> None:
+def _table(
+    ws: Worksheet, headers: list[str], rows: Sequence[Sequence[Cell]], formats: dict[int, str] | None = None
+) -> None:
     ws.append(headers)
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     for row in rows:
-        ws.append(row)
+        ws.append(list(row))
     for r in ws.iter_rows(min_row=2):
         for cell in r:
             if isinstance(cell.value, str):
@@ -89,7 +94,7 @@ def _table(ws: Worksheet, headers: list[str], rows: list[list[Any]], formats: di
     ws.auto_filter.ref = ws.dimensions
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Cell) -> str:
     """A value as the sheet shows it (numbers to one decimal), for column widths."""
     if isinstance(value, float):
         return f"{value:.1f}"
@@ -98,40 +103,28 @@ def _shown(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _day(text: str | None) -> date | None:
-    """A date as a date cell (None for none)."""
-    return date.fromisoformat(text) if text else None
-
-
 def _met_label(met: bool | None, has_target: bool) -> str:
     if met is None:
         return "无城市社区" if has_target else "无目标"
     return "达到" if met else "未达到"
 
 
-def write_progress(
-    path: Path, result: Progress, doc: dict[str, Any], rubric: Rubric, lists: Sequence[Listing] = ()
-) -> None:
+def write_progress(path: Path, result: Progress, rubric: Rubric, lists: Sequence[Listing] = ()) -> None:
     """Write the progress sheets to `path`: a new workbook, or added to the workbook already there."""
     with atomic_target(path) as temporary:
-        add_progress_sheets(path if path.exists() else None, temporary, result, doc, rubric, lists)
+        add_progress_sheets(path if path.exists() else None, temporary, result, rubric, lists)
 
 
-def _sprint_note(c: dict[str, Any], pass_mark: float) -> str:
-    if c.get("invalid_submission"):
+def _sprint_note(s: CommunityStanding, pass_mark: float) -> str:
+    if s.invalid_submission:
         return "本年交来的评分表无效，改正后重新提交"
-    if c["total"] is None:
+    if s.total is None:
         return "从未评审"
-    return "先消除否决项" if c["vetoes"] else f"距{pass_mark:g}分"
+    return "先消除否决项" if s.vetoes else f"距{pass_mark:g}分"
 
 
 def add_progress_sheets(
-    source: Path | None,
-    target: Path,
-    result: Progress,
-    doc: dict[str, Any],
-    rubric: Rubric,
-    lists: Sequence[Listing] = (),
+    source: Path | None, target: Path, result: Progress, rubric: Rubric, lists: Sequence[Listing] = ()
 ) -> None:
     """Add (or replace) the four progress sheets of `source` (or of a new workbook) and save them to `target`."""
     if source is not None:
@@ -151,7 +144,7 @@ def add_progress_sheets(
         wb.remove(wb.active)
     goal = result.target
     year_sheet = wb.create_sheet(SHEETS[0])
-    rows = []
+    rows: list[list[Cell]] = []
     for t in (*result.subdistricts, result.district):
         rows.append([t.name, t.urban, t.evaluated, t.passed, t.holders, t.pending, t.lapsed, t.revoked,
                      float(t.rate) if t.rate is not None else None, float(goal) if goal is not None else None,
@@ -164,7 +157,9 @@ def add_progress_sheets(
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=cell.row == 1)
     year_sheet.insert_rows(1)
     goal_text = "无" if goal is None else f"{float(goal):.0%}"
-    title = f"{result.year}年度绿色社区创建进度（目标：{goal_text}；统计截至{result.year}年12月31日）"
+    campaign = rubric.campaign
+    end = chinese_date(campaign.end_of(result.year))
+    title = f"{result.year}年度{campaign.name}创建进度（目标：{goal_text}；统计截至{end}）"
     year_sheet["A1"] = title
     year_sheet["A1"].font = Font(bold=True, size=13)
     note_row = len(rows) + 4
@@ -176,7 +171,7 @@ def add_progress_sheets(
     year_sheet.row_dimensions[note_row].height = 30
     year_sheet.freeze_panes = "A3"
     year_sheet.auto_filter.ref = f"A2:{get_column_letter(len(headers))}{len(rows) + 2}"
-    print_setup(year_sheet, f"{result.year}年度绿色社区创建进度", "1:2")
+    print_setup(year_sheet, f"{result.year}年度{campaign.name}创建进度", "1:2")
     chart = BarChart()
     chart.type = "col"
     chart.title = f"{result.year}年各乡街达标率与目标"
@@ -200,24 +195,25 @@ def add_progress_sheets(
     chart.height, chart.width = 9, 18
     year_sheet.add_chart(chart, f"A{len(rows) + 6}")
 
-    status_rows = [[s["subdistrict"], s["community_id"], s["community"], "城市社区" if s["urban"] else "非城市（不计入）",
-                    s["display_label"], s["total"], s["latest_year"], s["first_passed"], _day(s["title_date"]),
-                    "是" if s["nominated"] else "", "是" if s["provincial_eligible"] else ""]
-                   for s in doc["communities"]]  # fmt: skip
+    status_rows = [[s.community.subdistrict, s.community.code, s.community.name,
+                    "城市社区" if s.community.urban else "非城市（不计入）", s.display_label, as_float(s.total),
+                    s.latest_year, s.first_passed, s.title_date, "是" if s.nominated else "",
+                    "是" if s.provincial_eligible else ""]
+                   for s in result.standings]  # fmt: skip
     status_sheet = wb.create_sheet(SHEETS[1])
     _table(status_sheet, ["乡街", "社区编码", "社区名称", "类型", "年末状态", "最近总分", "最近评审年度", "首次达标年度",
-                          "命名日期", "本年新申报", f"可申报省级（{doc['as_of']}）"], status_rows, {6: "0.0", 9: DATE_FORMAT})  # fmt: skip
+                          "命名日期", "本年新申报", f"可申报省级（{result.as_of.isoformat()}）"], status_rows, {6: "0.0", 9: DATE_FORMAT})  # fmt: skip
     print_setup(status_sheet, f"{result.year}年末各社区创建状态", "1:1")
     pass_mark = float(rubric.pass_mark)
-    sprint = [[c["subdistrict"], c["community_id"], c["community"], c["display_label"], c["total"],
-               "、".join(c["vetoes"]), c["points_short"] if c["total"] is not None else None, _sprint_note(c, pass_mark)]
-              for c in doc["candidates"]]  # fmt: skip
+    sprint = [[c.community.subdistrict, c.community.code, c.community.name, c.display_label, as_float(c.total),
+               "、".join(c.vetoes), as_float(points_short(c, rubric.pass_mark)), _sprint_note(c, pass_mark)]
+              for c in result.candidates]  # fmt: skip
     sprint_sheet = wb.create_sheet(SHEETS[2])
     _table(sprint_sheet, ["乡街", "社区编码", "社区名称", "年末状态", "最近总分", "否决项", "还差（分）", "说明"], sprint,
            {5: "0.0", 7: "0.0"})  # fmt: skip
     print_setup(sprint_sheet, f"{result.year}年冲刺名单（未持有称号的城市社区，按距离达标由近到远）", "1:1")
-    _lists_sheet(wb.create_sheet(SHEETS[3]), result.year, lists)
-    made_for = {MADE_FOR_YEAR: str(result.year), MADE_FOR_AS_OF: str(doc.get("as_of", ""))}
+    _lists_sheet(wb.create_sheet(SHEETS[3]), f"{result.year}年度{campaign.name}名单", lists)
+    made_for = {MADE_FOR_YEAR: str(result.year), MADE_FOR_AS_OF: result.as_of.isoformat()}
     props = _custom(wb)
     for prop in [p for p in props if p.name in made_for]:
         props.props.remove(prop)
@@ -296,11 +292,11 @@ def carry_over(target: Path, before: Before | None, rubric: Rubric, standing: St
     made = standing(year, as_of)
     listed = "、".join(SHEETS)
     if made is None:
-        on = f" --as-of {as_of.isoformat()}" if as_of is not None and as_of != date(year, 12, 31) else ""
+        on = f" --as-of {as_of.isoformat()}" if as_of is not None and as_of != rubric.campaign.end_of(year) else ""
         return (f"原汇总工作簿中的进度工作表（{listed}）需要社区名单才能重新生成，本次未保留；"
                 f"可运行 greencli progress --year {year}{on} --roster 名单 --out {before.path} 重新加入")  # fmt: skip
     now, lists = made
-    add_progress_sheets(target, target, now, progress_json(now, rubric), rubric, lists)
+    add_progress_sheets(target, target, now, rubric, lists)
     return f"原汇总工作簿中的进度工作表（{listed}）已按评分记录库重新生成（{year} 年度）"
 
 
@@ -316,7 +312,7 @@ def _typed(header: str, value: str) -> str | int | float | date:
     return value
 
 
-def _lists_sheet(ws: Worksheet, year: int, lists: Sequence[Listing]) -> None:
+def _lists_sheet(ws: Worksheet, title: str, lists: Sequence[Listing]) -> None:
     """The year's 名单 one below the other: title, the line that dates it, header and rows (or 无). The lists share
     the sheet's columns, so each column is as wide as its widest cell in any list (up to 40, then it wraps) and
     each row as tall as its wrapped cells need (a program opening the file does not fit heights itself)."""
@@ -368,4 +364,4 @@ def _lists_sheet(ws: Worksheet, year: int, lists: Sequence[Listing]) -> None:
         row += 3
     for col, width in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = width
-    print_setup(ws, f"{year}年度绿色社区名单", "")
+    print_setup(ws, title, "")

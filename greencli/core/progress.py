@@ -17,9 +17,11 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
+from greencli.core.model import JsonObject, JsonValue
 from greencli.core.outcome import Outcome
+from greencli.core.report import DISTRICT
 from greencli.core.roster import Community
-from greencli.core.rubric import Rubric
+from greencli.core.rubric import Campaign, Rubric
 from greencli.core.values import as_float
 
 
@@ -62,16 +64,16 @@ class Current:
     verdict: str  # pass | fail | veto
     total: Decimal
     vetoes: tuple[str, ...] = ()
-    review_date: date | None = None  # None: counts as 31 December of its year (an evaluation recorded under 2021.1)
+    review_date: date | None = None  # None: counts as the end of its year (an evaluation recorded under 2021.1)
 
     @classmethod
     def of(cls, o: Outcome) -> Current:
         assert o.year is not None and o.total is not None, "a recorded evaluation has a year and a total"
         return cls(o.community_id, o.year, o.verdict.value, o.total, o.vetoes, o.review_date)
 
-    @property
-    def dated(self) -> date:
-        return self.review_date or date(self.year, 12, 31)
+    def dated(self, campaign: Campaign) -> date:
+        """Its 评审日期, else the end of its year as the campaign sets it."""
+        return self.review_date or campaign.end_of(self.year)
 
 
 def currents(outcomes: Iterable[Outcome]) -> list[Current]:
@@ -170,15 +172,16 @@ def statuses(
     communities: Sequence[Community],
     evaluations: Sequence[Current],
     year: int,
-    first_year: int,
+    campaign: Campaign,
     as_of: date | None = None,
     named: Mapping[tuple[str, int], date] | None = None,
 ) -> list[Standing]:
     """Every community's standing at the end of `year`, walking the years from the campaign's first; provincial
-    eligibility judged on `as_of` (default 31 December of `year`). `named` holds the city's naming dates by
-    (code folded to one case, year): a title begun that year dates from its naming, else from its 评审日期."""
+    eligibility judged on `as_of` (default the end of `year`, as the campaign sets it). `named` holds the city's
+    naming dates by (code folded to one case, year): a title begun that year dates from its naming, else from its
+    评审日期."""
     named = named or {}
-    judged_on = as_of or date(year, 12, 31)
+    judged_on = as_of or campaign.end_of(year)
     by_community: dict[str, dict[int, Current]] = {}
     for e in evaluations:
         by_community.setdefault(e.community_id.casefold(), {})[e.year] = e
@@ -189,7 +192,7 @@ def statuses(
         ever = False
         first_passed: int | None = None
         title: date | None = None
-        for y in range(first_year, year + 1):
+        for y in range(campaign.first_year, year + 1):
             before = status
             found = history.get(y)
             if found is not None:
@@ -198,7 +201,7 @@ def statuses(
                     status = Status.REPASS if before.holds else Status.PASS
                     first_passed = first_passed if first_passed is not None else y
                     if status is Status.PASS:  # a new title begins
-                        title = named.get((community.code.casefold(), y), found.dated)
+                        title = named.get((community.code.casefold(), y), found.dated(campaign))
                 else:
                     status = Status.REVOKED if before.holds else Status.FAIL
             elif before in (Status.PASS, Status.REPASS):
@@ -209,7 +212,7 @@ def statuses(
                 status = Status.FAIL if ever else Status.ABSENT
             if not status.holds:
                 title = None
-        past = [y for y in history if first_year <= y <= year]
+        past = [y for y in history if campaign.first_year <= y <= year]
         latest = history[max(past)] if past else None
         # 达标 or 复审通过 at the end of Y: a 待复审 title still counts toward the rate, but a community whose annual
         # re-review was missed is not put forward as 择优 (standard.md, provincial eligibility)
@@ -307,13 +310,13 @@ def progress(
 ) -> Progress:
     """The standing of every community and 乡街 at the end of `year` against that year's target; `invalid` names the
     (community, year) pairs whose latest workbook was invalid; provincial eligibility is judged on `as_of`
-    (default 31 December of `year`)."""
+    (default the end of `year`, as the campaign sets it)."""
     target = rubric.campaign.target_for(year)
-    judged_on = as_of or date(year, 12, 31)
+    judged_on = as_of or rubric.campaign.end_of(year)
     flagged = {code.casefold() for code, y in invalid if y == year}
     standings = [
         dataclasses.replace(s, invalid_submission=True) if s.community.code.casefold() in flagged else s
-        for s in statuses(communities, evaluations, year, rubric.campaign.first_year, judged_on, named)
+        for s in statuses(communities, evaluations, year, rubric.campaign, judged_on, named)
     ]
     order = list(dict.fromkeys(c.subdistrict for c in communities))
     subdistricts = tuple(
@@ -324,7 +327,7 @@ def progress(
         year=year,
         as_of=judged_on,
         target=target,
-        district=tally("全区", standings, target),
+        district=tally(DISTRICT, standings, target),
         subdistricts=subdistricts,
         standings=tuple(standings),
         candidates=tuple(candidates(standings, rubric.pass_mark)),
@@ -343,17 +346,42 @@ def nomination_warning(t: Tally, low: int, high: int) -> str | None:
     return None
 
 
-def tally_json(t: Tally) -> dict[str, object]:
-    doc: dict[str, object] = {
+def nomination_warnings(p: Progress, campaign: Campaign) -> dict[str, str]:
+    """乡街 name → what is wrong with its nominations this year, for the 乡街 with something wrong."""
+    low, high = campaign.nominations_min, campaign.nominations_max
+    found = {t.name: nomination_warning(t, low, high) for t in p.subdistricts}
+    return {name: warning for name, warning in found.items() if warning}
+
+
+@dataclass(frozen=True)
+class ProgressWarning:
+    """One line the progress report warns with: about a 乡街 (its nominations), or about the ledger (None)."""
+
+    subdistrict: str | None
+    message: str
+
+
+def progress_warnings(p: Progress, campaign: Campaign) -> list[ProgressWarning]:
+    """The 乡街 whose nominations are off, then the ledger's community codes the roster does not have."""
+    warned = [ProgressWarning(name, message) for name, message in nomination_warnings(p, campaign).items()]
+    return warned + [ProgressWarning(None, f"评分记录中的社区编码 {code} 不在社区名单中，未计入") for code in p.unknown]
+
+
+def points_short(s: Standing, pass_mark: Decimal) -> Decimal | None:
+    """Points between the latest total and the pass mark (0 when reached; None when never evaluated)."""
+    return max(Decimal(0), pass_mark - s.total) if s.total is not None else None
+
+
+def tally_json(t: Tally) -> JsonObject:
+    return {
         "name": t.name, "urban": t.urban, "evaluated": t.evaluated, "passed": t.passed, "holders": t.holders,
         "pending": t.pending, "revoked": t.revoked, "lapsed": t.lapsed, "nominations": t.nominations,
         "nominations_passed": t.nominations_passed, "rate": as_float(t.rate), "target": as_float(t.target), "met": t.met,
         "gap": t.gap,
     }  # fmt: skip
-    return doc
 
 
-def standing_json(s: Standing) -> dict[str, object]:
+def standing_json(s: Standing) -> JsonObject:
     return {
         "community_id": s.community.code,
         "community": s.community.name,
@@ -374,20 +402,17 @@ def standing_json(s: Standing) -> dict[str, object]:
     }
 
 
-def progress_json(p: Progress, rubric: Rubric) -> dict[str, object]:
+def progress_json(p: Progress, rubric: Rubric) -> JsonObject:
     """`progress --json`, as the contract lays it out, with the lists the table shows added."""
     district = tally_json(p.district)
     district.pop("name")
     district.pop("target")
-    low, high = rubric.campaign.nominations_min, rubric.campaign.nominations_max
-    subdistricts = [{**tally_json(t), "nomination_warning": nomination_warning(t, low, high)} for t in p.subdistricts]
-    warnings: list[dict[str, str | None]] = [
-        {"subdistrict": str(s["name"]), "message": str(s["nomination_warning"])}
-        for s in subdistricts
-        if s["nomination_warning"]
+    flagged = nomination_warnings(p, rubric.campaign)
+    subdistricts: list[JsonValue] = [
+        {**tally_json(t), "nomination_warning": flagged.get(t.name)} for t in p.subdistricts
     ]
-    warnings += [
-        {"subdistrict": None, "message": f"评分记录中的社区编码 {code} 不在社区名单中，未计入"} for code in p.unknown
+    warnings: list[JsonValue] = [
+        {"subdistrict": w.subdistrict, "message": w.message} for w in progress_warnings(p, rubric.campaign)
     ]
     return {
         "year": p.year,
@@ -414,11 +439,7 @@ def progress_json(p: Progress, rubric: Rubric) -> dict[str, object]:
             for s in p.due
         ],
         "candidates": [
-            {
-                **standing_json(s),
-                "points_short": as_float(max(Decimal(0), rubric.pass_mark - s.total)) if s.total is not None else None,
-            }
-            for s in p.candidates
+            {**standing_json(s), "points_short": as_float(points_short(s, rubric.pass_mark))} for s in p.candidates
         ],
         "warnings": warnings,
     }

@@ -10,10 +10,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, overload
+from typing import TypeAlias, overload
 
 from greencli.core.issues import Issue
-from greencli.core.model import Verdict
+from greencli.core.model import JsonObject, JsonValue, Verdict
 from greencli.core.outcome import Outcome
 from greencli.core.rubric import Rubric
 from greencli.core.values import as_float
@@ -141,19 +141,30 @@ def gaps(outcomes: Sequence[Outcome], rubric: Rubric, top: int = 5) -> list[Gap]
     return sorted(out, key=lambda g: (len(g.vetoes), g.short, g.outcome.community_id))
 
 
-def issue_json(issue: Issue) -> dict[str, Any]:
+def row_code(issue: Issue) -> str:
+    """What an issue concerns as the contract's `code` shows it: its row code (7.3, V1, B), a 小区 row or a field
+    label, else the issue's own code."""
+    return issue.subject or issue.code
+
+
+def current_in_ledger(o: Outcome) -> bool | None:
+    """Whether a scored workbook is the ledger's current evaluation of its community and year (None: not scored)."""
+    return (not o.superseded_in_batch and o.ledger_current is None) if o.scored else None
+
+
+def issue_json(issue: Issue) -> JsonObject:
     """An issue as the contract shows it: `code` is the row code it concerns (or the issue's own code)."""
     return {
         "sheet": issue.sheet,
         "cell": issue.cell,
-        "code": issue.subject or issue.code,
+        "code": row_code(issue),
         "issue": issue.code,
         "severity": issue.severity.value,
         "message": issue.message,
     }
 
 
-def outcome_json(o: Outcome, rubric: Rubric) -> dict[str, Any]:
+def outcome_json(o: Outcome, rubric: Rubric) -> JsonObject:
     """One entry of `score --json`'s `results`, exactly as the contract lays it out."""
     valid = o.scored
     return {
@@ -174,7 +185,7 @@ def outcome_json(o: Outcome, rubric: Rubric) -> dict[str, Any]:
         "errors": [issue_json(i) for i in o.issues if i.is_error],
         "warnings": [issue_json(i) for i in o.issues if not i.is_error],
         "superseded": o.superseded_in_batch,
-        "current": (not o.superseded_in_batch and o.ledger_current is None) if valid else None,
+        "current": current_in_ledger(o),
         "current_record": o.ledger_current,
         "off_year": o.off_year,
         "review_date": o.review_date.isoformat() if o.review_date else None,
@@ -182,19 +193,36 @@ def outcome_json(o: Outcome, rubric: Rubric) -> dict[str, Any]:
     }
 
 
-def summary_counts(outcomes: Sequence[Outcome]) -> dict[str, int]:
+@dataclass(frozen=True)
+class Summary:
     """N 份: 达标 x, 未达标 y, 否决 z, 无效 w, 被取代 s — each file counted once, so the parts add up to N: a valid
     workbook superseded by a newer one of the batch counts as superseded, not under its verdict."""
+
+    files: int
+    passed: int
+    failed: int
+    vetoed: int
+    invalid: int
+    superseded: int
+    off_year: int
+
+    def to_json(self) -> dict[str, int]:
+        return {"files": self.files, "pass": self.passed, "fail": self.failed, "veto": self.vetoed,
+                "invalid": self.invalid, "superseded": self.superseded, "off_year": self.off_year}  # fmt: skip
+
+
+def summary_counts(outcomes: Sequence[Outcome]) -> Summary:
+    """The batch's counts (see Summary)."""
     standing = [o for o in outcomes if not o.superseded_in_batch]
-    return {
-        "files": len(outcomes),
-        "pass": sum(1 for o in standing if o.verdict is Verdict.PASS),
-        "fail": sum(1 for o in standing if o.verdict is Verdict.FAIL),
-        "veto": sum(1 for o in standing if o.verdict is Verdict.VETO),
-        "invalid": sum(1 for o in standing if o.verdict is Verdict.INVALID),
-        "superseded": sum(1 for o in outcomes if o.superseded_in_batch),
-        "off_year": sum(1 for o in outcomes if o.off_year),
-    }
+    return Summary(
+        files=len(outcomes),
+        passed=sum(1 for o in standing if o.verdict is Verdict.PASS),
+        failed=sum(1 for o in standing if o.verdict is Verdict.FAIL),
+        vetoed=sum(1 for o in standing if o.verdict is Verdict.VETO),
+        invalid=sum(1 for o in standing if o.verdict is Verdict.INVALID),
+        superseded=sum(1 for o in outcomes if o.superseded_in_batch),
+        off_year=sum(1 for o in outcomes if o.off_year),
+    )
 
 
 @dataclass(frozen=True)
@@ -224,7 +252,7 @@ def batch_year(outcomes: Iterable[Outcome], given: int | None) -> YearChoice:
     return YearChoice(next(iter(ordered)), "files", ordered)
 
 
-class Results(Sequence[dict[str, Any]]):
+class Results(Sequence[JsonObject]):
     """`results` of `score --json`, made one at a time as they are printed or shown, never all at once."""
 
     def __init__(self, outcomes: Sequence[Outcome], rubric: Rubric) -> None:
@@ -234,19 +262,22 @@ class Results(Sequence[dict[str, Any]]):
         return len(self.outcomes)
 
     @overload
-    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    def __getitem__(self, index: int) -> JsonObject: ...
 
     @overload
-    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, index: slice) -> list[JsonObject]: ...
 
-    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+    def __getitem__(self, index: int | slice) -> JsonObject | list[JsonObject]:
         if isinstance(index, slice):
             return [outcome_json(o, self.rubric) for o in self.outcomes[index]]
         return outcome_json(self.outcomes[index], self.rubric)
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
+    def __iter__(self) -> Iterator[JsonObject]:
         return (outcome_json(o, self.rubric) for o in self.outcomes)
 
+
+# `score --json`: JSON values, and `results` made one at a time as they are printed
+ScoreDocument: TypeAlias = "dict[str, JsonValue | Results]"
 
 NO_ROSTER_NOTE = (
     "未给出社区名单（--roster 或 GREENCLI_ROSTER）：社区编码、名称和乡街未与名单核对，编码写错的评分表也照常评分"
@@ -271,19 +302,25 @@ class ScoreReport:
     roster_checked: bool = True  # False: no roster was given, so no community code was checked against one
 
     @property
-    def summary(self) -> dict[str, int]:
+    def summary(self) -> Summary:
         return summary_counts(self.outcomes)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the user is told besides the results (the table and `--json` alike)."""
+        return () if self.roster_checked else (NO_ROSTER_NOTE,)
 
     @property
     def exit_code(self) -> int:
         """1 when any workbook is invalid (all the others are still scored, recorded and written)."""
         return 1 if any(o.verdict is Verdict.INVALID for o in self.outcomes) else 0
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ScoreDocument:
         """`score --json`: the contract's `results`, with what the table shows around them."""
+        summary: JsonObject = {**self.summary.to_json()}
         return {
             "results": Results(self.outcomes, self.rubric),
-            "summary": self.summary,
+            "summary": summary,
             "recorded": self.recorded,
             "already": self.already,
             "db": self.db,
@@ -298,5 +335,5 @@ class ScoreReport:
             "years": {str(y): n for y, n in self.year.counts.items()},
             "out_note": self.out_note,
             "roster_checked": self.roster_checked,
-            "notes": [] if self.roster_checked else [NO_ROSTER_NOTE],
+            "notes": list(self.notes),
         }

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
 
 from greencli.core.errors import GreencliError, Problem, problems_of
 from greencli.core.issues import YEAR_RULE
 from greencli.core.kinds import KINDS, RowKind, hint
+from greencli.core.model import JsonObject
 
 __all__ = ["RowKind"]  # the kinds are registered in greencli.core.kinds; importable from here as before
 
@@ -300,7 +300,7 @@ class Rubric:
 # ───────────────────────────── building and checking ─────────────────────────────
 
 
-def describe(rubric: Rubric) -> dict[str, Any]:
+def describe(rubric: Rubric) -> JsonObject:
     """The rubric as plain data, for `greencli standard --json` and its table."""
 
     def num(value: Decimal | None) -> float | None:

@@ -18,10 +18,14 @@ from greencli.adapters.files import OutputError, atomic_folder, check_length, sh
 from greencli.adapters.ledger import Ledger, ledger_path
 from greencli.core.errors import Problem
 from greencli.core.outcome import Outcome
+from greencli.core.reports import ExportReport, Written
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric
 from greencli.core.values import as_float
 from greencli.jobs.standing import ledger_standing
+
+# the reports are defined in greencli.core.reports (the terminal renders them); importable from here as before
+__all__ = ["DataTable", "ExportReport", "Written", "export_out", "run_export", "year_tables"]
 
 Cell = str | int | float | bool | date | datetime | None
 
@@ -96,17 +100,6 @@ def year_tables(rubric: Rubric, year: int, db: Path | None, roster: Sequence[Com
     return tables
 
 
-@dataclass(frozen=True)
-class ExportReport:
-    year: int
-    out: str
-    tables: tuple[tuple[str, int, str], ...]  # name, rows, where written
-
-    def to_json(self) -> dict[str, object]:
-        return {"year": self.year, "out": self.out,
-                "tables": [{"name": n, "rows": r, "path": p} for n, r, p in self.tables]}  # fmt: skip
-
-
 # What reads as a file's extension (.csv, .xls, .json, .txt), as the district workbook's --out reads one: a name with
 # one is a file, never a folder to create. A folder name with a dot in it ("导出.2023") has no such extension.
 FILE_SUFFIX = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,5}")
@@ -143,5 +136,5 @@ def run_export(
         with atomic_folder(out) as staging:
             written = [str(out / Path(w).name) for w in write_csv_folder(staging, rows)]
     return ExportReport(
-        year, str(out), tuple((t.name, len(t.rows), where) for t, where in zip(tables, written, strict=True))
+        year, str(out), tuple(Written(t.name, len(t.rows), where) for t, where in zip(tables, written, strict=True))
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -12,20 +11,13 @@ from greencli.adapters.ledger import Ledger, ledger_path
 from greencli.core.errors import GreencliError, Problem
 from greencli.core.listings import BULLETIN, NOTICE_KINDS, ListKind, bulletin, listing
 from greencli.core.progress import Status, currents, statuses
+from greencli.core.reports import Conferred, ConferReport, NoticeReport
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric
 from greencli.jobs.standing import YearStanding
 
-
-@dataclass(frozen=True)
-class NoticeReport:
-    year: int
-    kind: str
-    out: str
-    communities: tuple[str, ...]  # the codes listed, each once (a 通报 may list one in several attachments)
-
-    def to_json(self) -> dict[str, object]:
-        return {"year": self.year, "kind": self.kind, "out": self.out, "communities": list(self.communities)}
+# the reports are defined in greencli.core.reports (the terminal renders them); importable from here as before
+__all__ = ["ConferReport", "Conferred", "NoticeReport", "notice_out", "run_confer", "run_notice"]
 
 
 def notice_out(raw: str) -> Path:
@@ -70,32 +62,6 @@ def run_notice(
     return NoticeReport(year, kind, path_text(out), codes)
 
 
-@dataclass(frozen=True)
-class Conferred:
-    community_id: str
-    community: str
-    subdistrict: str
-    year: int
-    day: date
-    document: str
-    review_date: date | None  # the 评审日期 the title dated from until now
-
-
-@dataclass(frozen=True)
-class ConferReport:
-    conferred: tuple[Conferred, ...]
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "conferred": [
-                {"community_id": c.community_id, "community": c.community, "subdistrict": c.subdistrict,
-                 "year": c.year, "date": c.day.isoformat(), "doc": c.document,
-                 "review_date": c.review_date.isoformat() if c.review_date else None}
-                for c in self.conferred
-            ]
-        }  # fmt: skip
-
-
 def run_confer(
     rubric: Rubric, year: int, day: date, document: str, codes: Sequence[str], db: Path | None
 ) -> ConferReport:
@@ -122,7 +88,7 @@ def run_confer(
                 problems.append(Problem.of("confer-no-record", community=code, year=year))
                 continue
             community = Community(outcome.community_id, outcome.community, outcome.subdistrict, "城市社区")
-            (standing,) = statuses([community], evaluations, year, rubric.campaign.first_year)
+            (standing,) = statuses([community], evaluations, year, rubric.campaign)
             if standing.status is not Status.PASS:
                 why = ("该年度是复审通过，称号在此前已命名" if standing.status is Status.REPASS
                        else f"该年度评审结论为{outcome.verdict.label}")  # fmt: skip

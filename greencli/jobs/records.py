@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from greencli.adapters.ledger import Ledger, ledger_path
 from greencli.core.errors import GreencliError
-from greencli.core.outcome import Outcome
+from greencli.core.reports import VoidReport
 
-
-@dataclass(frozen=True)
-class VoidReport:
-    voided: Outcome  # as the ledger now holds it (its `record` says why and when)
-    current: Outcome | None  # what now stands for that community and year
-
-    def to_json(self) -> dict[str, object]:
-        o, facts = self.voided, self.voided.stored
-        return {"record": facts.id, "community_id": o.community_id, "community": o.community, "year": o.year,
-                "reason": facts.void_reason, "voided_at": facts.voided_at,
-                "current": self.current.stored.id if self.current else None}  # fmt: skip
+# the reports are defined in greencli.core.reports (the terminal renders them); importable from here as before
+__all__ = ["VoidReport", "parse_record", "run_void"]
 
 
 def parse_record(text: str) -> int:

@@ -3,52 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from pathlib import Path
 
 from greencli.adapters.ledger import Ledger, ledger_path
 from greencli.core.errors import GreencliError
 from greencli.core.outcome import Outcome
+from greencli.core.reports import Change, RescoreReport
 from greencli.core.rescore import rescore
 from greencli.core.rubric import Standards
-from greencli.core.values import as_float
 
-
-@dataclass(frozen=True)
-class Change:
-    """One community: its current evaluation, and what it becomes under the target version (or why it cannot)."""
-
-    before: Outcome  # as the ledger holds it, with its `record`
-    after: Outcome | None
-    missing: tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True)
-class RescoreReport:
-    year: int
-    version: str
-    applied: bool
-    changes: tuple[Change, ...]
-    recorded: int = 0
-
-    @property
-    def blocked(self) -> int:
-        return sum(1 for c in self.changes if c.after is None)
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "year": self.year, "version": self.version, "applied": self.applied, "recorded": self.recorded,
-            "communities": [
-                {"community_id": c.before.community_id, "community": c.before.community,
-                 "record": c.before.stored.id, "from_version": c.before.rubric_version,
-                 "verdict_before": c.before.verdict.value, "total_before": as_float(c.before.total),
-                 "verdict_after": c.after.verdict.value if c.after else None,
-                 "total_after": as_float(c.after.total) if c.after else None,
-                 "issues_after": [i.message for i in c.after.errors] if c.after else [],
-                 "missing": [{"code": code, "why": why} for code, why in c.missing]}
-                for c in self.changes
-            ],
-        }  # fmt: skip
+# the reports are defined in greencli.core.reports (the terminal renders them); importable from here as before
+__all__ = ["Change", "RescoreReport", "run_rescore"]
 
 
 def run_rescore(standards: Standards, year: int, version: str, db: Path | None, apply: bool) -> RescoreReport:

@@ -14,7 +14,6 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,7 +25,8 @@ from greencli.adapters.oserrors import describe_os_error
 from greencli.core.errors import GreencliError
 from greencli.core.listings import Listing
 from greencli.core.outcome import Outcome
-from greencli.core.progress import Progress, progress_json
+from greencli.core.progress import Progress
+from greencli.core.reports import RollupReport
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric, Standards, year_bounds
 from greencli.core.version import __version__
@@ -36,6 +36,9 @@ from greencli.jobs.standing import YearStanding
 
 if TYPE_CHECKING:
     from greencli.adapters.xlsx_progress import Before
+
+# RollupReport is defined in greencli.core.reports (the terminal renders it); importable from here as before
+__all__ = ["RollupReport", "close_log", "event", "open_log", "run_rollup"]
 
 LOGGER = "greencli.rollup"
 # However short --wait is, a rollup waits this long for another writer's transaction (a score recording its batch
@@ -86,40 +89,6 @@ def event(name: str, **fields: object) -> str:
     return visible(name) + (f" {details}" if details else "")
 
 
-@dataclass(frozen=True)
-class RollupReport:
-    """What one rollup found and did: `--json` prints it, the one-line summary and the exit code come from it."""
-
-    year: int
-    year_source: str  # option | inbox | today
-    found: int
-    new: int
-    changed: int
-    unchanged: int
-    invalid: int
-    skipped: int
-    recorded: int
-    removed: int
-    communities: int
-    other_year: int
-    out: str
-    db: str
-    duration_seconds: float
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.invalid else 0
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "found": self.found, "new": self.new, "changed": self.changed, "unchanged": self.unchanged,
-            "invalid": self.invalid, "skipped": self.skipped, "recorded": self.recorded, "removed": self.removed,
-            "year": self.year, "communities": self.communities, "out": self.out, "db": self.db,
-            "duration_seconds": self.duration_seconds, "year_source": self.year_source,
-            "other_year": self.other_year, "exit_code": self.exit_code,
-        }  # fmt: skip
-
-
 def _fingerprint(ledger: Ledger, rubric: Rubric, roster: Sequence[Community] | None, year: int, out: Path) -> str:
     """Everything the consolidated workbook is built from; the same fingerprint gives the same workbook."""
     communities = [(c.code, c.name, c.subdistrict, c.kind) for c in roster] if roster is not None else None
@@ -142,7 +111,7 @@ def _write_outputs(target: Path, ledger: Ledger, rubric: Rubric, roster: Sequenc
     if rubric.campaign.target_for(year) is not None and roster is not None:
         standing = YearStanding.read(ledger, rubric, roster, year)
         now = standing.current
-        add_progress_sheets(target, target, now, progress_json(now, rubric), rubric, standing.lists)
+        add_progress_sheets(target, target, now, rubric, standing.lists)
         return None
 
     def made(when: int, as_of: date | None) -> tuple[Progress, list[Listing]] | None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 from greencli.adapters.files import (
@@ -18,34 +16,14 @@ from greencli.adapters.files import (
     write_atomic,
 )
 from greencli.adapters.template import Identity, build_skeleton, build_workbook, personalise
+from greencli.core.model import JsonObject
 from greencli.core.names import MAX_COMPONENT, safe_component
+from greencli.core.reports import Made, Status, TemplateReport
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric
 
-
-class Status(StrEnum):
-    WRITTEN = "written"
-    OVERWRITTEN = "overwritten"
-    EXISTS = "exists"
-
-    @property
-    def label(self) -> str:
-        return {"written": "已生成", "overwritten": "已覆盖", "exists": "已存在，未覆盖"}[self.value]
-
-
-@dataclass(frozen=True)
-class Made:
-    community: Community | None
-    path: Path
-    status: Status
-
-
-@dataclass(frozen=True)
-class TemplateReport:
-    year: int
-    out: Path
-    made: tuple[Made, ...]
-    skipped_non_urban: tuple[Community, ...]
+# the reports are defined in greencli.core.reports (the terminal renders them); importable from here as before
+__all__ = ["Made", "Status", "TemplateReport", "blank_name", "file_name", "make_templates", "plan_paths", "to_document"]
 
 
 def file_name(community: Community) -> str:
@@ -124,22 +102,6 @@ def _write(path: Path, build: Callable[[], bytes], community: Community | None, 
     return Made(community, path, Status.OVERWRITTEN if existed else Status.WRITTEN)
 
 
-def to_document(report: TemplateReport) -> dict[str, object]:
-    """What `template` shows, as data: the table and `--json` both render this."""
-    return {
-        "year": report.year,
-        "out": str(report.out),
-        "files": [
-            {
-                "community_id": m.community.code if m.community else None,
-                "community": m.community.name if m.community else None,
-                "subdistrict": m.community.subdistrict if m.community else None,
-                "path": str(m.path),
-                "status": m.status.value,
-            }
-            for m in report.made
-        ],
-        "written": sum(1 for m in report.made if m.status is not Status.EXISTS),
-        "kept": sum(1 for m in report.made if m.status is Status.EXISTS),
-        "not_urban": [{"community_id": c.code, "community": c.name, "kind": c.kind} for c in report.skipped_non_urban],
-    }
+def to_document(report: TemplateReport) -> JsonObject:
+    """`report.to_json()`, by its former name (the command line calls it until it moves onto the library)."""
+    return report.to_json()

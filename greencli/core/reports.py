@@ -1,0 +1,375 @@
+"""What each command found and did, as typed values: the jobs return them, the terminal renders them and `--json`
+serialises them with their `to_json` (the one place a report becomes JSON). `score`'s report is ScoreReport in
+core.report.
+
+Everything a table and the JSON show alike (a superseded evaluation's reason, the year's warnings, the counts of
+written files) is computed once here, and both read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+from greencli.core.model import JsonObject, JsonValue
+from greencli.core.outcome import Outcome
+from greencli.core.progress import (
+    Progress,
+    ProgressWarning,
+    Tally,
+    nomination_warnings,
+    progress_json,
+    progress_warnings,
+)
+from greencli.core.roster import Community
+from greencli.core.rubric import Rubric
+from greencli.core.values import as_float
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    """The year's standing, and where its sheets were written: the table, `--json` and `--check` come from it."""
+
+    rubric: Rubric
+    standing: Progress
+    out: str | None = None
+    out_note: str | None = None
+
+    @property
+    def missed(self) -> bool:
+        """The district missed the year's target (`--check` exits 1); never in a year without one."""
+        return self.standing.district.met is False
+
+    @property
+    def tallies(self) -> tuple[Tally, ...]:
+        """Each 乡街, then the district (named 全区): the rows of the table and of 年度进度."""
+        return (*self.standing.subdistricts, self.standing.district)
+
+    @property
+    def nomination_warnings(self) -> dict[str, str]:
+        """乡街 name → what is wrong with its nominations this year."""
+        return nomination_warnings(self.standing, self.rubric.campaign)
+
+    @property
+    def warnings(self) -> list[ProgressWarning]:
+        return progress_warnings(self.standing, self.rubric.campaign)
+
+    def to_json(self) -> JsonObject:
+        document = progress_json(self.standing, self.rubric)
+        if self.out is not None:
+            document["out"] = self.out
+            document["out_note"] = self.out_note
+        return document
+
+
+class Submission(Protocol):
+    """An invalid workbook the ledger kept for a community (the ledger's InvalidSubmission), as history reads it."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def year(self) -> int: ...
+    @property
+    def community(self) -> str: ...
+    @property
+    def subdistrict(self) -> str: ...
+    @property
+    def file_path(self) -> str: ...
+    @property
+    def file_sha256(self) -> str: ...
+    @property
+    def first_error(self) -> str: ...
+    @property
+    def errors(self) -> int: ...
+    @property
+    def seen_at(self) -> str: ...
+
+
+class Naming(Protocol):
+    """The city's naming of a title (the ledger's Conferral), as history reads it."""
+
+    @property
+    def year(self) -> int: ...
+    @property
+    def day(self) -> date: ...
+    @property
+    def document(self) -> str: ...
+    @property
+    def recorded_at(self) -> str: ...
+
+
+def superseded_reason(loser: Outcome, winner: Outcome | None) -> str | None:
+    """Why an evaluation is not current for its year (standard.md: the later 评审日期 stands, a form without one
+    counting as dated the end of its year; on the same day, the one scored later)."""
+    if winner is None:
+        return None
+    mine, theirs, number = loser.dated, winner.dated, winner.stored.id
+    if mine is not None and theirs is not None and mine < theirs:
+        if loser.review_date is None:
+            return f"未填评审日期（按 {mine.isoformat()} 计），早于 #{number} 的评审日期 {theirs.isoformat()}"
+        if winner.review_date is None:
+            return f"评审日期 {mine.isoformat()} 早于 #{number}（未填评审日期，按 {theirs.isoformat()} 计）"
+        return f"评审日期 {mine.isoformat()} 早于 #{number} 的 {theirs.isoformat()}"
+    return f"评审日期相同，#{number} 评分在后"
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One evaluation as history shows it: the ledger's outcome, and why another stands for its year (if one does)."""
+
+    outcome: Outcome  # as the ledger holds it, with its `record`
+    superseded_reason: str | None
+
+    @property
+    def sha256(self) -> str | None:
+        return self.outcome.source.sha256 if self.outcome.source else None
+
+
+@dataclass(frozen=True)
+class HistoryReport:
+    """Every evaluation of one community over the years, and its invalid submissions."""
+
+    community_id: str
+    evaluations: tuple[Outcome, ...]  # each as the ledger holds it, with its `record`
+    invalid_submissions: tuple[Submission, ...]
+    conferrals: tuple[Naming, ...] = ()
+
+    @property
+    def entries(self) -> tuple[HistoryEntry, ...]:
+        """The evaluations, oldest first, each with why it is not current (the table and `--json` alike)."""
+        by_id = {o.stored.id: o for o in self.evaluations}
+        return tuple(
+            HistoryEntry(o, superseded_reason(o, by_id.get(o.stored.superseded_by or -1))) for o in self.evaluations
+        )
+
+    def to_json(self) -> JsonObject:
+        evaluations: list[JsonValue] = [
+            {
+                "id": e.id, "year": o.year, "community": o.community, "subdistrict": o.subdistrict,
+                "verdict": o.verdict.value, "total": as_float(o.total), "vetoes": list(o.vetoes),
+                "current": e.current, "superseded_by": e.superseded_by,
+                "superseded_reason": entry.superseded_reason,
+                "review_date": o.review_date.isoformat() if o.review_date else None,
+                "dated_as": o.dated.isoformat() if o.dated else None, "reviewers": o.reviewers, "file": o.file,
+                "sha256": entry.sha256, "rubric_id": e.rubric_id,
+                "rubric_version": o.rubric_version, "scored_at": e.scored_at, "void_reason": e.void_reason,
+                "voided_at": e.voided_at,
+            }
+            for entry in self.entries
+            for o, e in ((entry.outcome, entry.outcome.stored),)
+        ]  # fmt: skip
+        submissions: list[JsonValue] = [
+            {"id": i.id, "year": i.year, "community": i.community, "subdistrict": i.subdistrict, "file": i.file_path,
+             "sha256": i.file_sha256, "first_error": i.first_error, "errors": i.errors, "seen_at": i.seen_at}
+            for i in self.invalid_submissions
+        ]  # fmt: skip
+        named: list[JsonValue] = [{"year": c.year, "date": c.day.isoformat(), "doc": c.document,
+                                   "recorded_at": c.recorded_at} for c in self.conferrals]  # fmt: skip
+        return {"community_id": self.community_id, "evaluations": evaluations, "invalid_submissions": submissions,
+                "conferrals": named}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class NoticeReport:
+    year: int
+    kind: str
+    out: str
+    communities: tuple[str, ...]  # the codes listed, each once (a 通报 may list one in several attachments)
+
+    def to_json(self) -> JsonObject:
+        return {"year": self.year, "kind": self.kind, "out": self.out, "communities": list(self.communities)}
+
+
+@dataclass(frozen=True)
+class Conferred:
+    community_id: str
+    community: str
+    subdistrict: str
+    year: int
+    day: date
+    document: str
+    review_date: date | None  # the 评审日期 the title dated from until now
+
+
+@dataclass(frozen=True)
+class ConferReport:
+    conferred: tuple[Conferred, ...]
+
+    def to_json(self) -> JsonObject:
+        return {
+            "conferred": [
+                {"community_id": c.community_id, "community": c.community, "subdistrict": c.subdistrict,
+                 "year": c.year, "date": c.day.isoformat(), "doc": c.document,
+                 "review_date": c.review_date.isoformat() if c.review_date else None}
+                for c in self.conferred
+            ]
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class VoidReport:
+    voided: Outcome  # as the ledger now holds it (its `record` says why and when)
+    current: Outcome | None  # what now stands for that community and year
+
+    def to_json(self) -> JsonObject:
+        o, facts = self.voided, self.voided.stored
+        return {"record": facts.id, "community_id": o.community_id, "community": o.community, "year": o.year,
+                "reason": facts.void_reason, "voided_at": facts.voided_at,
+                "current": self.current.stored.id if self.current else None}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Change:
+    """One community: its current evaluation, and what it becomes under the target version (or why it cannot)."""
+
+    before: Outcome  # as the ledger holds it, with its `record`
+    after: Outcome | None
+    missing: tuple[tuple[str, str], ...]  # (row code, or * for the whole evaluation; why it cannot be scored)
+
+    @property
+    def issues_after(self) -> tuple[str, ...]:
+        """What stops the evaluation under the target version, as its errors say it."""
+        return tuple(i.message for i in self.after.errors) if self.after else ()
+
+
+@dataclass(frozen=True)
+class RescoreReport:
+    year: int
+    version: str
+    applied: bool
+    changes: tuple[Change, ...]
+    recorded: int = 0
+
+    @property
+    def blocked(self) -> int:
+        return sum(1 for c in self.changes if c.after is None)
+
+    def to_json(self) -> JsonObject:
+        return {
+            "year": self.year, "version": self.version, "applied": self.applied, "recorded": self.recorded,
+            "communities": [
+                {"community_id": c.before.community_id, "community": c.before.community,
+                 "record": c.before.stored.id, "from_version": c.before.rubric_version,
+                 "verdict_before": c.before.verdict.value, "total_before": as_float(c.before.total),
+                 "verdict_after": c.after.verdict.value if c.after else None,
+                 "total_after": as_float(c.after.total) if c.after else None,
+                 "issues_after": list(c.issues_after),
+                 "missing": [{"code": code, "why": why} for code, why in c.missing]}
+                for c in self.changes
+            ],
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Written:
+    """One table as exported: its name, how many rows it has and where it was written."""
+
+    name: str
+    rows: int
+    path: str
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    year: int
+    out: str
+    tables: tuple[Written, ...]
+
+    def to_json(self) -> JsonObject:
+        return {"year": self.year, "out": self.out,
+                "tables": [{"name": t.name, "rows": t.rows, "path": t.path} for t in self.tables]}  # fmt: skip
+
+
+class Status(StrEnum):
+    """What `template` did with one file."""
+
+    WRITTEN = "written"
+    OVERWRITTEN = "overwritten"
+    EXISTS = "exists"
+
+    @property
+    def label(self) -> str:
+        return {"written": "已生成", "overwritten": "已覆盖", "exists": "已存在，未覆盖"}[self.value]
+
+
+@dataclass(frozen=True)
+class Made:
+    community: Community | None
+    path: Path
+    status: Status
+
+
+@dataclass(frozen=True)
+class TemplateReport:
+    year: int
+    out: Path
+    made: tuple[Made, ...]
+    skipped_non_urban: tuple[Community, ...]
+
+    @property
+    def written(self) -> int:
+        return sum(1 for m in self.made if m.status is not Status.EXISTS)
+
+    @property
+    def kept(self) -> int:
+        """Files that were there already and were left as they were (without `force`)."""
+        return sum(1 for m in self.made if m.status is Status.EXISTS)
+
+    def to_json(self) -> JsonObject:
+        """`template --json`: what was written where, and the communities no form is made for."""
+        return {
+            "year": self.year,
+            "out": str(self.out),
+            "files": [
+                {
+                    "community_id": m.community.code if m.community else None,
+                    "community": m.community.name if m.community else None,
+                    "subdistrict": m.community.subdistrict if m.community else None,
+                    "path": str(m.path),
+                    "status": m.status.value,
+                }
+                for m in self.made
+            ],
+            "written": self.written,
+            "kept": self.kept,
+            "not_urban": [
+                {"community_id": c.code, "community": c.name, "kind": c.kind} for c in self.skipped_non_urban
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class RollupReport:
+    """What one rollup found and did: `--json` prints it, the one-line summary and the exit code come from it."""
+
+    year: int
+    year_source: str  # option | inbox | today
+    found: int
+    new: int
+    changed: int
+    unchanged: int
+    invalid: int
+    skipped: int
+    recorded: int
+    removed: int
+    communities: int
+    other_year: int
+    out: str
+    db: str
+    duration_seconds: float
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.invalid else 0
+
+    def to_json(self) -> JsonObject:
+        return {
+            "found": self.found, "new": self.new, "changed": self.changed, "unchanged": self.unchanged,
+            "invalid": self.invalid, "skipped": self.skipped, "recorded": self.recorded, "removed": self.removed,
+            "year": self.year, "communities": self.communities, "out": self.out, "db": self.db,
+            "duration_seconds": self.duration_seconds, "year_source": self.year_source,
+            "other_year": self.other_year, "exit_code": self.exit_code,
+        }  # fmt: skip
