@@ -1,10 +1,11 @@
 """Rendering to the terminal with rich. Colours and progress only on a terminal; plain text elsewhere.
 
-Every render_* function first passes its document through `_shown`: each string in it is put on one line without
-control or direction characters (`core.clean.terminal_line`), so no value from a roster, a workbook, a file name or
-an older ledger can move the cursor, colour the terminal, turn text around or break a table's rows, and its rich
-markup is escaped, so a name such as "[/b]" is printed as typed. `print_json` writes those characters as \\u
-escapes. Values are never cut here but by the table's own fitting.
+Every render_* function takes a job's typed report and passes each text it shows through `_text` (or `_plain` where
+nothing is rich markup): the text is put on one line without control or direction characters
+(`core.clean.terminal_line`), so no value from a roster, a workbook, a file name or an older ledger can move the
+cursor, colour the terminal, turn text around or break a table's rows, and its rich markup is escaped, so a name
+such as "[/b]" is printed as typed. `print_json` writes those characters as \\u escapes. Values are never cut here
+but by the table's own fitting.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 from rich.console import Console
 from rich.markup import escape
@@ -23,7 +23,25 @@ from rich.progress import Progress as Bar
 
 from greencli.adapters.tables import Column, FittedTable, cell_width, render_table, unicode_console
 from greencli.core.clean import FORBIDDEN_IN_TEXT, terminal_line, visible
-from greencli.core.values import percent_text
+from greencli.core.issues import Issue
+from greencli.core.model import Verdict
+from greencli.core.outcome import Outcome
+from greencli.core.progress import Standing, Tally, points_short
+from greencli.core.report import DISTRICT, ScoreReport, Summary, current_in_ledger, row_code
+from greencli.core.reports import (
+    ConferReport,
+    ExportReport,
+    HistoryReport,
+    NoticeReport,
+    ProgressReport,
+    RescoreReport,
+    RollupReport,
+    Status,
+    TemplateReport,
+    VoidReport,
+)
+from greencli.core.rubric import Rubric
+from greencli.core.values import as_float, percent_text
 
 # Piped output (cron logs, files) has no terminal width; wide tables stay readable at this width.
 PIPE_WIDTH = 160
@@ -41,34 +59,14 @@ def console() -> Console:
     return Console(highlight=False, soft_wrap=False, width=width)
 
 
-def _shown(value: Any, markup: bool = True) -> Any:
-    """A document for the terminal (see the module's docstring): its dict keys and non-text values as they are."""
-    if isinstance(value, str):
-        line = terminal_line(value)
-        return escape(line) if markup else line
-    if isinstance(value, dict):
-        return {k: _shown(v, markup) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_shown(v, markup) for v in value]
-    if _lazy(value):
-        return _Shown(value, markup)
-    return value
+def _plain(text: str | None) -> str:
+    """A text from outside (a roster, a workbook, a file name, the ledger) on one safe line (see the docstring)."""
+    return terminal_line(text) if text else ""
 
 
-class _Shown(Sequence[Any]):
-    """A lazy sequence (score's results) shown item by item as it is read, never all at once."""
-
-    def __init__(self, items: Sequence[Any], markup: bool) -> None:
-        self.items, self.markup = items, markup
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __getitem__(self, index: Any) -> Any:
-        return _shown(self.items[index], self.markup)
-
-    def __iter__(self) -> Iterator[Any]:
-        return (_shown(item, self.markup) for item in self.items)
+def _text(text: str | None) -> str:
+    """`_plain`, with its rich markup escaped: for everything printed through rich."""
+    return escape(_plain(text))
 
 
 def _json_escape(ch: str) -> str:
@@ -79,17 +77,17 @@ def _json_escape(ch: str) -> str:
     return f"\\u{n:04x}"
 
 
-def _dumps(value: Any, indent: str = "", ascii_only: bool = False) -> str:
+def _dumps(value: object, indent: str = "", ascii_only: bool = False) -> str:
     text = json.dumps(value, ensure_ascii=ascii_only, indent=2).replace("\n", "\n" + indent)
     # json leaves DEL, C1, direction controls, noncharacters and lone surrogates raw; they can only be inside strings
     return FORBIDDEN_IN_TEXT.sub(lambda m: _json_escape(m.group()), text)
 
 
-def _lazy(value: Any) -> bool:
+def _lazy(value: object) -> bool:
     return isinstance(value, Sequence) and not isinstance(value, list | tuple | str | bytes)
 
 
-def print_json(document: Any) -> None:
+def print_json(document: Mapping[str, object]) -> None:
     """Machine output: one JSON document on stdout, Chinese kept readable on a UTF-8 stream. On any other stream
     (a GBK console, an ASCII pipe) every non-ASCII character is written as a \\uXXXX escape, so the document stays
     valid UTF-8 and loses nothing, whatever the console's encoding.
@@ -101,16 +99,16 @@ def print_json(document: Any) -> None:
     encoding = (getattr(out, "encoding", None) or "utf-8").lower().replace("-", "").replace("_", "")
     ascii_only = not encoding.startswith("utf8")
 
-    def dumps(value: Any, indent: str = "") -> str:
+    def dumps(value: object, indent: str = "") -> str:
         return _dumps(value, indent, ascii_only)
 
-    if not (isinstance(document, dict) and any(_lazy(v) for v in document.values())):
+    if not any(_lazy(v) for v in document.values()):
         out.write(dumps(document) + "\n")
         return
     out.write("{")
     for n, (key, value) in enumerate(document.items()):
         out.write(("," if n else "") + f"\n  {dumps(key)}: ")
-        if _lazy(value):
+        if isinstance(value, Sequence) and _lazy(value):
             out.write("[")
             for i, item in enumerate(value):
                 out.write(("," if i else "") + "\n    " + dumps(item, "    "))
@@ -126,55 +124,59 @@ def _num(value: float | None) -> str:
     return str(int(value)) if value == int(value) else f"{value:g}"
 
 
-def render_rubric(doc: dict[str, Any]) -> None:
-    doc = _shown(doc)
+def render_rubric(rubric: Rubric) -> None:
     out = console()
-    out.print(f"[bold]{doc['title']}[/]  （版本 {doc['version']}，来源：{doc['source']}）", soft_wrap=True)
+    out.print(f"[bold]{_text(rubric.title)}[/]  （版本 {_text(rubric.version)}，来源：{_text(rubric.source)}）",
+              soft_wrap=True)  # fmt: skip
     rows: list[list[str]] = []
     sections: set[int] = set()
-    for category in doc["categories"]:
+    for category in rubric.categories:
         sections.add(len(rows))
-        for n, item in enumerate(category["items"]):
-            kinds = " ".join(f"{r['code']}{r['kind_label']}" for r in item["rows"])
-            label = f"{category['number']}.{category['name']}（{_num(category['points'])}分）" if n == 0 else ""
-            rows.append([label, str(item["number"]), item["content"], _num(item["points"]), kinds])
+        for n, item in enumerate(rubric.items_in(category.number)):
+            kinds = " ".join(f"{_text(r.code)}{_text(r.kind.label)}" for r in item.rows)
+            label = f"{category.number}.{_text(category.name)}（{_num(as_float(category.points))}分）" if n == 0 else ""
+            rows.append([label, str(item.number), _text(item.content), _num(as_float(item.points)), kinds])
     columns = [Column("类别", wrap=True, keep=2, min_width=10), Column("项", justify="right"),
                Column("内容", wrap=True, min_width=12), Column("分值", justify="right"),
                Column("评分行", wrap=True, keep=1, min_width=10)]  # fmt: skip
     render_table(out, FittedTable(columns, rows, sections))
-    vetoes = "；".join(f"{v['code']} {v['name']}" for v in doc["vetoes"])
-    targets = "，".join(f"{t['year']}年 ≥{t['rate'] * 100:g}%" for t in doc["targets"])
+    vetoes = "；".join(f"{_text(v.code)} {_text(v.name)}" for v in rubric.vetoes)
+    targets = "，".join(f"{t.year}年 ≥{float(t.rate) * 100:g}%" for t in rubric.campaign.targets)
     out.print(
-        f"加分项 {doc['bonus']['code']}：最高 {_num(doc['bonus']['max'])} 分，总分不超过 {_num(doc['max_total'])} 分"
+        f"加分项 {_text(rubric.bonus.code)}：最高 {_num(as_float(rubric.bonus.max))} 分，"
+        f"总分不超过 {_num(as_float(rubric.max_total))} 分"
     )
     out.print(f"否决项：{vetoes}")
-    out.print(f"达标线：总分 ≥ {_num(doc['pass_mark'])} 且无否决项；年度目标：{targets}")
+    out.print(f"达标线：总分 ≥ {_num(as_float(rubric.pass_mark))} 且无否决项；年度目标：{targets}")
 
 
-def render_templates(doc: dict[str, Any], quiet: bool) -> None:
+TEMPLATE_STATUS = {Status.WRITTEN: "[green]已生成[/]", Status.OVERWRITTEN: "[yellow]已覆盖[/]",
+                   Status.EXISTS: "[dim]已存在，未覆盖[/]"}  # fmt: skip
+
+
+def render_templates(report: TemplateReport, quiet: bool) -> None:
     if quiet:  # paths for a script: whole, one a line (a character kept out of outputs written as an escape)
-        for f in doc["files"]:
-            if f["status"] != "exists":
-                sys.stdout.write(visible(f["path"]) + "\n")
+        for m in report.made:
+            if m.status is not Status.EXISTS:
+                sys.stdout.write(visible(str(m.path)) + "\n")
         return
-    doc = _shown(doc)
-    files = doc["files"]
+    made = report.made
     out = console()
-    labels = {"written": "[green]已生成[/]", "overwritten": "[yellow]已覆盖[/]", "exists": "[dim]已存在，未覆盖[/]"}
-    if files and files[0]["community_id"] is not None:
+    if made and made[0].community is not None:
         columns = [Column("乡街", keep=1), Column("社区编码"), Column("社区名称", wrap=True, whole=True, min_width=8),
                    Column("文件", wrap=True, keep=2, min_width=16), Column("状态")]  # fmt: skip
-        rows = [[f["subdistrict"], f["community_id"], f["community"], f["path"], labels[f["status"]]] for f in files]
-        render_table(out, FittedTable(columns, rows, title=f"{doc['year']}年度评分表"))
+        rows = [[_text(c.subdistrict), _text(c.code), _text(c.name), _text(str(m.path)), TEMPLATE_STATUS[m.status]]
+                for m in made for c in (m.community,) if c is not None]  # fmt: skip
+        render_table(out, FittedTable(columns, rows, title=f"{report.year}年度评分表"))
     else:
-        for f in files:
-            out.print(f"{labels[f['status']]}  {f['path']}")
-    summary = f"共 {len(files)} 份：生成 {doc['written']}"
-    if doc["kept"]:
-        summary += f"，已存在未覆盖 {doc['kept']}（加 --force 覆盖）"
-    if doc["not_urban"]:
-        summary += f"；村和农村社区 {len(doc['not_urban'])} 个，不生成评分表"
-    out.print(summary + f"。输出目录：{doc['out']}")
+        for m in made:
+            out.print(f"{TEMPLATE_STATUS[m.status]}  {_text(str(m.path))}")
+    summary = f"共 {len(made)} 份：生成 {report.written}"
+    if report.kept:
+        summary += f"，已存在未覆盖 {report.kept}（加 --force 覆盖）"
+    if report.skipped_non_urban:
+        summary += f"；村和农村社区 {len(report.skipped_non_urban)} 个，不生成评分表"
+    out.print(summary + f"。输出目录：{_text(str(report.out))}")
 
 
 VERDICT_STYLE = {"pass": "bold green", "fail": "yellow", "veto": "bold red", "invalid": "dim"}
@@ -186,73 +188,88 @@ def _score(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
-def _verdict(r: dict[str, Any]) -> str:
-    if r["superseded"]:
+def _verdict_label(verdict: Verdict) -> str:
+    return f"[{VERDICT_STYLE[verdict.value]}]{VERDICT_LABEL[verdict.value]}[/]"
+
+
+def _verdict(o: Outcome) -> str:
+    if o.superseded_in_batch:
         return "[dim]被取代[/]"
-    label = f"[{VERDICT_STYLE[r['verdict']]}]{VERDICT_LABEL[r['verdict']]}[/]"
-    return label + ("[dim]*[/]" if r.get("off_year") else "") + ("[dim]※[/]" if r.get("current") is False else "")
+    return (
+        _verdict_label(o.verdict)
+        + ("[dim]*[/]" if o.off_year else "")
+        + ("[dim]※[/]" if current_in_ledger(o) is False else "")
+    )
 
 
-def render_score(doc: dict[str, Any]) -> None:
+def _category_heading(number: int) -> str:
+    return CHINESE_NUMERALS[number - 1] if 0 < number <= len(CHINESE_NUMERALS) else str(number)
+
+
+def render_score(report: ScoreReport) -> None:
     """The batch as a table grouped by 乡街, then each problem file's issues, then one summary line."""
-    doc = _shown(doc)
     out = console()
-    results = doc["results"]
-    categories = doc.get("categories") or [str(n) for n in range(1, 6)]
+    outcomes = report.outcomes
+    categories = [c.number for c in report.rubric.categories]
     # the categories and the bonus add up to 总分: a narrow terminal shows them all or none
     columns = [
         Column("乡街", keep=1), Column("社区编码"), Column("社区名称", wrap=True, whole=True, keep=2, min_width=8),
-        *(Column(CHINESE_NUMERALS[int(c) - 1] if c.isdigit() and 0 < int(c) <= 10 else c, justify="right", keep=3,
-                 group="总分") for c in categories),
+        *(Column(_category_heading(c), justify="right", keep=3, group="总分") for c in categories),
         Column("加分", justify="right", keep=3, group="总分"), Column("总分", justify="right"), Column("结论"),
         Column("否决项", wrap=True, keep=1, min_width=6),
     ]  # fmt: skip
-    rows, sections, previous = [], set(), None
-    for r in results:
-        if previous is not None and r["subdistrict"] != previous:
+    rows: list[list[str]] = []
+    sections: set[int] = set()
+    previous: str | None = None
+    for o in outcomes:
+        subdistrict = o.subdistrict or None
+        if previous is not None and subdistrict != previous:
             sections.add(len(rows))
-        previous = r["subdistrict"]
-        cats = r["categories"] or {}
+        previous = subdistrict
+        valid = o.scored
+        cats = (o.categories or {}) if valid else {}
         rows.append([
-            r["subdistrict"] or "?", r["community_id"] or "?", r["community"] or _file_name(r["file"]),
-            *(_score(cats.get(c)) for c in categories), _score(r["bonus"]), _score(r["total"]), _verdict(r),
-            "、".join(r["vetoes"]),
+            _text(o.subdistrict) or "?", _text(o.community_id) or "?", _text(o.community) or _text(_file_name(o.file)),
+            *(_score(as_float(cats.get(c))) for c in categories), _score(as_float(o.bonus) if valid else None),
+            _score(as_float(o.total) if valid else None), _verdict(o), "、".join(_text(v) for v in o.vetoes),
         ])  # fmt: skip
     render_table(out, FittedTable(columns, rows, sections))
-    for r in results:
-        problems = r["errors"] + r["warnings"]
+    for o in outcomes:
+        problems = [*o.errors, *(i for i in o.issues if not i.is_error)]
         if not problems:
             continue
-        title = "[bold red]无效[/]" if r["verdict"] == "invalid" else "[yellow]提醒[/]"
-        out.print(f"\n{title}  {r['file']}", soft_wrap=True)
+        title = "[bold red]无效[/]" if o.verdict is Verdict.INVALID else "[yellow]提醒[/]"
+        out.print(f"\n{title}  {_text(o.file)}", soft_wrap=True)
         for mark, where, code, message in _problem_lines(problems):
             out.print(f"  {mark} {_pad(where, 12)} {_pad(code, 6)} {message}".rstrip(), soft_wrap=True)
-    out.print("\n" + summary_line(doc["summary"]), soft_wrap=True)
-    if doc.get("year") is not None:
-        years = doc.get("years") or {}
-        how = "（--year 指定）" if doc.get("year_source") == "option" else "（本批多数评分表的评审年度）"
-        line = f"统计年度：{doc['year']}{how}"
-        others = {y: n for y, n in years.items() if str(y) != str(doc["year"])}
+    out.print("\n" + summary_line(report.summary), soft_wrap=True)
+    chosen = report.year
+    if chosen.year is not None:
+        how = "（--year 指定）" if chosen.source == "option" else "（本批多数评分表的评审年度）"
+        line = f"统计年度：{chosen.year}{how}"
+        others = {y: n for y, n in chosen.counts.items() if y != chosen.year}
         if others:
             shown = "，".join(f"{y} 年 {n} 份" for y, n in others.items())
             line += f"；[yellow]本批还有其他年度的评分表：{shown}，已按各自年度记录，不计入本批统计（结论后标 *）[/]"
         out.print(line, soft_wrap=True)
-    elsewhere = [r for r in results if r.get("current") is False and not r["superseded"]]
+    elsewhere = [o for o in outcomes if current_in_ledger(o) is False and not o.superseded_in_batch]
     if elsewhere:
         out.print(f"[yellow]结论后标 ※ 的 {len(elsewhere)} 份已记录，但评分记录库中该社区该年度的当前记录是另一份"
                   "（见上方提醒），进度和名单以那一份为准[/]", soft_wrap=True)  # fmt: skip
-    for key, text in (("unmatched", "没有匹配到文件"), ("skipped", "已跳过锁定/临时文件")):
-        if doc.get(key):
-            out.print(f"[yellow]{text}：[/]" + "、".join(doc[key]), soft_wrap=True)
-    if doc.get("out_note"):
-        out.print(f"[yellow]提示：[/]{doc['out_note']}", soft_wrap=True)
-    for note in doc.get("notes", []):
-        out.print(f"[yellow]提示：[/]{note}", soft_wrap=True)
-    if doc.get("dry_run"):
+    for names, text in ((report.unmatched, "没有匹配到文件"), (report.skipped, "已跳过锁定/临时文件")):
+        if names:
+            out.print(f"[yellow]{text}：[/]" + "、".join(_text(n) for n in names), soft_wrap=True)
+    if report.out_note:
+        out.print(f"[yellow]提示：[/]{_text(report.out_note)}", soft_wrap=True)
+    for note in report.notes:
+        out.print(f"[yellow]提示：[/]{_text(note)}", soft_wrap=True)
+    if report.dry_run:
         out.print("[dim]试运行（--dry-run）：未写入评分记录库和汇总工作簿。[/]")
     else:
-        out.print(f"评分记录：新增 {doc['recorded']} 条，已有 {doc['already']} 条（{doc['db']}）", soft_wrap=True)
-        out.print(f"汇总工作簿：{doc['out']}", soft_wrap=True)
+        out.print(
+            f"评分记录：新增 {report.recorded} 条，已有 {report.already} 条（{_text(report.db)}）", soft_wrap=True
+        )
+        out.print(f"汇总工作簿：{_text(report.out) if report.out is not None else None}", soft_wrap=True)
 
 
 def _pad(text: str, width: int) -> str:
@@ -260,36 +277,36 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - cell_width(text))
 
 
-def _problem_lines(problems: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
-    """A workbook's problems as lines: mark, where, row code and message. A problem of the whole file or sheet is
-    said once, by its message (its Chinese title would repeat it); the sheets missing from a file that is not a form
-    are named on one line."""
+def _problem_lines(problems: Sequence[Issue]) -> list[tuple[str, str, str, str]]:
+    """A workbook's problems as lines: mark, where, row code and message, each text made safe to show. A problem of
+    the whole file or sheet is said once, by its message (its Chinese title would repeat it); the sheets missing from
+    a file that is not a form are named on one line."""
     lines = []
-    missing = [p for p in problems if p["issue"] == "sheet-missing"]
+    missing = [p for p in problems if p.code == "sheet-missing"]
     for issue in problems:
-        mark = "[red]✗[/]" if issue["severity"] == "error" else "[yellow]![/]"
-        if issue["issue"] == "sheet-missing" and len(missing) > 1:
+        mark = "[red]✗[/]" if issue.is_error else "[yellow]![/]"
+        if issue.code == "sheet-missing" and len(missing) > 1:
             if issue is missing[0]:
-                sheets = "".join(f"“{p['sheet'] or p['code']}”" for p in missing)
+                sheets = "".join(f"“{_text(p.sheet or row_code(p))}”" for p in missing)
                 lines.append(
                     (mark, "（文件）", "", f"缺少工作表{sheets}：不是评分表（评分表可用 greencli template 生成）")
                 )
             continue
-        if issue["sheet"] and issue["cell"]:
-            where = f"{issue['sheet']}!{issue['cell']}"
+        if issue.sheet and issue.cell:
+            where = f"{_text(issue.sheet)}!{_text(issue.cell)}"
         else:
-            where = issue["sheet"] or "（文件）"
+            where = _text(issue.sheet) or "（文件）"
         # a row code (7.3, V1, B) says where; anything else (a sheet, a field) is said by the message itself
-        code = issue["code"] if ROW_CODE.fullmatch(issue["code"] or "") else ""
-        lines.append((mark, where, code, issue["message"]))
+        code = row_code(issue)
+        lines.append((mark, where, code if ROW_CODE.fullmatch(code) else "", _text(issue.message)))
     return lines
 
 
-def summary_line(s: dict[str, int]) -> str:
+def summary_line(s: Summary) -> str:
     """`34 份：达标 26，未达标 2，否决 2，无效 3，被取代 1`: every file counted once, so the parts add up."""
-    line = f"{s['files']} 份：达标 {s['pass']}，未达标 {s['fail']}，否决 {s['veto']}，无效 {s['invalid']}"
-    if s.get("superseded"):
-        line += f"，被同批更新的评分表取代 {s['superseded']}"
+    line = f"{s.files} 份：达标 {s.passed}，未达标 {s.failed}，否决 {s.vetoed}，无效 {s.invalid}"
+    if s.superseded:
+        line += f"，被同批更新的评分表取代 {s.superseded}"
     return line
 
 
@@ -301,10 +318,10 @@ class Progress:
     """A progress bar on stderr, only when stderr is a terminal and there is enough work to watch."""
 
     def __init__(self, total: int, label: str = "评分") -> None:
-        self.bar: Any = None
+        self.bar: Bar | None = None
         if total >= 5 and sys.stderr.isatty():
             self.bar = Bar(f"[bold]{label}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                                console=Console(stderr=True), transient=True)  # fmt: skip
+                           console=Console(stderr=True), transient=True)  # fmt: skip
             self.task = self.bar.add_task(label, total=total)
             self.bar.start()
 
@@ -344,24 +361,22 @@ def bar(rate: float | None, target: float | None, width: int, plain: bool = Fals
     return f"[{colour}]{''.join(cells)}[/]"
 
 
-def _percent(rate: float | None) -> str:
-    return "" if rate is None else percent_text(rate)
+def _tally_cells(t: Tally) -> list[str]:
+    met = {True: "[green]达到[/]", False: "[red]未达到[/]", None: "—"}[t.met]
+    return [str(t.urban), str(t.evaluated), str(t.passed), str(t.holders), str(t.pending), str(t.lapsed),
+            str(t.revoked), "" if t.rate is None else percent_text(t.rate), "", met,
+            "" if t.gap is None else str(t.gap)]  # fmt: skip
 
 
-def _tally_cells(t: dict[str, Any]) -> list[str]:
-    met = {True: "[green]达到[/]", False: "[red]未达到[/]", None: "—"}[t["met"]]
-    return [str(t["urban"]), str(t["evaluated"]), str(t["passed"]), str(t["holders"]), str(t["pending"]),
-            str(t.get("lapsed", 0)), str(t["revoked"]), _percent(t["rate"]), "", met,
-            "" if t["gap"] is None else str(t["gap"])]  # fmt: skip
-
-
-def render_progress(doc: dict[str, Any]) -> None:
-    doc = _shown(doc)
+def render_progress(report: ProgressReport) -> None:
     out = console()
-    target = doc["target"]
+    p = report.standing
+    target = as_float(p.target)
     goal = "无（试点年）" if target is None else f"{target * 100:g}%"
-    out.print(f"[bold]{doc['year']}年度绿色社区创建进度[/]  目标：城市社区达标率 ≥ {goal}", soft_wrap=True)
-    tallies = [*doc["subdistricts"], {**doc["district"], "name": "全区"}]
+    campaign = _text(report.rubric.campaign.name)
+    out.print(f"[bold]{p.year}年度{campaign}创建进度[/]  目标：城市社区达标率 ≥ {goal}", soft_wrap=True)
+    tallies = report.tallies
+    warned = report.nomination_warnings
     wide = unicode_console(out)
     columns = [
         Column("乡街"), Column("城市社区", justify="right", keep=1), Column("本年评审", justify="right", keep=3),
@@ -369,116 +384,122 @@ def render_progress(doc: dict[str, Any]) -> None:
         Column("待复审", justify="right", keep=2), Column("逾期未复审", justify="right", keep=2),
         Column("撤销", justify="right", keep=2), Column("达标率", justify="right"),
         Column(f"进度（{'│' if wide else '|'}目标）", keep=4,
-               fill=lambda w, n: bar(tallies[n]["rate"], target, w, plain=not wide)),
+               fill=lambda w, n: bar(as_float(tallies[n].rate), target, w, plain=not wide)),
         Column("是否达到"), Column("还差", justify="right"), Column("本年新申报", justify="right", keep=2),
     ]  # fmt: skip
     rows = []
-    for t in tallies:
-        nominations = t.get("nominations")
-        flag = " [yellow]![/]" if t.get("nomination_warning") else ""
-        name = "[bold]全区[/]" if t is tallies[-1] else t["name"]
-        rows.append([name, *_tally_cells(t), "" if nominations is None else f"{nominations}{flag}"])
+    for t in p.subdistricts:
+        flag = " [yellow]![/]" if warned.get(t.name) else ""
+        rows.append([_text(t.name), *_tally_cells(t), f"{t.nominations}{flag}"])
+    rows.append([f"[bold]{DISTRICT}[/]", *_tally_cells(p.district), str(p.district.nominations)])
     render_table(out, FittedTable(columns, rows, sections={len(rows) - 1}))
-    communities = [c for c in doc["communities"] if c["urban"]]
-    for status, title in (("pending", "待复审（本年应复审而未复审，称号暂保留）"), ("lapsed", "逾期未复审（称号失效）"),
-                          ("revoked", "复审未通过，撤销称号")):  # fmt: skip
-        chosen = [c for c in communities if c["status"] == status]
+    urban = [s for s in p.standings if s.community.urban]
+    for status, chosen in (("待复审（本年应复审而未复审，称号暂保留）", p.overdue), ("逾期未复审（称号失效）", p.lapsed),
+                           ("复审未通过，撤销称号", p.revoked)):  # fmt: skip
         if chosen:
-            out.print(f"\n[bold]{title}[/]：" + "、".join(_who(c) for c in chosen), soft_wrap=True)
-    due = doc.get("due", [])
+            out.print(f"\n[bold]{status}[/]：" + "、".join(_who(s) for s in chosen), soft_wrap=True)
+    due = p.due
     if due:
-        overdue = [d for d in due if d["overdue"]]
+        overdue = [s for s in due if s.overdue]
         late = (
-            f"（逾期 {len(overdue)} 个，本年不复审则称号失效：" + "、".join(_who(d) for d in overdue) + "）"
+            f"（逾期 {len(overdue)} 个，本年不复审则称号失效：" + "、".join(_who(s) for s in overdue) + "）"
             if overdue
             else ""
         )
-        reviewed = sum(1 for d in due if d["reviewed"])
-        out.print(f"\n[bold]{doc['year']}年应复审[/] {len(due)} 个{late}，已复审 {reviewed} 个", soft_wrap=True)
-    correcting = [c for c in communities if c.get("invalid_submission")]
+        reviewed = sum(1 for s in due if s.evaluated_this_year)
+        out.print(f"\n[bold]{p.year}年应复审[/] {len(due)} 个{late}，已复审 {reviewed} 个", soft_wrap=True)
+    correcting = [s for s in urban if s.invalid_submission]
     if correcting:
-        out.print("\n[bold]待改正[/]（本年交来的评分表无效，改正后重新提交）：" + "、".join(_who(c) for c in correcting),
+        out.print("\n[bold]待改正[/]（本年交来的评分表无效，改正后重新提交）：" + "、".join(_who(s) for s in correcting),
                   soft_wrap=True)  # fmt: skip
-    by_code = {c["community_id"]: c for c in communities}
-    eligible = [by_code[code] for code in doc.get("provincial", []) if code in by_code]
+    eligible = p.provincial
     if eligible:
-        out.print(f"\n[bold]可申报省级绿色社区[/]（{doc['as_of']}，按择优推荐顺序）："
-                  + "、".join(_who(c) for c in eligible), soft_wrap=True)  # fmt: skip
-    if doc["candidates"]:
-        _render_candidates(out, doc)
-    villages = [c for c in doc["communities"] if not c["urban"]]
+        out.print(f"\n[bold]可申报省级{campaign}[/]（{p.as_of.isoformat()}，按择优推荐顺序）："
+                  + "、".join(_who(s) for s in eligible), soft_wrap=True)  # fmt: skip
+    if p.candidates:
+        _render_candidates(out, report)
+    villages = [s for s in p.standings if not s.community.urban]
     if villages:
-        out.print(f"\n村和农村社区 {len(villages)} 个（不计入目标）：" + "、".join(c["community"] for c in villages),
+        out.print(f"\n村和农村社区 {len(villages)} 个（不计入目标）：" + "、".join(_text(s.community.name) for s in villages),
                   soft_wrap=True)  # fmt: skip
-    for warning in doc["warnings"]:
-        text = warning["message"] if isinstance(warning, dict) else warning
-        out.print(f"[yellow]提醒：[/]{text}", soft_wrap=True)
-    if doc.get("out_note"):
-        out.print(f"[yellow]提示：[/]{doc['out_note']}", soft_wrap=True)
-    if doc.get("out"):
-        out.print(f"\n进度工作簿：{doc['out']}", soft_wrap=True)
+    for warning in report.warnings:
+        out.print(f"[yellow]提醒：[/]{_text(warning.message)}", soft_wrap=True)
+    if report.out_note:
+        out.print(f"[yellow]提示：[/]{_text(report.out_note)}", soft_wrap=True)
+    if report.out:
+        out.print(f"\n进度工作簿：{_text(report.out)}", soft_wrap=True)
 
 
-def _who(c: dict[str, Any]) -> str:
-    return f"{c['community_id']}（{c['community']}）"
+def _who(s: Standing) -> str:
+    return f"{_text(s.community.code)}（{_text(s.community.name)}）"
 
 
-def _render_candidates(out: Console, doc: dict[str, Any]) -> None:
-    gap = doc["district"]["gap"]
+def _render_candidates(out: Console, report: ProgressReport) -> None:
+    gap = report.standing.district.gap
     out.print(
         "\n[bold]冲刺名单[/]（未持有称号的城市社区，按距离达标由近到远" + (f"；全区还差 {gap} 个" if gap else "") + "）"
     )
-    pass_mark = doc.get("pass_mark", 80)
+    pass_mark = report.rubric.pass_mark
     columns = [Column("乡街", keep=1), Column("社区编码"), Column("社区名称", wrap=True, whole=True, keep=2, min_width=8),
                Column("年末状态"), Column("最近总分", justify="right"), Column("需消除的否决项", keep=1),
-               Column(f"距{pass_mark:g}分还差", justify="right")]  # fmt: skip
+               Column(f"距{float(pass_mark):g}分还差", justify="right")]  # fmt: skip
     rows = []
-    for c in doc["candidates"]:
-        short = "" if c["points_short"] is None else f"{c['points_short']:g}"
-        label = c.get("display_label") or c["status_label"]
-        style = STATUS_STYLE.get(c.get("display_status") or c["status"], "")
-        rows.append([c["subdistrict"], c["community_id"], c["community"], f"[{style}]{label}[/]" if style else label,
-                     "" if c["total"] is None else f"{c['total']:.1f}", "、".join(c["vetoes"]), short])  # fmt: skip
+    for s in report.standing.candidates:
+        short = points_short(s, pass_mark)
+        style = STATUS_STYLE.get(s.display_status, "")
+        label = _text(s.display_label)
+        rows.append([_text(s.community.subdistrict), _text(s.community.code), _text(s.community.name),
+                     f"[{style}]{label}[/]" if style else label, _score(as_float(s.total)),
+                     "、".join(_text(v) for v in s.vetoes), "" if short is None else f"{float(short):g}"])  # fmt: skip
     render_table(out, FittedTable(columns, rows))
 
 
-def render_history(doc: dict[str, Any]) -> None:
-    doc = _shown(doc)
+def _minute(moment: str | None) -> str:
+    """A stored time (2023-05-01T09:30:12+08:00) to the minute, as a person reads it."""
+    return _text(moment)[:16].replace("T", " ")
+
+
+def render_history(report: HistoryReport) -> None:
     out = console()
-    rows = doc["evaluations"]
-    invalid = doc.get("invalid_submissions", [])
-    if not rows and not invalid:
-        out.print(f"评分记录中没有社区 {doc['community_id']} 的评审")
+    entries = report.entries
+    invalid = report.invalid_submissions
+    if not entries and not invalid:
+        out.print(f"评分记录中没有社区 {_text(report.community_id)} 的评审")
         return
-    latest = rows[-1] if rows else invalid[-1]
-    out.print(f"[bold]{doc['community_id']} {latest['community']}[/]（{latest['subdistrict']}）评审记录")
-    if rows:
+    latest = entries[-1].outcome if entries else invalid[-1]
+    out.print(f"[bold]{_text(report.community_id)} {_text(latest.community)}[/]（{_text(latest.subdistrict)}）评审记录")
+    if entries:
         columns = [Column("记录号", justify="right"), Column("年度"), Column("结论"), Column("总分", justify="right"),
                    Column("否决项", keep=2), Column("是否有效"), Column("评审日期", keep=1),
                    Column("说明", wrap=True, keep=2, min_width=12), Column("评分时间", keep=3),
                    Column("标准版本", keep=3), Column("SHA-256", keep=4),
                    Column("文件", wrap=True, keep=4, min_width=16)]  # fmt: skip
         table = []
-        for e in rows:
+        for entry in entries:
+            o, record = entry.outcome, entry.outcome.stored
             # the state stays on one line (scripts and people look for 已被 #N 取代); why goes in 说明
-            if e.get("void_reason"):
-                state, why = "[red]已作废[/]", e["void_reason"]
+            if record.void_reason:
+                state, why = "[red]已作废[/]", _text(record.void_reason)
             else:
-                state = "[green]当前[/]" if e["current"] else f"[dim]已被 #{e['superseded_by']} 取代[/]"
-                why = e.get("superseded_reason") or ""
-            dated = e["review_date"] or (f"未填（按 {e['dated_as']} 计）" if e.get("dated_as") else "")
-            table.append([f"#{e['id']}", str(e["year"]), f"[{VERDICT_STYLE[e['verdict']]}]{VERDICT_LABEL[e['verdict']]}[/]",
-                          f"{e['total']:.1f}", "、".join(e["vetoes"]), state, dated, why,
-                          e["scored_at"][:16].replace("T", " "), e["rubric_version"], e["sha256"][:12], e["file"]])  # fmt: skip
+                state = "[green]当前[/]" if record.current else f"[dim]已被 #{record.superseded_by} 取代[/]"
+                why = _text(entry.superseded_reason)
+            dated = (
+                o.review_date.isoformat()
+                if o.review_date
+                else (f"未填（按 {o.dated.isoformat()} 计）" if o.dated else "")
+            )
+            table.append([f"#{record.id}", str(o.year), _verdict_label(o.verdict), f"{as_float(o.total):.1f}",
+                          "、".join(_text(v) for v in o.vetoes), state, dated, why, _minute(record.scored_at),
+                          _text(o.rubric_version), _text(entry.sha256)[:12], _text(o.file)])  # fmt: skip
         render_table(out, FittedTable(columns, table))
     if invalid:
         out.print("\n[bold]无效的评分表[/]（未计入评审记录）")
         columns = [Column("年度"), Column("提交时间", keep=2), Column("第一个错误", wrap=True, min_width=16),
                    Column("文件", wrap=True, keep=1, min_width=16)]  # fmt: skip
-        table = [[str(i["year"] or "?"), i["seen_at"][:16].replace("T", " "), i["first_error"], i["file"]]
+        table = [[str(i.year or "?"), _minute(i.seen_at), _text(i.first_error), _text(i.file_path)]
                  for i in invalid]  # fmt: skip
         render_table(out, FittedTable(columns, table))
-    named = doc.get("conferrals", [])
+    named = report.conferrals
     if named:
         out.print("\n[bold]市级命名[/]（命名日期即称号日期）")
         columns = [
@@ -487,20 +508,18 @@ def render_history(doc: dict[str, Any]) -> None:
             Column("文号", wrap=True, min_width=16),  # a 文号 such as 秦创绿〔2023〕5号 reads whole
             Column("记录时间", keep=2),
         ]
-        table = [[str(c["year"]), c["date"], c["doc"], c["recorded_at"][:16].replace("T", " ")] for c in named]
+        table = [[str(c.year), c.day.isoformat(), _text(c.document), _minute(c.recorded_at)] for c in named]
         render_table(out, FittedTable(columns, table))
 
 
-def render_notice(doc: dict[str, Any]) -> None:
-    doc = _shown(doc)
+def render_notice(report: NoticeReport) -> None:
     out = console()
-    listed = doc["communities"]
+    listed = report.communities
     count = f"列出 {len(listed)} 个社区" if listed else "名单为空，文书中写明“无”"
-    out.print(f"已写出 {doc['year']} 年度{doc['kind']}：{doc['out']}（{count}）", soft_wrap=True)
+    out.print(f"已写出 {report.year} 年度{_text(report.kind)}：{_text(report.out)}（{count}）", soft_wrap=True)
 
 
-def render_confer(doc: dict[str, Any]) -> None:
-    doc = _shown(doc)
+def render_confer(report: ConferReport) -> None:
     out = console()
     columns = [
         Column("乡街"),
@@ -511,80 +530,81 @@ def render_confer(doc: dict[str, Any]) -> None:
         Column("文号", wrap=True, min_width=16),  # a 文号 such as 秦创绿〔2023〕5号 reads whole
         Column("原称号日期", keep=1),
     ]
-    rows = [[c["subdistrict"], c["community_id"], c["community"], str(c["year"]), c["date"], c["doc"],
-             c["review_date"] or ""] for c in doc["conferred"]]  # fmt: skip
+    rows = [[_text(c.subdistrict), _text(c.community_id), _text(c.community), str(c.year), c.day.isoformat(),
+             _text(c.document), c.review_date.isoformat() if c.review_date else ""] for c in report.conferred]  # fmt: skip
     out.print(f"[bold]已记录市级命名 {len(rows)} 个[/]：此后这些社区的称号日期为命名日期")
     render_table(out, FittedTable(columns, rows))
 
 
-def render_rollup(doc: dict[str, Any]) -> None:
+def render_rollup(report: RollupReport) -> None:
     """One line for a person reading cron's mail; the log has the details."""
-    doc = _shown(doc, markup=False)
+    r = report
     sys.stdout.write(
-        f"{doc['year']} 年度，找到 {doc['found']} 份：新增 {doc['new']}，修改 {doc['changed']}，未变 {doc['unchanged']}，无效 {doc['invalid']}，"
-        f"跳过 {doc['skipped']}；汇总工作簿：{doc['out']}\n"
+        f"{r.year} 年度，找到 {r.found} 份：新增 {r.new}，修改 {r.changed}，未变 {r.unchanged}，无效 {r.invalid}，"
+        f"跳过 {r.skipped}；汇总工作簿：{_plain(r.out)}\n"
     )
 
 
-def render_export(doc: dict[str, Any]) -> None:
-    doc = _shown(doc)
+def render_export(report: ExportReport) -> None:
     out = console()
-    for table in doc["tables"]:
-        out.print(f"{table['name']}：{table['rows']} 行 → {table['path']}", soft_wrap=True)
-    out.print(f"{doc['year']} 年度数据已导出：{doc['out']}", soft_wrap=True)
+    for table in report.tables:
+        out.print(f"{_text(table.name)}：{table.rows} 行 → {_text(table.path)}", soft_wrap=True)
+    out.print(f"{report.year} 年度数据已导出：{_text(report.out)}", soft_wrap=True)
 
 
-def render_void(doc: dict[str, Any]) -> None:
-    doc = _shown(doc)
+def render_void(report: VoidReport) -> None:
     out = console()
-    when = doc["voided_at"][:16].replace("T", " ") if doc.get("voided_at") else ""
-    out.print(f"已作废记录 #{doc['record']}（{doc['community_id']} {doc['community']}，{doc['year']} 年）：{doc['reason']}"
-              + (f"（{when} 作废）" if when else ""), soft_wrap=True)  # fmt: skip
-    if doc["current"] is not None:
-        out.print(f"该社区 {doc['year']} 年的当前记录现为 #{doc['current']}")
+    o, record = report.voided, report.voided.stored
+    when = _minute(record.voided_at) if record.voided_at else ""
+    out.print(f"已作废记录 #{record.id}（{_text(o.community_id)} {_text(o.community)}，{o.year} 年）："
+              f"{_text(record.void_reason)}" + (f"（{when} 作废）" if when else ""), soft_wrap=True)  # fmt: skip
+    if report.current is not None:
+        out.print(f"该社区 {o.year} 年的当前记录现为 #{report.current.stored.id}")
     else:
-        out.print(f"该社区 {doc['year']} 年已没有有效的评审记录")
+        out.print(f"该社区 {o.year} 年已没有有效的评审记录")
 
 
-def _missing_text(missing: list[dict[str, str]]) -> str:
+def _missing_text(missing: Sequence[tuple[str, str]]) -> str:
     """缺少 18.2、20.1（评分方式不同，且没有对应关系）: each reason once, with the codes it concerns."""
     by_why: dict[str, list[str]] = {}
-    for m in missing:
-        by_why.setdefault(m["why"], []).append(m["code"])
+    for code, why in missing:
+        by_why.setdefault(_text(why), []).append(_text(code))
     return "；".join(why if codes == ["*"] else f"缺少 {'、'.join(codes)}（{why}）" for why, codes in by_why.items())
 
 
-def render_rescore(doc: dict[str, Any]) -> None:
-    doc = _shown(doc)
+def render_rescore(report: RescoreReport) -> None:
     out = console()
-    version = doc["version"]
+    version = _text(report.version)
     columns = [Column("社区编码"), Column("社区名称", wrap=True, whole=True, keep=2, min_width=8), Column("原版本", keep=1),
                Column("原结论"), Column("原总分", justify="right"), Column("新结论"), Column("新总分", justify="right"),
                Column("说明", wrap=True, keep=1, min_width=12)]  # fmt: skip
-    communities = doc["communities"]
-    blocked = [c for c in communities if not c["verdict_after"]]
-    shared = {_missing_text(c["missing"]) for c in blocked}
+    changes = report.changes
+    blocked = [c for c in changes if c.after is None]
+    shared = {_missing_text(c.missing) for c in blocked}
     once = len(blocked) > 1 and len(shared) == 1 and "" not in shared  # the same gap everywhere: said once, below
     rows = []
-    for c in communities:
+    for c in changes:
+        before, after = c.before, c.after
         note = (
-            "见表下" if once and not c["verdict_after"] else _missing_text(c["missing"]) or "；".join(c["issues_after"])
-        )
-        rows.append([c["community_id"], c["community"], c["from_version"] or "", VERDICT_LABEL[c["verdict_before"]],
-                     _score(c["total_before"]), VERDICT_LABEL[c["verdict_after"]] if c["verdict_after"] else "无法评分",
-                     _score(c["total_after"]), note])  # fmt: skip
-    out.print(f"[bold]{doc['year']} 年度按评分标准 {version} 重新评分[/]")
+            "见表下" if once and after is None
+            else _missing_text(c.missing) or "；".join(_text(i) for i in c.issues_after)
+        )  # fmt: skip
+        rows.append([_text(before.community_id), _text(before.community), _text(before.rubric_version),
+                     VERDICT_LABEL[before.verdict.value], _score(as_float(before.total)),
+                     VERDICT_LABEL[after.verdict.value] if after else "无法评分",
+                     _score(as_float(after.total) if after else None), note])  # fmt: skip
+    out.print(f"[bold]{report.year} 年度按评分标准 {version} 重新评分[/]")
     if not rows:
         out.print("该年度没有按其他版本记录的当前评审，无需重新评分")
         return
     render_table(out, FittedTable(columns, rows))
     if once:
         out.print(f"表中 {len(blocked)} 个社区无法评分，原因相同：{shared.pop()}", soft_wrap=True)
-    scorable = len(communities) - len(blocked)
+    scorable = len(changes) - len(blocked)
     cannot = f"{len(blocked)} 个无法按 {version} 评分，原记录不变" if blocked else ""
-    if doc["applied"]:
-        if doc["recorded"]:
-            done = f"已记录新的评分 {doc['recorded']} 条（原记录保留在历史中，已被取代）"
+    if report.applied:
+        if report.recorded:
+            done = f"已记录新的评分 {report.recorded} 条（原记录保留在历史中，已被取代）"
         elif scorable:
             done = f"可重新评分的 {scorable} 个此前已按 {version} 记录过，未重复记录"
         else:
