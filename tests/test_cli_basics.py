@@ -10,6 +10,8 @@ from pathlib import Path
 from greencli.cli.app import app
 from typer.testing import CliRunner
 
+from tests.errors import error_code, problem_codes
+
 runner = CliRunner()
 
 
@@ -27,7 +29,7 @@ def test_python_dash_m_works() -> None:
 def test_unknown_option_is_a_usage_error_in_chinese() -> None:
     result = runner.invoke(app, ["standard", "--bogus"])
     assert result.exit_code == 2
-    assert "没有这个选项" in result.output
+    assert "没有这个选项" in result.output  # the parser's usage error has no code: its translation is under test
 
 
 def test_standard_json_is_the_rubric(tmp_path: Path) -> None:
@@ -43,16 +45,17 @@ def test_standard_json_is_the_rubric(tmp_path: Path) -> None:
 def test_broken_rubric_exits_2_with_message_and_no_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('id = "x"\n', encoding="utf-8")
-    result = runner.invoke(app, ["standard", "--rubric", str(bad)])
+    result = runner.invoke(app, ["standard", "--rubric", str(bad), "--json"])
     assert result.exit_code == 2
-    assert "评分标准文件" in result.output and "Traceback" not in result.output
+    assert error_code(result) == "rubric-invalid" and "Traceback" not in result.output
     debug = runner.invoke(app, ["--debug", "standard", "--rubric", str(bad)])
     assert debug.exit_code != 0 and debug.exception is not None
 
 
 def test_rubric_from_environment(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["standard"], env={"GREENCLI_RUBRIC": str(tmp_path / "none.toml")})
-    assert result.exit_code == 2 and "无法读取" in result.output
+    result = runner.invoke(app, ["standard", "--json"], env={"GREENCLI_RUBRIC": str(tmp_path / "none.toml")})
+    assert result.exit_code == 2 and error_code(result) == "rubric-invalid"
+    assert problem_codes(result) == ["rubric-unreadable"]
 
 
 def test_core_loads_no_io_library() -> None:

@@ -18,6 +18,7 @@ from greencli.core.listings import NOTICE_KINDS
 from typer.testing import CliRunner
 
 from tests.district import SampleDistrict
+from tests.errors import error_code, message_of, problem_codes
 from tests.libreoffice import convert_all, needs_libreoffice
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,12 +160,18 @@ def test_the_bulletin_states_rates_and_targets_in_the_official_layout(
 def test_notice_refuses_what_it_cannot_write(ledger: Path, tmp_path: Path) -> None:
     db = str(ledger / "l.db")
     base = ["notice", "--year", "2023", "--roster", ROSTER, "--db", db]
-    assert invoke(*base, "--kind", "表扬名单", "--out", str(tmp_path / "a.docx")).exit_code == 2
-    assert invoke(*base, "--kind", "通报", "--out", str(tmp_path / "a.pdf")).exit_code == 2
-    assert invoke(*base, "--kind", "通报", "--out", str(tmp_path)).exit_code == 2
-    assert invoke(*base, "--kind", "通报", "--out", str(tmp_path / "a.docx"), "--as-of", "2022-01-01").exit_code == 2
-    no_roster = invoke("notice", "--year", "2023", "--kind", "通报", "--out", str(tmp_path / "a.docx"), "--db", db)
-    assert no_roster.exit_code == 2 and "名单" in no_roster.output
+    refused = {
+        "notice-kind-unknown": ["--kind", "表扬名单", "--out", str(tmp_path / "a.docx")],
+        "notice-out-not-docx": ["--kind", "通报", "--out", str(tmp_path / "a.pdf")],
+        "notice-out-folder": ["--kind", "通报", "--out", str(tmp_path)],
+        "as-of-before-year": ["--kind", "通报", "--out", str(tmp_path / "a.docx"), "--as-of", "2022-01-01"],
+    }
+    for code, args in refused.items():
+        result = invoke(*base, *args, "--json")
+        assert result.exit_code == 2 and error_code(result) == code, (code, result.output)
+    no_roster = invoke("notice", "--year", "2023", "--kind", "通报", "--out", str(tmp_path / "a.docx"), "--db", db,
+                       "--json")  # fmt: skip
+    assert no_roster.exit_code == 2 and error_code(no_roster) == "roster-needed"
     assert not list(tmp_path.glob("*.docx")) and not list(tmp_path.glob("*.pdf"))
     plain = invoke(*base, "--kind", "认定名单", "--out", str(tmp_path / "认定"))
     assert plain.exit_code == 0 and (tmp_path / "认定.docx").exists()
@@ -204,23 +211,27 @@ def test_confer_dates_the_title_from_the_citys_naming(ledger: Path, tmp_path: Pa
 
 
 @pytest.mark.parametrize(
-    ("codes", "day", "why"),
+    ("codes", "day", "code", "problem", "named"),
     [
-        (["ZJ-01"], "2023-12-20", "复审通过"),  # re-reviewed in 2023: its title was named before
-        (["TF-03"], "2023-12-20", "没有有效的评审记录"),  # not evaluated in 2023
-        (["ZJ-11"], "2023-12-20", "未达标"),  # evaluated and failed
-        (["ZJ-09"], "2023-09-01", "早于评审日期"),
-        (["ZJ-09"], (date.today().replace(year=date.today().year + 1)).isoformat(), "晚于今天"),
-        (["ZJ-09", "XX-99"], "2023-12-20", "XX-99"),  # one bad code: nothing is recorded
+        (["ZJ-01"], "2023-12-20", "confer-refused", "confer-not-passed", "ZJ-01"),  # re-reviewed: named before
+        (["TF-03"], "2023-12-20", "confer-refused", "confer-no-record", "TF-03"),  # not evaluated in 2023
+        (["ZJ-11"], "2023-12-20", "confer-refused", "confer-not-passed", "ZJ-11"),  # evaluated and failed
+        (["ZJ-09"], "2023-09-01", "confer-refused", "confer-too-early", "ZJ-09"),  # before its 评审日期
+        (["ZJ-09"], (date.today().replace(year=date.today().year + 1)).isoformat(), "confer-date-future", None, None),
+        (["ZJ-09", "XX-99"], "2023-12-20", "confer-refused", "confer-no-record", "XX-99"),  # one bad: none recorded
     ],
-)
+)  # fmt: skip
 def test_confer_refuses_a_naming_without_a_pass(
-    ledger: Path, tmp_path: Path, codes: list[str], day: str, why: str
+    ledger: Path, tmp_path: Path, codes: list[str], day: str, code: str, problem: str | None, named: str | None
 ) -> None:
     db = tmp_path / "l.db"
     db.write_bytes((ledger / "l.db").read_bytes())
-    result = invoke("confer", *codes, "--year", "2023", "--date", day, "--doc", "秦创绿〔2023〕5号", "--db", str(db))
-    assert result.exit_code == 2 and why in result.output and "Traceback" not in result.output
+    result = invoke("confer", *codes, "--year", "2023", "--date", day, "--doc", "秦创绿〔2023〕5号", "--db", str(db),
+                    "--json")  # fmt: skip
+    assert result.exit_code == 2 and error_code(result) == code and "Traceback" not in result.output
+    assert problem_codes(result) == ([problem] if problem else [])
+    if named is not None:
+        assert named in message_of(result)  # it names the community the office must look at
     assert json.loads(invoke("history", "ZJ-09", "--db", str(db), "--json").stdout)["conferrals"] == []
 
 

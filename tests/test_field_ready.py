@@ -18,6 +18,7 @@ from greencli.core.issues import CATALOGUE, TITLES
 from greencli.core.text import display_width
 from typer.testing import CliRunner, Result
 
+from tests.errors import error_code, problem_codes
 from tests.workbooks import filled
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -220,6 +221,8 @@ def test_every_message_is_chinese(tmp_path: Path) -> None:
     ],
 )
 def test_usage_mistakes_say_what_is_wrong_and_exit_2(args: list[str], expected: str) -> None:
+    """The command line's own usage errors (the parser's, translated) have no code: their Chinese words, naming the
+    argument or option to fix, are what is under test."""
     result = cli(*args)
     assert result.exit_code == 2 and expected in result.output, result.output
 
@@ -303,9 +306,8 @@ def roster(tmp: Path, rows: list[tuple[str, str, str, str]]) -> str:
 def test_an_unknown_community_kind_is_an_error_naming_the_row(tmp_path: Path, kind: str, problem: str) -> None:
     path = roster(tmp_path, [("A-01", "甲社区", "珠江道街道", "城市社区"), ("A-02", "乙社区", "珠江道街道", kind)])
     result = cli("template", "--roster", path, "--out", str(tmp_path / "t"), "--json")
-    error = json.loads(result.stdout)["error"]
-    assert result.exit_code == 2 and error["code"] == "roster-unusable"
-    assert [p["code"] for p in error["problems"]] == [problem]
+    assert result.exit_code == 2 and error_code(result) == "roster-unusable"
+    assert problem_codes(result) == [problem]
     assert not (tmp_path / "t").exists()
 
 
@@ -318,8 +320,8 @@ def test_villages_of_both_spellings_are_listed_never_counted_and_codes_are_uniqu
     assert doc["written"] == 1 and {c["kind"] for c in doc["not_urban"]} == {"村", "农村社区"}
     twice = roster(tmp_path, [("A-01", "甲社区", "渤海乡", "城市社区"), ("a-01", "乙社区", "渤海乡", "城市社区")])
     result = cli("template", "--roster", twice, "--out", str(tmp_path / "u"), "--json")
-    error = json.loads(result.stdout)["error"]
-    assert result.exit_code == 2 and [p["code"] for p in error["problems"]] == ["roster-row-duplicate"]
+    assert result.exit_code == 2 and error_code(result) == "roster-unusable"
+    assert problem_codes(result) == ["roster-row-duplicate"]
 
 
 # ── invalid submissions ──
@@ -340,6 +342,7 @@ def test_an_invalid_submission_is_remembered_as_waiting_for_correction(district:
     history = cli("history", "ZJ-10", "--db", str(district / "l.db"))
     assert "无效的评分表" in history.output and "L5" in history.output  # the formula typed into 1.1's 录入值
     data = json.loads(cli("history", "ZJ-10", "--db", str(district / "l.db"), "--json").stdout)
+    # The ledger keeps an invalid submission's first error as its text (no code): its words are all there is to check.
     assert data["invalid_submissions"][0]["year"] == 2022 and "公式" in data["invalid_submissions"][0]["first_error"]
 
 
@@ -396,14 +399,14 @@ def test_out_folder_missing_extension_and_wrong_extension(tmp_path: Path, comman
     cli("score", str(SAMPLES / "inspections" / "2022" / "渤海乡"), "--roster", ROSTER, "--db", db,
         "--out", str(tmp_path / "seed.xlsx"))  # fmt: skip
 
-    def run(out: str) -> Result:
+    def run(out: str, *more: str) -> Result:
         head = {
             "score": ["score", str(SAMPLES / "inspections" / "2022" / "渤海乡")],
             "rollup": ["rollup", "--inbox", str(SAMPLES / "inspections" / "2022" / "渤海乡"), "--log",
                        str(tmp_path / "r.log")],
             "progress": ["progress", "--year", "2022"],
         }[command]  # fmt: skip
-        return cli(*head, "--roster", ROSTER, "--db", db, "--out", out)
+        return cli(*head, "--roster", ROSTER, "--db", db, "--out", out, *more)
 
     result = run(str(tmp_path / "outdir") + "/")
     assert result.exit_code in (0, 1), result.output
@@ -416,8 +419,8 @@ def test_out_folder_missing_extension_and_wrong_extension(tmp_path: Path, comman
     if command != "rollup":
         assert "汇总.xlsx" in result.output
     for wrong in ("汇总.xls", "汇总.csv"):
-        result = run(str(tmp_path / wrong))
-        assert result.exit_code == 2 and ".xlsx" in result.output and not (tmp_path / wrong).exists()
+        result = run(str(tmp_path / wrong), "--json")
+        assert result.exit_code == 2 and error_code(result) == "output-not-xlsx" and not (tmp_path / wrong).exists()
 
 
 # ── the small ones ──

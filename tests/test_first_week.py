@@ -25,12 +25,13 @@ from greencli.cli.app import app
 from greencli.core.engine import evaluate
 from greencli.core.issues import YEAR_RULE
 from greencli.core.listings import NOTICE_KINDS
-from greencli.core.rubric import Rubric, year_bounds, year_problem
+from greencli.core.rubric import Rubric, year_bounds
 from greencli.core.text import display_width
 from greencli.core.values import parse_count
 from typer.testing import CliRunner, Result
 
 from tests.builders import entries
+from tests.errors import error_code, message_of, problem_codes
 from tests.workbooks import filled
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,8 +132,10 @@ def test_void_and_conferral_times_are_local(shanghai: None, ledger: str) -> None
     assert voided["voided_at"].endswith("+08:00")
     when = local(stored(ledger, f"SELECT voided_at FROM evaluations WHERE id = {record}")[0])
     assert voided["voided_at"] == when.isoformat(timespec="seconds")
-    again = cli("void", str(record), "--reason", "再次", "--db", ledger)
-    assert again.exit_code == 2 and f"已于 {when:%Y-%m-%d %H:%M} 作废" in again.output and "+00:00" not in again.output
+    again = cli("void", str(record), "--reason", "再次", "--db", ledger, "--json")
+    assert again.exit_code == 2 and error_code(again) == "record-already-void"
+    # The point is the time the message names: the office's local time, without an offset.
+    assert f"{when:%Y-%m-%d %H:%M}" in message_of(again) and "+00:00" not in again.output
     named = cli("confer", "ZJ-09", "--year", "2023", "--date", "2023-11-20", "--doc", "秦开绿创〔2023〕12号", "--db",
                 ledger)  # fmt: skip
     assert named.exit_code == 0, named.output
@@ -165,10 +168,10 @@ def test_every_command_takes_the_years_of_one_rule_with_one_message(ledger: str,
     low, high = year_bounds(campaign, date.today())
     assert (low, high) == (2020, date.today().year + 1)
     for year in (low - 1, high + 1, 1999, 2099):
-        result = cli(*year_calls(tmp_path, ledger, str(year))[command])
-        problem = year_problem(campaign, year, date.today())
-        assert result.exit_code == 2 and problem is not None and problem in result.output, result.output
-        assert YEAR_RULE.format(low=low, high=high) in result.output
+        result = cli(*year_calls(tmp_path, ledger, str(year))[command], "--json")
+        assert result.exit_code == 2 and error_code(result) == "year-out-of-range", result.output
+        # One rule for every command: the message states the same bounds, which are what the user must keep to.
+        assert YEAR_RULE.format(low=low, high=high) in message_of(result)
     assert not [p for p in tmp_path.iterdir() if p.name != "l.db"]  # refused before any work
 
 
@@ -251,9 +254,11 @@ def test_a_file_that_is_not_a_workbook_is_said_once(tmp_path: Path) -> None:
     result = cli("score", str(tmp_path / "名单.xlsx"), "--dry-run")
     assert result.exit_code == 1
     lines = [line for line in result.output.splitlines() if "✗" in line]
-    assert len(lines) == 1 and lines[0].count("不是") == 1, lines
+    assert len(lines) == 1 and lines[0].count("不是") == 1, lines  # said once: the wording is what is under test
     doc = as_json("score", str(tmp_path / "名单.xlsx"), "--dry-run")
-    assert [e["issue"] for e in doc["results"][0]["errors"]] == ["file-not-xlsx"]
+    assert [e["issue"] for e in doc["results"][0]["errors"]] == [
+        "file-text"
+    ]  # a text file named .xlsx, by its own code
 
 
 def test_a_workbook_that_is_not_a_form_names_its_missing_sheets_on_one_line(tmp_path: Path) -> None:
@@ -261,7 +266,7 @@ def test_a_workbook_that_is_not_a_form_names_its_missing_sheets_on_one_line(tmp_
     book.create_sheet("签到")["A1"] = "会议签到表"
     book.save(tmp_path / "签到.xlsx")
     result = cli("score", str(tmp_path / "签到.xlsx"), "--dry-run")
-    lines = [line for line in result.output.splitlines() if "缺少工作表" in line]
+    lines = [line for line in result.output.splitlines() if "缺少工作表" in line]  # the line under test: its wording
     assert result.exit_code == 1 and len(lines) == 1 and all(s in lines[0] for s in ("基本信息", "评分表", "小区"))
     doc = as_json("score", str(tmp_path / "签到.xlsx"), "--dry-run")
     assert [e["issue"] for e in doc["results"][0]["errors"]].count("sheet-missing") == 3
@@ -285,11 +290,18 @@ def test_an_empty_list_is_said_without_brackets_in_brackets(district: Path, tmp_
 def test_a_toml_mistake_is_chinese_with_line_and_column(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('id = "x"\nversion = \n', encoding="utf-8")
-    result = cli("standard", "--rubric", str(bad))
-    assert result.exit_code == 2 and "第 2 行" in result.output and "Invalid" not in result.output
+    # The point is the line the message names, where the user must fix the file, in Chinese (not TOML's English).
+    result = cli("standard", "--rubric", str(bad), "--json")
+    assert (
+        result.exit_code == 2 and error_code(result) == "rubric-invalid" and problem_codes(result) == ["rubric-syntax"]
+    )
+    assert "第 2 行" in message_of(result) and "Invalid" not in result.output
     bad.write_text('id = "x"\nversion = ', encoding="utf-8")  # the end of the file
-    result = cli("standard", "--rubric", str(bad))
-    assert result.exit_code == 2 and "第 2 行" in result.output and "end of document" not in result.output
+    result = cli("standard", "--rubric", str(bad), "--json")
+    assert (
+        result.exit_code == 2 and error_code(result) == "rubric-invalid" and problem_codes(result) == ["rubric-syntax"]
+    )
+    assert "第 2 行" in message_of(result) and "end of document" not in result.output
     debug = cli("--debug", "standard", "--rubric", str(bad))
     assert debug.exit_code == 2 and "Invalid value" in debug.output and "Traceback" in debug.output
 
@@ -298,7 +310,7 @@ def test_rubric_problems_are_spaced_and_worded(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("[campaign]\nfirst_year = 2020\n", encoding="utf-8")
     result = cli("standard", "--rubric", str(bad))
-    assert result.exit_code == 2 and "campaign 缺少 targets" in result.output
+    assert result.exit_code == 2 and "campaign 缺少 targets" in result.output  # the wording is what is under test
     assert not re.search(r"[A-Za-z0-9_\]][\u4e00-\u9fff]", result.output.replace("greencli", "")), result.output
 
 
@@ -309,8 +321,9 @@ def test_the_standards_title_is_chinese() -> None:
 
 def test_history_of_a_code_never_seen_is_a_usage_error(district: Path) -> None:
     db = str(district / "l.db")
-    unknown = cli("history", "XX-99", "--db", db)
-    assert unknown.exit_code == 2 and "XX-99" in unknown.output
+    unknown = cli("history", "XX-99", "--db", db, "--json")
+    assert unknown.exit_code == 2 and error_code(unknown) == "history-community-unknown"
+    assert "XX-99" in message_of(unknown)  # the message names the code the user typed
     assert cli("history", "TF-09", "--db", db).exit_code == 0  # only an invalid workbook came in: it is known
 
 
@@ -339,8 +352,8 @@ def test_score_without_a_roster_says_that_no_code_was_checked(tmp_path: Path) ->
 
 @pytest.mark.parametrize("name", ["数据.csv", "数据.xls", "数据.json", "数据.TXT"])
 def test_export_refuses_a_file_name_that_is_no_workbook(district: Path, tmp_path: Path, name: str) -> None:
-    result = cli("export", "--year", "2022", "--db", str(district / "l.db"), "--out", str(tmp_path / name))
-    assert result.exit_code == 2 and ".xlsx" in result.output
+    result = cli("export", "--year", "2022", "--db", str(district / "l.db"), "--out", str(tmp_path / name), "--json")
+    assert result.exit_code == 2 and error_code(result) == "export-out-kind"
     assert not (tmp_path / name).exists()
 
 

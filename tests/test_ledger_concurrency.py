@@ -21,6 +21,8 @@ from greencli.jobs import score as score_job
 from greencli.jobs.score import run_score
 from typer.testing import CliRunner
 
+from tests.errors import error_code
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 ROSTER = str(SAMPLES / "roster.xlsx")
@@ -79,12 +81,13 @@ def test_a_writer_gives_up_with_exit_3_and_changes_nothing(
     with pytest.raises(LedgerBusy) as raised:
         run_score(load_standards(), [str(SAMPLES / "inspections" / "2023" / "珠江道街道")], db=db,
                   out=tmp_path / "out.xlsx", wait=0.2, jobs=1)  # fmt: skip
-    assert raised.value.exit_code == 3
+    assert raised.value.exit_code == 3 and raised.value.code == "ledger-busy"
     assert not (tmp_path / "out.xlsx").exists()
     monkeypatch.setattr(rollup_job, "LEDGER_GRACE", 0.2)
     result = runner.invoke(app, ["rollup", "--inbox", str(SAMPLES / "inspections" / "2023" / "渤海乡"),
-                                 "--db", str(db), "--out", str(tmp_path / "r.xlsx"), "--log", str(tmp_path / "r.log")])  # fmt: skip
-    assert result.exit_code == 3, result.output
+                                 "--db", str(db), "--out", str(tmp_path / "r.xlsx"), "--log", str(tmp_path / "r.log"),
+                                 "--json"])  # fmt: skip
+    assert result.exit_code == 3 and error_code(result) == "ledger-busy", result.output
     assert not (tmp_path / "r.xlsx").exists()
 
 
@@ -189,8 +192,11 @@ def test_a_file_that_is_not_a_greencli_ledger_is_exit_2_and_left_as_it_was(
         "export": ["export", "--year", "2022", "--out", str(tmp_path / "e.xlsx")],
         "void": ["void", "1", "--reason", "测试"],
     }[command]
-    result = runner.invoke(app, [*args, "--db", str(db)])
+    result = runner.invoke(app, [*args, "--db", str(db), "--json"])
     assert result.exit_code == 2, result.output
+    assert error_code(result) == {_empty: "ledger-empty-file", _not_sqlite: "ledger-unusable"}.get(
+        make, "ledger-foreign"
+    )
     assert "Traceback" not in result.output
     assert db.read_bytes() == before
     assert not (tmp_path / "o.xlsx").exists()
@@ -204,8 +210,8 @@ def test_the_ledger_is_marked_and_in_wal_mode(scored: Path) -> None:
 
 def test_a_missing_ledger_for_a_reading_command_is_exit_2_and_not_created(tmp_path: Path) -> None:
     db = tmp_path / "none.db"
-    result = runner.invoke(app, ["history", "ZJ-01", "--db", str(db)])
-    assert result.exit_code == 2
+    result = runner.invoke(app, ["history", "ZJ-01", "--db", str(db), "--json"])
+    assert result.exit_code == 2 and error_code(result) == "ledger-missing"
     assert not db.exists()
 
 

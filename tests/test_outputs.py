@@ -20,8 +20,11 @@ from typing import Any
 import pytest
 from greencli.adapters import files, runtime
 from greencli.adapters.files import OutputError, clear_stale, refuse_overlap, same_file
+from greencli.adapters.oserrors import OS_ERRORS
 from greencli.cli.app import app
 from typer.testing import CliRunner, Result
+
+from tests.errors import error_code, message_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -63,9 +66,10 @@ def alias(kind: str, target: Path, where: Path, suffix: str | None = None) -> Pa
     return link
 
 
-def refused_and_untouched(result: Result, *untouched: tuple[Path, bytes], said: str = "同一个文件") -> None:
+def refused_and_untouched(result: Result, *untouched: tuple[Path, bytes], code: str = "output-is-input") -> None:
+    """A run with --json that stopped on `code`, leaving each file with the bytes it had."""
     assert result.exit_code == 2, result.output
-    assert said in result.output and "Traceback" not in result.output
+    assert error_code(result) == code and "Traceback" not in result.output
     for path, data in untouched:
         assert path.read_bytes() == data
 
@@ -85,14 +89,14 @@ def test_score_out_onto_an_input_is_refused_and_leaves_it_as_it_was(
         scored = {**scored, "db": db}
     before = {name: scored[name].read_bytes() for name in ("workbook", "roster", "db")}
     out = alias(kind, scored[victim], tmp / "别名", ".xlsx")
-    result = cli("score", scored["workbook"], "--db", db, "--out", out, "--roster", scored["roster"])
+    result = cli("score", scored["workbook"], "--db", db, "--out", out, "--roster", scored["roster"], "--json")
     refused_and_untouched(result, *((scored[name], data) for name, data in before.items()))
 
 
 def test_score_db_and_out_the_same_new_file_is_refused(tmp_path: Path) -> None:
     workbook = one_workbook(tmp_path / "in")
-    result = cli("score", workbook, "--db", tmp_path / "same.xlsx", "--out", tmp_path / "same.xlsx")
-    assert result.exit_code == 2 and "同一个文件" in result.output
+    result = cli("score", workbook, "--db", tmp_path / "same.xlsx", "--out", tmp_path / "same.xlsx", "--json")
+    assert result.exit_code == 2 and error_code(result) == "output-is-input"
     assert not (tmp_path / "same.xlsx").exists()
 
 
@@ -102,13 +106,13 @@ def test_progress_export_and_notice_never_write_over_the_roster_or_the_ledger(
 ) -> None:
     tmp, roster, db = scored["tmp"], scored["roster"], scored["db"]
     before = [(roster, roster.read_bytes()), (db, db.read_bytes())]
-    common = ["--year", "2022", "--roster", roster, "--db", db]
+    common = ["--year", "2022", "--roster", roster, "--db", db, "--json"]
     out = alias(kind, roster, tmp / "进度")
     refused_and_untouched(cli("progress", *common, "--out", out), *before)
     refused_and_untouched(cli("export", *common, "--out", out), *before)
     if kind != "same":  # a link to the ledger under a name export would write
         refused_and_untouched(cli("export", *common, "--out", alias(kind, db, tmp / "导出", suffix=".xlsx")), *before)
-    refused_and_untouched(cli("export", *common, "--out", db), *before, said="不能写成 .db 文件")  # refused anyway
+    refused_and_untouched(cli("export", *common, "--out", db), *before, code="export-out-kind")  # refused anyway
     notice = tmp / "通报.docx"
     notice.symlink_to(roster if kind != "hardlink" else db)
     refused_and_untouched(cli("notice", *common, "--kind", "通报", "--out", notice), *before)
@@ -121,8 +125,8 @@ def test_template_never_writes_over_the_roster_even_inside_its_folder(tmp_path: 
     generated = next(out.rglob("*.xlsx"))
     shutil.copy2(ROSTER, generated)  # the roster kept where a generated workbook goes
     before = generated.read_bytes()
-    refused = cli("template", "--roster", generated, "--year", "2022", "--out", out, "--force")
-    assert refused.exit_code == 2 and "同一个文件" in refused.output
+    refused = cli("template", "--roster", generated, "--year", "2022", "--out", out, "--force", "--json")
+    assert refused.exit_code == 2 and error_code(refused) == "output-is-input"
     assert generated.read_bytes() == before
     elsewhere = Path(shutil.copy2(ROSTER, out / "名单.xlsx"))  # in the folder but no generated file's name: fine
     again = cli("template", "--roster", elsewhere, "--year", "2022", "--out", out, "--force")
@@ -133,12 +137,12 @@ def test_template_never_writes_over_the_roster_even_inside_its_folder(tmp_path: 
 def test_rollup_log_and_out_never_land_on_an_input(scored: dict[str, Path]) -> None:
     tmp, db = scored["tmp"], scored["db"]
     inbox = scored["workbook"].parent
-    base = ["rollup", "--inbox", inbox, "--db", db, "--year", "2022"]
+    base = ["rollup", "--inbox", inbox, "--db", db, "--year", "2022", "--json"]
     before = db.read_bytes()
     on_ledger = cli(*base, "--out", tmp / "r.xlsx", "--log", db)
     refused_and_untouched(on_ledger, (db, before))
     on_out = cli(*base, "--out", tmp / "r.xlsx", "--log", tmp / "r.xlsx")
-    assert on_out.exit_code == 2 and "同一个文件" in on_out.output
+    assert on_out.exit_code == 2 and error_code(on_out) == "output-twice"
     in_inbox = cli(*base, "--out", inbox / "汇总.xlsx")  # an output in a folder read is no clash: rollup skips it
     assert in_inbox.exit_code == 0, in_inbox.output
 
@@ -158,8 +162,9 @@ def test_names_differing_in_case_clash_where_the_file_system_ignores_case(
     assert not same_file(a, b) or files.case_insensitive(tmp_path)
     monkeypatch.setattr(files, "case_insensitive", lambda folder: True)
     assert same_file(a, b)
-    with pytest.raises(OutputError, match="同一个文件"):
+    with pytest.raises(OutputError) as refused:
         refuse_overlap({"--out": a}, {"--db": [b]})
+    assert refused.value.code == "output-is-input"
     refuse_overlap({"--out": a}, {"--inbox": tmp_path})  # a folder input holds outputs without clashing
 
 
@@ -169,10 +174,15 @@ LONG_NAME = "长" * 90  # 270 bytes in UTF-8
 LONG_PATH = "a/" * 2100  # 4,200 bytes
 
 
-@pytest.mark.parametrize("out", [f"{LONG_NAME}.xlsx", f"{LONG_PATH}x.xlsx", LONG_PATH], ids=["name", "path", "folder"])
+@pytest.mark.parametrize(
+    ("out", "too_long"),
+    [(f"{LONG_NAME}.xlsx", "output-name-too-long"), (f"{LONG_PATH}x.xlsx", "output-path-too-long"),
+     (LONG_PATH, "output-path-too-long")],
+    ids=["name", "path", "folder"],
+)  # fmt: skip
 @pytest.mark.parametrize("command", ["score", "progress", "notice", "export", "template"])
 def test_a_name_or_path_too_long_is_exit_2_with_a_chinese_reason(
-    scored: dict[str, Path], monkeypatch: pytest.MonkeyPatch, command: str, out: str
+    scored: dict[str, Path], monkeypatch: pytest.MonkeyPatch, command: str, out: str, too_long: str
 ) -> None:
     monkeypatch.chdir(scored["tmp"])
     db, roster = scored["db"], scored["roster"]
@@ -185,9 +195,9 @@ def test_a_name_or_path_too_long_is_exit_2_with_a_chinese_reason(
     }[command]
     if command == "notice":
         out = out.replace(".xlsx", ".docx")
-    result = cli(*args, "--out", out)
+    result = cli(*args, "--out", out, "--json")
     assert result.exit_code == 2, result.output
-    assert "太长" in result.output and "内部错误" not in result.output and "Errno" not in result.output
+    assert error_code(result) == too_long and "Errno" not in result.output
 
 
 def test_any_stray_os_error_is_exit_2_naming_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -195,9 +205,10 @@ def test_any_stray_os_error_is_exit_2_naming_the_file(tmp_path: Path, monkeypatc
         raise OSError(errno.EIO, "Input/output error", "盘上/某文件.xlsx")
 
     monkeypatch.setattr("greencli.jobs.progress.run_progress", broken)
-    result = cli("progress", "--year", "2022", "--db", tmp_path / "l.db")
-    assert result.exit_code == 2
-    assert "盘上/某文件.xlsx" in result.output and "磁盘读写错误" in result.output and "内部错误" not in result.output
+    result = cli("progress", "--year", "2022", "--db", tmp_path / "l.db", "--json")
+    assert result.exit_code == 2 and error_code(result) == "file-operation-refused"
+    # The point is the file it names and the system's reason for it, both in the message.
+    assert "盘上/某文件.xlsx" in message_of(result) and OS_ERRORS[errno.EIO] in message_of(result)
 
 
 # ── B. full disks ──
@@ -244,6 +255,11 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], None
     assert not unraisable, [u.exc_value for u in unraisable]
 
 
+# score adds what was saved to an error raised while it records and writes, and today that loses the error's code
+# (jobs/score.py _record; asked for in coord/requests.md): when it keeps it, this is output-unwritable like the rest.
+WRITE_FAILED = {"score": "unclassified"}
+
+
 def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.rglob(".~greencli-*"))
 
@@ -260,9 +276,9 @@ def test_a_full_disk_leaves_every_output_as_it_was_and_no_temporary(
     (out / "数据").mkdir()
     (out / "数据" / "评审记录.csv").write_bytes(b"yesterday")
     full_disk(out)
-    common = ["--year", "2022", "--db", db, "--roster", roster]
+    common = ["--year", "2022", "--db", db, "--roster", roster, "--json"]
     results = {
-        "score": cli("score", scored["workbook"], "--db", db, "--out", out / "汇总.xlsx"),
+        "score": cli("score", scored["workbook"], "--db", db, "--out", out / "汇总.xlsx", "--json"),
         "progress": cli("progress", *common, "--out", out / "进度.xlsx"),
         "notice": cli("notice", *common, "--kind", "通报", "--out", out / "通报.docx"),
         "export-xlsx": cli("export", *common, "--out", out / "数据.xlsx"),
@@ -270,8 +286,11 @@ def test_a_full_disk_leaves_every_output_as_it_was_and_no_temporary(
     }
     for command, result in results.items():
         assert result.exit_code == 2, (command, result.output)
-        assert "磁盘空间不足" in result.output and "Traceback" not in result.output, (command, result.output)
-        assert ".~greencli-" not in result.output, (command, result.output)  # names the file asked for
+        assert error_code(result) == WRITE_FAILED.get(command, "output-unwritable"), (command, result.output)
+        assert "Traceback" not in result.output, (command, result.output)
+        # The system's reason is what the user acts on; the file named is the one asked for, not a temporary.
+        assert OS_ERRORS[errno.ENOSPC] in message_of(result), (command, result.output)
+        assert ".~greencli-" not in result.output, (command, result.output)
     for name, data in old.items():
         assert (out / name).read_bytes() == data
     assert not (out / "进度.xlsx").exists()
@@ -282,8 +301,8 @@ def test_a_full_disk_leaves_every_output_as_it_was_and_no_temporary(
 
 def test_export_to_a_csv_name_is_refused_and_a_folder_export_keeps_other_files(scored: dict[str, Path]) -> None:
     tmp, db = scored["tmp"], scored["db"]
-    refused = cli("export", "--year", "2022", "--db", db, "--out", tmp / "数据.csv")
-    assert refused.exit_code == 2 and "文件夹" in refused.output and ".xlsx" in refused.output
+    refused = cli("export", "--year", "2022", "--db", db, "--out", tmp / "数据.csv", "--json")
+    assert refused.exit_code == 2 and error_code(refused) == "export-out-kind"
     assert not (tmp / "数据.csv").exists()
     folder = tmp / "数据"
     first = cli("export", "--year", "2022", "--db", db, "--out", folder)
@@ -329,22 +348,31 @@ def test_a_really_full_disk_in_a_real_run_is_exit_2_with_nothing_left(
     db, roster = scored["db"], scored["roster"]
     (small_disk / "汇总.xlsx").write_bytes(b"old")
     env = {**os.environ, "TMPDIR": str(scratch)}
-    common = ["--year", "2022", "--db", str(db), "--roster", str(roster)]
+    common = ["--year", "2022", "--db", str(db), "--roster", str(roster), "--json"]
     runs = {
-        "score": ["score", str(INSPECTIONS), "--db", str(db), "--out", str(small_disk / "汇总.xlsx"), "--jobs", "2"],
+        "score": [
+            "score",
+            str(INSPECTIONS),
+            "--db",
+            str(db),
+            "--out",
+            str(small_disk / "汇总.xlsx"),
+            "--jobs",
+            "2",
+            "--json",
+        ],
         "progress": ["progress", *common, "--out", str(small_disk / "进度.xlsx")],
         "notice": ["notice", *common, "--kind", "通报", "--out", str(small_disk / "通报.docx")],
         "export": ["export", *common, "--out", str(small_disk / "数据")],
-        "template": ["template", "--roster", str(roster), "--year", "2022", "--out", str(small_disk / "表")],
+        "template": ["template", "--roster", str(roster), "--year", "2022", "--out", str(small_disk / "表"), "--json"],
     }
     for command, args in runs.items():
-        done = subprocess.run([*GREENCLI, *args], capture_output=True, env=env, check=False)
-        stderr = done.stderr.decode()
+        done = subprocess.run([*GREENCLI, *args], capture_output=True, env=env, check=False, encoding="utf-8")
+        stderr = done.stderr
         assert done.returncode == 2, (command, stderr)
-        assert "磁盘空间不足" in stderr and "Traceback" not in stderr and "Exception ignored" not in stderr, (
-            command,
-            stderr,
-        )
+        assert error_code(done) == WRITE_FAILED.get(command, "output-unwritable"), (command, done.stdout)
+        assert OS_ERRORS[errno.ENOSPC] in message_of(done), (command, done.stdout)  # the system's reason
+        assert "Traceback" not in stderr and "Exception ignored" not in stderr, (command, stderr)
     assert (small_disk / "汇总.xlsx").read_bytes() == b"old"
     assert leftovers(small_disk) == [] and not (small_disk / "进度.xlsx").exists()
     assert not (small_disk / "数据").exists() and not (small_disk / "通报.docx").exists()

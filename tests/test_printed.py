@@ -366,7 +366,9 @@ def test_a_sheet_a_person_added_is_never_dropped(tmp_path: Path) -> None:
     before = out.read_bytes()
     fresh = tmp_path / "fresh.db"
     result = invoke("score", batch, "--db", str(fresh), "--out", str(out))
-    assert result.exit_code == 2 and "备注" in result.output and "--out" in result.output
+    assert (
+        result.exit_code == 2 and "备注" in result.output and "--out" in result.output
+    )  # the sheet it names and the option to use: the wording is the feature
     assert out.read_bytes() == before and not fresh.exists()
     result = invoke("rollup", "--inbox", batch, "--db", str(fresh), "--out", str(out), "--log", str(tmp_path / "r.log"))
     assert result.exit_code == 2 and out.read_bytes() == before and "备注" in _sheets(out)

@@ -16,6 +16,7 @@ from greencli.core.rubric import Rubric
 from typer.testing import CliRunner, Result
 
 from tests.builders import C, entries, perfect_values
+from tests.errors import error_code, problem_codes
 from tests.libreoffice import convert, needs_libreoffice
 from tests.workbooks import filled
 
@@ -238,7 +239,7 @@ def test_rubric_stamp_other_standard_and_unknown_version_are_errors(tmp_path: Pa
     assert [e["issue"] for e in by_code["A1"]["errors"]] == ["rubric-other"]
     # versions sit side by side: one this program does not know cannot be scored, and the message names those it knows
     assert [e["issue"] for e in by_code["A2"]["errors"]] == ["rubric-version-unknown"]
-    assert "2021.1、2021.2" in by_code["A2"]["errors"][0]["message"]
+    assert "2021.1、2021.2" in by_code["A2"]["errors"][0]["message"]  # the versions it names are the point
     assert [w["issue"] for w in by_code["A3"]["warnings"]] == ["stamp-mismatch"]
 
 
@@ -289,22 +290,23 @@ def test_inserted_reordered_rows_and_extra_columns_read_the_same(tmp_path: Path)
 
 
 def test_no_file_matched(tmp_path: Path) -> None:
-    result = score(str(tmp_path / "nothing" / "*.xlsx"), "--db", str(tmp_path / "l.db"))
-    assert result.exit_code == 2 and "没有找到" in result.output and "Traceback" not in result.output
+    result = score(str(tmp_path / "nothing" / "*.xlsx"), "--db", str(tmp_path / "l.db"), "--json")
+    assert result.exit_code == 2 and error_code(result) == "no-input" and "Traceback" not in result.output
 
 
 def test_unreadable_roster_ledger_or_output(tmp_path: Path, batch: dict[str, Path]) -> None:
     folder = str(tmp_path / "inspections")
     (tmp_path / "bad.csv").write_text("a,b\n1,2\n", encoding="utf-8")
-    result = score(folder, "--roster", str(tmp_path / "bad.csv"), "--db", str(tmp_path / "l.db"))
-    assert result.exit_code == 2 and "名单" in result.output
+    result = score(folder, "--roster", str(tmp_path / "bad.csv"), "--db", str(tmp_path / "l.db"), "--json")
+    assert result.exit_code == 2 and error_code(result) == "roster-unusable"
+    assert problem_codes(result) == ["roster-header-missing"]
     (tmp_path / "junk.db").write_bytes(b"this is not a database" * 100)
-    result = score(folder, "--db", str(tmp_path / "junk.db"), "--out", str(tmp_path / "o.xlsx"))
-    assert result.exit_code == 2 and "评分记录库" in result.output and "Traceback" not in result.output
+    result = score(folder, "--db", str(tmp_path / "junk.db"), "--out", str(tmp_path / "o.xlsx"), "--json")
+    assert result.exit_code == 2 and error_code(result) == "ledger-unusable" and "Traceback" not in result.output
     assert (tmp_path / "junk.db").read_bytes() == b"this is not a database" * 100
     (tmp_path / "afile").write_text("x")
-    result = score(folder, "--db", str(tmp_path / "l.db"), "--out", str(tmp_path / "afile" / "o.xlsx"))
-    assert result.exit_code == 2 and "无法写入" in result.output and "Traceback" not in result.output
+    result = score(folder, "--db", str(tmp_path / "l.db"), "--out", str(tmp_path / "afile" / "o.xlsx"), "--json")
+    assert result.exit_code == 2 and error_code(result) == "output-unwritable" and "Traceback" not in result.output
     assert not (tmp_path / "l.db").exists()  # nothing was recorded for a run whose output cannot be written
 
 
@@ -320,9 +322,14 @@ def test_a_newer_ledger_schema_is_refused(tmp_path: Path, batch: dict[str, Path]
     with sqlite3.connect(tmp_path / "ledger.db") as conn:
         conn.execute("INSERT INTO schema_migrations VALUES (99, 'future', 'x')")
     result = score(
-        str(tmp_path / "inspections"), "--db", str(tmp_path / "ledger.db"), "--out", str(db.with_suffix(".xlsx"))
+        str(tmp_path / "inspections"),
+        "--db",
+        str(tmp_path / "ledger.db"),
+        "--out",
+        str(db.with_suffix(".xlsx")),
+        "--json",
     )
-    assert result.exit_code == 2 and "升级" in result.output
+    assert result.exit_code == 2 and error_code(result) == "ledger-too-new"
 
 
 def test_a_failed_batch_leaves_the_ledger_as_it_was(tmp_path: Path, batch: dict[str, Path], rubric: Rubric,

@@ -22,6 +22,7 @@ from greencli.core.values import Raw
 from typer.testing import CliRunner
 
 from tests.builders import C, entries, perfect_values
+from tests.errors import error_code, message_of
 from tests.workbooks import filled
 
 runner = CliRunner()
@@ -148,8 +149,9 @@ def test_template_writes_the_newest_unless_told(tmp_path: Path) -> None:
 
     assert stamped(["a"]) == "2021.2"
     assert stamped(["--rubric-version", "2021.1", "b"]) == "2021.1"
-    bad = runner.invoke(app, ["template", "--rubric-version", "2019.1", "--out", str(tmp_path / "c")])
-    assert bad.exit_code == 2 and "2021.1、2021.2" in bad.output
+    bad = runner.invoke(app, ["template", "--rubric-version", "2019.1", "--out", str(tmp_path / "c"), "--json"])
+    assert bad.exit_code == 2 and error_code(bad) == "rubric-version-missing"
+    assert "2021.1、2021.2" in message_of(bad)  # it names the versions the user can choose from
 
 
 def test_a_future_review_date_is_judged_against_the_day_of_scoring(tmp_path: Path) -> None:
@@ -175,13 +177,17 @@ def test_void_keeps_the_record_and_lets_the_next_valid_one_stand(tmp_path: Path)
     assert [(e["current"], e["void_reason"]) for e in history] == [(True, None), (False, "否决项录错了社区")]
     table = runner.invoke(app, ["history", "ZJ-01", "--db", db], env={"COLUMNS": "240"}).output  # unwrapped
     assert "已作废" in table and "否决项录错了社区" in table
-    again = runner.invoke(app, ["void", str(second), "--reason", "再次", "--db", db])
-    assert again.exit_code == 2 and "已于" in again.output
+    again = runner.invoke(app, ["void", str(second), "--reason", "再次", "--db", db, "--json"])
+    assert again.exit_code == 2 and error_code(again) == "record-already-void"
     left = runner.invoke(app, ["void", str(first), "--reason", "两份都作废", "--db", db])
     assert left.exit_code == 0 and "已没有有效的评审记录" in left.output
-    for args in (["void", "999", "--reason", "x"], ["void", "abc", "--reason", "x"], ["void", "1"]):
-        result = runner.invoke(app, [*args, "--db", db])
-        assert result.exit_code == 2 and "Traceback" not in result.output
+    refused = {"record-missing": ["void", "999", "--reason", "x"], "record-number-invalid": ["void", "abc", "--reason", "x"],
+               "void-reason-missing": ["void", "1", "--reason", " "]}  # fmt: skip
+    for code, args in refused.items():
+        result = runner.invoke(app, [*args, "--db", db, "--json"])
+        assert result.exit_code == 2 and error_code(result) == code and "Traceback" not in result.output
+    without = runner.invoke(app, ["void", "1", "--db", db])  # --reason is required: the parser's usage error
+    assert without.exit_code == 2 and "Traceback" not in without.output
 
 
 def test_the_nomination_deadline_is_campaign_data() -> None:
@@ -194,8 +200,9 @@ def test_the_nomination_deadline_is_campaign_data() -> None:
     assert SECOND.campaign.deadline(2022) == date(2022, 3, 31)
     data = tomllib.loads(bundled_paths()[-1].read_text(encoding="utf-8"))
     data["campaign"]["nomination_deadline"] = "02-29"
-    with pytest.raises(RubricError, match="nomination_deadline"):
+    with pytest.raises(RubricError, match="nomination_deadline") as refused:  # it names the key to fix
         parse_rubric(data, "x.toml")
+    assert refused.value.code == "rubric-invalid"
 
 
 def test_rescore_reports_what_a_version_needs_and_never_guesses(tmp_path: Path) -> None:
@@ -211,8 +218,9 @@ def test_rescore_reports_what_a_version_needs_and_never_guesses(tmp_path: Path) 
     assert "18.2" in runner.invoke(app, ["rescore", "--year", "2022", "--version", "2021.2", "--db", db]).output
     history = json.loads(runner.invoke(app, ["history", "ZJ-01", "--db", db, "--json"]).stdout)["evaluations"]
     assert len(history) == 1  # a preview records nothing
-    unknown = runner.invoke(app, ["rescore", "--year", "2022", "--version", "2030.1", "--db", db])
-    assert unknown.exit_code == 2 and "2021.1、2021.2" in unknown.output
+    unknown = runner.invoke(app, ["rescore", "--year", "2022", "--version", "2030.1", "--db", db, "--json"])
+    assert unknown.exit_code == 2 and error_code(unknown) == "rubric-version-missing"
+    assert "2021.1、2021.2" in message_of(unknown)  # it names the versions the user can choose from
 
 
 def test_rescore_apply_records_the_new_evaluation_and_keeps_the_old(tmp_path: Path) -> None:

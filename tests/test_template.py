@@ -28,6 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
 from tests.builders import C, entries, perfect_values
+from tests.errors import error_code, problem_codes
 from tests.test_engine_properties import valid_inputs
 
 runner = CliRunner()
@@ -216,8 +217,8 @@ def test_year_defaults_to_this_year_and_is_checked(tmp_path: Path) -> None:
 
     result = runner.invoke(app, ["template", "--out", str(tmp_path)])
     assert result.exit_code == 0 and (tmp_path / f"绿色社区评分表_{date.today().year}.xlsx").exists()
-    early = runner.invoke(app, ["template", "--year", "2019", "--out", str(tmp_path)])
-    assert early.exit_code == 2 and "2019" in early.output and "Traceback" not in early.output
+    early = runner.invoke(app, ["template", "--year", "2019", "--out", str(tmp_path), "--json"])
+    assert early.exit_code == 2 and error_code(early) == "year-out-of-range" and "Traceback" not in early.output
 
 
 def test_roster_formats_and_errors(tmp_path: Path) -> None:
@@ -234,27 +235,34 @@ def test_roster_formats_and_errors(tmp_path: Path) -> None:
     wb.save(xlsx)
     got = read_roster(xlsx)
     assert [c.code for c in got] == ["130302001", "BH-1"] and [c.urban for c in got] == [True, False]
-    for rows, fragment in [
-        ([("X1", "一", "渤海乡", "城市社区"), ("X1", "二", "渤海乡", "城市社区")], "重复"),
-        ([("", "一", "渤海乡", "城市社区")], "社区编码为空"),
+    for rows, problem in [
+        ([("X1", "一", "渤海乡", "城市社区"), ("X1", "二", "渤海乡", "城市社区")], "roster-row-duplicate"),
+        ([("", "一", "渤海乡", "城市社区")], "roster-row-empty"),
     ]:
-        with pytest.raises(RosterError, match=fragment):
+        with pytest.raises(RosterError) as refused:
             read_roster(write_roster(tmp_path / "bad.csv", rows))
+        assert refused.value.code == "roster-unusable" and [p.code for p in refused.value.parts] == [problem]
     (tmp_path / "cols.csv").write_text("社区编码,社区名称\nX1,一\n", encoding="utf-8")
-    result = runner.invoke(app, ["template", "--roster", str(tmp_path / "cols.csv"), "--out", str(tmp_path / "o")])
-    assert result.exit_code == 2 and "缺少列" in result.output and "Traceback" not in result.output
+    result = runner.invoke(app, ["template", "--roster", str(tmp_path / "cols.csv"), "--out", str(tmp_path / "o"),
+                                 "--json"])  # fmt: skip
+    assert result.exit_code == 2 and error_code(result) == "roster-unusable" and "Traceback" not in result.output
+    assert problem_codes(result) == ["roster-columns-missing"]
     (tmp_path / "r.xls").write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 512)
-    for bad in ("r.xls", "missing.csv"):
-        result = runner.invoke(app, ["template", "--roster", str(tmp_path / bad), "--out", str(tmp_path / "o")])
-        assert result.exit_code == 2 and "名单" in result.output
+    for bad, problem in (("r.xls", "roster-file-type"), ("missing.csv", "roster-unreadable")):
+        result = runner.invoke(
+            app, ["template", "--roster", str(tmp_path / bad), "--out", str(tmp_path / "o"), "--json"]
+        )
+        assert result.exit_code == 2 and error_code(result) == "roster-unusable" and problem_codes(result) == [problem]
     fake = tmp_path / "fake.xlsx"
     fake.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 512)
-    result = runner.invoke(app, ["template", "--roster", str(fake), "--out", str(tmp_path / "o")])
-    assert result.exit_code == 2 and ".xls" in result.output
+    result = runner.invoke(app, ["template", "--roster", str(fake), "--out", str(tmp_path / "o"), "--json"])
+    assert result.exit_code == 2 and problem_codes(result) == ["file-ole2"]
 
 
 def test_output_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "f").write_text("x")
+    # The option's own check (a usage error, before the command runs) refuses it: it has no code, and its words,
+    # naming the option, are what the user reads.
     result = runner.invoke(app, ["template", "--out", str(tmp_path / "f")])
     assert result.exit_code == 2 and "不是文件夹" in result.output and "Traceback" not in result.output
 
