@@ -255,9 +255,6 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], None
     assert not unraisable, [u.exc_value for u in unraisable]
 
 
-# score adds what was saved to an error raised while it records and writes, and today that loses the error's code
-# (jobs/score.py _record; asked for in coord/requests.md): when it keeps it, this is output-unwritable like the rest.
-WRITE_FAILED = {"score": "unclassified"}
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -286,7 +283,7 @@ def test_a_full_disk_leaves_every_output_as_it_was_and_no_temporary(
     }
     for command, result in results.items():
         assert result.exit_code == 2, (command, result.output)
-        assert error_code(result) == WRITE_FAILED.get(command, "output-unwritable"), (command, result.output)
+        assert error_code(result) == "output-unwritable", (command, result.output)
         assert "Traceback" not in result.output, (command, result.output)
         # The system's reason is what the user acts on; the file named is the one asked for, not a temporary.
         assert OS_ERRORS[errno.ENOSPC] in message_of(result), (command, result.output)
@@ -370,7 +367,7 @@ def test_a_really_full_disk_in_a_real_run_is_exit_2_with_nothing_left(
         done = subprocess.run([*GREENCLI, *args], capture_output=True, env=env, check=False, encoding="utf-8")
         stderr = done.stderr
         assert done.returncode == 2, (command, stderr)
-        assert error_code(done) == WRITE_FAILED.get(command, "output-unwritable"), (command, done.stdout)
+        assert error_code(done) == "output-unwritable", (command, done.stdout)
         assert OS_ERRORS[errno.ENOSPC] in message_of(done), (command, done.stdout)  # the system's reason
         assert "Traceback" not in stderr and "Exception ignored" not in stderr, (command, stderr)
     assert (small_disk / "汇总.xlsx").read_bytes() == b"old"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Annotated, ParamSpec, Protocol, TypeVar
@@ -23,7 +23,7 @@ R = TypeVar("R")
 class Report(Protocol):
     """What a command returns: a typed report that knows its JSON form."""
 
-    def to_json(self) -> object: ...
+    def to_json(self) -> Mapping[str, object]: ...
 
 
 ReportT = TypeVar("ReportT", bound=Report)

@@ -8,12 +8,13 @@ The library's messages never name a command-line flag; the command line words th
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from greencli.core.issues import REGISTRY, Severity, UnknownIssueCode, render
+from greencli.core.issues import NOTE, REGISTRY, Severity, UnknownIssueCode, render
 
 UNCLASSIFIED = "unclassified"
 CODE_SHAPE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -73,6 +74,14 @@ class GreencliError(Exception):
     def message(self) -> str:
         """The Chinese message, as the library words it (the command line may word it with its flags)."""
         return str(self)
+
+    def noted(self, note: str) -> GreencliError:
+        """The same error (class, code and parameters) saying also what the command had already done when it
+        stopped, e.g. 本批未记录，评分记录库未改动."""
+        again = copy.copy(self)  # a subclass's own attributes (RubricError.source, …) come along
+        again.params = {**self.params, NOTE: note}
+        again.args = (render(self.code, again.params),)
+        return again
 
     @property
     def parts(self) -> tuple[Problem, ...]:

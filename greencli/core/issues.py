@@ -407,15 +407,21 @@ class UnknownIssueCode(KeyError):
     """A programming error: the code is not in the registry."""
 
 
+NOTE = "note"  # a parameter every fatal message may carry: what the command had already done, said after it
+
+
 def render(code: str, params: Mapping[str, object], text: str | None = None) -> str:
     """The Chinese message of `code` with its `params` (a list or tuple parameter: its items' texts joined); `text`
-    words it otherwise with the same parameters (the command line's wording, which may name its flags)."""
+    words it otherwise with the same parameters (the command line's wording, which may name its flags). A `note`
+    parameter (what was already done when the command stopped) follows the message in brackets."""
     try:
         entry = REGISTRY[code]
     except KeyError as exc:
         raise UnknownIssueCode(code) from exc
     shown = {k: entry.joiner.join(map(str, v)) if isinstance(v, list | tuple) else v for k, v in params.items()}
-    return (entry.text if text is None else text).format(**shown)
+    message = (entry.text if text is None else text).format(**shown)
+    note = params.get(NOTE)
+    return f"{message}（{note}）" if note else message
 
 
 def make_issue(

@@ -189,7 +189,7 @@ def _record(
             _, done = record(batch, outcomes, year, then=write)
     except GreencliError as exc:
         said = RECORDED_NO_WORKBOOK if batch.committed else NOT_RECORDED
-        raise type(exc)(f"{exc}（{said}）") from exc
+        raise exc.noted(said) from exc
     return shown[0], done, kept[0]
 
 
