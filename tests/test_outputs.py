@@ -255,8 +255,6 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], None
     assert not unraisable, [u.exc_value for u in unraisable]
 
 
-
-
 def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.rglob(".~greencli-*"))
 

@@ -181,7 +181,7 @@ def test_migration_8_stores_a_rescored_files_plain_sha_beside_its_version(place:
     with Ledger.open(db) as ledger:
         again = ledger.evaluations(community_id="ZJ-01", year=2022, entries=True)
         with ledger.transaction():
-            assert ledger.insert(again, again[0].stored.rubric_id) == [None, None]  # both already held
+            assert ledger.insert(again, again[0].stored.rubric_id, (12, 31)) == [None, None]  # both already held
     assert schema(db) == NEWEST
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT COUNT(*) FROM evaluations WHERE instr(file_sha256, '@')").fetchone()[0] == 0

@@ -486,7 +486,7 @@ def render_history(report: HistoryReport) -> None:
             dated = (
                 o.review_date.isoformat()
                 if o.review_date
-                else (f"未填（按 {o.dated.isoformat()} 计）" if o.dated else "")
+                else (f"未填（按 {entry.dated.isoformat()} 计）" if entry.dated else "")
             )
             table.append([f"#{record.id}", str(o.year), _verdict_label(o.verdict), f"{as_float(o.total):.1f}",
                           "、".join(_text(v) for v in o.vetoes), state, dated, why, _minute(record.scored_at),

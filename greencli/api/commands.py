@@ -233,12 +233,12 @@ def confer(
     return run_confer(standard, year, day, document, codes, _path(db))
 
 
-def history(code: str, *, db: PathLike | None = None) -> HistoryReport:
+def history(code: str, *, db: PathLike | None = None, rubric: PathLike | None = None) -> HistoryReport:
     """Every evaluation of one community over the years (superseded and voided ones too), its invalid workbooks and
     the city's namings."""
     from greencli.jobs.progress import run_history
 
-    return run_history(code, _path(db))
+    return run_history(code, _path(db), load_rubric(_path(rubric)).campaign)
 
 
 def rescore(
@@ -253,13 +253,13 @@ def rescore(
     return run_rescore(standards, year, version, _path(db), apply)
 
 
-def void(record: int | str, reason: str, *, db: PathLike | None = None) -> VoidReport:
+def void(record: int | str, reason: str, *, db: PathLike | None = None, rubric: PathLike | None = None) -> VoidReport:
     """Void a wrongly recorded evaluation (kept in history with the reason and the day); `record` as history shows
     it (25 or "#25")."""
     from greencli.jobs.records import parse_record, run_void
 
     number = record if isinstance(record, int) else parse_record(record)
-    return run_void(number, reason, _path(db))
+    return run_void(number, reason, _path(db), load_rubric(_path(rubric)).campaign)
 
 
 def rollup(

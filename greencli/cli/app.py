@@ -208,11 +208,12 @@ def history(
     code: Annotated[str, typer.Argument(help="社区编码（不区分大小写）", metavar="社区编码")],
     db: DbOption = None,
     as_json: JsonOption = False,
+    rubric: RubricOption = None,
 ) -> None:
     """一个社区历年的全部评审记录（含已被取代的），附文件、SHA-256 和标准版本，便于追溯。"""
     from greencli.adapters.terminal import render_history
 
-    emit(api.history(code, db=db), as_json, render_history)
+    emit(api.history(code, db=db, rubric=rubric), as_json, render_history)
 
 
 @app.command("rescore", cls=ChineseCommand)
@@ -238,11 +239,12 @@ def void(
     reason: Annotated[str, typer.Option("--reason", help="作废原因（必填，记入历史）", metavar="原因")],
     db: DbOption = None,
     as_json: JsonOption = False,
+    rubric: RubricOption = None,
 ) -> None:
     """作废一条录错的评审记录：保留在历史中并注明原因和日期，该社区该年度的下一条有效记录成为当前记录。"""
     from greencli.adapters.terminal import render_void
 
-    emit(api.void(record, reason, db=db), as_json, render_void)
+    emit(api.void(record, reason, db=db, rubric=rubric), as_json, render_void)
 
 
 @app.command("rollup", cls=ChineseCommand)

@@ -126,13 +126,6 @@ class Outcome:
         return campaign.end_of(self.year) if self.year is not None else None
 
     @property
-    def dated(self) -> date | None:
-        """TRANSITIONAL (removed once history's report takes the campaign): dated_in under 31 December."""
-        if self.review_date is not None:
-            return self.review_date
-        return date(self.year, 12, 31) if self.year is not None else None
-
-    @property
     def errors(self) -> tuple[Issue, ...]:
         return tuple(i for i in self.issues if i.is_error)
 

@@ -25,7 +25,7 @@ from greencli.core.progress import (
     progress_warnings,
 )
 from greencli.core.roster import Community
-from greencli.core.rubric import Rubric
+from greencli.core.rubric import Campaign, Rubric
 from greencli.core.values import as_float
 
 
@@ -101,12 +101,12 @@ class Naming(Protocol):
     def recorded_at(self) -> str: ...
 
 
-def superseded_reason(loser: Outcome, winner: Outcome | None) -> str | None:
+def superseded_reason(loser: Outcome, winner: Outcome | None, campaign: Campaign) -> str | None:
     """Why an evaluation is not current for its year (standard.md: the later 评审日期 stands, a form without one
     counting as dated the end of its year; on the same day, the one scored later)."""
     if winner is None:
         return None
-    mine, theirs, number = loser.dated, winner.dated, winner.stored.id
+    mine, theirs, number = loser.dated_in(campaign), winner.dated_in(campaign), winner.stored.id
     if mine is not None and theirs is not None and mine < theirs:
         if loser.review_date is None:
             return f"未填评审日期（按 {mine.isoformat()} 计），早于 #{number} 的评审日期 {theirs.isoformat()}"
@@ -122,6 +122,7 @@ class HistoryEntry:
 
     outcome: Outcome  # as the ledger holds it, with its `record`
     superseded_reason: str | None
+    dated: date | None  # the day it counts as made: its 评审日期, else the campaign's end of its year
 
     @property
     def sha256(self) -> str | None:
@@ -133,6 +134,7 @@ class HistoryReport:
     """Every evaluation of one community over the years, and its invalid submissions."""
 
     community_id: str
+    campaign: Campaign  # whose year end dates an evaluation without a 评审日期
     evaluations: tuple[Outcome, ...]  # each as the ledger holds it, with its `record`
     invalid_submissions: tuple[Submission, ...]
     conferrals: tuple[Naming, ...] = ()
@@ -142,7 +144,12 @@ class HistoryReport:
         """The evaluations, oldest first, each with why it is not current (the table and `--json` alike)."""
         by_id = {o.stored.id: o for o in self.evaluations}
         return tuple(
-            HistoryEntry(o, superseded_reason(o, by_id.get(o.stored.superseded_by or -1))) for o in self.evaluations
+            HistoryEntry(
+                o,
+                superseded_reason(o, by_id.get(o.stored.superseded_by or -1), self.campaign),
+                o.dated_in(self.campaign),
+            )
+            for o in self.evaluations
         )
 
     def to_json(self) -> JsonObject:
@@ -153,7 +160,7 @@ class HistoryReport:
                 "current": e.current, "superseded_by": e.superseded_by,
                 "superseded_reason": entry.superseded_reason,
                 "review_date": o.review_date.isoformat() if o.review_date else None,
-                "dated_as": o.dated.isoformat() if o.dated else None, "reviewers": o.reviewers, "file": o.file,
+                "dated_as": entry.dated.isoformat() if entry.dated else None, "reviewers": o.reviewers, "file": o.file,
                 "sha256": entry.sha256, "rubric_id": e.rubric_id,
                 "rubric_version": o.rubric_version, "scored_at": e.scored_at, "void_reason": e.void_reason,
                 "voided_at": e.voided_at,

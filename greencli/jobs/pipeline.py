@@ -30,7 +30,7 @@ from greencli.core.issues import make_issue
 from greencli.core.model import Evaluation, RecordedEntries, Verdict
 from greencli.core.outcome import Outcome, SourceFile
 from greencli.core.roster import Community
-from greencli.core.rubric import Standards
+from greencli.core.rubric import Campaign, Standards
 
 GLOB_CHARS = frozenset("*?[")
 # What a folder is searched for: workbooks, and the spreadsheet kinds people drop by mistake (reported, not skipped).
@@ -221,9 +221,10 @@ def assess_all(
 # ── settle ──
 
 
-def settle(outcomes: Sequence[Outcome]) -> list[Outcome]:
-    """Two valid files for one community and year: the later 评审日期, then the later file time, is current;
-    the others are marked superseded, with a warning that names the file that stands."""
+def settle(outcomes: Sequence[Outcome], campaign: Campaign) -> list[Outcome]:
+    """Two valid files for one community and year: the later 评审日期 (none counts as the campaign's end of the
+    year), then the later file time, is current; the others are marked superseded, with a warning that names the
+    file that stands."""
     mtimes = [o.source.mtime_ns if o.source is not None else 0 for o in outcomes]
     groups: dict[tuple[str, int], list[int]] = defaultdict(list)
     for n, o in enumerate(outcomes):
@@ -233,12 +234,13 @@ def settle(outcomes: Sequence[Outcome]) -> list[Outcome]:
     for members in groups.values():
         if len(members) < 2:
             continue
-        ordered = sorted(members, key=lambda n: (outcomes[n].dated or date.min, mtimes[n], outcomes[n].file))
-        winner = outcomes[ordered[-1]]
+        dated = {n: outcomes[n].dated_in(campaign) or date.min for n in members}
+        ordered = sorted(members, key=lambda n: (dated[n], mtimes[n], outcomes[n].file))
+        winner = ordered[-1]
         for n in ordered[:-1]:
             loser = outcomes[n]
-            earlier = (loser.dated or date.min) < (winner.dated or date.min)
-            note = make_issue("superseded-in-batch", subject=loser.community_id, other=Path(winner.file).name,
+            earlier = dated[n] < dated[winner]
+            note = make_issue("superseded-in-batch", subject=loser.community_id, other=Path(outcomes[winner].file).name,
                               why="评审日期较早" if earlier else "文件较旧")  # fmt: skip
             out[n] = dataclasses.replace(loser, superseded_in_batch=True, issues=(*loser.issues, note))
     return out
@@ -283,7 +285,11 @@ def spool(batch: Batch | None, o: Outcome) -> Outcome:
 
 
 def record(
-    batch: Batch, outcomes: Sequence[Outcome], year: int | None, then: Callable[[list[Outcome]], None] | None = None
+    batch: Batch,
+    outcomes: Sequence[Outcome],
+    year: int | None,
+    campaign: Campaign,
+    then: Callable[[list[Outcome]], None] | None = None,
 ) -> tuple[list[Outcome], Recorded]:
     """Record a run that `score` or `rollup` read, in one transaction: the valid evaluations spooled as they were
     read, and each invalid workbook as an invalid submission (one without a 评审年度 counts for `year`), so progress
@@ -297,7 +303,7 @@ def record(
     noted: list[list[Outcome]] = []
 
     def inside(elsewhere: Mapping[str, Elsewhere]) -> None:
-        noted.append(with_ledger(outcomes, elsewhere))
+        noted.append(with_ledger(outcomes, elsewhere, campaign))
         if then is not None:
             then(noted[0])
 
@@ -305,7 +311,7 @@ def record(
     return noted[0], done
 
 
-def with_ledger(outcomes: Sequence[Outcome], elsewhere: Mapping[str, Elsewhere]) -> list[Outcome]:
+def with_ledger(outcomes: Sequence[Outcome], elsewhere: Mapping[str, Elsewhere], campaign: Campaign) -> list[Outcome]:
     """Each recorded workbook that does not stand in the ledger, said where it happens (a warning, and the number of
     the record that stands), as a workbook superseded within the batch already is."""
     out = []
@@ -319,8 +325,8 @@ def with_ledger(outcomes: Sequence[Outcome], elsewhere: Mapping[str, Elsewhere])
         if found.void_reason is not None:
             note = make_issue("voided-in-ledger", subject=o.community_id, record=found.record, reason=found.void_reason)
         else:
-            mine = o.dated
-            theirs = found.review_date or date(found.year, 12, 31)
+            mine = o.dated_in(campaign)
+            theirs = found.review_date or campaign.end_of(found.year)
             why = (f"评审日期 {theirs.isoformat()} 晚于本份的 {mine.isoformat()}" if mine is not None and theirs > mine
                    else "评审日期相同，那一份评分在后")  # fmt: skip
             note = make_issue("superseded-in-ledger", subject=o.community_id, year=o.year, record=found.record, why=why)

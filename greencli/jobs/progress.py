@@ -10,7 +10,7 @@ from greencli.adapters.ledger import Ledger, ledger_path
 from greencli.core.errors import GreencliError
 from greencli.core.reports import HistoryReport, ProgressReport
 from greencli.core.roster import Community
-from greencli.core.rubric import Rubric
+from greencli.core.rubric import Campaign, Rubric
 from greencli.jobs.standing import YearStanding
 
 # the reports are defined in greencli.core.reports (the terminal renders them); importable from here as before
@@ -35,7 +35,7 @@ def run_progress(
     return report
 
 
-def run_history(code: str, db: Path | None) -> HistoryReport:
+def run_history(code: str, db: Path | None, campaign: Campaign) -> HistoryReport:
     """Every evaluation of a community (codes compared without regard to case), and its invalid submissions."""
     with Ledger.open(ledger_path(db), create=False, write=False) as ledger:
         rows = ledger.evaluations(community_id=code.strip())
@@ -44,4 +44,4 @@ def run_history(code: str, db: Path | None) -> HistoryReport:
     if not rows and not invalid and not named:  # a code the ledger never saw: most likely mistyped (exit 2)
         raise GreencliError("history-community-unknown", path=str(ledger_path(db)), community=code.strip())
     known = rows[-1].community_id if rows else (invalid[-1].community_id if invalid else code.strip())
-    return HistoryReport(known, tuple(rows), tuple(invalid), named)
+    return HistoryReport(known, campaign, tuple(rows), tuple(invalid), named)

@@ -49,5 +49,9 @@ def run_rescore(standards: Standards, year: int, version: str, db: Path | None, 
         recorded = 0
         if apply and rescored:
             with ledger.transaction():
-                recorded = sum(1 for new_id in ledger.insert(rescored, standards.id) if new_id is not None)
+                recorded = sum(
+                    1
+                    for new_id in ledger.insert(rescored, standards.id, standards.newest.campaign.year_end)
+                    if new_id is not None
+                )
     return RescoreReport(year, version, apply, tuple(changes), recorded)

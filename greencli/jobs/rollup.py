@@ -212,7 +212,10 @@ def _locked_run(
         stale = clear_stale(out.parent)  # only runs that are gone: a running score's temporary stays
         if stale:
             log.info(event("清理上次中断留下的临时文件", 数量=stale))
-        with Ledger.open(ledger_file, wait=max(wait, LEDGER_GRACE)) as ledger, ledger.batch(standards.id) as batch:
+        with (
+            Ledger.open(ledger_file, wait=max(wait, LEDGER_GRACE)) as ledger,
+            ledger.batch(standards.id, standards.newest.campaign.year_end) as batch,
+        ):
             recording.append(batch)
             found = _without_own_outputs(scan(inbox), ledger, names)
             refuse_overlap({"out": out}, {"评分表": list(found.files)})  # e.g. --out a hard link to an inspection
@@ -249,7 +252,8 @@ def _locked_run(
             by_code = {c.code: c for c in roster} if roster is not None else None
             latest = year_bounds(standards.newest.campaign, date.today())[1]
             assessed = settle(
-                [spool(batch, o) for o in assess_all(fresh, standards, by_code, latest, jobs, hashes=hashes)]
+                [spool(batch, o) for o in assess_all(fresh, standards, by_code, latest, jobs, hashes=hashes)],
+                standards.newest.campaign,
             )
             present = {path_text(p.resolve()) for p in found.files}
             year, year_source = _run_year(year, ledger, known, present, assessed)
@@ -299,7 +303,7 @@ def _locked_run(
                         shown.append((current, invalid_now, _fingerprint(ledger, rubric, roster, year, out)))
 
                     # the same path as score's: the run's invalid workbooks remembered as invalid submissions
-                    recorded = record(batch, assessed, year, then=write)[1].new
+                    recorded = record(batch, assessed, year, standards.newest.campaign, then=write)[1].new
                 current, invalid_now, fingerprint = shown[0]
                 # after the rename; a run killed before this line merely rewrites the workbook next time
                 with ledger.transaction():

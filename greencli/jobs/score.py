@@ -97,7 +97,11 @@ def run_score(
             batch = (
                 None
                 if dry_run
-                else stack.enter_context(stack.enter_context(Ledger.open(ledger_file, wait=wait)).batch(standards.id))
+                else stack.enter_context(
+                    stack.enter_context(Ledger.open(ledger_file, wait=wait)).batch(
+                        standards.id, standards.newest.campaign.year_end
+                    )
+                )
             )
             try:
                 for o in assess_all(inputs.files, standards, by_code, year_limit, jobs,
@@ -107,7 +111,7 @@ def run_score(
                 if bar is not None:
                     bar.close()
             chosen = batch_year(outcomes, year)
-            settled = mark_off_year(settle(outcomes), chosen.year)
+            settled = mark_off_year(settle(outcomes, standards.newest.campaign), chosen.year)
             target = out(chosen.year) if callable(out) else out
             if target is not None and target != first_out and not dry_run:  # the year's name: checked now
                 refuse_overlap({"out": target, "db": ledger_file}, {"评分表": list(inputs.files)})
@@ -182,11 +186,11 @@ def _record(
 
     temporary: Path | None = None
     if out is None:
-        _, done = record(batch, outcomes, year, then=write)
+        _, done = record(batch, outcomes, year, rubric.campaign, then=write)
         return shown[0], done, None
     try:
         with atomic_target(out) as temporary:
-            _, done = record(batch, outcomes, year, then=write)
+            _, done = record(batch, outcomes, year, rubric.campaign, then=write)
     except GreencliError as exc:
         said = RECORDED_NO_WORKBOOK if batch.committed else NOT_RECORDED
         raise exc.noted(said) from exc

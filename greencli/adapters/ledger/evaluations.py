@@ -133,14 +133,16 @@ def _outcome(row: Sequence[object], entries: object = None) -> Outcome:
     )  # fmt: skip
 
 
-def settle(db: sqlite3.Connection, community_id: str, year: int) -> None:
+def settle(db: sqlite3.Connection, community_id: str, year: int, year_end: tuple[int, int]) -> None:
     """Within the caller's transaction: which evaluation of a community and year is current. The later 评审日期
-    (none, under 2021.1, counts as 31 December of the year), then the one scored later (a batch shares one time, and
-    within it the newer file wins); every other one is marked superseded by it, a voided one never."""
+    (none, under 2021.1, counts as the end of its year: the campaign's `year_end`, month and day), then the one
+    scored later (a batch shares one time, and within it the newer file wins); every other one is marked superseded
+    by it, a voided one never."""
     rows = db.execute(
         "SELECT id FROM evaluations WHERE community_id = ? AND year = ? AND void_reason IS NULL"
-        " ORDER BY COALESCE(review_date, printf('%04d-12-31', year)) DESC, scored_at DESC, file_mtime DESC, id DESC",
-        (community_id, year),
+        " ORDER BY COALESCE(review_date, printf('%04d-%02d-%02d', year, ?, ?)) DESC, scored_at DESC, file_mtime DESC,"
+        " id DESC",
+        (community_id, year, *year_end),
     ).fetchall()
     current = rows[0][0] if rows else None  # none left when every evaluation of that year was voided
     db.execute(
@@ -154,7 +156,7 @@ class Evaluations(Connected):
     """The ledger's evaluations, invalid submissions and conferrals (a part of `Ledger`)."""
 
     # ── writing ──
-    def insert(self, outcomes: Sequence[Outcome], rubric_id: str) -> list[int | None]:
+    def insert(self, outcomes: Sequence[Outcome], rubric_id: str, year_end: tuple[int, int]) -> list[int | None]:
         """Record within the caller's transaction: each outcome's new record number, or None if already held; each
         community and year touched is settled afterwards."""
         scored_at = now()
@@ -162,14 +164,14 @@ class Evaluations(Connected):
         touched = {(o.community_id, o.year) for o, new in zip(outcomes, out, strict=True) if new}
         for community_id, year in sorted(touched, key=lambda t: (t[0], t[1] or 0)):
             if year is not None:
-                settle(self.db, community_id, year)
+                settle(self.db, community_id, year, year_end)
         return out
 
     @contextmanager
-    def batch(self, rubric_id: str) -> Iterator[Batch]:
+    def batch(self, rubric_id: str, year_end: tuple[int, int]) -> Iterator[Batch]:
         """A run's records, spooled to a private file while its workbooks are read (the ledger stays unlocked and
         memory flat); `Batch.commit` records them in one short transaction. Left uncommitted, nothing is recorded."""
-        batch = Batch(self, rubric_id)
+        batch = Batch(self, rubric_id, year_end)
         try:
             yield batch
         finally:
@@ -185,11 +187,11 @@ class Evaluations(Connected):
         )
         return cursor.lastrowid if cursor.rowcount > 0 else None
 
-    def settle(self, community_id: str, year: int) -> None:
+    def settle(self, community_id: str, year: int, year_end: tuple[int, int]) -> None:
         """`settle` on this ledger, within the caller's transaction."""
-        settle(self.db, community_id, year)
+        settle(self.db, community_id, year, year_end)
 
-    def void(self, record: int, reason: str) -> tuple[Outcome, Outcome | None]:
+    def void(self, record: int, reason: str, year_end: tuple[int, int]) -> tuple[Outcome, Outcome | None]:
         """Mark an evaluation void (kept, with the reason and the day); the next valid one of that community and
         year becomes current. Returns the voided record and the one now current (if any)."""
         found = self.evaluations(record=record)
@@ -205,7 +207,7 @@ class Evaluations(Connected):
         with self.transaction():
             self.db.execute("UPDATE evaluations SET void_reason = ?, voided_at = ? WHERE id = ?",
                             (reason, now(), record))  # fmt: skip
-            settle(self.db, voided.community_id, year)
+            settle(self.db, voided.community_id, year, year_end)
         current = self.evaluations(community_id=voided.community_id, year=year, current_only=True)
         return self.evaluations(record=record)[0], (current[0] if current else None)
 
@@ -322,9 +324,10 @@ class Batch:
 
     SPOOL = "greencli_spool"
 
-    def __init__(self, ledger: Evaluations, rubric_id: str) -> None:
+    def __init__(self, ledger: Evaluations, rubric_id: str, year_end: tuple[int, int]) -> None:
         self.ledger = ledger
         self.rubric_id = rubric_id
+        self.year_end = year_end  # the campaign's: an evaluation without a 评审日期 counts as made that day
         self.scored_at = now()
         self.committed: Recorded | None = None
         fd, name = tempfile.mkstemp(prefix=f"greencli-spool-{os.getpid()}-", suffix=".db")
@@ -378,7 +381,7 @@ class Batch:
                 f"SELECT DISTINCT s.community_id, s.year FROM {spool}.evaluations s ORDER BY 1, 2"
             ).fetchall()
             for community_id, year in touched:
-                settle(db, community_id, int(year))
+                settle(db, community_id, int(year), self.year_end)
             invalid = ", ".join(INVALID_COLUMNS)
             db.execute(
                 f"INSERT INTO main.invalid_submissions ({invalid}) SELECT {invalid} FROM {spool}.invalid WHERE true"
