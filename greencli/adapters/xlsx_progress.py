@@ -131,10 +131,8 @@ def add_progress_sheets(
         try:
             wb = openpyxl.load_workbook(source)
         except Exception as exc:
-            raise OutputError(
-                f"无法把进度表加入 {source}："
-                + with_detail("该文件不是可读取的 .xlsx 工作簿", f"{type(exc).__name__}: {exc}")
-            ) from exc
+            reason = with_detail("该文件不是可读取的 .xlsx 工作簿", f"{type(exc).__name__}: {exc}")
+            raise OutputError("output-workbook-unreadable", path=str(source), reason=reason) from exc
         for name in SHEETS:
             if name in wb.sheetnames:
                 del wb[name]
@@ -271,10 +269,7 @@ def refuse_to_lose(before: Before | None) -> None:
     not rewritten (exit 2), and the message says which sheets and what to do."""
     if before is not None and before.others:
         shown = "、".join(f"“{n}”" for n in before.others)
-        raise OutputError(
-            f"{before.path} 中有不是 greencli 写出的工作表 {shown}：重写汇总工作簿会丢失它们，因此未写入。"
-            "请把它们移到另一个工作簿，或用 --out 把汇总工作簿写到别的文件"
-        )
+        raise OutputError("output-foreign-sheets", path=str(before.path), sheets=shown)
 
 
 Standing = Callable[[int, date | None], tuple[Progress, Sequence[Listing]] | None]
