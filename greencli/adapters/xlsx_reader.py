@@ -28,7 +28,6 @@ from greencli.adapters.cells import a1, cell_text
 from greencli.adapters.container import UNSAFE_XML, inspect_package, open_package, read_whole
 from greencli.adapters.oserrors import debug_detail
 from greencli.core import layout as L
-from greencli.core.assess import INFO_NUMBERS
 from greencli.core.clean import clean, clean_line
 from greencli.core.errors import Problem
 from greencli.core.issues import Issue, file_issue, make_issue
@@ -37,9 +36,8 @@ from greencli.core.rubric import Rubric, Standards
 from greencli.core.values import show
 
 # the identity fields, and 附件3's numbers (checked on read-back, never scored)
-INFO_LABELS = (L.COMMUNITY_CODE, L.COMMUNITY_NAME, L.SUBDISTRICT, L.YEAR, L.REVIEW_DATE, L.REVIEWERS, *INFO_NUMBERS)
-STAMP_SHEET = "_greencli"
-STAMP_PREFIX = "greencli."
+# What the reader takes from 基本信息: who and when (core.layout), and the application form's numbers (the rubric's).
+IDENTITY_LABELS = (L.COMMUNITY_CODE, L.COMMUNITY_NAME, L.SUBDISTRICT, L.YEAR, L.REVIEW_DATE, L.REVIEWERS)
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -168,12 +166,13 @@ def _read_compounds(grid: Grid, issues: list[Issue]) -> list[CompoundEntry]:
     return out
 
 
-def _read_info(grid: Grid, issues: list[Issue]) -> dict[str, Field]:
+def _read_info(grid: Grid, rubric: Rubric, issues: list[Issue]) -> dict[str, Field]:
+    labels = {*IDENTITY_LABELS, *(f.label for f in rubric.form.numbers)}
     found: dict[str, Field] = {}
     for r, row in enumerate(grid):
         for c, value in enumerate(row):
             text = _label(value) if isinstance(value, str) else ""
-            if text in INFO_LABELS and text not in found:
+            if text in labels and text not in found:
                 found[text] = _taken(Field(_at(grid, r, c + 1), L.INFO_SHEET, a1(r, c + 1)), text, text, issues)
     return found
 
@@ -250,16 +249,16 @@ def _custom_properties(xml: bytes | None) -> dict[str, str]:
     out = {}
     for prop in root.iter(f"{NS_CUSTOM}property"):
         name = prop.get("name", "")
-        if name.startswith(STAMP_PREFIX) and len(prop):
-            out[name[len(STAMP_PREFIX) :]] = clean_line(prop[0].text or "").strip()
+        if name.startswith(L.STAMP_PREFIX) and len(prop):
+            out[name[len(L.STAMP_PREFIX) :]] = clean_line(prop[0].text or "").strip()
     return out
 
 
 def _stamp(custom_properties: bytes | None, book: calamine.CalamineWorkbook) -> dict[str, str]:
     stamp = _custom_properties(custom_properties)
-    if stamp or STAMP_SHEET not in book.sheet_names:
+    if stamp or L.STAMP_SHEET not in book.sheet_names:
         return stamp
-    rows = book.get_sheet_by_name(STAMP_SHEET).to_python()
+    rows = book.get_sheet_by_name(L.STAMP_SHEET).to_python()
     return {cell_text(r[0]): clean_line(cell_text(r[1])).strip() for r in rows[:20] if len(r) >= 2 and cell_text(r[0])}
 
 
@@ -329,7 +328,7 @@ def _read(data: bytes, standards: Rubric | Standards, custom_properties: bytes |
             else:
                 grids[name] = _grid(book, name, issues)
         info_grid, score_grid, compound_grid = (grids[n] for n in (L.INFO_SHEET, L.SCORE_SHEET, L.COMPOUND_SHEET))
-        info = _read_info(info_grid, issues) if info_grid is not None else {}
+        info = _read_info(info_grid, rubric, issues) if info_grid is not None else {}
         values, evidence = _read_scores(score_grid, rubric, issues) if score_grid is not None else ({}, {})
         compounds = _read_compounds(compound_grid, issues) if compound_grid is not None else []
     finally:

@@ -6,7 +6,6 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Final
 
 from greencli.core import layout as L
 from greencli.core.engine import evaluate
@@ -14,7 +13,7 @@ from greencli.core.identity import WorkbookIdentity, check_roster, check_stamp, 
 from greencli.core.issues import WHOLE_FILE_CODES, Issue, make_issue
 from greencli.core.model import BLANK, Entries, Evaluation, Field, Verdict
 from greencli.core.roster import Community
-from greencli.core.rubric import Rubric
+from greencli.core.rubric import FieldKind, Form, Rubric
 from greencli.core.values import is_blank, is_whole, parse_amount, show
 
 # When the file or a whole sheet cannot be read, row-by-row checks would only echo that one problem many times.
@@ -29,25 +28,23 @@ def _unreadable(file_issues: Sequence[Issue], sheet: str) -> bool:
     return any(i.code in WHOLE_FILE_CODES or (i.code in LAYOUT_FATAL and i.sheet == sheet) for i in file_issues)
 
 
-# 附件3's numbers in 基本信息 (contract.md: "numbers validated ≥ 0"): label → (whole, the units it may carry).
-# They do not bear on the score, so a bad one is a warning at its cell and the evaluation stands. A trailing unit is
-# accepted when it is the field's own, also counted in 万 (12000人, 1.2万人, 3.5万平方米): it says what the form asks
-# for. Any other unit (公顷, 亩, 12000户 for a population) is warned about: the form is printed in 人, 户 and 平方米.
-_AREA_UNITS = ("平方米", "平米", "m2")  # NFKC folds ㎡ and m² into m2 before units are compared
-INFO_NUMBERS: Final[dict[str, tuple[bool, tuple[str, ...]]]] = {
-    "社区人口": (True, ("人",)),
-    "社区户数": (True, ("户",)),
-    "常住户数": (True, ("户",)),
-    "占地面积": (False, _AREA_UNITS),
-    "建筑面积": (False, _AREA_UNITS),
-    "绿化面积": (False, _AREA_UNITS),
-}
+# 附件3's numbers in 基本信息 (contract.md: "numbers validated ≥ 0"; the fields are the rubric's form data). They do
+# not bear on the score, so a bad one is a warning at its cell and the evaluation stands. A trailing unit is accepted
+# when it is the field's own, also counted in 万 (12000人, 1.2万人, 3.5万平方米): it says what the form asks for. Any
+# other unit (公顷, 亩, 12000户 for a population) is warned about: the form is printed in its own units.
+AREA_UNITS = ("平方米", "平米", "m2")  # NFKC folds ㎡ and m² into m2 before units are compared
 
 
-def check_info_numbers(info: Mapping[str, Field]) -> list[Issue]:
+def info_numbers(form: Form) -> dict[str, tuple[bool, tuple[str, ...]]]:
+    """label → (whole, the units it may carry), for each number the application form asks for."""
+    return {f.label: (True, (f.unit,) if f.unit else ()) if f.kind is FieldKind.COUNT else (False, AREA_UNITS)
+            for f in form.numbers}  # fmt: skip
+
+
+def check_info_numbers(info: Mapping[str, Field], form: Form) -> list[Issue]:
     """A warning at each 附件3 number that is present and is not a number ≥ 0 (a whole one for counts)."""
     issues = []
-    for label, (whole, units) in INFO_NUMBERS.items():
+    for label, (whole, units) in info_numbers(form).items():
         found = info.get(label, BLANK)
         if is_blank(found.value):
             continue  # optional
@@ -78,7 +75,7 @@ def assess(
     """Merge every check of one workbook; any error makes it invalid, and all issues are reported together.
     `today` is the day of scoring (a 评审日期 after it is an error)."""
     identity, identity_issues = read_identity(info, rubric, latest_year, today=today)
-    identity_issues += check_info_numbers(info)
+    identity_issues += check_info_numbers(info, rubric.form)
     if _unreadable(file_issues, L.INFO_SHEET):
         identity_issues = []  # the file or its 基本信息 sheet could not be read: that one issue says it all
     stamp_issues = check_stamp(stamp, rubric, identity, info.get(L.COMMUNITY_CODE, BLANK))
