@@ -141,7 +141,8 @@ def _texts(path: Path) -> str:
 
 
 def test_nothing_it_produces_says_the_bundled_campaigns_name(district: Path, tmp_path: Path) -> None:
-    """The campaign's name is rubric data: under 宜居社区 no form, district workbook or notice says 绿色社区."""
+    """The campaign's name is rubric data: under 宜居社区 nothing it produces says 绿色社区 — no form, district
+    workbook, progress sheet or notice, and no table or JSON any command prints."""
     rubric = load_rubric(Path(RUBRIC))
     assert rubric.campaign.name == "宜居社区" and [f.label for f in rubric.form.fields][-1] == "创建宜居社区工作情况"
     blank = runner.invoke(app, ["template", "--rubric", RUBRIC, "--year", "2025", "--out", str(tmp_path / "blank"),
@@ -153,6 +154,20 @@ def test_nothing_it_produces_says_the_bundled_campaigns_name(district: Path, tmp
     roster, db, out = str(district / "roster.csv"), str(tmp_path / "l.db"), tmp_path / "汇总.xlsx"
     scored = run("score", str(district / "filled"), "--roster", roster, "--db", db, "--out", str(out))
     assert scored.exit_code == 0, scored.output
+    default = tmp_path / "default"  # the district workbook's default name is the campaign's too
+    default.mkdir()
+    assert run("score", str(district / "filled"), "--roster", roster, "--db", db, "--out", f"{default}/").exit_code == 0
+    assert [p.name for p in default.iterdir()] == ["宜居社区汇总_2025.xlsx"]
+    printed = [scored.output]
+    for command in (["progress", "--year", "2025", "--roster", roster, "--db", db, "--out", str(out)],
+                    ["history", "A-01", "--db", db], ["export", "--year", "2025", "--out", str(tmp_path / "x.xlsx"),
+                     "--roster", roster, "--db", db], ["standard"]):  # fmt: skip
+        for extra in ([], ["--json"]):
+            result = run(*command, *extra)
+            assert result.exit_code == 0, result.output
+            printed.append(result.output)
+    assert all("绿色社区" not in text for text in printed), printed
+    assert "宜居社区" in printed[1]  # the progress table's title
     notices = []
     for kind in ("通报", "认定名单", "应复审名单"):
         notice = tmp_path / f"{kind}.docx"
