@@ -34,9 +34,11 @@ def open_package(path: Path | IO[bytes]) -> zipfile.ZipFile:
     return package
 
 
-def _kind_of(head: bytes, path: Path, data: bytes | None = None) -> Problem:
+def _kind_of(data: bytes) -> Problem:
+    """What a file that is no zip package really is, told by its first bytes."""
+    head = data[:512]
     if head.startswith(OLE2_MAGIC):
-        return Problem(_ole2_kind(path, data))
+        return Problem(_ole2_kind(data))
     if head.startswith(b"PK\x05\x06"):
         return Problem("file-empty-zip")
     if head.startswith(b"%PDF"):
@@ -55,11 +57,11 @@ _XLS_STREAMS = tuple((name + "\0").encode("utf-16-le") for name in ("Workbook", 
 DIRECTORY_PROBE_BYTES = 16 * 1024
 
 
-def _ole2_kind(path: Path, data: bytes | None = None) -> str:
+def _ole2_kind(data: bytes) -> str:
     """file-encrypted or file-legacy-xls, told by the stream names at the start of the compound file's directory;
     file-ole2 (either) when the directory cannot be read there."""
     try:
-        with io.BytesIO(data) if data is not None else path.open("rb") as handle:
+        with io.BytesIO(data) as handle:
             header = handle.read(512)
             shift = int.from_bytes(header[0x1E:0x20], "little")
             first = int.from_bytes(header[0x30:0x34], "little")
@@ -118,32 +120,22 @@ def read_whole(path: Path) -> bytes | Problem:
 
 
 def inspect_package(path: Path, data: bytes | None = None) -> Inspection:
-    """Check the container before any parser sees it (see `sniff_workbook`): the file at `path`, or its bytes
-    already read (`data`)."""
-    problem = _inspect(path, data)
+    """Check the container before any parser sees it (see `sniff_workbook`): the bytes of the file at `path`
+    (`data`, when the caller already read them)."""
+    whole = read_whole(path) if data is None else data
+    if isinstance(whole, Problem):
+        return Inspection(whole)
+    problem = _inspect(whole)
     return problem if isinstance(problem, Inspection) else Inspection(problem)
 
 
-def _inspect(path: Path, data: bytes | None) -> Inspection | Problem | None:
-    if data is not None:
-        if not data:
-            return Problem("file-empty")
-        head = data[:512]
-    else:
-        try:
-            size = path.stat().st_size
-            if size == 0:
-                return Problem("file-empty")
-            if size > limits.MAX_FILE_BYTES:
-                return Problem.of("file-too-large", size=megabytes(size), limit=limits.MAX_FILE_BYTES // limits.MB)
-            with path.open("rb") as handle:
-                head = handle.read(512)
-        except OSError as exc:
-            return Problem.of("file-access", reason=describe_os_error(exc))
-    if not head.startswith(ZIP_MAGIC):
-        return _kind_of(head, path, data)
+def _inspect(data: bytes) -> Inspection | Problem | None:
+    if not data:
+        return Problem("file-empty")
+    if not data.startswith(ZIP_MAGIC):
+        return _kind_of(data)
     try:
-        with open_package(io.BytesIO(data) if data is not None else path) as package:
+        with open_package(io.BytesIO(data)) as package:
             problem = _check_package(package)
             if problem is not None or CUSTOM_PROPERTIES not in package.NameToInfo:
                 return problem
