@@ -48,6 +48,8 @@ def test_broken_rubric_exits_2_with_message_and_no_traceback(tmp_path: Path) -> 
     result = runner.invoke(app, ["standard", "--rubric", str(bad), "--json"])
     assert result.exit_code == 2
     assert error_code(result) == "rubric-invalid" and "Traceback" not in result.output
+    codes = problem_codes(result)  # every problem at once, each with its own code
+    assert {"rubric-table-missing", "rubric-text-required", "rubric-array-missing"} <= set(codes), codes
     debug = runner.invoke(app, ["--debug", "standard", "--rubric", str(bad)])
     assert debug.exit_code != 0 and debug.exception is not None
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from greencli.cli.app import app
 from greencli.cli.wording import CLI_WORDING, cli_message
-from greencli.core.errors import GreencliError, Problem
-from greencli.core.issues import REGISTRY, Severity, render
+from greencli.core.errors import GreencliError, Problem, problems_of
+from greencli.core.issues import REGISTRY, Severity, UnknownIssueCode, render
 from typer.testing import CliRunner
 
 PACKAGE = Path(__file__).resolve().parent.parent / "greencli"
@@ -48,7 +48,8 @@ def test_the_command_lines_wording_takes_the_same_parameters(code: str) -> None:
 
 
 def literal_codes() -> dict[str, set[str]]:
-    """Every string literal passed first to an error constructor, make_issue or Problem, by file."""
+    """Every string literal passed first to an error constructor, make_issue, Problem or a report (the engine's,
+    a row kind's, the rubric loader's), by file."""
     found: dict[str, set[str]] = {}
     for path in PACKAGE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -56,7 +57,7 @@ def literal_codes() -> dict[str, set[str]]:
                 continue
             func = node.func
             name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-            wanted = name in ("make_issue", "Problem", "of", "file_issue") or name.endswith(("Error", "Busy"))
+            wanted = name in ("make_issue", "Problem", "of", "file_issue", "report") or name.endswith(("Error", "Busy"))
             first = node.args[0]
             if wanted and isinstance(first, ast.Constant) and isinstance(first.value, str):
                 found.setdefault(str(path.relative_to(PACKAGE)), set()).add(first.value)
@@ -84,6 +85,17 @@ def test_an_error_carries_its_code_params_and_exit_code() -> None:
     assert roster.code == "roster-unusable" and [p.code for p in roster.parts] == ["roster-row-duplicate"]
     with pytest.raises(KeyError):
         GreencliError("ledger-mising", path="x")  # a misspelt code is a bug, never a message
+
+
+@pytest.mark.parametrize("text", ["评分记录库不存在", "ledger-mising"])
+def test_a_message_in_words_is_a_programming_error_not_an_error(text: str) -> None:
+    with pytest.raises(UnknownIssueCode):
+        GreencliError(text)
+    with pytest.raises(UnknownIssueCode):
+        problems_of([text])
+    with pytest.raises(UnknownIssueCode):
+        Problem.of(text)
+    assert problems_of(["roster-empty"]) == [Problem("roster-empty")]  # a code alone is its problem
 
 
 def test_the_command_line_words_a_code_with_its_flags() -> None:

@@ -9,15 +9,11 @@ The library's messages never name a command-line flag; the command line words th
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 from greencli.core.issues import NOTE, REGISTRY, Severity, UnknownIssueCode, render
-
-UNCLASSIFIED = "unclassified"
-CODE_SHAPE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +43,9 @@ class Problem:
 class GreencliError(Exception):
     """Unrecoverable for the command: an unusable call, roster, ledger, rubric or output. Exit code 2.
 
-    `GreencliError("ledger-missing", path="评分.db")`: the code must be in the registry. A subclass may name a
-    `default_code`, used when none is given. A text that is not a code (a raise site not yet converted) is kept
-    as the message under the code "unclassified".
+    `GreencliError("ledger-missing", path="评分.db")`: the code must be in the registry (anything else, a misspelt
+    code or a message in words, is a programming error). A subclass may name a `default_code`, used when none is
+    given.
     """
 
     exit_code: ClassVar[int] = 2
@@ -61,9 +57,7 @@ class GreencliError(Exception):
                 raise UnknownIssueCode(f"{type(self).__name__} needs a code")
             code = self.default_code
         elif code not in REGISTRY:
-            if CODE_SHAPE.fullmatch(code):  # a misspelt code is a programming error, not a message
-                raise UnknownIssueCode(code)
-            params, code = {"message": code}, UNCLASSIFIED
+            raise UnknownIssueCode(code)
         elif REGISTRY[code].severity is not Severity.FATAL:
             raise UnknownIssueCode(f"{code} is not a fatal code")
         self.code = code
@@ -90,8 +84,9 @@ class GreencliError(Exception):
 
 
 def problems_of(items: Sequence[Problem | str]) -> list[Problem]:
-    """Problems, a plain text (from a site not yet converted) kept as an unclassified one."""
-    return [p if isinstance(p, Problem) else Problem(UNCLASSIFIED, {"message": p}) for p in items]
+    """Problems, a code given alone (no parameters) taken as its Problem; a text that is not a code of the
+    registry is a programming error (UnknownIssueCode), as in GreencliError."""
+    return [p if isinstance(p, Problem) else Problem(p) for p in items]
 
 
 DEFAULT_INTERRUPT_NOTE = "未完成的工作没有保存"
@@ -122,7 +117,6 @@ def interrupt_note(exc: BaseException) -> str:
 
 __all__ = [
     "DEFAULT_INTERRUPT_NOTE",
-    "UNCLASSIFIED",
     "GreencliError",
     "Interrupted",
     "Problem",

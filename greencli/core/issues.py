@@ -4,11 +4,13 @@ Each entry has a code (what tests and scripts match on), a severity, a short Chi
 template. A problem found in a workbook is an `Issue` (severity error or warning); a problem that stops a whole
 command is a `core.errors.GreencliError` (severity fatal), and the parts of one (a roster's bad rows) are
 `core.errors.Problem`s. Wording may change; codes do not. The library's wording never names a command-line flag:
-the command line words the few codes that need one from its own table (`greencli.cli.wording`).
+the command line words the few codes that need one from its own table (`greencli.cli.wording`). A parameter written
+`{where:spaced}` is set before Chinese text with the space a Latin word takes there (行 1.1 的 …, 第1项的 …).
 """
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -256,7 +258,6 @@ REGISTRY: Final[dict[str, Entry]] = {
         E, "工作表声明过大", "工作表 {part} 声明了 {rows} 行 × {cols} 列，远超评分表的合理大小，未读取"
     ),
     # ── fatal: problems that stop a whole command (GreencliError and its subclasses) ──
-    "unclassified": Entry(F, "未分类的错误", "{message}"),  # a raise site not yet given its own code
     # calls
     "year-out-of-range": Entry(F, "年度无效", "年度“{year}”" + YEAR_RULE),
     "date-unreadable": Entry(F, "日期无法识别", "日期“{text}”无法识别，请写成 YYYY-MM-DD，如 2022-12-31"),
@@ -337,6 +338,67 @@ REGISTRY: Final[dict[str, Entry]] = {
     "rubric-syntax": Entry(F, "评分标准文件格式有误", "{reason}"),
     "rubric-folder-empty": Entry(F, "文件夹中没有评分标准", "文件夹中没有评分标准文件（.toml）"),
     "rubric-version-missing": Entry(F, "没有该评分标准版本", "没有评分标准版本 {version}；可用的版本：{known}"),
+    # the rubric file's content (parts of rubric-invalid): `where` names the table, row or item, `key` the field
+    "rubric-field-unknown": Entry(F, "评分标准有未知字段", "{where:spaced}有未知字段 {key}（是否拼写错误？）"),
+    "rubric-table-missing": Entry(F, "评分标准缺少表", "{where:spaced}缺少 [{key}] 表"),
+    "rubric-array-missing": Entry(F, "评分标准缺少数组", "{where:spaced}缺少 {key} 数组（每项写成一个 [[{path}]] 表）"),
+    "rubric-rows-missing": Entry(F, "评分项缺少评分行", "{where:spaced}缺少 {key} 数组"),
+    "rubric-text-required": Entry(F, "须为非空文字", "{where:spaced}的 {key} 须为非空文字"),
+    "rubric-texts-required": Entry(F, "须为非空文字列表", "{where:spaced}的 {key} 须为非空文字列表"),
+    "rubric-integer-required": Entry(F, "须为整数", "{where:spaced}的 {key} 须为整数"),
+    "rubric-number-required": Entry(F, "须为数字", "{where:spaced}的 {key} 须为数字"),
+    "rubric-rescore-shape": Entry(
+        F, "rescore 表格式有误", 'rescore 须为 [rescore."版本"] 表，每项为 "本版编号" = "旧版编号"'
+    ),
+    "rubric-month-day": Entry(F, "日期须为 MM-DD", "campaign 的 {key} “{value}”须为 MM-DD 形式的日期，如 {example}"),
+    "rubric-form-kind-unknown": Entry(
+        F, "表单字段类型未知", "form.fields {label} 的 kind “{value}”未知，应为 {known}", joiner=", "
+    ),
+    "rubric-guide-shape": Entry(F, "guide 表格式有误", 'guide 须为 [guide] 表，每项为 kind = "说明文字"'),
+    "rubric-guide-entry": Entry(
+        F, "guide 项有误", "guide 的 {key} 须为行类型（{known}）之一，值为非空文字", joiner=", "
+    ),
+    "rubric-kind-unknown": Entry(F, "行类型未知", "{where:spaced}的 kind “{value}”未知，应为 {known}", joiner=", "),
+    "rubric-rule-unknown": Entry(
+        F, "自动计算规则未知", "{where:spaced}的 rule “{value}”未知，应为 {known}", joiner=", "
+    ),
+    "rubric-rule-parameter-missing": Entry(F, "自动计算规则缺少参数", "{where}（{rule}）缺少 {key}"),
+    "rubric-veto-kind": Entry(F, "否决项类型无效", "{where:spaced}的 kind 须为 count 或 derived"),
+    "rubric-veto-threshold": Entry(F, "否决项缺少阈值", "{where}（count）须给出否决阈值 at_least > 0"),
+    "rubric-count-per": Entry(F, "处数行缺少每处扣分", "{where}（count）须给出每处扣分 per > 0"),
+    "rubric-measure-threshold": Entry(
+        F, "数值行缺少达标阈值", "{where}（measure）须给出达标阈值 at_least 和/或 at_most"
+    ),
+    "rubric-measure-unit": Entry(F, "数值行缺少单位", "{where}（measure）须给出单位 unit"),
+    "rubric-deduct-min-nonzero": Entry(F, "最小扣分无效", "{where:spaced}的 min_nonzero 须在 0 与 points 之间"),
+    "rubric-fact-fields": Entry(
+        F,
+        "事实行缺项",
+        "{where}（fact）须给出 unit、checks、expect_min、expect_max、valid_max，且不计分（无 points）",
+    ),
+    # the rubric as a whole (checked once every field reads)
+    "rubric-code-duplicate": Entry(F, "评分标准编号重复", "编号 {code} 重复（{first} 与 {other}）"),
+    "rubric-numbering": Entry(F, "编号不连续", "{key} 须按 1、2、3… 连续编号"),
+    "rubric-category-unknown": Entry(F, "所属类别不存在", "{where:spaced}的 category {value} 不存在"),
+    "rubric-na-rows": Entry(F, "多个不适用行", "{where:spaced}有多于一个“不适用”行"),
+    "rubric-item-sum": Entry(F, "各行分值之和不符", "{where:spaced}各行分值之和 {total} 与本项分值 {points} 不符"),
+    "rubric-category-sum": Entry(
+        F, "各项分值之和不符", "第{category}类“{name}”各项之和 {total} 与其分值 {points} 不符"
+    ),
+    "rubric-total-sum": Entry(F, "各类分值之和不符", "各类分值之和 {total} 与总分 {max_total} 不符"),
+    "rubric-row-points": Entry(F, "行分值无效", "行 {code} 的分值 {points} 须为非负且为 {step} 的倍数"),
+    "rubric-deduct-over-item": Entry(F, "扣分超过本项分值", "行 {code} 的最大扣分超过本项分值"),
+    "rubric-fact-checks": Entry(F, "事实行核对的行无效", "行 {code} 的 checks “{value}”须为本项的评分（score）行"),
+    "rubric-warn-na": Entry(F, "warn_na 不是不适用行", "行 {code} 的 warn_na {value} 不是“不适用”行"),
+    "rubric-warn-row": Entry(F, "warn_row 不是处数行", "否决项 {code} 的 warn_row {value} 不是处数行"),
+    "rubric-pass-mark": Entry(F, "达标分数无效", "pass_mark 须在 0 与 max_total 之间"),
+    "rubric-bonus-max": Entry(F, "加分上限无效", "加分项 max 须为非负且为 step 的倍数"),
+    "rubric-green-requirements": Entry(
+        F, "绿地率要求缺少默认条", "compounds.green_requirements 的最后一条须不带 built_from（其余年份的要求）"
+    ),
+    "rubric-target-rate": Entry(F, "年度目标比例无效", "{year}年目标 {rate} 须在 0 与 1 之间"),
+    "rubric-target-year": Entry(F, "年度目标年份过早", "{year}年目标早于或等于起始年 {first_year}"),
+    "rubric-nominations": Entry(F, "推荐名额范围无效", "nominations_min 不能大于 nominations_max"),
     # outputs (OutputError)
     "output-unwritable": Entry(F, "无法写入", "无法写入 {path}：{reason}"),
     "output-name-too-long": Entry(
@@ -410,6 +472,24 @@ class UnknownIssueCode(KeyError):
 NOTE = "note"  # a parameter every fatal message may carry: what the command had already done, said after it
 
 
+def spaced(where: str) -> str:
+    """`where` before Chinese text, with the space Chinese typesetting puts after a Latin word: 行 1.1 的 …"""
+    return f"{where} " if (where[-1:].isascii() and where[-1:].isalnum()) or where.endswith("]") else where
+
+
+class _Formatter(string.Formatter):
+    """`str.format`, and `{where:spaced}`: a parameter set before Chinese text (`spaced`), e.g. the rubric's
+    "{where:spaced}的 {key} 须为整数" renders 行 1.1 的 … and 第1项的 … alike."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if format_spec == "spaced":
+            return spaced(str(value))
+        return str(super().format_field(value, format_spec))
+
+
+_FORMATTER: Final = _Formatter()
+
+
 def render(code: str, params: Mapping[str, object], text: str | None = None) -> str:
     """The Chinese message of `code` with its `params` (a list or tuple parameter: its items' texts joined); `text`
     words it otherwise with the same parameters (the command line's wording, which may name its flags). A `note`
@@ -419,7 +499,7 @@ def render(code: str, params: Mapping[str, object], text: str | None = None) -> 
     except KeyError as exc:
         raise UnknownIssueCode(code) from exc
     shown = {k: entry.joiner.join(map(str, v)) if isinstance(v, list | tuple) else v for k, v in params.items()}
-    message = (entry.text if text is None else text).format(**shown)
+    message = _FORMATTER.format(entry.text if text is None else text, **shown)
     note = params.get(NOTE)
     return f"{message}（{note}）" if note else message
 

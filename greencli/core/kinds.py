@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Final, Protocol
 
 from greencli.core.derived import ROW_RULES, VETO_RULES
+from greencli.core.errors import Problem
 from greencli.core.values import (
     HAVE_PREFIX,
     Raw,
@@ -75,7 +76,7 @@ class KindRule:
     score: Callable[[Row, Value], Decimal] | None
     guide: Callable[[Rubric], str] | None
     points_required: bool = True  # whether the rubric file must give the row's points
-    problems: Callable[[Row, str], list[str]] = lambda row, where: []  # what the rubric file must give besides
+    problems: Callable[[Row, str], list[Problem]] = lambda row, where: []  # what the rubric file must give besides
     suffixes: tuple[str, ...] = ()  # units a person may type after the number (a measure's own unit is added)
     guide_under: RowKind | None = None
 
@@ -218,42 +219,41 @@ def _fact_score(row: Row, value: Value) -> Decimal:
 # ───────────────────────────── what the rubric file must give ─────────────────────────────
 
 
-def spaced(where: str) -> str:
-    """`where` before Chinese text, with the space Chinese typesetting puts after a Latin word: 行 1.1 的 …"""
-    return f"{where} " if (where[-1:].isascii() and where[-1:].isalnum()) or where.endswith("]") else where
+def _count_problems(row: Row, where: str) -> list[Problem]:
+    return [Problem.of("rubric-count-per", where=where)] if row.per is None or row.per <= 0 else []
 
 
-def _count_problems(row: Row, where: str) -> list[str]:
-    return [f"{where}（count）须给出每处扣分 per > 0"] if row.per is None or row.per <= 0 else []
-
-
-def _measure_problems(row: Row, where: str) -> list[str]:
+def _measure_problems(row: Row, where: str) -> list[Problem]:
     problems = []
     if row.at_least is None and row.at_most is None:
-        problems.append(f"{where}（measure）须给出达标阈值 at_least 和/或 at_most")
+        problems.append(Problem.of("rubric-measure-threshold", where=where))
     if not row.unit:
-        problems.append(f"{where}（measure）须给出单位 unit")
+        problems.append(Problem.of("rubric-measure-unit", where=where))
     return problems
 
 
-def _deduct_problems(row: Row, where: str) -> list[str]:
+def _deduct_problems(row: Row, where: str) -> list[Problem]:
     if row.min_nonzero is not None and not 0 < row.min_nonzero <= row.points:
-        return [f"{spaced(where)}的 min_nonzero 须在 0 与 points 之间"]
+        return [Problem.of("rubric-deduct-min-nonzero", where=where)]
     return []
 
 
-def _fact_problems(row: Row, where: str) -> list[str]:
+def _fact_problems(row: Row, where: str) -> list[Problem]:
     if (not row.unit or not row.checks or row.expect_min is None or row.expect_max is None
             or row.valid_max is None or row.points):  # fmt: skip
-        return [f"{where}（fact）须给出 unit、checks、expect_min、expect_max、valid_max，且不计分（无 points）"]
+        return [Problem.of("rubric-fact-fields", where=where)]
     return []
 
 
-def _derived_problems(row: Row, where: str) -> list[str]:
+def _derived_problems(row: Row, where: str) -> list[Problem]:
     rule = ROW_RULES.get(row.rule)
     if rule is None:
-        return [f"{spaced(where)}的 rule “{row.rule}”未知，应为 {', '.join(ROW_RULES)}"]
-    return [f"{where}（{row.rule}）缺少 {name}" for name in rule.parameters if getattr(row, name) is None]
+        return [Problem.of("rubric-rule-unknown", where=where, value=row.rule, known=list(ROW_RULES))]
+    return [
+        Problem.of("rubric-rule-parameter-missing", where=where, rule=row.rule, key=name)
+        for name in rule.parameters
+        if getattr(row, name) is None
+    ]
 
 
 # ───────────────────────────── the 说明 sheet ─────────────────────────────

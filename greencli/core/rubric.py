@@ -11,8 +11,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from greencli.core.errors import GreencliError, Problem, problems_of
-from greencli.core.issues import YEAR_RULE
+from greencli.core.errors import GreencliError, Problem
 from greencli.core.kinds import KINDS, RowKind, hint
 from greencli.core.model import JsonObject
 
@@ -21,15 +20,14 @@ __all__ = ["RowKind"]  # the kinds are registered in greencli.core.kinds; import
 
 class RubricError(GreencliError):
     """The rubric file cannot be used (code rubric-invalid): `parts` lists every reason at once, each a Problem
-    with its code (a text not yet given a code is an unclassified one); `problems` their Chinese texts."""
+    with its code (rubric-…); `problems` their Chinese texts."""
 
     default_code = "rubric-invalid"
 
-    def __init__(self, source: str, problems: Sequence[Problem | str]) -> None:
+    def __init__(self, source: str, problems: Sequence[Problem]) -> None:
         self.source = source
-        listed = problems_of(problems)
-        self.problems = [p.message for p in listed]
-        super().__init__(source=source, problems=listed)
+        self.problems = [p.message for p in problems]
+        super().__init__(source=source, problems=list(problems))
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,14 +216,6 @@ def year_bounds(campaign: Campaign, today: date) -> tuple[int, int]:
     """The one rule for years, for every command's year and every workbook's 评审年度: from the campaign's first
     year to next year (forms are prepared ahead for next year's round; no later year can be inspected or reported)."""
     return campaign.first_year, today.year + 1
-
-
-def year_problem(campaign: Campaign, year: int, today: date) -> str | None:
-    """None when `year` keeps the rule of `year_bounds`, else the Chinese message every command gives (exit 2)."""
-    low, high = year_bounds(campaign, today)
-    if low <= year <= high:
-        return None
-    return f"年度“{year}”" + YEAR_RULE.format(low=low, high=high)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Reading a rubric file's data into the model, checking it whole: every problem is listed at once, in Chinese.
+"""Reading a rubric file's data into the model, checking it whole: every problem is listed at once, each a
+`Problem` with its code (the registry's rubric-… codes, severity fatal) and where it was found.
 
 The checks: unknown and missing keys, kinds and rules the program knows (rules from the registry in
 greencli.core.derived), codes unique, rows adding up to items, items to categories, categories to the total, every
@@ -13,8 +14,8 @@ from decimal import Decimal
 from typing import Any, Final
 
 from greencli.core.derived import VETO_RULES
+from greencli.core.errors import Problem
 from greencli.core.kinds import KINDS
-from greencli.core.kinds import spaced as _spaced
 from greencli.core.rubric import (
     Bonus,
     Campaign,
@@ -41,12 +42,16 @@ class _Reader:
     """Pulls typed fields out of the parsed file, collecting every problem instead of stopping at the first."""
 
     def __init__(self) -> None:
-        self.problems: list[str] = []
+        self.problems: list[Problem] = []
+
+    def report(self, code: str, /, **params: object) -> None:
+        """One problem: a code of the registry (`core.issues`, the rubric's part) and where it was found."""
+        self.problems.append(Problem.of(code, **params))
 
     def table(self, data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
         value = data.get(key)
         if not isinstance(value, Mapping):
-            self.problems.append(f"{_spaced(where)}缺少 [{key}] 表")
+            self.report("rubric-table-missing", where=where, key=key)
             return {}
         return value
 
@@ -54,29 +59,31 @@ class _Reader:
         value = data.get(key)
         if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
             path = key if where == "文件" else f"{where}.{key}" if where.isascii() else ""
-            hint = f"（每项写成一个 [[{path}]] 表）" if path else ""
-            self.problems.append(f"{_spaced(where)}缺少 {key} 数组{hint}")
+            if path:  # a table of the file: how to write its [[path]] tables
+                self.report("rubric-array-missing", where=where, key=key, path=path)
+            else:  # an item's rows
+                self.report("rubric-rows-missing", where=where, key=key)
             return []
         return value
 
     def text(self, data: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str:
         value = data.get(key, "")
         if not isinstance(value, str) or (required and not value.strip()):
-            self.problems.append(f"{_spaced(where)}的 {key} 须为非空文字")
+            self.report("rubric-text-required", where=where, key=key)
             return ""
         return value.strip()
 
     def texts(self, data: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
         value = data.get(key)
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
-            self.problems.append(f"{_spaced(where)}的 {key} 须为非空文字列表")
+            self.report("rubric-texts-required", where=where, key=key)
             return ()
         return tuple(value)
 
     def integer(self, data: Mapping[str, Any], key: str, where: str) -> int:
         value = data.get(key)
         if not isinstance(value, int) or isinstance(value, bool):
-            self.problems.append(f"{_spaced(where)}的 {key} 须为整数")
+            self.report("rubric-integer-required", where=where, key=key)
             return 0
         return value
 
@@ -85,13 +92,13 @@ class _Reader:
         if value is None and not required:
             return None
         if not isinstance(value, int | float) or isinstance(value, bool):
-            self.problems.append(f"{_spaced(where)}的 {key} 须为数字")
+            self.report("rubric-number-required", where=where, key=key)
             return None
         return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
     def unknown_keys(self, data: Mapping[str, Any], allowed: set[str], where: str) -> None:
         for key in sorted(set(data) - allowed):
-            self.problems.append(f"{_spaced(where)}有未知字段 {key}（是否拼写错误？）")
+            self.report("rubric-field-unknown", where=where, key=key)
 
 
 _ROW_KEYS: Final = {
@@ -116,7 +123,7 @@ _FORM_KEYS: Final = {"title", "fields", "opinions"}
 def _maps(r: _Reader, data: object) -> dict[str, dict[str, str]]:
     """[rescore."2021.1"] "20.3" = "20.2": this version's 20.3 takes the value 2021.1 recorded for its 20.2."""
     if not isinstance(data, Mapping) or not all(isinstance(v, Mapping) for v in data.values()):
-        r.problems.append('rescore 须为 [rescore."版本"] 表，每项为 "本版编号" = "旧版编号"')
+        r.report("rubric-rescore-shape")
         return {}
     return {str(version): {str(k): str(v) for k, v in table.items()} for version, table in data.items()}
 
@@ -128,7 +135,7 @@ def _month_day(r: _Reader, campaign: Mapping[str, Any], key: str, default: str) 
         month, day = (int(p) for p in str(text).split("-"))
         date(2021, month, day)
     except ValueError:
-        r.problems.append(f"campaign 的 {key} “{text}”须为 MM-DD 形式的日期，如 {default}")
+        r.report("rubric-month-day", key=key, value=text, example=default)
         return (0, 0)
     return (month, day)
 
@@ -144,7 +151,7 @@ def _form(r: _Reader, data: Mapping[str, Any]) -> Form:
         try:
             kind = FieldKind(kind_text)
         except ValueError:
-            r.problems.append(f"form.fields {label} 的 kind “{kind_text}”未知，应为 {', '.join(FieldKind)}")
+            r.report("rubric-form-kind-unknown", label=label, value=kind_text, known=list(FieldKind))
             continue
         fields.append(FormField(label, kind, str(d.get("unit", ""))))
     return Form(title=r.text(data, "title", "form"), fields=tuple(fields), opinions=r.texts(data, "opinions", "form"))
@@ -153,12 +160,12 @@ def _form(r: _Reader, data: Mapping[str, Any]) -> Form:
 def _guide(r: _Reader, data: object) -> dict[RowKind, str]:
     """[guide]: the 说明 sheet's own line for a kind of row, e.g. measure = "填数值：如…"."""
     if not isinstance(data, Mapping):
-        r.problems.append('guide 须为 [guide] 表，每项为 kind = "说明文字"')
+        r.report("rubric-guide-shape")
         return {}
     out = {}
     for key, text in data.items():
         if key not in set(RowKind) or not isinstance(text, str) or not text.strip():
-            r.problems.append(f"guide 的 {key} 须为行类型（{', '.join(RowKind)}）之一，值为非空文字")
+            r.report("rubric-guide-entry", key=key, known=list(RowKind))
             continue
         out[RowKind(key)] = text.strip()
     return out
@@ -172,7 +179,7 @@ def _row(r: _Reader, data: Mapping[str, Any], item: int) -> Row | None:
     try:
         kind = RowKind(kind_text)
     except ValueError:
-        r.problems.append(f"{_spaced(where)}的 kind “{kind_text}”未知，应为 {', '.join(k.value for k in RowKind)}")
+        r.report("rubric-kind-unknown", where=where, value=kind_text, known=[k.value for k in RowKind])
         return None
     points = r.number(data, "points", where, required=KINDS[kind].points_required) or Decimal(0)
     row = Row(
@@ -239,17 +246,17 @@ def _veto(r: _Reader, data: Mapping[str, Any]) -> Veto:
     )
     if veto.kind == "count":
         if veto.at_least is None or veto.at_least <= 0:
-            r.problems.append(f"{where}（count）须给出否决阈值 at_least > 0")
+            r.report("rubric-veto-threshold", where=where)
     elif veto.kind == "derived":
         needed = VETO_PARAMETERS.get(veto.rule)
         if needed is None:
-            r.problems.append(f"{_spaced(where)}的 rule “{veto.rule}”未知，应为 {', '.join(VETO_PARAMETERS)}")
+            r.report("rubric-rule-unknown", where=where, value=veto.rule, known=list(VETO_PARAMETERS))
         else:
             for parameter in needed:
                 if getattr(veto, parameter, None) is None:
-                    r.problems.append(f"{where}（{veto.rule}）缺少 {parameter}")
+                    r.report("rubric-rule-parameter-missing", where=where, rule=veto.rule, key=parameter)
     elif veto.kind:
-        r.problems.append(f"{_spaced(where)}的 kind 须为 count 或 derived")
+        r.report("rubric-veto-kind", where=where)
     return veto
 
 
@@ -263,62 +270,66 @@ def _check_whole(r: _Reader, rubric: Rubric) -> None:
         *((v.code, "否决项") for v in rubric.vetoes),
     ]:
         if code in codes:
-            r.problems.append(f"编号 {code} 重复（{codes[code]} 与 {owner}）")
+            r.report("rubric-code-duplicate", code=code, first=codes[code], other=owner)
         codes[code] = owner
 
     if [c.number for c in rubric.categories] != list(range(1, len(rubric.categories) + 1)):
-        r.problems.append("categories 须按 1、2、3… 连续编号")
+        r.report("rubric-numbering", key="categories")
     if [i.number for i in rubric.items] != list(range(1, len(rubric.items) + 1)):
-        r.problems.append("items 须按 1、2、3… 连续编号")
+        r.report("rubric-numbering", key="items")
     category_numbers = {c.number for c in rubric.categories}
     for item in rubric.items:
         where = f"第{item.number}项"
         if item.category not in category_numbers:
-            r.problems.append(f"{_spaced(where)}的 category {item.category} 不存在")
+            r.report("rubric-category-unknown", where=where, value=item.category)
         na_rows = [row for row in item.rows if row.kind is RowKind.NA]
         if len(na_rows) > 1:
-            r.problems.append(f"{_spaced(where)}有多于一个“不适用”行")
+            r.report("rubric-na-rows", where=where)
         positive = sum((row.points for row in item.scored_rows if row.kind is not RowKind.DEDUCT), Decimal(0))
         if positive != item.points:
-            r.problems.append(f"{_spaced(where)}各行分值之和 {fmt(positive)} 与本项分值 {fmt(item.points)} 不符")
+            r.report("rubric-item-sum", where=where, total=fmt(positive), points=fmt(item.points))
         for row in item.rows:
             if row.points < 0 or not _multiple(row.points, step):
-                r.problems.append(f"行 {row.code} 的分值 {row.points} 须为非负且为 {step} 的倍数")
+                r.report("rubric-row-points", code=row.code, points=str(row.points), step=str(step))
             if row.kind is RowKind.DEDUCT and row.points > item.points:
-                r.problems.append(f"行 {row.code} 的最大扣分超过本项分值")
+                r.report("rubric-deduct-over-item", code=row.code)
             if row.kind is RowKind.FACT and row.checks not in {x.code for x in item.rows if x.kind is RowKind.SCORE}:
-                r.problems.append(f"行 {row.code} 的 checks “{row.checks}”须为本项的评分（score）行")
+                r.report("rubric-fact-checks", code=row.code, value=row.checks)
     for category in rubric.categories:
         total = sum((i.points for i in rubric.items_in(category.number)), Decimal(0))
         if total != category.points:
-            r.problems.append(
-                f"第{category.number}类“{category.name}”各项之和 {fmt(total)} 与其分值 {fmt(category.points)} 不符"
+            r.report(
+                "rubric-category-sum",
+                category=category.number,
+                name=category.name,
+                total=fmt(total),
+                points=fmt(category.points),
             )
     whole = sum((c.points for c in rubric.categories), Decimal(0))
     if whole != rubric.max_total:
-        r.problems.append(f"各类分值之和 {fmt(whole)} 与总分 {fmt(rubric.max_total)} 不符")
+        r.report("rubric-total-sum", total=fmt(whole), max_total=fmt(rubric.max_total))
     if not 0 < rubric.pass_mark <= rubric.max_total:
-        r.problems.append("pass_mark 须在 0 与 max_total 之间")
+        r.report("rubric-pass-mark")
     if rubric.bonus.max < 0 or not _multiple(rubric.bonus.max, step):
-        r.problems.append("加分项 max 须为非负且为 step 的倍数")
+        r.report("rubric-bonus-max")
     count_rows = {row.code for row in rubric.rows() if row.kind is RowKind.COUNT}
     na_codes = {row.code for row in rubric.rows() if row.kind is RowKind.NA}
     for row in rubric.rows():
         if row.warn_na and row.warn_na not in na_codes:
-            r.problems.append(f"行 {row.code} 的 warn_na {row.warn_na} 不是“不适用”行")
+            r.report("rubric-warn-na", code=row.code, value=row.warn_na)
     for veto in rubric.vetoes:
         if veto.warn_row and veto.warn_row not in count_rows:
-            r.problems.append(f"否决项 {veto.code} 的 warn_row {veto.warn_row} 不是处数行")
+            r.report("rubric-warn-row", code=veto.code, value=veto.warn_row)
     requirements = rubric.compounds.green_requirements
     if not requirements or requirements[-1].built_from is not None:
-        r.problems.append("compounds.green_requirements 的最后一条须不带 built_from（其余年份的要求）")
+        r.report("rubric-green-requirements")
     for target in rubric.campaign.targets:
         if not 0 < target.rate <= 1:
-            r.problems.append(f"{target.year}年目标 {target.rate} 须在 0 与 1 之间")
+            r.report("rubric-target-rate", year=target.year, rate=str(target.rate))
         if target.year <= rubric.campaign.first_year:
-            r.problems.append(f"{target.year}年目标早于或等于起始年 {rubric.campaign.first_year}")
+            r.report("rubric-target-year", year=target.year, first_year=rubric.campaign.first_year)
     if rubric.campaign.nominations_min > rubric.campaign.nominations_max:
-        r.problems.append("nominations_min 不能大于 nominations_max")
+        r.report("rubric-nominations")
 
 
 def _multiple(number: Decimal, step: Decimal) -> bool:
