@@ -136,7 +136,7 @@ REGISTRY: Final[dict[str, Entry]] = {
         W, "不适用与小区表矛盾", "{subject} 填了“{na_label}”，但按“小区”表第{item}项“{row_label}”仍扣 {lost} 分，请核对"
     ),
     # ── the file and its layout (the reader) ──
-    "file-not-xlsx": Entry(E, "不是 xlsx 工作簿", "{reason}"),
+    "file-not-xlsx": Entry(E, "不是 xlsx 工作簿", "{reason}"),  # no longer emitted: rows of older ledgers (LEGACY)
     "file-unreadable": Entry(E, "文件无法读取", "无法读取工作簿：{reason}"),
     "sheet-missing": Entry(E, "缺少工作表", "缺少工作表“{subject}”"),
     "sheet-too-large": Entry(
@@ -195,9 +195,6 @@ REGISTRY: Final[dict[str, Entry]] = {
         E,
         "未知的评分标准版本",
         "此工作簿按评分标准版本 {other} 生成，本程序只认识版本 {known}，不能评分，请升级 greencli",
-    ),
-    "rubric-version": Entry(
-        W, "评分标准版本不同", "此工作簿按评分标准版本 {other} 生成，当前为 {expected}，已按当前版本评分"
     ),
     "stamp-mismatch": Entry(
         W,
@@ -520,6 +517,8 @@ def make_issue(
 
 
 # The problems that make a whole file unreadable (no sheet, no cell): row-by-row checks would only echo them.
+# Codes no longer emitted, kept because older ledgers and rollup caches hold issues under them.
+LEGACY: Final = frozenset({"file-not-xlsx"})
 WHOLE_FILE_CODES: Final = frozenset(
     {"file-not-xlsx", "file-unreadable"}
     | {code for code in REGISTRY if code.startswith(("file-", "zip-")) and code not in ("file-missing",)}
