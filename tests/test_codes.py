@@ -118,3 +118,13 @@ def test_a_fatal_error_with_json_is_also_a_json_object_on_stdout(tmp_path: Path)
     }
     plain = runner.invoke(app, ["progress", "--year", "1900", "--db", str(tmp_path / "l.db")])
     assert plain.exit_code == 2 and plain.stdout == ""
+
+
+def test_a_noted_error_keeps_its_class_code_and_exit_code() -> None:
+    """What score says it had saved when it stopped is added to the error, never in place of its code."""
+    from greencli.adapters.ledger import LedgerBusy
+
+    busy = LedgerBusy(path="l.db", wait=2)
+    noted = busy.noted("本批未记录，评分记录库未改动")
+    assert (type(noted), noted.code, noted.exit_code) == (LedgerBusy, "ledger-busy", 3)
+    assert str(noted) == f"{busy}（本批未记录，评分记录库未改动）" and "note" not in busy.params

@@ -8,7 +8,6 @@ The library's messages never name a command-line flag; the command line words th
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -72,7 +71,9 @@ class GreencliError(Exception):
     def noted(self, note: str) -> GreencliError:
         """The same error (class, code and parameters) saying also what the command had already done when it
         stopped, e.g. 本批未记录，评分记录库未改动."""
-        again = copy.copy(self)  # a subclass's own attributes (RubricError.source, …) come along
+        # not copy.copy: an exception is copied by calling its class with its message, which is no code
+        again = type(self).__new__(type(self))
+        again.__dict__.update(self.__dict__)  # a subclass's own attributes (RubricError.source, …) come along
         again.params = {**self.params, NOTE: note}
         again.args = (render(self.code, again.params),)
         return again
