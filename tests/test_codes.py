@@ -128,3 +128,14 @@ def test_a_noted_error_keeps_its_class_code_and_exit_code() -> None:
     noted = busy.noted("本批未记录，评分记录库未改动")
     assert (type(noted), noted.code, noted.exit_code) == (LedgerBusy, "ledger-busy", 3)
     assert str(noted) == f"{busy}（本批未记录，评分记录库未改动）" and "note" not in busy.params
+
+
+def test_an_error_survives_pickling_as_itself() -> None:
+    """Errors cross process boundaries (worker pools) and are copied: code, parameters and class stay."""
+    import pickle
+
+    from greencli.adapters.roster import RosterError
+
+    roster = RosterError(Path("r.csv"), [Problem.of("roster-row-duplicate", row=3, value="a-01", other=2)])
+    again = pickle.loads(pickle.dumps(roster))
+    assert (type(again), again.code, str(again), again.parts) == (RosterError, roster.code, str(roster), roster.parts)

@@ -8,6 +8,7 @@ The library's messages never name a command-line flag; the command line words th
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -39,6 +40,13 @@ class Problem:
         return self.message
 
 
+def _rebuilt(cls: type[GreencliError], state: dict[str, object], args: tuple[object, ...]) -> GreencliError:
+    error = cls.__new__(cls)
+    error.__dict__.update(state)
+    error.args = args
+    return error
+
+
 class GreencliError(Exception):
     """Unrecoverable for the command: an unusable call, roster, ledger, rubric or output. Exit code 2.
 
@@ -68,12 +76,15 @@ class GreencliError(Exception):
         """The Chinese message, as the library words it (the command line may word it with its flags)."""
         return str(self)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Copied and pickled (to and from worker processes) as what it is, never by calling the class with its
+        message (which is no code)."""
+        return (_rebuilt, (type(self), dict(self.__dict__), self.args))
+
     def noted(self, note: str) -> GreencliError:
         """The same error (class, code and parameters) saying also what the command had already done when it
         stopped, e.g. 本批未记录，评分记录库未改动."""
-        # not copy.copy: an exception is copied by calling its class with its message, which is no code
-        again = type(self).__new__(type(self))
-        again.__dict__.update(self.__dict__)  # a subclass's own attributes (RubricError.source, …) come along
+        again = copy.copy(self)  # a subclass's own attributes (RubricError.source, …) come along
         again.params = {**self.params, NOTE: note}
         again.args = (render(self.code, again.params),)
         return again
