@@ -29,10 +29,11 @@ unit: $(STAMP)
 test: lint types unit
 
 # The fast set while developing (well under a minute): lint, then every test not marked slow in tests/conftest.py
-# (no wheelhouse, no killed or signalled processes, no console encodings, no LibreOffice). `make test` runs it all.
+# (no wheelhouse, no killed or signalled processes, no console encodings, no LibreOffice), and the property tests
+# with 25 examples each instead of 150. `make test` runs it all.
 check: $(STAMP)
 	$(BIN)/ruff check greencli tests samples bench deploy
-	$(BIN)/pytest -m "not slow" -n auto --dist loadfile
+	HYPOTHESIS_PROFILE=quick $(BIN)/pytest -m "not slow" -n auto --dist loadfile
 
 # Renew tests/data/golden/ after a deliberate change of what users see; review the diff before committing it.
 golden: $(STAMP)

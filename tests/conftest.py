@@ -20,13 +20,14 @@ from tests.district import SampleDistrict, score_sample_district
 # Bounded and reproducible in `make test`; `make fuzz` runs the long profile.
 settings.register_profile("ci", max_examples=150, derandomize=True, deadline=None)
 settings.register_profile("long", max_examples=2000, deadline=None)  # `make fuzz`: random seed, many more inputs
+settings.register_profile("quick", max_examples=25, derandomize=True, deadline=None)  # `make check`: the quick loop
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Whole files that are slow by nature: building wheelhouses, killing and signalling real processes, running every
 # command under other console encodings and locales.
 SLOW_FILES = frozenset({"test_wheelhouse.py", "test_processes.py", "test_interrupts.py", "test_portability.py"})
 # Single slow tests in otherwise quick files (by the words in their names).
-SLOW_NAMES = ("killed_at_any_moment", "two_real_processes")
+SLOW_NAMES = ("killed_at_any_moment", "two_real_processes", "any_pasted_name_goes_through")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

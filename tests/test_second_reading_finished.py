@@ -5,6 +5,7 @@ never put forward, the overdue first on the 应复审名单, and a recorded work
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -107,14 +108,23 @@ def test_an_undated_2021_1_pass_stands_over_a_2021_2_fail_dated_1_november(tmp_p
 # ── 4. 应复审名单: the overdue first, marked 逾期; the same in progress and the 名单 sheet ──
 
 
-@pytest.fixture
-def due_ledger(tmp_path: Path) -> tuple[Path, Path]:
+@pytest.fixture(scope="module")
+def due_district(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """ZJ-01 titled 2021 and not re-reviewed in 2022 (待复审 at 2022); ZJ-02 titled 2022; ZJ-03 failed 2022."""
+    base = tmp_path_factory.mktemp("due")
+    db = base / "l.db"
+    score(second(base / "w", "ZJ-01", 2021, "2021-10-10"), db=db)
+    score(second(base / "w", "ZJ-02", 2022, "2022-09-09"), second(base / "w", "ZJ-03", 2022, "2022-09-09",
+                                                                   FAILING), db=db)  # fmt: skip
+    return db, roster(base, "ZJ-01", "ZJ-02", "ZJ-03")
+
+
+@pytest.fixture
+def due_ledger(due_district: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of that ledger a test may change, and the roster."""
     db = tmp_path / "l.db"
-    score(second(tmp_path / "w", "ZJ-01", 2021, "2021-10-10"), db=db)
-    score(second(tmp_path / "w", "ZJ-02", 2022, "2022-09-09"), second(tmp_path / "w", "ZJ-03", 2022, "2022-09-09",
-                                                                       FAILING), db=db)  # fmt: skip
-    return db, roster(tmp_path, "ZJ-01", "ZJ-02", "ZJ-03")
+    shutil.copyfile(due_district[0], db)
+    return db, due_district[1]
 
 
 def test_the_overdue_come_first_on_the_due_list_marked_overdue(due_ledger: tuple[Path, Path], tmp_path: Path) -> None:
