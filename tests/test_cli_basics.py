@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from greencli.cli.app import app
 from typer.testing import CliRunner
 
@@ -67,3 +68,21 @@ def test_core_loads_no_io_library() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_failure_the_signal_caused_is_the_interruption_not_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A SIGTERM that lands while a class is being made (during an import) reaches us wrapped in RuntimeError: it is
+    still the interruption (exit 143 in a real run, one 已中断 line), never 内部错误."""
+    from greencli import api
+    from greencli.core.errors import Interrupted
+
+    def stopped_during_import(*_: object, **__: object) -> None:
+        try:
+            raise Interrupted(15)
+        except Interrupted as exc:
+            raise RuntimeError("Error calling __set_name__ on 'Field' instance 'evidence' in 'Entries'") from exc
+
+    monkeypatch.setattr(api, "history", stopped_during_import)
+    result = runner.invoke(app, ["history", "ZJ-01"])
+    assert result.exit_code != 70 and "内部错误" not in result.output
+    assert isinstance(result.exception, KeyboardInterrupt) or result.exit_code in (1, 130, 143), result.output

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
-from typing import Annotated, ParamSpec, Protocol, TypeVar
+from typing import Annotated, NoReturn, ParamSpec, Protocol, TypeVar
 
 import typer
 
@@ -191,15 +191,39 @@ def handled(command: Callable[P, R]) -> Callable[P, R]:
             raise
         except (typer.Exit, typer.Abort, SystemExit):
             raise
-        except api.GreencliError as exc:
-            _trace()
-            raise _stopped(exc.code, exc.params, exc.exit_code, as_json(kwargs)) from None
-        except OSError as exc:  # a file the system refused that no adapter translated: still the user's to fix
-            _trace()
-            raise _stopped(*os_error_code(exc), 2, as_json(kwargs)) from None
         except Exception as exc:
-            _trace()
-            error = f"{type(exc).__name__}: {exc}"
-            raise _stopped("internal-error", {"error": error}, EXIT_INTERNAL, as_json(kwargs)) from None
+            interrupted = _interruption_behind(exc)
+            if interrupted is not None:  # a failure the signal itself caused: it is the interruption, said once
+                from greencli.adapters.runtime import remember
+
+                remember(interrupted)
+                raise interrupted from None
+            return _translated(exc, kwargs)
 
     return run
+
+
+def _interruption_behind(exc: BaseException) -> BaseException | None:
+    """The Ctrl-C or SIGTERM behind a failure, if one is: Python wraps an exception raised while a class is being
+    made (a signal arriving during an import, say) in RuntimeError, and a library may turn it into its own error."""
+    from greencli.adapters.runtime import interruption
+
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return interruption()
+
+
+def _translated(exc: Exception, kwargs: dict[str, object]) -> NoReturn:
+    """A failure as its message and exit code (called while it is being handled, so --debug's traceback is its)."""
+    _trace()
+    if isinstance(exc, api.GreencliError):
+        raise _stopped(exc.code, exc.params, exc.exit_code, as_json(kwargs)) from None
+    if isinstance(exc, OSError):  # a file the system refused that no adapter translated: still the user's to fix
+        raise _stopped(*os_error_code(exc), 2, as_json(kwargs)) from None
+    error = f"{type(exc).__name__}: {exc}"
+    raise _stopped("internal-error", {"error": error}, EXIT_INTERNAL, as_json(kwargs)) from None
