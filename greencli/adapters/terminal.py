@@ -22,12 +22,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, TimeRemainingColumn
 from rich.progress import Progress as Bar
 
 from greencli.adapters.tables import Column, FittedTable, cell_width, render_table, unicode_console
+from greencli.core.batch import DISTRICT, ScoreReport, Summary, current_in_ledger, row_code
 from greencli.core.clean import FORBIDDEN_IN_TEXT, terminal_line, visible
 from greencli.core.issues import Issue
 from greencli.core.model import Verdict
 from greencli.core.outcome import Outcome
 from greencli.core.progress import Standing, Tally, points_short
-from greencli.core.report import DISTRICT, ScoreReport, Summary, current_in_ledger, row_code
 from greencli.core.reports import (
     ConferReport,
     ExportReport,

@@ -21,9 +21,9 @@ from xlsxwriter.worksheet import Worksheet
 
 from greencli.adapters.files import atomic_target
 from greencli.adapters.template import text_width
+from greencli.core.batch import gaps, ranks, subdistrict_stats, unit_losses
 from greencli.core.issues import issue_title
 from greencli.core.outcome import Outcome
-from greencli.core.report import gaps, ranks, subdistrict_stats, unit_losses
 from greencli.core.rubric import Rubric
 from greencli.core.values import fmt
 

@@ -31,7 +31,7 @@ from greencli.core.roster import Community
 from greencli.core.rubric import Campaign, Rubric, year_bounds
 
 if TYPE_CHECKING:
-    from greencli.core.report import ScoreReport
+    from greencli.core.batch import ScoreReport
     from greencli.jobs.export import ExportReport
     from greencli.jobs.notice import ConferReport, NoticeReport
     from greencli.jobs.progress import HistoryReport, ProgressReport

@@ -17,9 +17,9 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
+from greencli.core.batch import DISTRICT
 from greencli.core.model import JsonObject, JsonValue
 from greencli.core.outcome import Outcome
-from greencli.core.report import DISTRICT
 from greencli.core.roster import Community
 from greencli.core.rubric import Campaign, Rubric
 from greencli.core.values import as_float

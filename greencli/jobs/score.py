@@ -10,11 +10,11 @@ from typing import Protocol
 
 from greencli.adapters.files import atomic_target, ensure_writable, path_text, refuse_overlap
 from greencli.adapters.ledger import BUSY_TIMEOUT, Batch, Ledger, Recorded, ledger_path
+from greencli.core.batch import ScoreReport, batch_year
 from greencli.core.errors import GreencliError
 from greencli.core.listings import Listing
 from greencli.core.outcome import Outcome
 from greencli.core.progress import Progress
-from greencli.core.report import ScoreReport, batch_year
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric, Standards, year_bounds
 from greencli.jobs.pipeline import (

@@ -1,4 +1,4 @@
-"""What a batch of evaluations says, as data: ranks, 乡街 statistics, points lost per unit, gaps to a pass.
+"""A batch of evaluations, as data: the score report, ranks, 乡街 statistics, points lost per unit, gaps to a pass.
 
 The terminal table, `--json` and the consolidated workbook all render these same structures.
 """
