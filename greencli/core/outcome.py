@@ -24,7 +24,16 @@ from greencli.core.model import Evaluation, JsonObject, JsonValue, RecordedEntri
 from greencli.core.roster import Community
 from greencli.core.rubric import Campaign
 
-__all__ = ["JsonObject", "JsonValue", "Outcome", "Record", "RecordedEntries", "SourceFile"]
+__all__ = [
+    "Conferral",
+    "InvalidSubmission",
+    "JsonObject",
+    "JsonValue",
+    "Outcome",
+    "Record",
+    "RecordedEntries",
+    "SourceFile",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,3 +230,31 @@ class Outcome:
             source=SourceFile.from_dict(source) if isinstance(source, Mapping) else None,
             entries=RecordedEntries.from_json(entries) if isinstance(entries, dict) else None,
         )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class InvalidSubmission:
+    """A workbook for a community and year that came in and was invalid: what the ledger keeps of it (never an
+    evaluation, but progress says 待改正 until a valid one follows)."""
+
+    community_id: str
+    community: str
+    subdistrict: str
+    year: int
+    file_path: str
+    file_sha256: str
+    first_error: str
+    errors: int
+    seen_at: str = ""
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Conferral:
+    """The city's naming (命名) of a community's title of one year."""
+
+    community_id: str
+    year: int
+    day: date
+    document: str  # the city's 文号
+    recorded_at: str

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
 
 from greencli.core.model import JsonObject, JsonValue
-from greencli.core.outcome import Outcome
+from greencli.core.outcome import Conferral, InvalidSubmission, Outcome
 from greencli.core.progress import (
     Progress,
     ProgressWarning,
@@ -65,42 +64,6 @@ class ProgressReport:
         return document
 
 
-class Submission(Protocol):
-    """An invalid workbook the ledger kept for a community (the ledger's InvalidSubmission), as history reads it."""
-
-    @property
-    def id(self) -> int | None: ...
-    @property
-    def year(self) -> int: ...
-    @property
-    def community(self) -> str: ...
-    @property
-    def subdistrict(self) -> str: ...
-    @property
-    def file_path(self) -> str: ...
-    @property
-    def file_sha256(self) -> str: ...
-    @property
-    def first_error(self) -> str: ...
-    @property
-    def errors(self) -> int: ...
-    @property
-    def seen_at(self) -> str: ...
-
-
-class Naming(Protocol):
-    """The city's naming of a title (the ledger's Conferral), as history reads it."""
-
-    @property
-    def year(self) -> int: ...
-    @property
-    def day(self) -> date: ...
-    @property
-    def document(self) -> str: ...
-    @property
-    def recorded_at(self) -> str: ...
-
-
 def superseded_reason(loser: Outcome, winner: Outcome | None, campaign: Campaign) -> str | None:
     """Why an evaluation is not current for its year (standard.md: the later 评审日期 stands, a form without one
     counting as dated the end of its year; on the same day, the one scored later)."""
@@ -136,8 +99,8 @@ class HistoryReport:
     community_id: str
     campaign: Campaign  # whose year end dates an evaluation without a 评审日期
     evaluations: tuple[Outcome, ...]  # each as the ledger holds it, with its `record`
-    invalid_submissions: tuple[Submission, ...]
-    conferrals: tuple[Naming, ...] = ()
+    invalid_submissions: tuple[InvalidSubmission, ...]
+    conferrals: tuple[Conferral, ...] = ()
 
     @property
     def entries(self) -> tuple[HistoryEntry, ...]:

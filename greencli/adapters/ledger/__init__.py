@@ -12,10 +12,8 @@ import json
 from greencli.adapters.ledger.evaluations import (
     EVALUATION_COLUMNS,
     Batch,
-    Conferral,
     Elsewhere,
     Evaluations,
-    InvalidSubmission,
     Recorded,
     settle,
 )
@@ -34,6 +32,7 @@ from greencli.adapters.ledger.schema import (
     shown_time,
     sqlite_reason,
 )
+from greencli.core.outcome import Conferral, InvalidSubmission  # the ledger keeps them; core defines them
 
 __all__ = [
     "APPLICATION_ID", "BUSY_TIMEOUT", "DB_ENV", "DEFAULT_DB", "EVALUATION_COLUMNS", "MIGRATIONS", "NEWEST", "Batch",

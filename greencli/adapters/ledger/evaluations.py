@@ -22,34 +22,7 @@ from pathlib import Path
 from greencli.adapters.ledger.schema import Connected, LedgerError, local_time, now, shown_time
 from greencli.core.issues import Issue, Severity
 from greencli.core.model import JsonValue, RecordedEntries, Verdict
-from greencli.core.outcome import Outcome, Record, SourceFile
-
-
-@dataclass(frozen=True)
-class InvalidSubmission:
-    """A workbook for a community and year that came in and was invalid (recorded, never scored)."""
-
-    community_id: str
-    community: str
-    subdistrict: str
-    year: int
-    file_path: str
-    file_sha256: str
-    first_error: str
-    errors: int
-    seen_at: str = ""
-    id: int | None = None
-
-
-@dataclass(frozen=True)
-class Conferral:
-    """The city's naming (命名) of a community's title of one year."""
-
-    community_id: str
-    year: int
-    day: date
-    document: str  # the city's 文号
-    recorded_at: str
+from greencli.core.outcome import Conferral, InvalidSubmission, Outcome, Record, SourceFile
 
 
 @dataclass(frozen=True)
