@@ -251,6 +251,24 @@ def test_rescore_apply_records_the_new_evaluation_and_keeps_the_old(tmp_path: Pa
                                            "--rubric", rubric, "--json"]).stdout)  # fmt: skip
     assert again["communities"] == []  # everything of that year is now under 2021.9
 
+    # and back: the file's own 2021.1 record stands again (it is the same evaluation, never recorded twice)
+    back = runner.invoke(app, ["rescore", "--year", "2022", "--version", "2021.1", "--apply", "--db", db, "--rubric",
+                               rubric, "--json"])  # fmt: skip
+    assert back.exit_code == 0 and json.loads(back.stdout)["recorded"] == 2, back.output
+    history = json.loads(runner.invoke(app, ["history", "ZJ-02", "--db", db, "--json"]).stdout)["evaluations"]
+    assert [(e["rubric_version"], e["verdict"], e["current"]) for e in history] == [
+        ("2021.9", "fail", False),
+        ("2021.1", "pass", True),
+    ]  # fmt: skip (the 2021.1 record scored again, so listed last)
+
+    # scoring the same file again, whichever version it is read under, records nothing new and changes nothing
+    again_scored = runner.invoke(app, ["score", str(tmp_path / "in"), "--db", db, "--out", str(tmp_path / "o.xlsx"),
+                                       "--rubric", rubric, "--json"])  # fmt: skip
+    doc = json.loads(again_scored.stdout)
+    assert (doc["recorded"], doc["already"]) == (0, 2), again_scored.output
+    history = json.loads(runner.invoke(app, ["history", "ZJ-02", "--db", db, "--json"]).stdout)["evaluations"]
+    assert [(e["rubric_version"], e["current"]) for e in history] == [("2021.9", False), ("2021.1", True)]
+
 
 def test_recorded_entries_are_typed_round_trip_and_hold_the_review_date_once(tmp_path: Path) -> None:
     from greencli.adapters.xlsx_reader import read_workbook

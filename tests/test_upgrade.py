@@ -123,12 +123,12 @@ def test_a_rollup_after_the_upgrade_records_nothing_twice(place: Path) -> None:
     assert views(place, upgraded) == views(place, place / "fresh.db")
 
 
-def at_schema_7(place: Path) -> Path:
+def at_schema_7(place: Path, name: str = "schema7.db") -> Path:
     """The release fixture brought to schema 7 (the last before migration 8), holding what `rescore --apply` stored
     then: ZJ-01's 2022 evaluation again under another version, its file_sha256 written `sha@version`."""
     from greencli.adapters.ledger import MIGRATIONS
 
-    db = place / "schema7.db"
+    db = place / name  # a file of its own per test: an upgraded one is in WAL mode, with its -wal and -shm beside it
     shutil.copy(FIXTURE / "ledger-v3.db", db)
     connection = sqlite3.connect(db, isolation_level=None)
     try:
@@ -181,7 +181,8 @@ def test_migration_8_stores_a_rescored_files_plain_sha_beside_its_version(place:
     with Ledger.open(db) as ledger:
         again = ledger.evaluations(community_id="ZJ-01", year=2022, entries=True)
         with ledger.transaction():
-            assert ledger.insert(again, again[0].stored.rubric_id, (12, 31)) == [None, None]  # both already held
+            current = [o for o in again if o.stored.current]
+            assert ledger.insert(current, current[0].stored.rubric_id, (12, 31)) == [None]  # already held
     assert schema(db) == NEWEST
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT COUNT(*) FROM evaluations WHERE instr(file_sha256, '@')").fetchone()[0] == 0
@@ -189,3 +190,30 @@ def test_migration_8_stores_a_rescored_files_plain_sha_beside_its_version(place:
     assert index == ["community_id", "year", "file_sha256", "rubric_version"]
     code, history = cli("history", "ZJ-01", "--db", str(db))
     assert code == 0 and [e["sha256"] for e in history["evaluations"] if e["year"] == 2022] == [plain, plain]
+
+
+def test_migration_8_keeps_apart_a_file_rescored_to_another_version_and_back(place: Path) -> None:
+    """Before migration 8, rescoring a file to another version and back stored sha, sha@v2 and sha@v2@v1: the third is
+    the file under its own version again. Its plain SHA-256 is taken (by the first), so it keeps its suffix: the
+    upgrade succeeds and readers and writers alike see all three records."""
+    db = at_schema_7(place, "there-and-back.db")
+    with sqlite3.connect(db, isolation_level=None) as connection:
+        columns = [r[1] for r in connection.execute("PRAGMA table_info(evaluations)") if r[1] != "id"]
+        chosen = ", ".join(
+            "file_sha256 || '@2021.1'" if c == "file_sha256" else "'2021.1'" if c == "rubric_version"
+            else "'2099-06-01T00:00:00+00:00'" if c == "scored_at" else c
+            for c in columns
+        )  # fmt: skip
+        (rescored,) = connection.execute(
+            "SELECT id FROM evaluations WHERE community_id = 'ZJ-01' AND year = 2022 AND instr(file_sha256, '@')"
+        ).fetchone()
+        connection.execute(f"INSERT INTO evaluations ({', '.join(columns)}) SELECT {chosen} FROM evaluations"
+                           " WHERE id = ?", (rescored,))  # fmt: skip
+    with Ledger.open(db, create=False, write=False) as ledger:
+        read = ledger.evaluations(community_id="ZJ-01", year=2022)
+    assert [o.rubric_version for o in read] == ["2021.1", "2021.2", "2021.1"]
+    with Ledger.open(db) as ledger:
+        assert len(ledger.evaluations(community_id="ZJ-01", year=2022)) == 3
+    assert schema(db) == NEWEST
+    code, history = cli("history", "ZJ-01", "--db", str(db))
+    assert code == 0 and len([e for e in history["evaluations"] if e["year"] == 2022]) == 3

@@ -151,14 +151,18 @@ class Evaluations(Connected):
             batch.close()
 
     def add(self, o: Outcome, rubric_id: str, scored_at: str) -> int | None:
-        """Insert one valid evaluation (the caller settles its community and year); None if already held."""
+        """Insert one valid evaluation under its rubric version (the caller settles its community and year). The
+        same file under the same version already held: None when that record stands; when another record had
+        superseded it (re-scored under another version, and now back), it is scored again — its time renewed, so
+        it stands again once settled — and its number is returned. A voided record stays void."""
         row = evaluation_row(o, rubric_id, scored_at)
-        cursor = self.db.execute(
+        found = self.db.execute(
             f"INSERT INTO evaluations ({', '.join(EVALUATION_COLUMNS)}) VALUES ({', '.join('?' * len(row))})"
-            f" ON CONFLICT ({ONE_PER_CONTENT}) DO NOTHING",
+            f" ON CONFLICT ({ONE_PER_CONTENT}) DO UPDATE SET scored_at = excluded.scored_at"
+            " WHERE evaluations.superseded_by IS NOT NULL AND evaluations.void_reason IS NULL RETURNING id",
             row,
-        )
-        return cursor.lastrowid if cursor.rowcount > 0 else None
+        ).fetchone()
+        return int(found[0]) if found is not None else None
 
     def settle(self, community_id: str, year: int, year_end: tuple[int, int]) -> None:
         """`settle` on this ledger, within the caller's transaction."""
@@ -345,9 +349,12 @@ class Batch:
         columns = ", ".join(EVALUATION_COLUMNS)
         with self.ledger.transaction():
             before = db.total_changes
+            # A file already held is not recorded again, whatever version it was scored under this time (a workbook
+            # without a stamp is read under the newest version): only rescore records a file under another version.
             db.execute(
-                f"INSERT INTO main.evaluations ({columns}) SELECT {columns} FROM {spool}.evaluations WHERE true"
-                f" ORDER BY rowid ON CONFLICT ({ONE_PER_CONTENT}) DO NOTHING"
+                f"INSERT INTO main.evaluations ({columns}) SELECT {columns} FROM {spool}.evaluations s WHERE NOT EXISTS"
+                " (SELECT 1 FROM main.evaluations e WHERE e.community_id = s.community_id AND e.year = s.year"
+                f" AND e.file_sha256 = s.file_sha256) ORDER BY rowid ON CONFLICT ({ONE_PER_CONTENT}) DO NOTHING"
             )
             new = db.total_changes - before
             touched = db.execute(
@@ -372,11 +379,11 @@ class Batch:
         rows = self.ledger.db.execute(
             f"SELECT s.file_sha256, e.id, e.void_reason, w.id, w.review_date, e.year FROM {self.SPOOL}.evaluations s"
             " JOIN main.evaluations e ON e.community_id = s.community_id AND e.year = s.year"
-            " AND e.file_sha256 = s.file_sha256 AND e.rubric_version = s.rubric_version"
+            " AND e.file_sha256 = s.file_sha256"
             " LEFT JOIN main.evaluations w ON w.id = e.superseded_by"
             " WHERE (e.void_reason IS NOT NULL OR e.superseded_by IS NOT NULL) AND NOT EXISTS ("
             f"  SELECT 1 FROM {self.SPOOL}.evaluations t WHERE t.community_id = w.community_id AND t.year = w.year"
-            "   AND t.file_sha256 = w.file_sha256 AND t.rubric_version = w.rubric_version)"
+            "   AND t.file_sha256 = w.file_sha256)"
         ).fetchall()
         out: dict[str, Elsewhere] = {}
         for sha, own, void_reason, winner, review, year in rows:

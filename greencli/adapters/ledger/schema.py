@@ -55,6 +55,30 @@ def _carry_invalid_files(db: sqlite3.Connection) -> None:
         )  # fmt: skip
 
 
+def _plain_file_hashes(db: sqlite3.Connection) -> None:
+    """`rescore --apply` records the same file under another version of the standard. Before migration 8 it stored
+    `sha@version` in file_sha256 to get past the unique index (one row per file content); the version has its own
+    column, and the index is on both. Each suffixed row gets its plain SHA-256 back unless a row of the same file and
+    version already holds it (a file re-scored to another version and back to its own): that one keeps its suffix,
+    still unique, and history shows it as it was."""
+    db.execute("DROP INDEX evaluations_one_per_content")
+    rows = db.execute(
+        "SELECT id, community_id, year, file_sha256, rubric_version FROM evaluations"
+        " WHERE instr(file_sha256, '@') > 0 ORDER BY id"
+    ).fetchall()
+    for record, community_id, year, sha, version in rows:
+        plain = str(sha).split("@", 1)[0]
+        taken = db.execute(
+            "SELECT 1 FROM evaluations WHERE community_id = ? AND year = ? AND file_sha256 = ? AND rubric_version = ?",
+            (community_id, year, plain, version),
+        ).fetchone()
+        if taken is None:
+            db.execute("UPDATE evaluations SET file_sha256 = ? WHERE id = ?", (plain, record))
+    db.execute(
+        "CREATE UNIQUE INDEX evaluations_one_per_content ON evaluations (community_id, year, file_sha256, rubric_version)"
+    )
+
+
 MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
     (
         1,
@@ -166,19 +190,7 @@ MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
         """,
     ),
     (7, "invalid files carried from the rollup's cache", _carry_invalid_files),
-    (
-        8,
-        "one evaluation per file and rubric version",
-        """
-        -- `rescore --apply` records the same file under another version of the standard. Before this migration it
-        -- stored `sha@version` in file_sha256 to get past the unique index; the version has its own column.
-        DROP INDEX evaluations_one_per_content;
-        UPDATE evaluations SET file_sha256 = substr(file_sha256, 1, instr(file_sha256, '@') - 1)
-            WHERE instr(file_sha256, '@') > 0;
-        CREATE UNIQUE INDEX evaluations_one_per_content
-            ON evaluations (community_id, year, file_sha256, rubric_version);
-        """,
-    ),
+    (8, "one evaluation per file and rubric version", _plain_file_hashes),
 )
 NEWEST = max(version for version, _, _ in MIGRATIONS)
 
