@@ -238,3 +238,24 @@ def test_a_new_version_is_a_new_data_file(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     rubric = load_rubric(path)
     assert rubric.version == "2023.1" and rubric.campaign.target_for(2023) == Decimal("0.8")
+
+
+def test_a_copy_of_the_bundled_standard_made_before_the_form_was_data_still_loads(tmp_path: Path) -> None:
+    """An office's edited copy of release 2021.2's file has no [form], [guide], campaign name or year end: it takes
+    them from the bundled file of the same standard (same id). Another standard must give its own."""
+    from greencli.adapters.rubric_file import bundled_paths, load_rubric
+
+    newest = bundled_paths()[-1].read_text(encoding="utf-8")
+    old = re.sub(r"(?ms)^\[(form|guide)\].*?(?=^\[(?!form\.|guide\.)|\Z)", "", newest)
+    old = re.sub(r'(?m)^(name = "绿色社区"|year_end = "12-31")\n', "", old)
+    assert "[form]" not in old and 'name = "绿色社区"' not in old
+    (tmp_path / "copy.toml").write_text(old.replace("pass_mark = 80", "pass_mark = 85"), encoding="utf-8")
+    loaded = load_rubric(tmp_path / "copy.toml")
+    bundled = load_rubric()
+    assert (loaded.pass_mark, loaded.campaign.name, loaded.campaign.year_end) == (85, "绿色社区", (12, 31))
+    assert loaded.form == bundled.form
+    foreign = old.replace('id = "qhd-etdz-green-community"', 'id = "another-district"')
+    (tmp_path / "foreign.toml").write_text(foreign, encoding="utf-8")
+    with pytest.raises(RubricError) as refused:
+        load_rubric(tmp_path / "foreign.toml")
+    assert {"rubric-table-missing", "rubric-text-required"} <= {p.code for p in refused.value.parts}

@@ -46,7 +46,41 @@ def _load(path: Path) -> Rubric:
         raise RubricError(str(path), [Problem.of("rubric-not-utf8")]) from exc
     except tomllib.TOMLDecodeError as exc:
         raise RubricError(str(path), [Problem.of("rubric-syntax", reason=toml_problem(exc, text))]) from exc
-    return parse_rubric(data, str(path))
+    return parse_rubric(_inherited(data, path), str(path))
+
+
+# What a copy of the bundled standard made before these were data may lack: they are taken from the bundled file of
+# the same standard (same `id`), so an office's edited copy keeps working. Another standard must give its own.
+INHERITED_TABLES = ("form", "guide")
+INHERITED_CAMPAIGN_KEYS = ("name", "year_end")
+
+
+def _inherited(data: dict[str, object], path: Path) -> dict[str, object]:
+    """`data`, with what an older copy of the bundled standard lacks filled in from the bundled file of its `id`."""
+    campaign = data.get("campaign")
+    lacking = [t for t in INHERITED_TABLES if t not in data] + (
+        [k for k in INHERITED_CAMPAIGN_KEYS if k not in campaign] if isinstance(campaign, dict) else []
+    )
+    if not lacking:
+        return data
+    try:
+        bundled = [p for p in bundled_paths() if p.resolve() != path.resolve()]
+    except RubricError:
+        return data
+    for source in reversed(bundled):  # the newest bundled version of the same standard
+        base = tomllib.loads(source.read_text(encoding="utf-8"))
+        if base.get("id") != data.get("id"):
+            continue
+        merged = dict(data)
+        for table in INHERITED_TABLES:
+            if table not in merged and table in base:
+                merged[table] = base[table]
+        base_campaign = base.get("campaign")
+        if isinstance(campaign, dict) and isinstance(base_campaign, dict):
+            merged["campaign"] = {**{k: base_campaign[k] for k in INHERITED_CAMPAIGN_KEYS if k in base_campaign},
+                                  **campaign}  # fmt: skip
+        return merged
+    return data
 
 
 # tomllib's messages (Python 3.11–3.13), in Chinese; the English original is added only with --debug.
