@@ -86,3 +86,35 @@ def test_a_failure_the_signal_caused_is_the_interruption_not_an_internal_error(m
     result = runner.invoke(app, ["history", "ZJ-01"])
     assert result.exit_code != 70 and "内部错误" not in result.output
     assert isinstance(result.exception, KeyboardInterrupt) or result.exit_code in (1, 130, 143), result.output
+
+
+def test_an_interruption_does_not_outlive_its_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests (and any caller) run many commands in one process: the next failure is judged on its own."""
+    from greencli import api
+    from greencli.core.errors import Interrupted
+
+    def stopped(*_: object, **__: object) -> None:
+        raise RuntimeError("wrapped") from Interrupted(15)
+
+    monkeypatch.setattr(api, "history", stopped)
+    runner.invoke(app, ["history", "ZJ-01"])
+    monkeypatch.undo()
+    after = runner.invoke(app, ["void", "abc", "--reason", "x", "--json"])
+    assert after.exit_code == 2 and error_code(after) == "record-number-invalid"
+
+
+def test_the_rollup_log_says_an_interruption_behind_a_failure_and_words_failures_as_the_screen(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from greencli.core.errors import Interrupted
+    from greencli.jobs import rollup
+
+    def stopped(*_: object, **__: object) -> None:
+        raise RuntimeError("Error calling __set_name__") from Interrupted(15)
+
+    monkeypatch.setattr(rollup, "run_rollup", stopped)
+    (tmp_path / "in").mkdir()
+    log = tmp_path / "r.log"
+    runner.invoke(app, ["rollup", "--inbox", str(tmp_path / "in"), "--db", str(tmp_path / "l.db"), "--log", str(log)])
+    last = log.read_text(encoding="utf-8").splitlines()[-1]
+    assert "中断" in last and "失败" not in last, last

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
 import posixpath
 import re
+import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,27 +107,49 @@ def sniff_workbook(path: Path) -> Problem | None:
     return inspect_package(path).problem
 
 
-def read_whole(path: Path) -> bytes | Problem:
-    """The file's bytes, read once (the reader, the hash and the container check all work on them); a file that is
-    empty, too large to read or cannot be read is its problem instead."""
+@dataclass(frozen=True)
+class Whole:
+    """A file's bytes, read once (the reader, the hash and the container check all work on them), with the size and
+    time of that very read (a file still being copied in is described by what was read, never by a later look)."""
+
+    data: bytes
+    mtime_ns: int
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+def read_whole(path: Path) -> Whole | Problem:
+    """The file's bytes, read once; a file that is empty, too large to read (checked on what the read returns, not
+    only on what the file system said before it) or cannot be read is its problem instead."""
+    limit = limits.MAX_FILE_BYTES
     try:
-        size = path.stat().st_size
-        if size == 0:
-            return Problem("file-empty")
-        if size > limits.MAX_FILE_BYTES:
-            return Problem.of("file-too-large", size=megabytes(size), limit=limits.MAX_FILE_BYTES // limits.MB)
-        return path.read_bytes()
+        if not stat.S_ISREG(path.stat().st_mode):  # a pipe or a device named .xlsx: opening it could wait forever
+            return Problem.of("file-access", reason="这不是一个普通文件")
+        with path.open("rb") as handle:
+            before = os.fstat(handle.fileno())
+            if before.st_size > limit:
+                return Problem.of("file-too-large", size=megabytes(before.st_size), limit=limit // limits.MB)
+            data = handle.read(limit + 1)
     except OSError as exc:
         return Problem.of("file-access", reason=describe_os_error(exc))
+    if not data:
+        return Problem("file-empty")
+    if len(data) > limit:  # it grew while being read, or the share reported a stale size
+        return Problem.of("file-too-large", size=megabytes(len(data)), limit=limit // limits.MB)
+    return Whole(data, before.st_mtime_ns)
 
 
 def inspect_package(path: Path, data: bytes | None = None) -> Inspection:
     """Check the container before any parser sees it (see `sniff_workbook`): the bytes of the file at `path`
     (`data`, when the caller already read them)."""
-    whole = read_whole(path) if data is None else data
-    if isinstance(whole, Problem):
-        return Inspection(whole)
-    problem = _inspect(whole)
+    if data is None:
+        whole = read_whole(path)
+        if isinstance(whole, Problem):
+            return Inspection(whole)
+        data = whole.data
+    problem = _inspect(data)
     return problem if isinstance(problem, Inspection) else Inspection(problem)
 
 

@@ -290,6 +290,21 @@ def interruption() -> BaseException | None:
     return None
 
 
+def interruption_behind(exc: BaseException) -> BaseException | None:
+    """The Ctrl-C or SIGTERM behind a failure, if one is: the KeyboardInterrupt in its chain of causes (Python wraps
+    one raised while a class is being made — a signal arriving during an import — in RuntimeError, and a library
+    may turn it into its own error), else a signal this run has received. An earlier command's interruption in the
+    same process (tests run many) is not one."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return Interrupted(STATE.signum) if STATE.signum is not None else None
+
+
 def exit_code(exc: BaseException) -> int:
     if isinstance(exc, Interrupted):
         return exc.exit_code

@@ -271,7 +271,7 @@ def read_workbook(path: Path, rubric: Rubric | Standards, data: bytes | None = N
         whole = read_whole(path)
         if isinstance(whole, Problem):
             return _refused(whole)
-        data = whole
+        data = whole.data
     inspection = inspect_package(path, data)
     if inspection.problem is not None:
         return _refused(inspection.problem)
@@ -303,6 +303,9 @@ class UnreadableWorkbook(ValueError):
     def __init__(self, problem: Problem) -> None:
         super().__init__(problem.message)
         self.problem = problem
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.problem,))  # pickled and copied as itself, never from its message
 
 
 def _read(data: bytes, standards: Rubric | Standards, custom_properties: bytes | None) -> RawWorkbook:

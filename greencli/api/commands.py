@@ -26,6 +26,7 @@ from greencli.adapters.files import OutputChoice, PathsGiven, clear_stale, refus
 from greencli.adapters.ledger import BUSY_TIMEOUT, ledger_path
 from greencli.adapters.roster import read_roster
 from greencli.adapters.rubric_file import load_rubric, load_standards
+from greencli.adapters.runtime import interruption_behind
 from greencli.core.errors import GreencliError, interrupt_note
 from greencli.core.roster import Community
 from greencli.core.rubric import Campaign, Rubric, year_bounds
@@ -273,10 +274,12 @@ def rollup(
     wait: float = 0.0,
     jobs: int = 0,
     rubric: PathLike | None = None,
+    describe: Callable[[BaseException], str] | None = None,
 ) -> RollupReport:
     """The nightly run: score only the workbooks of the inbox that are new or changed, then rewrite the district
     workbook (and the year's progress) from the ledger. Its log is appended to `log` (else standard error), and
-    ends with what happened to the run: 完成, 中断 or 失败."""
+    ends with what happened to the run: 完成, 中断 or 失败 (its reason as `describe` words it; the command line
+    passes its own wording, which names its options)."""
     from greencli.jobs.rollup import close_log, event, open_log, run_rollup
 
     standards = load_standards(_path(rubric))
@@ -297,7 +300,12 @@ def rollup(
         logger.info(event("中断", 说明=interrupt_note(exc)))
         raise
     except Exception as exc:
-        logger.info(event("失败", 原因=(str(exc).splitlines() or [type(exc).__name__])[0]))
+        interrupted = interruption_behind(exc)  # a failure the signal itself caused is the interruption
+        if interrupted is not None:
+            logger.info(event("中断", 说明=interrupt_note(interrupted)))
+        else:
+            reason = describe(exc) if describe is not None else (str(exc).splitlines() or [type(exc).__name__])[0]
+            logger.info(event("失败", 原因=reason))
         raise
     finally:
         close_log(logger)

@@ -27,6 +27,7 @@ from greencli.cli.common import (
     emit,
     handled,
     parse_day,
+    said,
 )
 from greencli.cli.i18n import ChineseCommand, ChineseGroup
 
@@ -282,7 +283,7 @@ def rollup(
     from greencli.adapters.terminal import render_rollup
 
     report = api.rollup(inbox, year=year, roster=roster, db=db, out=out, log=log, wait=wait, jobs=jobs,
-                        rubric=rubric)  # fmt: skip
+                        rubric=rubric, describe=said)  # fmt: skip
     if as_json or log is None:  # with --log, cron's mail stays empty: the summary is in the log
         emit(report, as_json, render_rollup)
     raise typer.Exit(report.exit_code)

@@ -14,7 +14,7 @@ from typing import Annotated, NoReturn, ParamSpec, Protocol, TypeVar
 import typer
 
 from greencli import api
-from greencli.cli.wording import cli_message
+from greencli.cli.wording import cli_message, error_message
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -74,7 +74,7 @@ DistrictOutOption = Annotated[
     str | None,
     typer.Option(
         "--out",
-        help="汇总工作簿（.xlsx）的保存位置；默认为当前文件夹的“评审对象汇总_年度.xlsx”（如 绿色社区汇总_2022.xlsx，"
+        help="汇总工作簿（.xlsx）的保存位置；默认为当前文件夹的“（评分标准的创建名称）汇总_年度.xlsx”（如 绿色社区汇总_2022.xlsx，"
         "每年一份）；为文件夹（或以 / 结尾）时写入其中的这个文件名，没有扩展名时自动加 .xlsx",
         metavar="文件",
         show_default=False,
@@ -150,7 +150,10 @@ def os_error_message(exc: OSError) -> str:
 def _stopped(code: str, params: dict[str, object], exit_code: int, as_json: bool) -> typer.Exit:
     """A fatal error: its message on stderr; with --json also `{"error": {"code", "message", "exit_code"}}` on
     stdout (and "problems", each with its code and message, for an error that lists several)."""
-    message = cli_message(code, params)
+    try:
+        message = cli_message(code, params)
+    except (KeyError, ValueError, IndexError):  # a wording that does not fit its parameters: the library's words
+        message = api.render(code, params)
     if as_json:
         from greencli.adapters.terminal import print_json
 
@@ -192,7 +195,9 @@ def handled(command: Callable[P, R]) -> Callable[P, R]:
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except Exception as exc:
-            interrupted = _interruption_behind(exc)
+            from greencli.adapters.runtime import interruption_behind
+
+            interrupted = interruption_behind(exc)
             if interrupted is not None:  # a failure the signal itself caused: it is the interruption, said once
                 from greencli.adapters.runtime import remember
 
@@ -201,21 +206,6 @@ def handled(command: Callable[P, R]) -> Callable[P, R]:
             return _translated(exc, kwargs)
 
     return run
-
-
-def _interruption_behind(exc: BaseException) -> BaseException | None:
-    """The Ctrl-C or SIGTERM behind a failure, if one is: Python wraps an exception raised while a class is being
-    made (a signal arriving during an import, say) in RuntimeError, and a library may turn it into its own error."""
-    from greencli.adapters.runtime import interruption
-
-    seen: set[int] = set()
-    cause: BaseException | None = exc
-    while cause is not None and id(cause) not in seen:
-        if isinstance(cause, KeyboardInterrupt):
-            return cause
-        seen.add(id(cause))
-        cause = cause.__cause__ or cause.__context__
-    return interruption()
 
 
 def _translated(exc: Exception, kwargs: dict[str, object]) -> NoReturn:
@@ -227,3 +217,10 @@ def _translated(exc: Exception, kwargs: dict[str, object]) -> NoReturn:
         raise _stopped(*os_error_code(exc), 2, as_json(kwargs)) from None
     error = f"{type(exc).__name__}: {exc}"
     raise _stopped("internal-error", {"error": error}, EXIT_INTERNAL, as_json(kwargs)) from None
+
+
+def said(exc: BaseException) -> str:
+    """A failure's first line as the command line words it (a log names the same flags as the screen)."""
+    if isinstance(exc, api.GreencliError):
+        return error_message(exc)
+    return (str(exc).splitlines() or [type(exc).__name__])[0]

@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from greencli.adapters.container import read_whole
+from greencli.adapters.container import Whole, read_whole
 from greencli.adapters.files import path_text
 from greencli.adapters.ledger import Batch, Elsewhere, InvalidSubmission, Recorded
 from greencli.adapters.oserrors import describe_os_error, with_detail
@@ -134,24 +134,28 @@ def assess_file(
     latest_year: int,
     sha256: str | None = None,
 ) -> Outcome:
-    """Read and judge one file, once, under the rubric version stamped in it; `sha256` when the caller already
-    hashed it. The outcome carries its source file and, when valid, its entries (for the ledger). Never raises
-    for a bad file."""
-    try:
-        stat = path.stat()
-    except OSError as exc:
-        return _failed(path, describe_os_error(exc))
+    """Read and judge one file, once, under the rubric version stamped in it. Its SHA-256, size and time are those
+    of the bytes read and scored (`sha256`, the caller's own hash, stands only for a file that could not be read).
+    The outcome carries its source file and, when valid, its entries (for the ledger). Never raises for a bad
+    file."""
     whole = read_whole(path)  # read once: hashed, checked and parsed from the same bytes
-    data = whole if isinstance(whole, bytes) else None
-    digest = sha256 or (hashlib.sha256(data).hexdigest() if data is not None else "")
-    raw = read_workbook(path, standards, data) if data is not None else read_workbook(path, standards)
+    if isinstance(whole, Whole):
+        size, mtime_ns, digest = whole.size, whole.mtime_ns, hashlib.sha256(whole.data).hexdigest()
+        raw = read_workbook(path, standards, whole.data)
+    else:
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            return _failed(path, describe_os_error(exc))
+        size, mtime_ns, digest = stat.st_size, stat.st_mtime_ns, sha256 or ""
+        raw = read_workbook(path, standards)
     rubric = standards.get(raw.version or "") or standards.newest
     assessed = assess(rubric, raw.info, raw.entries, raw.stamp, raw.issues, latest_year, roster, date.today())
     missing = missing_inputs(assessed)
     if missing:  # only then: a sound file never pays for the second look at its XML
         assessed = with_formulas(assessed, formula_issues(raw, rubric, missing), len(raw.issues))
     known = roster.get(assessed.identity.code) if roster and assessed.identity.code else None
-    source = SourceFile(path_text(path.resolve()), digest, stat.st_size, stat.st_mtime_ns)
+    source = SourceFile(path_text(path.resolve()), digest, size, mtime_ns)
     scored = assessed.evaluation.verdict is not Verdict.INVALID
     entries = RecordedEntries.of(raw) if scored else None
     return Outcome.of(path_text(path), assessed.identity, assessed.evaluation, known, raw.version, source, entries)
