@@ -123,12 +123,12 @@ def test_a_rollup_after_the_upgrade_records_nothing_twice(place: Path) -> None:
     assert views(place, upgraded) == views(place, place / "fresh.db")
 
 
-def at_schema_7(place: Path, name: str = "schema7.db") -> Path:
+def at_schema_7(place: Path, file_name: str = "schema7.db") -> Path:
     """The release fixture brought to schema 7 (the last before migration 8), holding what `rescore --apply` stored
     then: ZJ-01's 2022 evaluation again under another version, its file_sha256 written `sha@version`."""
     from greencli.adapters.ledger import MIGRATIONS
 
-    db = place / name  # a file of its own per test: an upgraded one is in WAL mode, with its -wal and -shm beside it
+    db = place / file_name  # a file of its own per test: an upgraded one is in WAL mode, with its -wal and -shm beside it
     shutil.copy(FIXTURE / "ledger-v3.db", db)
     connection = sqlite3.connect(db, isolation_level=None)
     try:
