@@ -128,7 +128,9 @@ def at_schema_7(place: Path, file_name: str = "schema7.db") -> Path:
     then: ZJ-01's 2022 evaluation again under another version, its file_sha256 written `sha@version`."""
     from greencli.adapters.ledger import MIGRATIONS
 
-    db = place / file_name  # a file of its own per test: an upgraded one is in WAL mode, with its -wal and -shm beside it
+    db = (
+        place / file_name
+    )  # a file of its own per test: an upgraded one is in WAL mode, with its -wal and -shm beside it
     shutil.copy(FIXTURE / "ledger-v3.db", db)
     connection = sqlite3.connect(db, isolation_level=None)
     try:
