@@ -123,6 +123,21 @@ def test_a_rollup_after_the_upgrade_records_nothing_twice(place: Path) -> None:
     assert views(place, upgraded) == views(place, place / "fresh.db")
 
 
+def rescored_as_then(connection: sqlite3.Connection, record: int, version: str, scored_at: str) -> int:
+    """A copy of `record` under `version`, as `rescore --apply` stored it before migration 8: `sha@version`."""
+    columns = [r[1] for r in connection.execute("PRAGMA table_info(evaluations)") if r[1] != "id"]
+    chosen = ", ".join(
+        f"file_sha256 || '@{version}'" if c == "file_sha256" else f"'{version}'" if c == "rubric_version"
+        else f"'{scored_at}'" if c == "scored_at" else c
+        for c in columns
+    )  # fmt: skip
+    cursor = connection.execute(
+        f"INSERT INTO evaluations ({', '.join(columns)}) SELECT {chosen} FROM evaluations WHERE id = ?", (record,)
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
 def at_schema_7(place: Path, file_name: str = "schema7.db") -> Path:
     """The release fixture brought to schema 7 (the last before migration 8), holding what `rescore --apply` stored
     then: ZJ-01's 2022 evaluation again under another version, its file_sha256 written `sha@version`."""
@@ -147,17 +162,8 @@ def at_schema_7(place: Path, file_name: str = "schema7.db") -> Path:
         (original,) = connection.execute(
             "SELECT id FROM evaluations WHERE community_id = 'ZJ-01' AND year = 2022"
         ).fetchone()
-        columns = [r[1] for r in connection.execute("PRAGMA table_info(evaluations)") if r[1] != "id"]
-        chosen = ", ".join(
-            "file_sha256 || '@2021.2'" if c == "file_sha256" else "'2021.2'" if c == "rubric_version"
-            else "'2099-01-01T00:00:00+00:00'" if c == "scored_at" else c
-            for c in columns
-        )  # fmt: skip
-        cursor = connection.execute(
-            f"INSERT INTO evaluations ({', '.join(columns)}) SELECT {chosen} FROM evaluations WHERE id = ?",
-            (original,),
-        )
-        connection.execute("UPDATE evaluations SET superseded_by = ? WHERE id = ?", (cursor.lastrowid, original))
+        rescored = rescored_as_then(connection, original, "2021.2", "2099-01-01T00:00:00+00:00")
+        connection.execute("UPDATE evaluations SET superseded_by = ? WHERE id = ?", (rescored, original))
         connection.execute("COMMIT")
     finally:
         connection.close()
@@ -200,17 +206,10 @@ def test_migration_8_keeps_apart_a_file_rescored_to_another_version_and_back(pla
     upgrade succeeds and readers and writers alike see all three records."""
     db = at_schema_7(place, "there-and-back.db")
     with sqlite3.connect(db, isolation_level=None) as connection:
-        columns = [r[1] for r in connection.execute("PRAGMA table_info(evaluations)") if r[1] != "id"]
-        chosen = ", ".join(
-            "file_sha256 || '@2021.1'" if c == "file_sha256" else "'2021.1'" if c == "rubric_version"
-            else "'2099-06-01T00:00:00+00:00'" if c == "scored_at" else c
-            for c in columns
-        )  # fmt: skip
         (rescored,) = connection.execute(
             "SELECT id FROM evaluations WHERE community_id = 'ZJ-01' AND year = 2022 AND instr(file_sha256, '@')"
         ).fetchone()
-        connection.execute(f"INSERT INTO evaluations ({', '.join(columns)}) SELECT {chosen} FROM evaluations"
-                           " WHERE id = ?", (rescored,))  # fmt: skip
+        rescored_as_then(connection, rescored, "2021.1", "2099-06-01T00:00:00+00:00")  # and back: sha@2021.2@2021.1
     with Ledger.open(db, create=False, write=False) as ledger:
         read = ledger.evaluations(community_id="ZJ-01", year=2022)
     assert [o.rubric_version for o in read] == ["2021.1", "2021.2", "2021.1"]
