@@ -218,5 +218,7 @@ def test_invalid_submission_lasts_until_a_valid_workbook_follows(tmp_path: Path)
     assert not flagged()
     score(second(tmp_path / "w", "ZJ-01", 2022, "2022-10-05", {"7.3": None}, name="bad.xlsx"), db=db)
     assert flagged()  # the valid one came before it
+    (kept,) = history(db, "ZJ-01")["invalid_submissions"]
+    assert kept["first_error_code"] == "value-missing"  # scripts match the code; first_error is its text
     score(second(tmp_path / "w", "ZJ-01", 2022, "2022-10-06", name="fixed.xlsx"), db=db)
     assert not flagged()

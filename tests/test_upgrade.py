@@ -26,6 +26,8 @@ YEARS = (2021, 2022)
 CODES = ("ZJ-01", "ZJ-02", "ZJ-03", "ZJ-04", "ZJ-05", "ZJ-06", "ZJ-07")
 # What differs between two ledgers holding the same evaluations: when and from where they were recorded.
 VOLATILE = {"id", "scored_at", "seen_at", "file", "superseded_by", "记录号", "评分时间", "文件"}
+# What a ledger made by an older greencli never recorded, and so cannot give after the upgrade (null there).
+NOT_RECORDED_BEFORE = {"first_error_code"}
 
 
 def cli(*args: str) -> tuple[int, Any]:
@@ -69,7 +71,8 @@ def views(place: Path, db: Path) -> dict[str, Any]:
             shown[f"history {code}"] = (exit_code, history["error"]["code"] if history else None)
             continue
         for group in ("evaluations", "invalid_submissions"):
-            history[group] = [{k: v for k, v in e.items() if k not in VOLATILE} for e in history[group]]
+            dropped = VOLATILE | NOT_RECORDED_BEFORE
+            history[group] = [{k: v for k, v in e.items() if k not in dropped} for e in history[group]]
         shown[f"history {code}"] = history
     return shown
 

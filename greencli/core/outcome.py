@@ -243,10 +243,11 @@ class InvalidSubmission:
     year: int
     file_path: str
     file_sha256: str
-    first_error: str
+    first_error: str  # where and what, as shown to people
     errors: int
     seen_at: str = ""
     id: int | None = None
+    first_error_code: str | None = None  # its issue code (None in rows recorded before ledger migration 9)
 
 
 @dataclass(frozen=True)

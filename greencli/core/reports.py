@@ -133,7 +133,8 @@ class HistoryReport:
         ]  # fmt: skip
         submissions: list[JsonValue] = [
             {"id": i.id, "year": i.year, "community": i.community, "subdistrict": i.subdistrict, "file": i.file_path,
-             "sha256": i.file_sha256, "first_error": i.first_error, "errors": i.errors, "seen_at": i.seen_at}
+             "sha256": i.file_sha256, "first_error": i.first_error, "first_error_code": i.first_error_code,
+             "errors": i.errors, "seen_at": i.seen_at}
             for i in self.invalid_submissions
         ]  # fmt: skip
         named: list[JsonValue] = [{"year": c.year, "date": c.day.isoformat(), "doc": c.document,

@@ -274,6 +274,7 @@ def invalid_submission(o: Outcome, fallback_year: int | None) -> InvalidSubmissi
         community_id=o.community_id, community=o.community, subdistrict=o.subdistrict, year=year,
         file_path=source_of(o).path, file_sha256=source_of(o).sha256,
         first_error=f"{first.where} {first.message}".strip() if first is not None else "", errors=len(o.errors),
+        first_error_code=first.code if first is not None else None,
     )  # fmt: skip
 
 

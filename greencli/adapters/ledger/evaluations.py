@@ -53,6 +53,7 @@ EVALUATION_COLUMNS = (
 )  # fmt: skip
 INVALID_COLUMNS = (
     "community_id", "community", "subdistrict", "year", "file_path", "file_sha256", "first_error", "errors", "seen_at",
+    "first_error_code",
 )  # fmt: skip
 # One evaluation per community, year, file content and version of the standard (migration 8's unique index).
 ONE_PER_CONTENT = "community_id, year, file_sha256, rubric_version"
@@ -104,6 +105,12 @@ def _outcome(row: Sequence[object], entries: object = None) -> Outcome:
                       void_reason=str(void_reason) if void_reason is not None else None,
                       voided_at=local_time(str(voided_at)) if voided_at is not None else None),
     )  # fmt: skip
+
+
+def invalid_row(s: InvalidSubmission, seen_at: str) -> tuple[object, ...]:
+    """An invalid submission as the ledger's row, in the order of INVALID_COLUMNS."""
+    return (s.community_id, s.community, s.subdistrict, s.year, s.file_path, s.file_sha256, s.first_error, s.errors,
+            seen_at, s.first_error_code)  # fmt: skip
 
 
 def settle(db: sqlite3.Connection, community_id: str, year: int, year_end: tuple[int, int]) -> None:
@@ -228,17 +235,7 @@ class Evaluations(Connected):
     def count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0])
 
-    # ── invalid submissions ──
-    def add_invalid(self, s: InvalidSubmission, seen_at: str) -> bool:
-        """Within the caller's transaction; False when this very file was already recorded for that community/year."""
-        cursor = self.db.execute(
-            f"INSERT INTO invalid_submissions ({', '.join(INVALID_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (community_id, year, file_sha256) DO NOTHING",
-            (s.community_id, s.community, s.subdistrict, s.year, s.file_path, s.file_sha256, s.first_error, s.errors,
-             seen_at),
-        )  # fmt: skip
-        return cursor.rowcount > 0
-
+    # ── invalid submissions (recorded by a Batch) ──
     def invalid_submissions(
         self, *, community_id: str | None = None, year: int | None = None
     ) -> list[InvalidSubmission]:
@@ -251,14 +248,15 @@ class Evaluations(Connected):
             params.append(str(year))
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self.db.execute(
-            "SELECT community_id, community, subdistrict, year, file_path, file_sha256, first_error, errors, seen_at, id"
-            f" FROM invalid_submissions {where} ORDER BY year, community_id, seen_at, id",
+            "SELECT community_id, community, subdistrict, year, file_path, file_sha256, first_error, errors, seen_at, id,"
+            f" first_error_code FROM invalid_submissions {where} ORDER BY year, community_id, seen_at, id",
             params,
         ).fetchall()
         return [
-            InvalidSubmission(code, name, sub, int(year), path, sha, first, int(errors), local_time(seen) or "", id_)
-            for code, name, sub, year, path, sha, first, errors, seen, id_ in rows
-        ]
+            InvalidSubmission(code, name, sub, int(year), path, sha, first, int(errors), local_time(seen) or "", id_,
+                              issue)
+            for code, name, sub, year, path, sha, first, errors, seen, id_, issue in rows
+        ]  # fmt: skip
 
     def outstanding_invalid(self) -> set[tuple[str, int]]:
         """(community, year) whose latest submission was invalid: no valid evaluation was scored after it."""
@@ -334,9 +332,8 @@ class Batch:
     def add_invalid(self, s: InvalidSubmission) -> None:
         self.ledger.db.execute(
             f"INSERT INTO {self.SPOOL}.invalid VALUES ({', '.join('?' * len(INVALID_COLUMNS))})",
-            (s.community_id, s.community, s.subdistrict, s.year, s.file_path, s.file_sha256, s.first_error, s.errors,
-             self.scored_at),
-        )  # fmt: skip
+            invalid_row(s, self.scored_at),
+        )
 
     def commit(self, *, then: Callable[[dict[str, Elsewhere]], None] | None = None) -> Recorded:
         """Record the spooled batch in one transaction (evaluations the ledger already holds are counted, not

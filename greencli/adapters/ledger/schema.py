@@ -191,6 +191,14 @@ MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
     ),
     (7, "invalid files carried from the rollup's cache", _carry_invalid_files),
     (8, "one evaluation per file and rubric version", _plain_file_hashes),
+    (
+        9,
+        "the code of an invalid submission's first error",
+        """
+        -- Scripts match on codes, never on wording: the first error's issue code beside its text (NULL before).
+        ALTER TABLE invalid_submissions ADD COLUMN first_error_code TEXT;
+        """,
+    ),
 )
 NEWEST = max(version for version, _, _ in MIGRATIONS)
 
