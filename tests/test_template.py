@@ -261,10 +261,9 @@ def test_roster_formats_and_errors(tmp_path: Path) -> None:
 
 def test_output_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "f").write_text("x")
-    # The option's own check (a usage error, before the command runs) refuses it: it has no code, and its words,
-    # naming the option, are what the user reads.
-    result = runner.invoke(app, ["template", "--out", str(tmp_path / "f")])
-    assert result.exit_code == 2 and "不是文件夹" in result.output and "Traceback" not in result.output
+    result = runner.invoke(app, ["template", "--out", str(tmp_path / "f"), "--json"])
+    assert result.exit_code == 2 and error_code(result) == "output-not-folder" and "Traceback" not in result.output
+    assert (tmp_path / "f").read_text() == "x"  # the file named is left as it was
 
 
 # ── the round trip: template → fill through the contract → read → the engine's own prediction ──

@@ -82,7 +82,7 @@ def template(
     roster: RosterOption = None,
     year: YearOption = None,
     out: Annotated[
-        Path, typer.Option("--out", help="输出文件夹；按乡街分子文件夹存放", file_okay=False, metavar="文件夹")
+        Path, typer.Option("--out", help="输出文件夹；按乡街分子文件夹存放", metavar="文件夹")
     ] = Path("评分表"),
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的评分表文件")] = False,
     quiet: QuietOption = False,
