@@ -76,14 +76,15 @@ def standard(rubric: RubricOption = None, as_json: JsonOption = False) -> None:
         render_rubric(loaded)
 
 
+FORMS = Path("评分表")  # template's default output folder
+
+
 @app.command("template", cls=ChineseCommand)
 @handled
 def template(
     roster: RosterOption = None,
     year: YearOption = None,
-    out: Annotated[
-        Path, typer.Option("--out", help="输出文件夹；按乡街分子文件夹存放", metavar="文件夹")
-    ] = Path("评分表"),
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹；按乡街分子文件夹存放", metavar="文件夹")] = FORMS,
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的评分表文件")] = False,
     quiet: QuietOption = False,
     as_json: JsonOption = False,
