@@ -1,0 +1,44 @@
+"""What a command loads on its way to work: never pandas (only the analysis API asks for it) and never rich's
+Markdown machinery (help is rendered by greencli.cli.i18n). Checked on real processes with `-X importtime`, which
+lists every module a run imports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+NEVER = ("pandas", "numpy", "rich.markdown", "markdown_it")
+
+
+def imported(*args: str, cwd: Path) -> set[str]:
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "greencli", *args], capture_output=True,
+                          text=True, encoding="utf-8", cwd=cwd, check=False)  # fmt: skip
+    assert done.returncode in (0, 1), done.stderr[-2000:]
+    return {line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["score", "--help"],
+        [
+            "score",
+            str(SAMPLES / "inspections" / "2022" / "渤海乡"),
+            "--dry-run",
+            "--roster",
+            str(SAMPLES / "roster.csv"),
+        ],
+        ["template", "--out", "forms", "--roster", str(SAMPLES / "roster.csv"), "--quiet"],
+    ],
+    ids=["help", "score-help", "score", "template"],
+)
+def test_no_command_loads_pandas_or_rich_markdown(args: list[str], tmp_path: Path) -> None:
+    modules = imported(*args, cwd=tmp_path)
+    assert "greencli.cli.app" in modules  # the check sees the run's imports at all
+    assert not {m for m in modules if m.startswith(NEVER)}, sorted(m for m in modules if m.startswith(NEVER))
