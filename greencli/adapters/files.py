@@ -298,6 +298,12 @@ def role_name(role: str) -> str:
     return ROLE_NAMES.get(role, role)
 
 
+def _roles(**roles: str) -> dict[str, str]:
+    """The parameters naming each path of a message: `<name>_label` as the library says it, and `<name>_role`,
+    by which the command line names it by its option instead."""
+    return {**{f"{k}_label": role_name(r) for k, r in roles.items()}, **{f"{k}_role": r for k, r in roles.items()}}
+
+
 def _listed(given: Mapping[str, PathsGiven]) -> list[tuple[str, Path]]:
     out: list[tuple[str, Path]] = []
     for label, value in given.items():
@@ -412,15 +418,13 @@ def refuse_overlap(outputs: Mapping[str, PathsGiven], inputs: Mapping[str, Paths
         clash = match(keys, known)
         if clash is not None:
             in_label, source, _ = clash
-            raise OutputError("output-is-input", out_label=role_name(out_label), out=shown(out),
-                              in_label=role_name(in_label), source=shown(source), out_role=out_label,
-                              in_role=in_label)  # fmt: skip
+            raise OutputError("output-is-input", out=shown(out), source=shown(source),
+                              **_roles(out=out_label, **{"in": in_label}))  # fmt: skip
         twin = match(keys, written)
         if twin is not None:
             other_label, other, _ = twin
-            raise OutputError("output-twice", other_label=role_name(other_label), other=shown(other),
-                              out_label=role_name(out_label), out=shown(out), other_role=other_label,
-                              out_role=out_label)  # fmt: skip
+            raise OutputError("output-twice", other=shown(other), out=shown(out),
+                              **_roles(other=other_label, out=out_label))  # fmt: skip
         for key in keys:
             written.setdefault(key, []).append((out_label, out, keys))
 

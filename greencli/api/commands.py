@@ -56,6 +56,11 @@ def _roster(roster: PathLike | Sequence[Community] | None) -> Sequence[Community
     return read_roster(Path(roster))
 
 
+def _inputs(**given: PathLike | Sequence[Community] | None) -> dict[str, PathsGiven]:
+    """The inputs a command reads, by role, for guard_outputs (a roster given as communities is no file)."""
+    return {role: Path(p) for role, p in given.items() if isinstance(p, str | Path)}
+
+
 def guard_outputs(outputs: Mapping[str, PathsGiven], inputs: Mapping[str, PathsGiven]) -> None:
     """Before any work: no output over an input or over another output (exit 2), and the temporary files that runs
     which are gone left beside the outputs removed. Keys are the roles of the paths (out, db, roster, …)."""
@@ -137,8 +142,7 @@ def template(
     year = year if year is not None else date.today().year
     check_year(standard.campaign, year)
     communities = _roster(roster)
-    given = {"roster": roster if isinstance(roster, str | Path) else None, "rubric": rubric}
-    inputs = {role: Path(p) for role, p in given.items() if p is not None}
+    inputs = _inputs(roster=roster, rubric=rubric)
     return make_templates(standard, year, Path(out), communities, force=force, inputs=inputs)
 
 
@@ -168,11 +172,6 @@ def score(
     report = run_score(standards, [str(f) for f in files], roster=_roster(roster), db=_path(db), out=target.target,
                        dry_run=dry_run, jobs=jobs, year=year, progress=progress, wait=wait)  # fmt: skip
     return replace(report, out_note=_notes(target.at(report.year.year).note, report.out_note))
-
-
-def _inputs(**given: PathLike | Sequence[Community] | None) -> dict[str, PathsGiven]:
-    """The inputs a command reads, by role, for guard_outputs (a roster given as communities is no file)."""
-    return {role: Path(p) for role, p in given.items() if isinstance(p, str | Path)}
 
 
 def progress(

@@ -128,11 +128,11 @@ class Outcome:
         return self.scored and not self.superseded_in_batch and not self.off_year
 
     def dated_in(self, campaign: Campaign) -> date | None:
-        """The day the evaluation counts as made wherever dates are compared: its 评审日期, else (a form of 2021.1,
-        where it was optional) the end of its 评审年度 (standard.md; the campaign's `year_end`)."""
-        if self.review_date is not None:
+        """The day the evaluation counts as made (Campaign.dated); None for a workbook with neither 评审日期 nor
+        评审年度."""
+        if self.year is None:
             return self.review_date
-        return campaign.end_of(self.year) if self.year is not None else None
+        return campaign.dated(self.review_date, self.year)
 
     @property
     def errors(self) -> tuple[Issue, ...]:

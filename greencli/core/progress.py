@@ -72,8 +72,8 @@ class Current:
         return cls(o.community_id, o.year, o.verdict.value, o.total, o.vetoes, o.review_date)
 
     def dated(self, campaign: Campaign) -> date:
-        """Its 评审日期, else the end of its year as the campaign sets it."""
-        return self.review_date or campaign.end_of(self.year)
+        """The day it counts as made (Campaign.dated)."""
+        return campaign.dated(self.review_date, self.year)
 
 
 def currents(outcomes: Iterable[Outcome]) -> list[Current]:

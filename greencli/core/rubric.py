@@ -171,6 +171,11 @@ class Campaign:
         month, day = self.year_end
         return date(year, month, day)
 
+    def dated(self, review_date: date | None, year: int) -> date:
+        """The day an evaluation of `year` counts as made wherever dates are compared: its 评审日期, else (a form of
+        2021.1, where it was optional) the end of its 评审年度 (standard.md)."""
+        return review_date if review_date is not None else self.end_of(year)
+
     def target_for(self, year: int) -> Decimal | None:
         """The share of urban communities that must hold the standard at the end of `year`, if any."""
         current: Decimal | None = None

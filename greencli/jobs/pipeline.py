@@ -331,7 +331,7 @@ def with_ledger(outcomes: Sequence[Outcome], elsewhere: Mapping[str, Elsewhere],
             note = make_issue("voided-in-ledger", subject=o.community_id, record=found.record, reason=found.void_reason)
         else:
             mine = o.dated_in(campaign)
-            theirs = found.review_date or campaign.end_of(found.year)
+            theirs = campaign.dated(found.review_date, found.year)
             why = (f"评审日期 {theirs.isoformat()} 晚于本份的 {mine.isoformat()}" if mine is not None and theirs > mine
                    else "评审日期相同，那一份评分在后")  # fmt: skip
             note = make_issue("superseded-in-ledger", subject=o.community_id, year=o.year, record=found.record, why=why)
