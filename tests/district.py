@@ -57,6 +57,17 @@ def in_root() -> Iterator[None]:
         os.chdir(cwd)
 
 
+def score_batches(folder: Path, years: tuple[str, ...]) -> Path:
+    """Some of the sample district's years scored in turn (by absolute paths) into `folder`/l.db, each year's
+    district workbook beside it as YEAR.xlsx; `folder` is returned. Every batch holds invalid workbooks on purpose
+    (exit code 1)."""
+    for year in years:
+        code, _ = invoke("score", str(ROOT / "samples" / "inspections" / year), "--roster", str(ROOT / ROSTER),
+                         "--db", str(folder / "l.db"), "--out", str(folder / f"{year}.xlsx"))  # fmt: skip
+        assert code == 1, (year, code)
+    return folder
+
+
 def score_sample_district(folder: Path) -> SampleDistrict:
     """Score 2021, 2022 and 2023 in turn into `folder`/l.db, each year's district workbook beside it."""
     db = folder / "l.db"

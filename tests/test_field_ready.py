@@ -18,6 +18,7 @@ from greencli.core.issues import CATALOGUE, TITLES
 from greencli.core.text import display_width
 from typer.testing import CliRunner, Result
 
+from tests.district import score_batches
 from tests.errors import error_code, problem_codes
 from tests.workbooks import filled
 
@@ -34,12 +35,7 @@ def cli(*args: str, columns: int = 120, **env: str) -> Result:
 @pytest.fixture(scope="module")
 def district(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A ledger with the sample district's 2021 and 2022 batches, as `make demo` builds it."""
-    base = tmp_path_factory.mktemp("district")
-    for year in ("2021", "2022"):
-        result = cli("score", str(SAMPLES / "inspections" / year), "--roster", ROSTER, "--db", str(base / "l.db"),
-                     "--out", str(base / f"{year}.xlsx"))  # fmt: skip
-        assert result.exit_code == 1, result.output  # both batches hold invalid workbooks on purpose
-    return base
+    return score_batches(tmp_path_factory.mktemp("district"), ("2021", "2022"))
 
 
 # ── terminal output fits ──

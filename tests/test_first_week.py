@@ -31,6 +31,7 @@ from greencli.core.values import parse_count
 from typer.testing import CliRunner, Result
 
 from tests.builders import entries
+from tests.district import score_batches
 from tests.errors import error_code, message_of, problem_codes
 from tests.workbooks import filled
 
@@ -54,12 +55,7 @@ def as_json(*args: str) -> Any:
 @pytest.fixture(scope="module")
 def district(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample district's 2022 and 2023 batches in one ledger."""
-    base = tmp_path_factory.mktemp("first-week")
-    for year in ("2022", "2023"):
-        result = cli("score", str(SAMPLES / "inspections" / year), "--roster", ROSTER, "--db", str(base / "l.db"),
-                     "--out", str(base / f"{year}.xlsx"))  # fmt: skip
-        assert result.exit_code == 1, result.output  # the samples hold invalid workbooks on purpose
-    return base
+    return score_batches(tmp_path_factory.mktemp("first-week"), ("2022", "2023"))
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from greencli.core.listings import NOTICE_KINDS, Listing, ListKind
 from openpyxl.utils import column_index_from_string
 from typer.testing import CliRunner
 
+from tests.district import score_batches
 from tests.libreoffice import convert_all, needs_libreoffice
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,11 +46,7 @@ def invoke(*args: str) -> Any:
 @pytest.fixture(scope="module")
 def district(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two years of the sample district in one ledger; 2022's workbook with the progress sheets added."""
-    base = tmp_path_factory.mktemp("printed")
-    for year in ("2021", "2022"):
-        result = invoke("score", str(SAMPLES / "inspections" / year), "--roster", ROSTER, "--db", str(base / "l.db"),
-                        "--out", str(base / f"{year}.xlsx"))  # fmt: skip
-        assert result.exit_code == 1, result.output  # the samples hold invalid workbooks on purpose
+    base = score_batches(tmp_path_factory.mktemp("printed"), ("2021", "2022"))
     result = invoke("progress", "--year", "2022", "--roster", ROSTER, "--db", str(base / "l.db"), "--out",
                     str(base / "2022.xlsx"))  # fmt: skip
     assert result.exit_code == 0, result.output

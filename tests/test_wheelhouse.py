@@ -57,16 +57,22 @@ def test_the_windows_set_has_a_windows_or_pure_wheel_of_everything_for_every_pyt
     assert any(n.startswith("greencli-") for n in wheels)
 
 
-def test_installs_offline_into_a_fresh_environment_and_runs(
-    wheelhouse: tuple[Path, list[dict[str, object]]], tmp_path: Path
-) -> None:
-    folder = wheelhouse[0] / "linux-x86_64"
-    venv = tmp_path / "fresh"
+def offline_install(folder: Path, requirement: str, venv: Path) -> dict[str, str]:
+    """A fresh environment at `venv` with `requirement` installed from `folder` alone (no index, no proxy that
+    answers); the environment the installed program then runs in."""
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     env = offline_env()
     install = subprocess.run([str(venv / "bin" / "pip"), "install", "--no-index", "--find-links", str(folder),
-                              "greencli"], capture_output=True, text=True, env=env, check=False)  # fmt: skip
+                              requirement], capture_output=True, text=True, env=env, check=False)  # fmt: skip
     assert install.returncode == 0, install.stdout + install.stderr
+    return env
+
+
+def test_installs_offline_into_a_fresh_environment_and_runs(
+    wheelhouse: tuple[Path, list[dict[str, object]]], tmp_path: Path
+) -> None:
+    venv = tmp_path / "fresh"
+    env = offline_install(wheelhouse[0] / "linux-x86_64", "greencli", venv)
     greencli = str(venv / "bin" / "greencli")
     work = tmp_path / "office"
     work.mkdir()
@@ -134,13 +140,8 @@ def test_with_analysis_the_windows_set_has_pandas_for_every_python(analysis_whee
 def test_with_analysis_the_extra_installs_offline_and_hands_out_dataframes(
     analysis_wheelhouse: Path, tmp_path: Path
 ) -> None:
-    folder = analysis_wheelhouse / "linux-x86_64"
     venv = tmp_path / "fresh"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    env = offline_env()
-    install = subprocess.run([str(venv / "bin" / "pip"), "install", "--no-index", "--find-links", str(folder),
-                              "greencli[analysis]"], capture_output=True, text=True, env=env, check=False)  # fmt: skip
-    assert install.returncode == 0, install.stdout + install.stderr
+    env = offline_install(analysis_wheelhouse / "linux-x86_64", "greencli[analysis]", venv)
     work = tmp_path / "office"
     work.mkdir()
     score = subprocess.run([str(venv / "bin" / "greencli"), "score", str(SAMPLES / "inspections" / "2022"),
