@@ -1,6 +1,6 @@
 """What each command found and did, as typed values: the jobs return them, the terminal renders them and `--json`
 serialises them with their `to_json` (the one place a report becomes JSON). `score`'s report is ScoreReport in
-core.report.
+core.batch.
 
 Everything a table and the JSON show alike (a superseded evaluation's reason, the year's warnings, the counts of
 written files) is computed once here, and both read it.
