@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, time
 
 
@@ -15,6 +16,7 @@ def column_letter(index: int) -> str:
     return letters
 
 
+@functools.lru_cache(maxsize=16384)  # every workbook of a batch names the same few thousand cells
 def a1(row: int, col: int) -> str:
     """0-based row and column to an A1 reference."""
     return f"{column_letter(col)}{row + 1}"

@@ -12,6 +12,7 @@ multi-line text, every other cell as a single line. A cell it changed gets a `te
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import posixpath
 import unicodedata
@@ -50,10 +51,29 @@ Grid = list[list[Any]]
 
 
 def _label(value: object) -> str:
-    return unicodedata.normalize("NFKC", cell_text(value)).strip().rstrip(":：").strip()
+    """A label cell as a label: only text is one (a number or a date never names a field)."""
+    return _label_text(value) if isinstance(value, str) else ""
+
+
+# Labels and codes repeat from workbook to workbook (every form holds the same ones): each is normalised once per
+# process, not once per cell.
+@functools.lru_cache(maxsize=4096)
+def _label_text(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().rstrip(":：").strip()
 
 
 def _code(value: object) -> str:
+    if value is None or value == "":
+        return ""
+    return _code_of(value) if isinstance(value, str | float | int) else _code_text(value)
+
+
+@functools.lru_cache(maxsize=4096, typed=True)  # typed: the float 11.0 and the int 11 are different codes
+def _code_of(value: str | float | int) -> str:
+    return _code_text(value)
+
+
+def _code_text(value: object) -> str:
     if isinstance(value, float):
         value = repr(value)  # 11.0 stays "11.0", the 不适用 row's code
     return unicodedata.normalize("NFKC", cell_text(value)).strip().upper()
@@ -171,7 +191,7 @@ def _read_info(grid: Grid, rubric: Rubric, issues: list[Issue]) -> dict[str, Fie
     found: dict[str, Field] = {}
     for r, row in enumerate(grid):
         for c, value in enumerate(row):
-            text = _label(value) if isinstance(value, str) else ""
+            text = _label(value)
             if text in labels and text not in found:
                 found[text] = _taken(Field(_at(grid, r, c + 1), L.INFO_SHEET, a1(r, c + 1)), text, text, issues)
     return found

@@ -6,6 +6,7 @@ cells and numbers number cells."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -128,6 +129,7 @@ class _Writer:
             ws.conditional_format(*span, {"type": "cell", "criteria": "==", "value": f'"{word}"', "format": self.grey})
 
 
+@functools.lru_cache(maxsize=65536)  # the same words (乡街, verdicts, one CJK character) are measured again and again
 def print_width(text: str) -> float:
     """The printed width of `text` in column units at the 10-pt body: a CJK or full-width character is 10 pt, 1.9
     units (Excel: 7 pixels a unit; LibreOffice prints a unit as 5.55 pt, and 1.8 would do), any other taken as 1.2:
@@ -142,6 +144,8 @@ def print_lines(text: str, width: float) -> int:
     any two CJK characters, else at a space or after a separator (/ \\ _ -), a word longer than a line broken
     anywhere. Errs long, as `print_width` does."""
     usable = max(1.0, width)
+    if "\n" not in text and print_width(text) < usable - _SLACK:
+        return 1  # the whole text fits (the common case): no need to wrap it token by token
     total = 0
     for part in (text or " ").split("\n"):
         lines, used = 1, 0.0
@@ -156,6 +160,9 @@ def print_lines(text: str, width: float) -> int:
     return total
 
 
+# Below the room by more than rounding can account for: summed token by token, the widths could differ in the last
+# bits from the whole text's.
+_SLACK = 1e-9
 # a CJK character, or a run of other characters up to and including a space or separator
 _BREAKS = re.compile(
     r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]|[^\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\s/\\_-]*[\s/\\_-]*"

@@ -111,15 +111,14 @@ def check_points(
 ) -> Decimal | None:
     """Points entered (a score, a deduction, the bonus): 0 … `points`, a multiple of `step`, and not between 0 and
     `floor` when there is one. The value quoted is the value as entered (1e-300, 3.5分), never a reformatted number."""
-    entered = show(raw)
     if not ZERO <= number <= points:
-        report("value-out-of-range", value=entered, low="0", high=fmt(points))
+        report("value-out-of-range", value=show(raw), low="0", high=fmt(points))
         return None
     if not is_multiple(number, step):
-        report("value-off-step", value=entered, step=fmt(step))
+        report("value-off-step", value=show(raw), step=fmt(step))
         return None
     if floor is not None and ZERO < number < floor:
-        report("deduct-below-minimum", value=entered, low=fmt(floor), high=fmt(points))
+        report("deduct-below-minimum", value=show(raw), low=fmt(floor), high=fmt(points))
         return None
     return number
 

@@ -33,7 +33,7 @@ from greencli.core.rubric import (
     Target,
     Veto,
 )
-from greencli.core.values import fmt
+from greencli.core.values import fmt, is_multiple
 
 VETO_PARAMETERS: Final[Mapping[str, tuple[str, ...]]] = {name: rule.parameters for name, rule in VETO_RULES.items()}
 
@@ -333,7 +333,7 @@ def _check_whole(r: _Reader, rubric: Rubric) -> None:
 
 
 def _multiple(number: Decimal, step: Decimal) -> bool:
-    return step > 0 and (number / step) == (number / step).to_integral_value()
+    return step > 0 and is_multiple(number, step)
 
 
 def parse_rubric(data: Mapping[str, Any], source: str) -> Rubric:

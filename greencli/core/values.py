@@ -229,7 +229,11 @@ def is_whole(number: Decimal) -> bool:
 
 def is_multiple(number: Decimal, step: Decimal) -> bool:
     """Exactly, whatever the number's size (no decimal context: 0.5000…01 with 40 digits is not a multiple)."""
-    return number.is_finite() and (Fraction(number) / Fraction(step)).denominator == 1
+    if not number.is_finite():
+        return False
+    top, bottom = number.as_integer_ratio()
+    step_top, step_bottom = step.as_integer_ratio()  # number / step is whole when top·sb is a multiple of bottom·st
+    return (top * step_bottom) % (bottom * step_top) == 0
 
 
 def round_half_up(value: Fraction, places: int) -> Fraction:

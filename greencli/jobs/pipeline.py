@@ -1,7 +1,7 @@
 """The one batch pipeline that `score` and `rollup` both run.
 
 discover (one inbox rule) → read each file once, hashing it streamed, the formula probe inside the reader → assess
-once → settle (two files for one community and year; files of another year) → record (valid evaluations spooled as
+once, each valid evaluation's ledger row made where it was read → settle (two files for one community and year; files of another year) → record (valid evaluations spooled as
 read, invalid submissions, in one transaction, with what stands elsewhere in the ledger said on each outcome).
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from greencli.adapters.container import Whole, read_whole
 from greencli.adapters.files import path_text
-from greencli.adapters.ledger import Batch, Elsewhere, InvalidSubmission, Recorded
+from greencli.adapters.ledger import Batch, Elsewhere, InvalidSubmission, Recorded, evaluation_row
 from greencli.adapters.oserrors import describe_os_error, with_detail
 from greencli.adapters.workers import process_pool
 from greencli.adapters.xlsx_reader import formula_issues, read_workbook
@@ -182,8 +182,10 @@ class _Context:
     standards: Standards
     roster: Mapping[str, Community] | None
     latest_year: int
+    stamp: tuple[str, str] | None  # the batch's (rubric_id, scored_at): its ledger rows are prepared here
 
 
+Row = tuple[object, ...]
 _WORKER: list[_Context] = []
 
 
@@ -191,9 +193,16 @@ def _init_worker(context: _Context) -> None:
     _WORKER[:] = [context]
 
 
-def _work(item: tuple[Path, str | None]) -> Outcome:
-    context = _WORKER[0]
-    return guarded_assess(item[0], context.standards, context.roster, context.latest_year, item[1])
+def _work(item: tuple[Path, str | None]) -> tuple[Outcome, Row | None]:
+    return _assessed(_WORKER[0], *item)
+
+
+def _assessed(context: _Context, path: Path, sha256: str | None) -> tuple[Outcome, Row | None]:
+    """One file assessed, with its ledger row when it is valid and there is a batch: the row is made where the file
+    was read, and the outcome travels back without its entries (the row holds them)."""
+    o = guarded_assess(path, context.standards, context.roster, context.latest_year, sha256)
+    row = evaluation_row(o, *context.stamp) if context.stamp is not None and o.scored else None
+    return dataclasses.replace(o, entries=None), row
 
 
 def assess_all(
@@ -204,22 +213,31 @@ def assess_all(
     jobs: int = 0,
     on_done: Callable[[Outcome], None] | None = None,
     hashes: Mapping[Path, str] | None = None,
+    batch: Batch | None = None,
 ) -> Iterator[Outcome]:
-    """Assess every file, in parallel processes when there are enough of them; yields in input order."""
+    """Assess every file, in parallel processes when there are enough of them; yields in input order, each outcome
+    lean (`compact`), its valid evaluation spooled into `batch` as it comes (the ledger stays unlocked while files
+    are read)."""
     work = [(path, (hashes or {}).get(path)) for path in files]
     workers = jobs if jobs > 0 else (min(os.cpu_count() or 1, 8) if len(files) >= PARALLEL_FROM else 1)
+    context = _Context(standards, roster, latest_year, batch.stamp if batch is not None else None)
+
+    def done(result: tuple[Outcome, Row | None]) -> Outcome:
+        outcome, row = result
+        if batch is not None and row is not None:
+            batch.add_row(row)
+        outcome = compact(outcome)
+        if on_done:
+            on_done(outcome)
+        return outcome
+
     if workers <= 1 or len(files) <= 1:
-        results: Iterator[Outcome] = (guarded_assess(p, standards, roster, latest_year, h) for p, h in work)
-        for result in results:
-            if on_done:
-                on_done(result)
-            yield result
+        for path, sha256 in work:
+            yield done(_assessed(context, path, sha256))
         return
-    with process_pool(workers, _init_worker, (_Context(standards, roster, latest_year),)) as pool:
+    with process_pool(workers, _init_worker, (context,)) as pool:
         for result in pool.map(_work, work, chunksize=max(1, len(files) // (workers * 8))):
-            if on_done:
-                on_done(result)
-            yield result
+            yield done(result)
 
 
 # ── settle ──
@@ -279,14 +297,6 @@ def invalid_submission(o: Outcome, fallback_year: int | None) -> InvalidSubmissi
 
 
 # ── record ──
-
-
-def spool(batch: Batch | None, o: Outcome) -> Outcome:
-    """As each file is read: a valid evaluation into the run's spool (the ledger stays unlocked while files are
-    read), and the outcome as the run keeps it for its reports, lean."""
-    if batch is not None and o.scored:
-        batch.add(o)
-    return compact(o)
 
 
 def record(

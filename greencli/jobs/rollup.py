@@ -30,7 +30,7 @@ from greencli.core.reports import RollupReport
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric, Standards, year_bounds
 from greencli.core.version import __version__
-from greencli.jobs.pipeline import Inputs, assess_all, record, scan, settle, sha256_of, source_of, spool
+from greencli.jobs.pipeline import Inputs, assess_all, record, scan, settle, sha256_of, source_of
 from greencli.jobs.score import RECORDED_NO_WORKBOOK
 from greencli.jobs.standing import YearStanding
 
@@ -252,7 +252,7 @@ def _locked_run(
             by_code = {c.code: c for c in roster} if roster is not None else None
             latest = year_bounds(standards.newest.campaign, date.today())[1]
             assessed = settle(
-                [spool(batch, o) for o in assess_all(fresh, standards, by_code, latest, jobs, hashes=hashes)],
+                list(assess_all(fresh, standards, by_code, latest, jobs, hashes=hashes, batch=batch)),
                 standards.newest.campaign,
             )
             present = {path_text(p.resolve()) for p in found.files}

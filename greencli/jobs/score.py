@@ -25,7 +25,6 @@ from greencli.jobs.pipeline import (
     order_key,
     record,
     settle,
-    spool,
 )
 
 
@@ -104,9 +103,8 @@ def run_score(
                 )
             )
             try:
-                for o in assess_all(inputs.files, standards, by_code, year_limit, jobs,
-                                    on_done=bar.advance if bar is not None else None):  # fmt: skip
-                    outcomes.append(spool(batch, o))
+                outcomes.extend(assess_all(inputs.files, standards, by_code, year_limit, jobs,
+                                           on_done=bar.advance if bar is not None else None, batch=batch))  # fmt: skip
             finally:
                 if bar is not None:
                     bar.close()

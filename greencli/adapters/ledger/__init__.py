@@ -15,6 +15,7 @@ from greencli.adapters.ledger.evaluations import (
     Elsewhere,
     Evaluations,
     Recorded,
+    evaluation_row,
     settle,
 )
 from greencli.adapters.ledger.filecache import FileCache, KnownFile
@@ -37,7 +38,7 @@ from greencli.core.outcome import Conferral, InvalidSubmission  # the ledger kee
 __all__ = [
     "APPLICATION_ID", "BUSY_TIMEOUT", "DB_ENV", "DEFAULT_DB", "EVALUATION_COLUMNS", "MIGRATIONS", "NEWEST", "Batch",
     "Conferral", "Elsewhere", "Evaluations", "InvalidSubmission", "KnownFile", "Ledger", "LedgerBusy", "LedgerError", "Recorded",
-    "ledger_path", "local_time", "settle", "shown_time", "sqlite_reason",
+    "evaluation_row", "ledger_path", "local_time", "settle", "shown_time", "sqlite_reason",
 ]  # fmt: skip
 
 
