@@ -61,7 +61,7 @@ def count_reads(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
         calls["n"] += 1
         return real(*args, **kwargs)
 
-    monkeypatch.setattr("greencli.jobs.pipeline.read_workbook", counting)
+    monkeypatch.setattr("greencli.adapters.xlsx_reader.read_workbook", counting)  # imported by each read
     return calls
 
 

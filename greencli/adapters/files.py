@@ -385,6 +385,26 @@ def _one_file(a: frozenset[tuple[object, ...]], b: frozenset[tuple[object, ...]]
     return not a.isdisjoint(b)
 
 
+def _exists(path: Path) -> bool:
+    try:
+        os.stat(path)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _input_identity(path: Path, by_inode: bool) -> frozenset[tuple[object, ...]]:
+    """`identity`, or only the device and inode of an existing file when that is all an output can share with it."""
+    if by_inode:
+        try:
+            st = os.stat(path)
+        except (OSError, ValueError):
+            return identity(path)
+        if st.st_ino:
+            return frozenset({("inode", st.st_dev, st.st_ino)})
+    return identity(path)
+
+
 def same_file(a: Path, b: Path) -> bool:
     """Whether two paths are one file on disk, existing or not (see `identity`)."""
     return _one_file(identity(a), identity(b))
@@ -411,10 +431,14 @@ def refuse_overlap(outputs: Mapping[str, PathsGiven], inputs: Mapping[str, Paths
     def match(keys: frozenset[tuple[object, ...]], among: dict[tuple[object, ...], list[Entry]]) -> Entry | None:
         return next((e for k in keys for e in among.get(k, ()) if _one_file(keys, e[2])), None)
 
-    known = index([(label, source, identity(source)) for label, source in _listed(inputs)])
+    listed = [(label, out, identity(out)) for label, out in _listed(outputs)]
+    # An input that exists is one file with an output only if that output exists too, and then they share device
+    # and inode: when every output that exists has an inode, an existing input is looked at once (stat), not
+    # resolved folder by folder — a thousand inputs cost a thousand stats.
+    by_inode = all(any(k[0] == "inode" for k in keys) or not _exists(out) for _, out, keys in listed)
+    known = index([(label, source, _input_identity(source, by_inode)) for label, source in _listed(inputs)])
     written: dict[tuple[object, ...], list[Entry]] = {}
-    for out_label, out in _listed(outputs):
-        keys = identity(out)
+    for out_label, out, keys in listed:
         clash = match(keys, known)
         if clash is not None:
             in_label, source, _ = clash

@@ -12,9 +12,13 @@ from __future__ import annotations
 import codecs
 import errno
 import io
+import json
 import os
 import sys
+from collections.abc import Mapping, Sequence
 from typing import TextIO
+
+from greencli.core.clean import FORBIDDEN_IN_TEXT
 
 EXIT_PIPE = 141
 ERRORS = "greencli-fallback"
@@ -130,3 +134,58 @@ def stdout_closed() -> bool:
         out.flush()
         return out.broken
     return False
+
+
+# ── machine output (--json): no terminal machinery, so a script's run never loads it ──
+
+
+def _json_escape(ch: str) -> str:
+    n = ord(ch)
+    if n > 0xFFFF:  # a noncharacter beyond the BMP, as JSON writes it: a surrogate pair
+        n -= 0x10000
+        return f"\\u{0xD800 + (n >> 10):04x}\\u{0xDC00 + (n & 0x3FF):04x}"
+    return f"\\u{n:04x}"
+
+
+def _dumps(value: object, indent: str = "", ascii_only: bool = False, one_line: bool = False) -> str:
+    if one_line:  # json's C encoder: it only runs without indentation, at a tenth of the pure-Python one's cost
+        text = json.dumps(value, ensure_ascii=ascii_only, separators=(", ", ": "))
+    else:
+        text = json.dumps(value, ensure_ascii=ascii_only, indent=2).replace("\n", "\n" + indent)
+    # json leaves DEL, C1, direction controls, noncharacters and lone surrogates raw; they can only be inside strings
+    return FORBIDDEN_IN_TEXT.sub(lambda m: _json_escape(m.group()), text)
+
+
+def _lazy(value: object) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, list | tuple | str | bytes)
+
+
+def print_json(document: Mapping[str, object]) -> None:
+    """Machine output: one JSON document on stdout, Chinese kept readable on a UTF-8 stream. On any other stream
+    (a GBK console, an ASCII pipe) every non-ASCII character is written as a \\uXXXX escape, so the document stays
+    valid UTF-8 and loses nothing, whatever the console's encoding.
+
+    A lazy sequence in the document (score's results) is written item by item, one line each, so thousands of
+    results are never held as one string or one list.
+    """
+    out = sys.stdout
+    encoding = (getattr(out, "encoding", None) or "utf-8").lower().replace("-", "").replace("_", "")
+    ascii_only = not encoding.startswith("utf8")
+
+    def dumps(value: object, indent: str = "", one_line: bool = False) -> str:
+        return _dumps(value, indent, ascii_only, one_line)
+
+    if not any(_lazy(v) for v in document.values()):
+        out.write(dumps(document) + "\n")
+        return
+    out.write("{")
+    for n, (key, value) in enumerate(document.items()):
+        out.write(("," if n else "") + f"\n  {dumps(key)}: ")
+        if isinstance(value, Sequence) and _lazy(value):
+            out.write("[")
+            for i, item in enumerate(value):
+                out.write(("," if i else "") + "\n    " + dumps(item, one_line=True))
+            out.write("\n  ]")
+        else:
+            out.write(dumps(value, "  "))
+    out.write("\n}\n")

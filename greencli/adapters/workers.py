@@ -23,7 +23,7 @@ import signal
 import sys
 import threading
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -121,7 +121,7 @@ def _abandon(executor: ProcessPoolExecutor) -> None:
 
 @contextlib.contextmanager
 def process_pool(
-    workers: int, initializer: Callable[..., None], initargs: tuple[Any, ...]
+    workers: int, initializer: Callable[..., None], initargs: tuple[Any, ...], preload: Sequence[str] = ()
 ) -> Iterator[ProcessPoolExecutor]:
     """A pool of `workers` processes, each run through `initializer(*initargs)` first (see the module's docstring),
     for the length of a `with` block; workers are killed, not waited for, when the block ends by an exception."""
@@ -131,8 +131,8 @@ def process_pool(
         sys.warnoptions.append(QUIET_TRACKER)
     context = multiprocessing.get_context(start_method())
     if context.get_start_method() == "forkserver":
-        # the server imports the reader once; each worker forks from it ready to work
-        context.set_forkserver_preload(["greencli.jobs.score"])
+        # the server imports `preload` (the reader) once; each worker forks from it ready to work
+        context.set_forkserver_preload(list(preload))
     if sys.platform != "win32":
         # started first, outside the held block: starting it unblocks SIGINT in this thread when done (bpo-33613)
         from multiprocessing import resource_tracker  # noqa: PLC0415

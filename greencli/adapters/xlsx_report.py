@@ -144,10 +144,11 @@ def print_lines(text: str, width: float) -> int:
     any two CJK characters, else at a space or after a separator (/ \\ _ -), a word longer than a line broken
     anywhere. Errs long, as `print_width` does."""
     usable = max(1.0, width)
+    text = text or " "  # an empty cell is measured as one space
     if "\n" not in text and print_width(text) < usable - _SLACK:
         return 1  # the whole text fits (the common case): no need to wrap it token by token
     total = 0
-    for part in (text or " ").split("\n"):
+    for part in text.split("\n"):
         lines, used = 1, 0.0
         for token in _BREAKS.findall(part) or [""]:
             wide = print_width(token)

@@ -25,6 +25,7 @@ from greencli.cli.common import (
     WaitOption,
     YearOption,
     emit,
+    emit_json,
     handled,
     parse_day,
     said,
@@ -67,7 +68,8 @@ def root(
 @handled
 def standard(rubric: RubricOption = None, as_json: JsonOption = False) -> None:
     """显示（并检查）评分标准：各类别、评分项、评分行、否决项和年度目标。"""
-    from greencli.adapters.terminal import print_json, render_rubric
+    from greencli.adapters.streams import print_json
+    from greencli.adapters.terminal import render_rubric
 
     loaded = api.standard(rubric)
     if as_json:
@@ -281,12 +283,14 @@ def rollup(
 ) -> None:
     """定时任务用：只评分收件箱中新增或修改过的评分表，再根据评分记录库重写汇总工作簿（及年度进度）。
     退出码：0 全部有效；1 有无效评分表；2 无法执行或无法写入；3 另一任务正在运行。"""
-    from greencli.adapters.terminal import render_rollup
-
     report = api.rollup(inbox, year=year, roster=roster, db=db, out=out, log=log, wait=wait, jobs=jobs,
                         rubric=rubric, describe=said)  # fmt: skip
-    if as_json or log is None:  # with --log, cron's mail stays empty: the summary is in the log
-        emit(report, as_json, render_rollup)
+    if as_json:
+        emit_json(report)
+    elif log is None:  # with --log, cron's mail stays empty: the summary is in the log
+        from greencli.adapters.terminal import render_rollup  # rich: loaded only for a person reading the summary
+
+        render_rollup(report)
     raise typer.Exit(report.exit_code)
 
 

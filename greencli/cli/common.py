@@ -112,11 +112,16 @@ def parse_day(text: str | None) -> date | None:
 def emit(report: ReportT, as_json: bool, render: Callable[[ReportT], None]) -> None:
     """The report as its table, or with `--json` as its JSON form: the same report, never recomputed."""
     if as_json:
-        from greencli.adapters.terminal import print_json
-
-        print_json(report.to_json())
+        emit_json(report)
     else:
         render(report)
+
+
+def emit_json(report: Report) -> None:
+    """The report's JSON form on stdout (no terminal machinery is loaded for it)."""
+    from greencli.adapters.streams import print_json
+
+    print_json(report.to_json())
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -155,7 +160,7 @@ def _stopped(code: str, params: dict[str, object], exit_code: int, as_json: bool
     except (KeyError, ValueError, IndexError):  # a wording that does not fit its parameters: the library's words
         message = api.render(code, params)
     if as_json:
-        from greencli.adapters.terminal import print_json
+        from greencli.adapters.streams import print_json
 
         error: dict[str, object] = {"code": code, "message": message, "exit_code": exit_code}
         listed = [p for v in params.values() if isinstance(v, list) for p in v if isinstance(p, api.Problem)]

@@ -23,9 +23,6 @@ from greencli.adapters.container import Whole, read_whole
 from greencli.adapters.files import path_text
 from greencli.adapters.ledger import Batch, Elsewhere, InvalidSubmission, Recorded, evaluation_row
 from greencli.adapters.oserrors import describe_os_error, with_detail
-from greencli.adapters.workers import process_pool
-from greencli.adapters.xlsx_reader import formula_issues, read_workbook
-from greencli.core.assess import assess, missing_inputs, with_formulas
 from greencli.core.issues import make_issue
 from greencli.core.model import Evaluation, RecordedEntries, Verdict
 from greencli.core.outcome import Outcome, SourceFile
@@ -38,6 +35,12 @@ WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".et", ".ods"})
 # Below this many files a process pool costs more to start than it saves.
 PARALLEL_FROM = 16
 HASH_CHUNK = 1 << 20
+# What a reading worker imports before its first file (the fork server loads it once for all of them).
+READER = ("greencli.jobs.pipeline", "greencli.adapters.xlsx_reader", "greencli.core.assess")
+# What an interrupted run says of the ledger, once its batch is recorded (score and rollup alike).
+RECORDED_NO_WORKBOOK = (
+    "本批已记录入评分记录库，汇总工作簿未写出（可再次运行 greencli score 或 greencli rollup 从记录库重新生成）"
+)
 UNEXPECTED = (
     "读取时发生意外错误，请在 Excel 或 WPS 中打开该文件后重新另存为 .xlsx；如仍出错，请加 --debug 运行并报告维护人员"
 )
@@ -51,6 +54,27 @@ class Inputs:
     files: tuple[Path, ...]
     unmatched: tuple[str, ...] = ()
     skipped: tuple[Path, ...] = ()  # lock files of Excel/WPS, hidden and temporary files, other kinds of file
+    resolved: Mapping[Path, str] = dataclasses.field(default_factory=dict)  # each file's absolute real path, as text
+
+    def key(self, path: Path) -> str:
+        """The file's absolute real path as text: what the ledger and the inbox cache know it by."""
+        return self.resolved.get(path) or path_text(path.resolve())
+
+
+class Resolver:
+    """Absolute real paths of many files listed from a few folders (their names as the folder lists them): each
+    folder resolved once (a file's own resolve looks at every folder above it again), a link resolved whole."""
+
+    def __init__(self) -> None:
+        self._folders: dict[Path, Path] = {}
+
+    def __call__(self, path: Path) -> str:
+        if path.is_symlink():
+            return path_text(path.resolve())
+        folder = self._folders.get(path.parent)
+        if folder is None:
+            folder = self._folders[path.parent] = path.parent.resolve()
+        return path_text(folder / path.name)
 
 
 def is_lock_or_temp(path: Path) -> bool:
@@ -58,11 +82,13 @@ def is_lock_or_temp(path: Path) -> bool:
     return name.startswith(("~$", ".~", ".")) or name.endswith((".tmp", "#"))
 
 
-def scan(folder: Path) -> Inputs:
+def scan(folder: Path, resolver: Resolver | None = None) -> Inputs:
     """Every workbook under `folder`, recursively (the one inbox rule): lock, hidden and temporary files and
     files of other kinds skipped; hidden folders not entered."""
+    resolve = resolver or Resolver()
     found: list[Path] = []
     skipped: list[Path] = []
+    resolved: dict[Path, str] = {}
     for parent, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
@@ -71,7 +97,8 @@ def scan(folder: Path) -> Inputs:
                 skipped.append(path)
             else:
                 found.append(path)
-    return Inputs(tuple(found), (), tuple(skipped))
+                resolved[path] = resolve(path)
+    return Inputs(tuple(found), (), tuple(skipped), resolved)
 
 
 def expand(patterns: Sequence[str]) -> Inputs:
@@ -79,17 +106,18 @@ def expand(patterns: Sequence[str]) -> Inputs:
     found: dict[str, Path] = {}
     unmatched: list[str] = []
     skipped: list[Path] = []
+    resolve = Resolver()
     for pattern in patterns:
         if GLOB_CHARS & set(pattern) and not Path(pattern).is_file():  # a file named [东]… is itself
             matches = [Path(m) for m in sorted(glob.glob(pattern, recursive=True))]
             matches = [m for m in matches if not m.is_dir()]
         elif Path(pattern).is_dir():
-            inside = scan(Path(pattern))
+            inside = scan(Path(pattern), resolve)
             matches, skipped = list(inside.files), [*skipped, *inside.skipped]
             if not matches and not inside.skipped:
                 unmatched.append(pattern)
             for match in matches:
-                found.setdefault(path_text(match.resolve()), match)
+                found.setdefault(inside.resolved[match], match)
             continue
         else:
             matches = [Path(pattern)] if Path(pattern).exists() and not Path(pattern).is_dir() else []
@@ -98,9 +126,9 @@ def expand(patterns: Sequence[str]) -> Inputs:
         for match in matches:
             if is_lock_or_temp(match):
                 skipped.append(match)
-            else:
+            else:  # a name as typed (its case, a short name): resolved whole, as the file system has it
                 found.setdefault(path_text(match.resolve()), match)
-    return Inputs(tuple(found.values()), tuple(unmatched), tuple(skipped))
+    return Inputs(tuple(found.values()), tuple(unmatched), tuple(skipped), {path: key for key, path in found.items()})
 
 
 def sha256_of(path: Path) -> str:
@@ -133,11 +161,16 @@ def assess_file(
     roster: Mapping[str, Community] | None,
     latest_year: int,
     sha256: str | None = None,
+    resolved: str | None = None,
 ) -> Outcome:
     """Read and judge one file, once, under the rubric version stamped in it. Its SHA-256, size and time are those
-    of the bytes read and scored (`sha256`, the caller's own hash, stands only for a file that could not be read).
-    The outcome carries its source file and, when valid, its entries (for the ledger). Never raises for a bad
-    file."""
+    of the bytes read and scored (`sha256`, the caller's own hash, stands only for a file that could not be read);
+    `resolved`, its absolute real path when the caller already has it. The outcome carries its source file and,
+    when valid, its entries (for the ledger). Never raises for a bad file."""
+    # the reading and scoring stack, loaded by the first file read (a rollup with nothing new never loads it)
+    from greencli.adapters.xlsx_reader import formula_issues, read_workbook
+    from greencli.core.assess import assess, missing_inputs, with_formulas
+
     whole = read_whole(path)  # read once: hashed, checked and parsed from the same bytes
     if isinstance(whole, Whole):
         size, mtime_ns, digest = whole.size, whole.mtime_ns, hashlib.sha256(whole.data).hexdigest()
@@ -155,7 +188,7 @@ def assess_file(
     if missing:  # only then: a sound file never pays for the second look at its XML
         assessed = with_formulas(assessed, formula_issues(raw, rubric, missing), len(raw.issues))
     known = roster.get(assessed.identity.code) if roster and assessed.identity.code else None
-    source = SourceFile(path_text(path.resolve()), digest, size, mtime_ns)
+    source = SourceFile(resolved or path_text(path.resolve()), digest, size, mtime_ns)
     scored = assessed.evaluation.verdict is not Verdict.INVALID
     entries = RecordedEntries.of(raw) if scored else None
     return Outcome.of(path_text(path), assessed.identity, assessed.evaluation, known, raw.version, source, entries)
@@ -167,10 +200,11 @@ def guarded_assess(
     roster: Mapping[str, Community] | None,
     latest_year: int,
     sha256: str | None = None,
+    resolved: str | None = None,
 ) -> Outcome:
     """`assess_file`, with any failure of ours turned into an issue on that file so the batch goes on."""
     try:
-        return assess_file(path, standards, roster, latest_year, sha256)
+        return assess_file(path, standards, roster, latest_year, sha256, resolved)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:
@@ -193,14 +227,14 @@ def _init_worker(context: _Context) -> None:
     _WORKER[:] = [context]
 
 
-def _work(item: tuple[Path, str | None]) -> tuple[Outcome, Row | None]:
+def _work(item: tuple[Path, str | None, str | None]) -> tuple[Outcome, Row | None]:
     return _assessed(_WORKER[0], *item)
 
 
-def _assessed(context: _Context, path: Path, sha256: str | None) -> tuple[Outcome, Row | None]:
+def _assessed(context: _Context, path: Path, sha256: str | None, resolved: str | None) -> tuple[Outcome, Row | None]:
     """One file assessed, with its ledger row when it is valid and there is a batch: the row is made where the file
     was read, and the outcome travels back without its entries (the row holds them)."""
-    o = guarded_assess(path, context.standards, context.roster, context.latest_year, sha256)
+    o = guarded_assess(path, context.standards, context.roster, context.latest_year, sha256, resolved)
     row = evaluation_row(o, *context.stamp) if context.stamp is not None and o.scored else None
     return dataclasses.replace(o, entries=None), row
 
@@ -214,11 +248,12 @@ def assess_all(
     on_done: Callable[[Outcome], None] | None = None,
     hashes: Mapping[Path, str] | None = None,
     batch: Batch | None = None,
+    resolved: Mapping[Path, str] | None = None,
 ) -> Iterator[Outcome]:
     """Assess every file, in parallel processes when there are enough of them; yields in input order, each outcome
     lean (`compact`), its valid evaluation spooled into `batch` as it comes (the ledger stays unlocked while files
     are read)."""
-    work = [(path, (hashes or {}).get(path)) for path in files]
+    work = [(path, (hashes or {}).get(path), (resolved or {}).get(path)) for path in files]
     workers = jobs if jobs > 0 else (min(os.cpu_count() or 1, 8) if len(files) >= PARALLEL_FROM else 1)
     context = _Context(standards, roster, latest_year, batch.stamp if batch is not None else None)
 
@@ -232,10 +267,12 @@ def assess_all(
         return outcome
 
     if workers <= 1 or len(files) <= 1:
-        for path, sha256 in work:
-            yield done(_assessed(context, path, sha256))
+        for item in work:
+            yield done(_assessed(context, *item))
         return
-    with process_pool(workers, _init_worker, (context,)) as pool:
+    from greencli.adapters.workers import process_pool
+
+    with process_pool(workers, _init_worker, (context,), READER) as pool:
         for result in pool.map(_work, work, chunksize=max(1, len(files) // (workers * 8))):
             yield done(result)
 

@@ -23,19 +23,26 @@ from greencli.adapters.ledger import Batch, KnownFile, Ledger, ledger_path
 from greencli.adapters.lock import run_lock
 from greencli.adapters.oserrors import describe_os_error
 from greencli.core.errors import GreencliError
-from greencli.core.listings import Listing
 from greencli.core.outcome import Outcome
-from greencli.core.progress import Progress
 from greencli.core.reports import RollupReport
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric, Standards, year_bounds
 from greencli.core.version import __version__
-from greencli.jobs.pipeline import Inputs, assess_all, record, scan, settle, sha256_of, source_of
-from greencli.jobs.score import RECORDED_NO_WORKBOOK
-from greencli.jobs.standing import YearStanding
+from greencli.jobs.pipeline import (
+    RECORDED_NO_WORKBOOK,
+    Inputs,
+    assess_all,
+    record,
+    scan,
+    settle,
+    sha256_of,
+    source_of,
+)
 
 if TYPE_CHECKING:
     from greencli.adapters.xlsx_progress import Before
+    from greencli.core.listings import Listing
+    from greencli.core.progress import Progress
 
 # RollupReport is defined in greencli.core.reports (the terminal renders it); importable from here as before
 __all__ = ["RollupReport", "close_log", "event", "open_log", "run_rollup"]
@@ -103,6 +110,7 @@ def _write_outputs(target: Path, ledger: Ledger, rubric: Rubric, roster: Sequenc
     they were made for, as score does). Returns what to tell the user about those sheets, or None."""
     from greencli.adapters.xlsx_progress import add_progress_sheets, carry_over, refuse_to_lose  # heavy: only here
     from greencli.adapters.xlsx_report import build_district_workbook
+    from greencli.jobs.standing import YearStanding
 
     refuse_to_lose(before)  # a person's own sheet is never dropped: nothing is recorded, exit 2
     shown = [*current, *(o for o in invalid if o.year in (year, None))]
@@ -136,9 +144,9 @@ def _without_own_outputs(found: Inputs, ledger: Ledger, outs: Sequence[Path]) ->
     """The inbox less every workbook a greencli run wrote (this --out, every name it takes by year, and any output
     the ledger remembers), so a rollup never reads its own district workbook as an inspection, wherever it is."""
     own = {*(path_text(out.resolve()) for out in outs), *ledger.output_paths()}
-    kept = tuple(p for p in found.files if path_text(p.resolve()) not in own)
-    dropped = tuple(p for p in found.files if path_text(p.resolve()) in own)
-    return Inputs(kept, found.unmatched, (*found.skipped, *dropped))
+    kept = tuple(p for p in found.files if found.key(p) not in own)
+    dropped = tuple(p for p in found.files if found.key(p) in own)
+    return Inputs(kept, found.unmatched, (*found.skipped, *dropped), found.resolved)
 
 
 def _run_year(
@@ -156,13 +164,9 @@ def _run_year(
     return date.today().year, "today"
 
 
-def _current(
-    ledger: Ledger, year: int, known: dict[str, KnownFile], present: set[str]
-) -> tuple[list[Outcome], list[Outcome]]:
-    """The year's current evaluations, and the invalid files now in the inbox, as the workbook shows them."""
-    current = ledger.evaluations(year=year, current_only=True)
-    invalid = [f.outcome for p, f in known.items() if p in present and f.outcome is not None]
-    return current, invalid
+def _invalid_now(known: dict[str, KnownFile], present: set[str]) -> list[Outcome]:
+    """The invalid files now in the inbox, as the workbook shows them."""
+    return [f.outcome for p, f in known.items() if p in present and f.outcome is not None]
 
 
 def run_rollup(
@@ -225,7 +229,7 @@ def _locked_run(
             same_content: list[KnownFile] = []
             new = changed = unchanged = 0
             for path in found.files:
-                key = path_text(path.resolve())
+                key = found.key(path)
                 try:
                     st = path.stat()
                 except OSError:
@@ -252,10 +256,14 @@ def _locked_run(
             by_code = {c.code: c for c in roster} if roster is not None else None
             latest = year_bounds(standards.newest.campaign, date.today())[1]
             assessed = settle(
-                list(assess_all(fresh, standards, by_code, latest, jobs, hashes=hashes, batch=batch)),
+                list(
+                    assess_all(
+                        fresh, standards, by_code, latest, jobs, hashes=hashes, batch=batch, resolved=found.resolved
+                    )
+                ),
                 standards.newest.campaign,
             )
-            present = {path_text(p.resolve()) for p in found.files}
+            present = {found.key(p) for p in found.files}
             year, year_source = _run_year(year, ledger, known, present, assessed)
             if callable(named) and named(year) != out:  # the year's own name, now that the year is known
                 out = named(year)
@@ -283,7 +291,7 @@ def _locked_run(
             quiet = not (fresh or files or gone)
             if quiet and ledger.output_unchanged(out.resolve(), _fingerprint(ledger, rubric, roster, year, out)):
                 recorded = 0
-                current, invalid_now = _current(ledger, year, known, present)
+                communities, invalid_now = ledger.count_current(year), _invalid_now(known, present)
                 log.info(event("汇总工作簿无变化，未重写", 汇总工作簿=out))
             else:
                 shown: list[tuple[list[Outcome], list[Outcome], str]] = []
@@ -297,25 +305,28 @@ def _locked_run(
                         ledger.remember_files(files)
                         ledger.forget_files(gone)
                         now_known = {**known, **{f.path: f for f in files}}  # the inbox as just recorded
-                        current, invalid_now = _current(ledger, year, now_known, present)
+                        current = ledger.evaluations(year=year, current_only=True)
+                        invalid_now = _invalid_now(now_known, present)
                         kept[0] = _write_outputs(temporary, ledger, rubric, roster, year, current, invalid_now,
                                                  before)  # fmt: skip
                         shown.append((current, invalid_now, _fingerprint(ledger, rubric, roster, year, out)))
 
                     # the same path as score's: the run's invalid workbooks remembered as invalid submissions
                     recorded = record(batch, assessed, year, standards.newest.campaign, then=write)[1].new
-                current, invalid_now, fingerprint = shown[0]
+                current, invalid_now, fingerprint = shown.pop()
+                communities = len(current)
+                del current  # thousands of evaluations: only their number is reported
                 # after the rename; a run killed before this line merely rewrites the workbook next time
                 with ledger.transaction():
                     ledger.remember_output(out.resolve(), fingerprint)
-                log.info(event("已写入", 汇总工作簿=out, 社区=len(current), 新记录=recorded))
+                log.info(event("已写入", 汇总工作簿=out, 社区=communities, 新记录=recorded))
                 if kept[0]:
                     log.info(event("提示", 说明=kept[0]))
     duration = time.monotonic() - started
     report = RollupReport(
         year=year, year_source=year_source, found=len(found.files), new=new, changed=changed, unchanged=unchanged,
         invalid=len(invalid_now), skipped=len(found.skipped), recorded=recorded, removed=len(gone),
-        communities=len(current), other_year=len(off_year), out=str(out), db=str(ledger_file),
+        communities=communities, other_year=len(off_year), out=str(out), db=str(ledger_file),
         duration_seconds=round(duration, 3),
     )  # fmt: skip
     log.info(event("结束", 用时=f"{duration:.2f}s", 无效=report.invalid, 退出码=report.exit_code))

@@ -18,6 +18,7 @@ from greencli.core.progress import Progress
 from greencli.core.roster import Community
 from greencli.core.rubric import Rubric, Standards, year_bounds
 from greencli.jobs.pipeline import (
+    RECORDED_NO_WORKBOOK,
     assess_all,
     expand,
     mark_off_year,
@@ -41,9 +42,6 @@ class Watcher(Protocol):
 
 
 NOT_RECORDED = "本批未记录，评分记录库未改动"
-RECORDED_NO_WORKBOOK = (
-    "本批已记录入评分记录库，汇总工作簿未写出（可再次运行 greencli score 或 greencli rollup 从记录库重新生成）"
-)
 
 
 def run_score(
@@ -104,7 +102,8 @@ def run_score(
             )
             try:
                 outcomes.extend(assess_all(inputs.files, standards, by_code, year_limit, jobs,
-                                           on_done=bar.advance if bar is not None else None, batch=batch))  # fmt: skip
+                                           on_done=bar.advance if bar is not None else None, batch=batch,
+                                           resolved=inputs.resolved))  # fmt: skip
             finally:
                 if bar is not None:
                     bar.close()

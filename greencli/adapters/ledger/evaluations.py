@@ -238,6 +238,11 @@ class Evaluations(Connected):
     def count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0])
 
+    def count_current(self, year: int) -> int:
+        """How many evaluations of `year` are current (`evaluations(year=…, current_only=True)`, counted, not read)."""
+        return int(self.db.execute("SELECT COUNT(*) FROM evaluations WHERE year = ? AND superseded_by IS NULL"
+                                   " AND void_reason IS NULL", (year,)).fetchone()[0])  # fmt: skip
+
     # ── invalid submissions (recorded by a Batch) ──
     def invalid_submissions(
         self, *, community_id: str | None = None, year: int | None = None
