@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 from greencli.adapters.container import inspect_package
@@ -130,3 +131,83 @@ def test_json_results_one_line_each_and_the_same_document(capsys: pytest.Capture
     assert json.loads(out) == {"results": items, "summary": {"files": 2}}
     assert sum(1 for line in out.splitlines() if line.lstrip().startswith('{"file"')) == 2
     assert "\x1b" not in out and "\\u001b" in out
+
+
+def _width(ws: Any, col: int) -> float:
+    """A column's width as stored (a writer may store neighbours of one width as one range)."""
+    for dimension in ws.column_dimensions.values():
+        if (dimension.min or 0) <= col <= (dimension.max or 0) and dimension.customWidth:
+            return float(dimension.width)
+    return -1.0
+
+
+@pytest.mark.parametrize("year", [2021, 2022])
+def test_progress_sheets_written_in_the_district_workbook_are_those_progress_out_writes(
+    tmp_path: Path, year: int
+) -> None:
+    """Score and rollup write the progress sheets with xlsxwriter inside the workbook they write; `progress --out`
+    writes them with openpyxl: the same plan, the same sheets (values, merges, sizes, filters, print setup)."""
+    import openpyxl
+    from greencli.adapters.progress_plan import SHEETS, plan_progress
+    from greencli.adapters.roster import read_roster
+    from greencli.adapters.rubric_file import load_rubric
+    from greencli.adapters.xlsx_progress import add_progress_sheets
+    from greencli.adapters.xlsx_report import build_district_workbook
+    from greencli.jobs.standing import YearStanding
+
+    from tests.district import ROOT, ROSTER
+
+    folder = score_batches(tmp_path, ("2021", "2022"))
+    rubric = load_rubric()
+    roster = read_roster(ROOT / ROSTER)
+    with Ledger.open(folder / "l.db") as ledger:
+        standing = YearStanding.read(ledger, rubric, roster, year)
+    by_openpyxl, by_xlsxwriter = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    add_progress_sheets(None, by_openpyxl, standing.current, rubric, standing.lists)
+    build_district_workbook(by_xlsxwriter, [], rubric, progress=plan_progress(standing.current, rubric, standing.lists))
+    a, b = openpyxl.load_workbook(by_openpyxl), openpyxl.load_workbook(by_xlsxwriter)
+    assert [n for n in b.sheetnames if n in SHEETS] == list(SHEETS)
+
+    def blank(value: object) -> object:
+        return None if value == "" else value
+
+    for name in SHEETS:
+        x, y = a[name], b[name]
+        assert [[blank(v) for v in row] for row in x.iter_rows(values_only=True)] == [
+            [blank(v) for v in row] for row in y.iter_rows(values_only=True)
+        ], name
+        assert sorted(map(str, x.merged_cells.ranges)) == sorted(map(str, y.merged_cells.ranges)), name
+        assert x.freeze_panes == y.freeze_panes and x.auto_filter.ref == y.auto_filter.ref, name
+        assert x.print_title_rows == y.print_title_rows, name
+        for ws in (x, y):  # fitToWidth 1 is the default a writer may leave out
+            assert (ws.page_setup.orientation, ws.page_setup.fitToWidth or 1, ws.page_setup.fitToHeight) == (
+                "landscape",
+                1,
+                0,
+            ), name
+            fit = ws.sheet_properties.pageSetUpPr
+            assert fit is not None and fit.fitToPage, name
+        assert x.oddHeader is not None and y.oddHeader is not None
+        assert x.oddHeader.center.text == y.oddHeader.center.text, name
+        for col in range(1, x.max_column + 1):
+            assert abs(_width(x, col) - _width(y, col)) < 0.15, (name, col)
+        for number, dimension in x.row_dimensions.items():
+            if dimension.height is not None:
+                assert abs(y.row_dimensions[number].height - dimension.height) <= 0.75, (name, number)  # whole pixels
+        for cells in x.iter_rows():
+            for cell in cells:
+                other = y[cell.coordinate]
+                if cell.value not in (None, ""):
+                    assert cell.number_format == other.number_format, (name, cell.coordinate)
+                    look = (cell.font.b, cell.font.name or "Calibri", cell.font.sz or 11, cell.alignment.wrap_text)
+                    other_look = (
+                        other.font.b,
+                        other.font.name or "Calibri",
+                        other.font.sz or 11,
+                        other.alignment.wrap_text,
+                    )
+                    assert look == other_look, (name, cell.coordinate)
+    props = {p.name: p.value for p in b.custom_doc_props}  # type: ignore[attr-defined]
+    assert props["greencli.progress_year"] == str(year)
+    with zipfile.ZipFile(by_xlsxwriter) as package:
+        assert any(n.startswith("xl/charts/chart") for n in package.namelist())

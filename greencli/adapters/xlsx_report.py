@@ -11,10 +11,10 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import xlsxwriter
 from xlsxwriter.format import Format
@@ -27,6 +27,9 @@ from greencli.core.issues import issue_title
 from greencli.core.outcome import Outcome
 from greencli.core.rubric import Rubric
 from greencli.core.values import fmt
+
+if TYPE_CHECKING:  # the plan's module measures text with this one's functions: its types only, to avoid a cycle
+    from greencli.adapters.progress_plan import PlannedCell, PlannedChart, PlannedSheet, ProgressPlan, Span, Style
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
 MAX_WIDTH = 60
@@ -42,6 +45,9 @@ WRAP_MIN_WIDTH = 12  # a column of long text may narrow to this (it wraps) so th
 # The height of one line of 10-pt text: 13.5 pt in 宋体, 14.5 in Noto Sans CJK (the CJK font LibreOffice and WPS use
 # where 宋体 is missing); rows sized for the taller print whole in both.
 LINE_POINTS = 14.5
+# openpyxl stores a column width as given; xlsxwriter (whose widths `print_lines` measures) adds this much padding.
+PADDING = 0.7
+FOOTER = "第 &P 页，共 &N 页"  # the page numbers printed below every progress sheet
 SUPERSEDED = "被取代"  # the 结论 of a workbook another of the same batch stands for, as the terminal says it
 
 
@@ -402,9 +408,15 @@ def write_district_workbook(path: Path, outcomes: Sequence[Outcome], rubric: Rub
 
 
 def build_district_workbook(
-    target: Path, outcomes: Sequence[Outcome], rubric: Rubric, order: Sequence[str] = ()
+    target: Path,
+    outcomes: Sequence[Outcome],
+    rubric: Rubric,
+    order: Sequence[str] = (),
+    progress: ProgressPlan | None = None,
 ) -> None:
-    """Write the six sheets straight to `target` (a temporary file the caller renames into place)."""
+    """Write the six sheets straight to `target` (a temporary file the caller renames into place), and after them
+    the progress sheets when there is a `progress` plan (greencli.adapters.progress_plan): one pass, the workbook is
+    never opened again to add them."""
     ordered = sorted(outcomes, key=lambda o: (_sub_key(o.subdistrict, order), o.community_id, o.file))
     wb = xlsxwriter.Workbook(str(target), {"constant_memory": True, "strings_to_formulas": False,
                                           "strings_to_numbers": False, "strings_to_urls": False})  # fmt: skip
@@ -425,7 +437,112 @@ def build_district_workbook(
     writer.table(units_table(ordered, rubric))
     writer.table(gaps_table(ordered, rubric))
     writer.table(issues_table(ordered, rubric))
+    if progress is not None:
+        _Planned(wb).write(progress)
     wb.close()
+
+
+class _Planned:
+    """The progress plan's sheets, written by xlsxwriter as openpyxl writes them for `progress --out`."""
+
+    def __init__(self, wb: Any) -> None:
+        self.wb = wb
+        self.formats: dict[tuple[Style, str | None], Format] = {}
+
+    def format(self, style: Style, number: str | None) -> Format | None:
+        if number is None and not any(vars(style).values()):  # the workbook's default look
+            return None
+        key = (style, number)
+        if key not in self.formats:
+            look: dict[str, Any] = {"bold": style.bold, "text_wrap": style.wrap}
+            if style.size:
+                look["font_size"] = style.size
+            if style.font:
+                look["font_name"] = style.font
+            if style.fill:
+                look |= {"bg_color": f"#{style.fill}", "pattern": 1}
+            if style.align:
+                look["align"] = style.align
+            if style.valign:
+                look["valign"] = "vcenter" if style.valign == "center" else style.valign
+            if style.grid:
+                look |= {"border": 1, "border_color": "#808080"}
+            if number:
+                look["num_format"] = number
+            self.formats[key] = self.wb.add_format(look)
+        return self.formats[key]
+
+    def write(self, plan: ProgressPlan) -> None:
+        for sheet in plan.sheets:
+            self.sheet(sheet)
+        for name, value in plan.made_for.items():
+            self.wb.set_custom_property(name, value)
+
+    def sheet(self, planned: PlannedSheet) -> None:
+        ws = self.wb.add_worksheet(planned.name)
+        for col, width in planned.widths.items():
+            ws.set_column(col - 1, col - 1, max(0.0, width - PADDING))
+        merged = {(m.first_row, m.first_col): m for m in planned.merged}
+        by_row: dict[int, list[PlannedCell]] = {}
+        for cell in planned.cells:
+            by_row.setdefault(cell.row, []).append(cell)
+        for row in sorted({*by_row, *planned.heights}):  # row by row: the sheet is streamed
+            if row in planned.heights:
+                ws.set_row(row - 1, planned.heights[row])
+            for cell in sorted(by_row.get(row, ()), key=lambda c: c.col):
+                self.cell(ws, cell, merged.get((cell.row, cell.col)))
+        if planned.freeze is not None:
+            ws.freeze_panes(planned.freeze[0] - 1, planned.freeze[1] - 1)
+        if planned.filtered is not None:
+            f = planned.filtered
+            ws.autofilter(f.first_row - 1, f.first_col - 1, f.last_row - 1, f.last_col - 1)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.center_horizontally()
+        ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+        if planned.title_rows is not None:
+            ws.repeat_rows(planned.title_rows[0] - 1, planned.title_rows[1] - 1)
+        # the size ends at a space, as openpyxl writes it: a title beginning with a year is no font size
+        ws.set_header(f'&C&"宋体,Bold"&12 {planned.page_title.replace("&", "&&")}')
+        ws.set_footer(f"&C&9 {FOOTER}")
+        if planned.chart is not None:
+            self.chart(ws, planned.name, planned.chart)
+
+    def cell(self, ws: Worksheet, cell: PlannedCell, merged: Span | None) -> None:
+        r, c, value = cell.row - 1, cell.col - 1, cell.value
+        style = self.format(cell.style, cell.number_format)
+        if merged is not None:
+            ws.merge_range(r, c, merged.last_row - 1, merged.last_col - 1, "", style)
+        if value is None or value == "":
+            if style is not None:
+                ws.write_blank(r, c, None, style)
+        elif isinstance(value, str):
+            ws.write_string(r, c, value, style)  # text is text, never a formula
+        elif isinstance(value, date):
+            ws.write_datetime(r, c, datetime.combine(value, time()), style)
+        else:
+            ws.write_number(r, c, value, style)
+
+    def chart(self, ws: Worksheet, name: str, planned: PlannedChart) -> None:
+        def series(span: Span) -> dict[str, Any]:
+            first, col = span.first_row - 1, span.first_col - 1
+            c = planned.categories
+            return {"name": [name, first, col], "values": [name, first + 1, col, span.last_row - 1, col],
+                    "categories": [name, c.first_row - 1, c.first_col - 1, c.last_row - 1, c.first_col - 1]}  # fmt: skip
+
+        chart = self.wb.add_chart({"type": "column"})
+        # each bar carries its rate (the value alone), readable on paper without the table
+        chart.add_series({**series(planned.rates),
+                          "data_labels": {"value": True, "position": "outside_end", "num_format": "0.0%"}})  # fmt: skip
+        chart.set_title({"name": planned.title})
+        chart.set_y_axis({"name": "达标率", "num_format": "0%", "min": 0, "max": 1})
+        if planned.target is not None:
+            line = self.wb.add_chart({"type": "line"})
+            line.add_series(series(planned.target))
+            chart.combine(line)
+        chart.set_size({"width": round(planned.width_cm * 96 / 2.54), "height": round(planned.height_cm * 96 / 2.54)})
+        ws.insert_chart(planned.anchor_row - 1, 0, chart)
 
 
 def _sub_key(name: str, order: Sequence[str]) -> tuple[int, str]:

@@ -40,7 +40,7 @@ from greencli.jobs.pipeline import (
 )
 
 if TYPE_CHECKING:
-    from greencli.adapters.xlsx_progress import Before
+    from greencli.adapters.progress_plan import Before, ProgressPlan
     from greencli.core.listings import Listing
     from greencli.core.progress import Progress
 
@@ -105,30 +105,33 @@ def _fingerprint(ledger: Ledger, rubric: Rubric, roster: Sequence[Community] | N
 
 def _write_outputs(target: Path, ledger: Ledger, rubric: Rubric, roster: Sequence[Community] | None, year: int,
                    current: Sequence[Outcome], invalid: Sequence[Outcome], before: Before | None) -> str | None:  # fmt: skip
-    """The consolidated workbook of the year, from the ledger, plus progress sheets when the year has a target, or
-    when the workbook being replaced had them (`progress --out` added them: made again for the year and --as-of
-    they were made for, as score does). Returns what to tell the user about those sheets, or None."""
-    from greencli.adapters.xlsx_progress import add_progress_sheets, carry_over, refuse_to_lose  # heavy: only here
-    from greencli.adapters.xlsx_report import build_district_workbook
+    """The consolidated workbook of the year, from the ledger, with its progress sheets when the year has a target,
+    or when the workbook being replaced had them (`progress --out` added them: made again for the year and --as-of
+    they were made for, as score does), all in one pass. Returns what to tell the user about those sheets, or
+    None."""
+    from greencli.adapters.progress_plan import carried, plan_progress, refuse_to_lose
+    from greencli.adapters.xlsx_report import build_district_workbook  # heavy: only here
     from greencli.jobs.standing import YearStanding
 
     refuse_to_lose(before)  # a person's own sheet is never dropped: nothing is recorded, exit 2
     shown = [*current, *(o for o in invalid if o.year in (year, None))]
     order = list(dict.fromkeys(c.subdistrict for c in roster)) if roster is not None else []
-    build_district_workbook(target, shown, rubric, order)
+    note: str | None = None
+    plan: ProgressPlan | None
     if rubric.campaign.target_for(year) is not None and roster is not None:
         standing = YearStanding.read(ledger, rubric, roster, year)
-        now = standing.current
-        add_progress_sheets(target, target, now, rubric, standing.lists)
-        return None
+        plan = plan_progress(standing.current, rubric, standing.lists)
+    else:
 
-    def made(when: int, as_of: date | None) -> tuple[Progress, list[Listing]] | None:
-        if roster is None:
-            return None
-        standing = YearStanding.read(ledger, rubric, roster, when, as_of)
-        return standing.current, standing.lists
+        def made(when: int, as_of: date | None) -> tuple[Progress, list[Listing]] | None:
+            if roster is None:
+                return None
+            standing = YearStanding.read(ledger, rubric, roster, when, as_of)
+            return standing.current, standing.lists
 
-    return carry_over(target, before, rubric, made)
+        plan, note = carried(before, rubric, made)
+    build_district_workbook(target, shown, rubric, order, progress=plan)
+    return note
 
 
 def _before(out: Path, year: int) -> Before | None:

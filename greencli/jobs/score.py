@@ -135,7 +135,8 @@ def run_score(
 def _refuse_to_lose(out: Path, year: int | None) -> None:
     """No sheet a person added to the workbook at `out` is dropped by rewriting it (see xlsx_progress.before_rewrite)."""
     if out.exists():
-        from greencli.adapters.xlsx_progress import before_rewrite, refuse_to_lose  # heavy: only when one is there
+        from greencli.adapters.progress_plan import refuse_to_lose
+        from greencli.adapters.xlsx_progress import before_rewrite  # heavy: only when one is there
 
         refuse_to_lose(before_rewrite(out, year))
 
@@ -174,12 +175,12 @@ def _record(
     def write(noted: Sequence[Outcome]) -> None:
         shown.append(_in_order(noted, unmatched, order))
         if temporary is not None:
-            from greencli.adapters.xlsx_progress import carry_over, refuse_to_lose
+            from greencli.adapters.progress_plan import carried, refuse_to_lose
             from greencli.adapters.xlsx_report import build_district_workbook  # heavy: only when writing
 
             refuse_to_lose(before)
-            build_district_workbook(temporary, shown[0], rubric, order)
-            kept[0] = carry_over(temporary, before, rubric, lambda y, as_of: _standing(batch, rubric, roster, y, as_of))
+            plan, kept[0] = carried(before, rubric, lambda y, as_of: _standing(batch, rubric, roster, y, as_of))
+            build_district_workbook(temporary, shown[0], rubric, order, progress=plan)
 
     temporary: Path | None = None
     if out is None:
