@@ -7,7 +7,7 @@ Widths are as openpyxl stores them (`PADDING` below what xlsxwriter is given for
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -41,7 +41,7 @@ DATE_FORMAT = "yyyy-mm-dd"
 Cell: TypeAlias = str | int | float | date | None  # a value written to a cell of the progress sheets
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Style:
     """How a cell looks, in terms both writers have."""
 
@@ -67,7 +67,7 @@ LIST_HEADER = Style(font="宋体", size=10, bold=True, fill="D9E1F2", grid=True,
 LIST_BODY = Style(font="宋体", size=10, grid=True, align="left", valign="top", wrap=True)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlannedCell:
     row: int  # 1-based, as spreadsheets number rows
     col: int
@@ -76,7 +76,7 @@ class PlannedCell:
     number_format: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """A block of cells by 1-based first and last row and column."""
 
@@ -86,7 +86,7 @@ class Span:
     last_col: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlannedChart:
     """年度进度's chart: each 乡街's rate as a bar (its value printed on it), the target as a line."""
 
@@ -115,8 +115,38 @@ class PlannedSheet:
 
 @dataclass(frozen=True)
 class ProgressPlan:
-    sheets: tuple[PlannedSheet, ...]
-    made_for: dict[str, str]  # custom properties: the year and --as-of the sheets were made for
+    """The four sheets of one standing, each planned when a writer asks for it (`sheets`): a sheet of thousands of
+    communities is held while it is written, not all four at once."""
+
+    result: Progress
+    rubric: Rubric
+    lists: Sequence[Listing]
+
+    @property
+    def made_for(self) -> dict[str, str]:
+        """Custom properties: the year and --as-of the sheets were made for."""
+        return {MADE_FOR_YEAR: str(self.result.year), MADE_FOR_AS_OF: self.result.as_of.isoformat()}
+
+    def sheets(self) -> Iterator[PlannedSheet]:
+        result, rubric = self.result, self.rubric
+        yield _year_sheet(result, rubric)
+        status_rows = [[s.community.subdistrict, s.community.code, s.community.name,
+                        "城市社区" if s.community.urban else "非城市（不计入）", s.display_label, as_float(s.total),
+                        s.latest_year, s.first_passed, s.title_date, "是" if s.nominated else "",
+                        "是" if s.provincial_eligible else ""]
+                       for s in result.standings]  # fmt: skip
+        yield _listed_sheet(SHEETS[1], f"{result.year}年末各社区创建状态",
+                            [*STATUS_HEADERS, f"可申报省级（{result.as_of.isoformat()}）"], status_rows,
+                            {6: "0.0", 9: DATE_FORMAT})  # fmt: skip
+        del status_rows
+        pass_mark = float(rubric.pass_mark)
+        sprint = [[c.community.subdistrict, c.community.code, c.community.name, c.display_label, as_float(c.total),
+                   "、".join(c.vetoes), as_float(points_short(c, rubric.pass_mark)), _sprint_note(c, pass_mark)]
+                  for c in result.candidates]  # fmt: skip
+        yield _listed_sheet(SHEETS[2], f"{result.year}年冲刺名单（未持有称号的城市社区，按距离达标由近到远）",
+                            SPRINT_HEADERS, sprint, {5: "0.0", 7: "0.0"})  # fmt: skip
+        del sprint
+        yield _lists_sheet(f"{result.year}年度{rubric.campaign.name}名单", self.lists)
 
 
 def _shown(value: Cell) -> str:
@@ -274,25 +304,7 @@ def _lists_sheet(title: str, lists: Sequence[Listing]) -> PlannedSheet:
 
 def plan_progress(result: Progress, rubric: Rubric, lists: Sequence[Listing] = ()) -> ProgressPlan:
     """The four progress sheets of `result` (and the year's `lists`), as either writer renders them."""
-    status_rows = [[s.community.subdistrict, s.community.code, s.community.name,
-                    "城市社区" if s.community.urban else "非城市（不计入）", s.display_label, as_float(s.total),
-                    s.latest_year, s.first_passed, s.title_date, "是" if s.nominated else "",
-                    "是" if s.provincial_eligible else ""]
-                   for s in result.standings]  # fmt: skip
-    pass_mark = float(rubric.pass_mark)
-    sprint = [[c.community.subdistrict, c.community.code, c.community.name, c.display_label, as_float(c.total),
-               "、".join(c.vetoes), as_float(points_short(c, rubric.pass_mark)), _sprint_note(c, pass_mark)]
-              for c in result.candidates]  # fmt: skip
-    sheets = (
-        _year_sheet(result, rubric),
-        _listed_sheet(SHEETS[1], f"{result.year}年末各社区创建状态",
-                      [*STATUS_HEADERS, f"可申报省级（{result.as_of.isoformat()}）"], status_rows,
-                      {6: "0.0", 9: DATE_FORMAT}),
-        _listed_sheet(SHEETS[2], f"{result.year}年冲刺名单（未持有称号的城市社区，按距离达标由近到远）", SPRINT_HEADERS,
-                      sprint, {5: "0.0", 7: "0.0"}),
-        _lists_sheet(f"{result.year}年度{rubric.campaign.name}名单", lists),
-    )  # fmt: skip
-    return ProgressPlan(sheets, {MADE_FOR_YEAR: str(result.year), MADE_FOR_AS_OF: result.as_of.isoformat()})
+    return ProgressPlan(result, rubric, lists)
 
 
 # ── the progress sheets of a consolidated workbook that score or rollup rewrite ──

@@ -165,7 +165,7 @@ def add_progress_sheets(
         assert wb.active is not None
         wb.remove(wb.active)
     plan = plan_progress(result, rubric, lists)
-    for planned in plan.sheets:
+    for planned in plan.sheets():
         render_sheet(wb.create_sheet(planned.name), planned)
     props = _custom(wb)
     for prop in [p for p in props if p.name in plan.made_for]:

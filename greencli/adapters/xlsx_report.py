@@ -135,7 +135,7 @@ class _Writer:
             ws.conditional_format(*span, {"type": "cell", "criteria": "==", "value": f'"{word}"', "format": self.grey})
 
 
-@functools.lru_cache(maxsize=65536)  # the same words (乡街, verdicts, one CJK character) are measured again and again
+@functools.lru_cache(maxsize=8192)  # the same words (乡街, verdicts, one CJK character) are measured again and again
 def print_width(text: str) -> float:
     """The printed width of `text` in column units at the 10-pt body: a CJK or full-width character is 10 pt, 1.9
     units (Excel: 7 pixels a unit; LibreOffice prints a unit as 5.55 pt, and 1.8 would do), any other taken as 1.2:
@@ -422,14 +422,18 @@ def build_district_workbook(
                                           "strings_to_numbers": False, "strings_to_urls": False})  # fmt: skip
     wb.set_properties({"title": f"{rubric.campaign.name}评审汇总", "subject": rubric.title, "author": "greencli"})
     writer = _Writer(wb)
+    # each sheet's rows are let go once it is written: thousands of rows of one sheet are held at a time, not all
     summary = summary_table(ordered, rubric)
     ws = writer.table(summary)
     writer.verdict_colours(ws, summary.headers.index("结论"), len(summary.rows))
+    del summary
     items = items_table(ordered, rubric)
     ws = writer.table(items)
+    count = len(items.rows)
+    del items
     for col, item in enumerate(rubric.items, start=3):
-        if items.rows:
-            ws.conditional_format(1, col, len(items.rows), col, {
+        if count:
+            ws.conditional_format(1, col, count, col, {
                 "type": "3_color_scale", "min_type": "num", "min_value": 0, "mid_type": "num",
                 "mid_value": float(item.points) / 2, "max_type": "num", "max_value": float(item.points),
                 "min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE7B"})  # fmt: skip
@@ -450,7 +454,7 @@ class _Planned:
         self.formats: dict[tuple[Style, str | None], Format] = {}
 
     def format(self, style: Style, number: str | None) -> Format | None:
-        if number is None and not any(vars(style).values()):  # the workbook's default look
+        if number is None and not any(getattr(style, name) for name in style.__slots__):  # the default look
             return None
         key = (style, number)
         if key not in self.formats:
@@ -473,7 +477,7 @@ class _Planned:
         return self.formats[key]
 
     def write(self, plan: ProgressPlan) -> None:
-        for sheet in plan.sheets:
+        for sheet in plan.sheets():
             self.sheet(sheet)
         for name, value in plan.made_for.items():
             self.wb.set_custom_property(name, value)

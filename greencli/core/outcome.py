@@ -118,6 +118,14 @@ class Outcome:
         return dataclasses.replace(self, entries=None) if self.entries is not None else self
 
     @property
+    def tallied(self) -> Outcome:
+        """A valid outcome without its scores and issues: what a run keeps of a workbook it read and recorded when
+        its reports are made from the ledger (rollup), so that thousands are not held twice."""
+        if not self.scored:
+            return self
+        return dataclasses.replace(self, categories=None, items=None, issues=(), entries=None)
+
+    @property
     def scored(self) -> bool:
         return self.verdict is not Verdict.INVALID
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
@@ -285,3 +286,51 @@ def percent_text(value: Decimal | Fraction | float | None) -> str:
         Decimal(value.numerator) / Decimal(value.denominator) if isinstance(value, Fraction) else Decimal(str(value))
     )
     return f"{(exact * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+
+
+_SHARED: dict[Decimal, Decimal] = {}
+SHARED_LIMIT = 100_000  # distinct values kept; a score has a few hundred (0, 0.5, … 100), so this is never reached
+
+
+def shared(value: Decimal) -> Decimal:
+    """One object per value across thousands of outcomes (scores repeat: 0, 0.5, 1, … 100): memory that does not
+    grow with the batch. Equal values compare and format alike, whichever object is returned."""
+    found = _SHARED.get(value)
+    if found is not None and str(found) == str(value):  # 1.0 and 1.00 are equal but print differently
+        return found
+    if len(_SHARED) < SHARED_LIMIT:
+        _SHARED.setdefault(value, value)
+    return value
+
+
+_KEYS: dict[tuple[int, ...], tuple[int, ...]] = {}
+
+
+class Scores(Mapping[int, Decimal]):
+    """Points by item or category number, held as two tuples: the numbers (one tuple shared by every outcome of a
+    standard) and the points (each value `shared`). A third of a dict's memory, for thousands of outcomes."""
+
+    __slots__ = ("_keys", "_values")
+
+    def __init__(self, points: Mapping[int, Decimal]) -> None:
+        keys = tuple(points)
+        self._keys: tuple[int, ...] = _KEYS.setdefault(keys, keys) if len(_KEYS) < SHARED_LIMIT else keys
+        self._values: tuple[Decimal, ...] = tuple(shared(points[k]) for k in keys)
+
+    def __getitem__(self, key: int) -> Decimal:
+        try:
+            return self._values[self._keys.index(key)]
+        except ValueError:
+            raise KeyError(key) from None
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __repr__(self) -> str:
+        return f"Scores({dict(self)!r})"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Scores, (dict(self),))

@@ -16,7 +16,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 from greencli.adapters.container import Whole, read_whole
@@ -28,6 +27,7 @@ from greencli.core.model import Evaluation, RecordedEntries, Verdict
 from greencli.core.outcome import Outcome, SourceFile
 from greencli.core.roster import Community
 from greencli.core.rubric import Campaign, Standards
+from greencli.core.values import Scores, shared
 
 GLOB_CHARS = frozenset("*?[")
 # What a folder is searched for: workbooks, and the spreadsheet kinds people drop by mistake (reported, not skipped).
@@ -393,13 +393,6 @@ def missing_outcome(pattern: str) -> Outcome:
 
 # ── keeping thousands of outcomes lean ──
 
-_SHARED: dict[Decimal, Decimal] = {}
-
-
-def _shared(value: Decimal) -> Decimal:
-    """Scores repeat (0, 0.5, 1, … 100): keep one object per value across thousands of outcomes."""
-    return _SHARED.setdefault(value, value)
-
 
 def compact(o: Outcome) -> Outcome:
     """The outcome with its repeating numbers and names shared and without its entries (recorded by then), as it
@@ -410,10 +403,10 @@ def compact(o: Outcome) -> Outcome:
         community_id=sys.intern(o.community_id),
         community=sys.intern(o.community),
         subdistrict=sys.intern(o.subdistrict),
-        total=_shared(o.total) if o.total is not None else None,
-        bonus=_shared(o.bonus) if o.bonus is not None else None,
-        categories={k: _shared(v) for k, v in o.categories.items()} if o.categories is not None else None,
-        items={k: _shared(v) for k, v in o.items.items()} if o.items is not None else None,
+        total=shared(o.total) if o.total is not None else None,
+        bonus=shared(o.bonus) if o.bonus is not None else None,
+        categories=Scores(o.categories) if o.categories is not None else None,
+        items=Scores(o.items) if o.items is not None else None,
     )
 
 

@@ -258,14 +258,10 @@ def _locked_run(
                            跳过=len(found.skipped)))  # fmt: skip
             by_code = {c.code: c for c in roster} if roster is not None else None
             latest = year_bounds(standards.newest.campaign, date.today())[1]
-            assessed = settle(
-                list(
-                    assess_all(
-                        fresh, standards, by_code, latest, jobs, hashes=hashes, batch=batch, resolved=found.resolved
-                    )
-                ),
-                standards.newest.campaign,
-            )
+            reading = assess_all(fresh, standards, by_code, latest, jobs, hashes=hashes, batch=batch,
+                              resolved=found.resolved)  # fmt: skip
+            # the workbook is made from the ledger: of each valid workbook read, only what the run says is kept
+            assessed = settle([o.tallied for o in reading], standards.newest.campaign)
             present = {found.key(p) for p in found.files}
             year, year_source = _run_year(year, ledger, known, present, assessed)
             if callable(named) and named(year) != out:  # the year's own name, now that the year is known
@@ -291,13 +287,18 @@ def _locked_run(
                 if not o.scored:
                     first = o.first_error
                     log.info(event("无效", 文件=o.file, 问题=f"{first.where} {first.message}" if first else ""))
+            # Left to record of what was read: the invalid workbooks (the valid ones are in the batch's spool). The
+            # rest is let go before the workbook is written from the ledger, so that thousands are not held twice.
+            invalid_read = [o for o in assessed if not o.scored]
+            other_year, found_count, skipped_count = len(off_year), len(found.files), len(found.skipped)
+            del assessed, off_year, found
             quiet = not (fresh or files or gone)
             if quiet and ledger.output_unchanged(out.resolve(), _fingerprint(ledger, rubric, roster, year, out)):
                 recorded = 0
                 communities, invalid_now = ledger.count_current(year), _invalid_now(known, present)
                 log.info(event("汇总工作簿无变化，未重写", 汇总工作簿=out))
             else:
-                shown: list[tuple[list[Outcome], list[Outcome], str]] = []
+                shown: list[tuple[int, list[Outcome], str]] = []
                 before = _before(out, year)
                 kept: list[str | None] = [None]
                 with atomic_target(out) as temporary:
@@ -312,13 +313,11 @@ def _locked_run(
                         invalid_now = _invalid_now(now_known, present)
                         kept[0] = _write_outputs(temporary, ledger, rubric, roster, year, current, invalid_now,
                                                  before)  # fmt: skip
-                        shown.append((current, invalid_now, _fingerprint(ledger, rubric, roster, year, out)))
+                        shown.append((len(current), invalid_now, _fingerprint(ledger, rubric, roster, year, out)))
 
                     # the same path as score's: the run's invalid workbooks remembered as invalid submissions
-                    recorded = record(batch, assessed, year, standards.newest.campaign, then=write)[1].new
-                current, invalid_now, fingerprint = shown.pop()
-                communities = len(current)
-                del current  # thousands of evaluations: only their number is reported
+                    recorded = record(batch, invalid_read, year, standards.newest.campaign, then=write)[1].new
+                communities, invalid_now, fingerprint = shown.pop()
                 # after the rename; a run killed before this line merely rewrites the workbook next time
                 with ledger.transaction():
                     ledger.remember_output(out.resolve(), fingerprint)
@@ -327,9 +326,9 @@ def _locked_run(
                     log.info(event("提示", 说明=kept[0]))
     duration = time.monotonic() - started
     report = RollupReport(
-        year=year, year_source=year_source, found=len(found.files), new=new, changed=changed, unchanged=unchanged,
-        invalid=len(invalid_now), skipped=len(found.skipped), recorded=recorded, removed=len(gone),
-        communities=communities, other_year=len(off_year), out=str(out), db=str(ledger_file),
+        year=year, year_source=year_source, found=found_count, new=new, changed=changed, unchanged=unchanged,
+        invalid=len(invalid_now), skipped=skipped_count, recorded=recorded, removed=len(gone),
+        communities=communities, other_year=other_year, out=str(out), db=str(ledger_file),
         duration_seconds=round(duration, 3),
     )  # fmt: skip
     log.info(event("结束", 用时=f"{duration:.2f}s", 无效=report.invalid, 退出码=report.exit_code))

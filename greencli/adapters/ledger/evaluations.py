@@ -23,6 +23,7 @@ from greencli.adapters.ledger.schema import Connected, LedgerError, local_time, 
 from greencli.core.issues import Issue, Severity
 from greencli.core.model import JsonValue, RecordedEntries, Verdict
 from greencli.core.outcome import Conferral, InvalidSubmission, Outcome, Record, SourceFile
+from greencli.core.values import Scores, shared
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,8 @@ def evaluation_row(o: Outcome, rubric_id: str, scored_at: str) -> tuple[object, 
             o.review_date.isoformat() if o.review_date else None, o.reviewers, scored_at)  # fmt: skip
 
 
-def _numbers(text: str) -> dict[int, Decimal]:
-    return {int(k): Decimal(str(v)) for k, v in json.loads(text).items()}
+def _numbers(text: str) -> Scores:
+    return Scores({int(k): Decimal(str(v)) for k, v in json.loads(text).items()})
 
 
 def _outcome(row: Sequence[object], entries: object = None) -> Outcome:
@@ -96,7 +97,7 @@ def _outcome(row: Sequence[object], entries: object = None) -> Outcome:
     issues = tuple(Issue.from_dict(i, Severity.WARNING) for i in json.loads(str(warnings)) if isinstance(i, dict))
     return Outcome(
         file=str(path), community_id=str(code), community=str(name), subdistrict=str(sub), year=int(str(year)),
-        verdict=Verdict(str(verdict)), total=Decimal(str(total)), bonus=Decimal(str(bonus)),
+        verdict=Verdict(str(verdict)), total=shared(Decimal(str(total))), bonus=shared(Decimal(str(bonus))),
         categories=_numbers(str(categories)), items=_numbers(str(items)),
         vetoes=tuple(str(v) for v in json.loads(str(vetoes))), issues=issues,
         review_date=date.fromisoformat(review) if isinstance(review, str) and review else None,
