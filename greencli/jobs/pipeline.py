@@ -34,6 +34,9 @@ GLOB_CHARS = frozenset("*?[")
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".et", ".ods"})
 # Below this many files a process pool costs more to start than it saves.
 PARALLEL_FROM = 16
+# Files a worker is handed at a time: few enough that the workers finish together (a worker left with a long last
+# chunk keeps the run going while the other core idles), enough that handing them out costs nothing.
+CHUNK = 16
 HASH_CHUNK = 1 << 20
 # What a reading worker imports before its first file (the fork server loads it once for all of them).
 READER = ("greencli.jobs.pipeline", "greencli.adapters.xlsx_reader", "greencli.core.assess")
@@ -273,7 +276,7 @@ def assess_all(
     from greencli.adapters.workers import process_pool
 
     with process_pool(workers, _init_worker, (context,), READER) as pool:
-        for result in pool.map(_work, work, chunksize=max(1, len(files) // (workers * 8))):
+        for result in pool.map(_work, work, chunksize=CHUNK):
             yield done(result)
 
 
