@@ -209,7 +209,7 @@ def test_read_only_or_full_output_is_exit_2_with_the_ledger_unchanged(tmp_path: 
     def disk_full(*args: Any, **kwargs: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("greencli.adapters.xlsx_report.build_district_workbook", disk_full)
+    monkeypatch.setattr("greencli.adapters.xlsx_report.DistrictWorkbook.district", disk_full)
     workbook = (tmp_path / "out" / "汇总.xlsx").read_bytes()
     result, _ = rollup(tmp_path)
     assert result.exit_code == 2 and "Traceback" not in result.output

@@ -417,33 +417,59 @@ def build_district_workbook(
     """Write the six sheets straight to `target` (a temporary file the caller renames into place), and after them
     the progress sheets when there is a `progress` plan (greencli.adapters.progress_plan): one pass, the workbook is
     never opened again to add them."""
-    ordered = sorted(outcomes, key=lambda o: (_sub_key(o.subdistrict, order), o.community_id, o.file))
-    wb = xlsxwriter.Workbook(str(target), {"constant_memory": True, "strings_to_formulas": False,
-                                          "strings_to_numbers": False, "strings_to_urls": False})  # fmt: skip
-    wb.set_properties({"title": f"{rubric.campaign.name}评审汇总", "subject": rubric.title, "author": "greencli"})
-    writer = _Writer(wb)
-    # each sheet's rows are let go once it is written: thousands of rows of one sheet are held at a time, not all
-    summary = summary_table(ordered, rubric)
-    ws = writer.table(summary)
-    writer.verdict_colours(ws, summary.headers.index("结论"), len(summary.rows))
-    del summary
-    items = items_table(ordered, rubric)
-    ws = writer.table(items)
-    count = len(items.rows)
-    del items
-    for col, item in enumerate(rubric.items, start=3):
-        if count:
-            ws.conditional_format(1, col, count, col, {
-                "type": "3_color_scale", "min_type": "num", "min_value": 0, "mid_type": "num",
-                "mid_value": float(item.points) / 2, "max_type": "num", "max_value": float(item.points),
-                "min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE7B"})  # fmt: skip
-    writer.table(stats_table(ordered, order, rubric))
-    writer.table(units_table(ordered, rubric))
-    writer.table(gaps_table(ordered, rubric))
-    writer.table(issues_table(ordered, rubric))
-    if progress is not None:
-        _Planned(wb).write(progress)
-    wb.close()
+    with DistrictWorkbook(target, rubric) as book:
+        book.district(outcomes, order)
+        if progress is not None:
+            book.progress(progress)
+
+
+class DistrictWorkbook:
+    """The consolidated workbook, written in one pass: the six sheets of the outcomes, then the progress sheets.
+    Between the two a caller may let the outcomes go (a rollup's thousands, read from the ledger) before the
+    progress sheets are planned."""
+
+    def __init__(self, target: Path, rubric: Rubric) -> None:
+        self.rubric = rubric
+        self.wb = xlsxwriter.Workbook(str(target), {"constant_memory": True, "strings_to_formulas": False,
+                                                    "strings_to_numbers": False, "strings_to_urls": False})  # fmt: skip
+        self.wb.set_properties(
+            {"title": f"{rubric.campaign.name}评审汇总", "subject": rubric.title, "author": "greencli"}
+        )
+
+    def __enter__(self) -> DistrictWorkbook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wb.close()
+
+    def district(self, outcomes: Sequence[Outcome], order: Sequence[str] = ()) -> None:
+        """The six sheets, every outcome in roster order of 乡街, then code and file."""
+        rubric = self.rubric
+        ordered = sorted(outcomes, key=lambda o: (_sub_key(o.subdistrict, order), o.community_id, o.file))
+        writer = _Writer(self.wb)
+        # each sheet's rows are let go once it is written: thousands of rows of one sheet are held at a time, not all
+        summary = summary_table(ordered, rubric)
+        ws = writer.table(summary)
+        writer.verdict_colours(ws, summary.headers.index("结论"), len(summary.rows))
+        del summary
+        items = items_table(ordered, rubric)
+        ws = writer.table(items)
+        count = len(items.rows)
+        del items
+        for col, item in enumerate(rubric.items, start=3):
+            if count:
+                ws.conditional_format(1, col, count, col, {
+                    "type": "3_color_scale", "min_type": "num", "min_value": 0, "mid_type": "num",
+                    "mid_value": float(item.points) / 2, "max_type": "num", "max_value": float(item.points),
+                    "min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE7B"})  # fmt: skip
+        writer.table(stats_table(ordered, order, rubric))
+        writer.table(units_table(ordered, rubric))
+        writer.table(gaps_table(ordered, rubric))
+        writer.table(issues_table(ordered, rubric))
+
+    def progress(self, plan: ProgressPlan) -> None:
+        """The four progress sheets after the six."""
+        _Planned(self.wb).write(plan)
 
 
 class _Planned:

@@ -104,34 +104,39 @@ def _fingerprint(ledger: Ledger, rubric: Rubric, roster: Sequence[Community] | N
 
 
 def _write_outputs(target: Path, ledger: Ledger, rubric: Rubric, roster: Sequence[Community] | None, year: int,
-                   current: Sequence[Outcome], invalid: Sequence[Outcome], before: Before | None) -> str | None:  # fmt: skip
+                   invalid: Sequence[Outcome], before: Before | None) -> tuple[int, str | None]:  # fmt: skip
     """The consolidated workbook of the year, from the ledger, with its progress sheets when the year has a target,
     or when the workbook being replaced had them (`progress --out` added them: made again for the year and --as-of
-    they were made for, as score does), all in one pass. Returns what to tell the user about those sheets, or
-    None."""
+    they were made for, as score does), all in one pass. Returns how many communities it shows evaluated, and what
+    to tell the user about the progress sheets, or None."""
     from greencli.adapters.progress_plan import carried, plan_progress, refuse_to_lose
-    from greencli.adapters.xlsx_report import build_district_workbook  # heavy: only here
+    from greencli.adapters.xlsx_report import DistrictWorkbook  # heavy: only here
     from greencli.jobs.standing import YearStanding
 
     refuse_to_lose(before)  # a person's own sheet is never dropped: nothing is recorded, exit 2
-    shown = [*current, *(o for o in invalid if o.year in (year, None))]
     order = list(dict.fromkeys(c.subdistrict for c in roster)) if roster is not None else []
     note: str | None = None
     plan: ProgressPlan | None
-    if rubric.campaign.target_for(year) is not None and roster is not None:
-        standing = YearStanding.read(ledger, rubric, roster, year)
-        plan = plan_progress(standing.current, rubric, standing.lists)
-    else:
+    with DistrictWorkbook(target, rubric) as book:
+        current = ledger.evaluations(year=year, current_only=True)
+        communities = len(current)
+        book.district([*current, *(o for o in invalid if o.year in (year, None))], order)
+        del current  # thousands of evaluations, let go before the progress sheets are planned
+        if rubric.campaign.target_for(year) is not None and roster is not None:
+            standing = YearStanding.read(ledger, rubric, roster, year)
+            plan = plan_progress(standing.current, rubric, standing.lists)
+        else:
 
-        def made(when: int, as_of: date | None) -> tuple[Progress, list[Listing]] | None:
-            if roster is None:
-                return None
-            standing = YearStanding.read(ledger, rubric, roster, when, as_of)
-            return standing.current, standing.lists
+            def made(when: int, as_of: date | None) -> tuple[Progress, list[Listing]] | None:
+                if roster is None:
+                    return None
+                standing = YearStanding.read(ledger, rubric, roster, when, as_of)
+                return standing.current, standing.lists
 
-        plan, note = carried(before, rubric, made)
-    build_district_workbook(target, shown, rubric, order, progress=plan)
-    return note
+            plan, note = carried(before, rubric, made)
+        if plan is not None:
+            book.progress(plan)
+    return communities, note
 
 
 def _before(out: Path, year: int) -> Before | None:
@@ -309,11 +314,9 @@ def _locked_run(
                         ledger.remember_files(files)
                         ledger.forget_files(gone)
                         now_known = {**known, **{f.path: f for f in files}}  # the inbox as just recorded
-                        current = ledger.evaluations(year=year, current_only=True)
                         invalid_now = _invalid_now(now_known, present)
-                        kept[0] = _write_outputs(temporary, ledger, rubric, roster, year, current, invalid_now,
-                                                 before)  # fmt: skip
-                        shown.append((len(current), invalid_now, _fingerprint(ledger, rubric, roster, year, out)))
+                        count, kept[0] = _write_outputs(temporary, ledger, rubric, roster, year, invalid_now, before)
+                        shown.append((count, invalid_now, _fingerprint(ledger, rubric, roster, year, out)))
 
                     # the same path as score's: the run's invalid workbooks remembered as invalid submissions
                     recorded = record(batch, invalid_read, year, standards.newest.campaign, then=write)[1].new
