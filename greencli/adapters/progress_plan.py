@@ -7,7 +7,7 @@ Widths are as openpyxl stores them (`PADDING` below what xlsxwriter is given for
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -99,18 +99,51 @@ class PlannedChart:
     height_cm: int = 9
 
 
+@dataclass(frozen=True, slots=True)
+class PlannedRows:
+    """Rows of values from `first_row` down, from column 1: each cell styled by its column (`styles`, else the
+    body's) and formatted by its column (`formats`; a date without one as DATE_FORMAT). A table of thousands of
+    communities is held as its rows, its cells made one row at a time as they are written."""
+
+    first_row: int
+    rows: Sequence[Sequence[Cell]]
+    formats: Mapping[int, str] = field(default_factory=dict)
+    styles: Mapping[int, Style] = field(default_factory=dict)
+
+    def row(self, n: int) -> list[PlannedCell]:
+        """The cells of sheet row `n`."""
+        out = []
+        for col, value in enumerate(self.rows[n - self.first_row], start=1):
+            number = self.formats.get(col)
+            if number is None and isinstance(value, date):
+                number = DATE_FORMAT
+            out.append(PlannedCell(n, col, value, self.styles.get(col, BODY), number))
+        return out
+
+
 @dataclass
 class PlannedSheet:
     name: str
     page_title: str  # printed at the top of every page
     title_rows: tuple[int, int] | None  # the rows repeated on every page
-    cells: list[PlannedCell] = field(default_factory=list)
+    cells: list[PlannedCell] = field(default_factory=list)  # cells one by one, besides the `tables`
+    tables: list[PlannedRows] = field(default_factory=list)
     widths: dict[int, float] = field(default_factory=dict)  # column → width as openpyxl stores it
     heights: dict[int, float] = field(default_factory=dict)  # row → points
     merged: list[Span] = field(default_factory=list)
     freeze: tuple[int, int] | None = None  # the first row and column that scroll (1-based)
     filtered: Span | None = None
     chart: PlannedChart | None = None
+
+    def rows(self) -> Iterator[list[PlannedCell]]:
+        """Every row's cells, top to bottom, left to right (how a streaming writer takes them)."""
+        single: dict[int, list[PlannedCell]] = {}
+        for cell in self.cells:
+            single.setdefault(cell.row, []).append(cell)
+        spans = {n: t for t in self.tables for n in range(t.first_row, t.first_row + len(t.rows))}
+        for n in sorted({*single, *spans}):
+            cells = [*single.get(n, ()), *(spans[n].row(n) if n in spans else ())]
+            yield sorted(cells, key=lambda c: c.col)
 
 
 @dataclass(frozen=True)
@@ -162,12 +195,8 @@ def _table(sheet: PlannedSheet, headers: Sequence[str], rows: Sequence[Sequence[
            formats: dict[int, str] | None = None) -> None:  # fmt: skip
     """A header row at row `at` and the rows below it, each column as wide as its widest value (8 to 50)."""
     sheet.cells += [PlannedCell(at, col, header, HEADER) for col, header in enumerate(headers, start=1)]
-    for r, row in enumerate(rows, start=at + 1):
-        for col, value in enumerate(row, start=1):
-            number = (formats or {}).get(col)
-            if number is None and isinstance(value, date):
-                number = DATE_FORMAT
-            sheet.cells.append(PlannedCell(r, col, value, BODY, number))
+    if rows:
+        sheet.tables.append(PlannedRows(at + 1, rows, formats or {}))
     for col, header in enumerate(headers, start=1):
         widest = max([text_width(header) + 2, *(text_width(_shown(r[col - 1])) + 2 for r in rows)])
         sheet.widths[col] = min(50, max(8, widest))
@@ -208,8 +237,9 @@ def _year_sheet(result: Progress, rubric: Rubric) -> PlannedSheet:
                                    TITLE))  # fmt: skip
     _table(sheet, YEAR_HEADERS, rows, at=2, formats={RATE_COL: "0.0%", TARGET_COL: "0%"})
     # 目标 and 是否达到 side by side read as one ("60% 未达到"): both centred
-    sheet.cells = [PlannedCell(c.row, c.col, c.value, CENTRE, c.number_format)
-                   if c.row > 2 and c.col in (TARGET_COL, TARGET_COL + 1) else c for c in sheet.cells]  # fmt: skip
+    table = sheet.tables[0]
+    sheet.tables[0] = PlannedRows(table.first_row, table.rows, table.formats,
+                                  dict.fromkeys((TARGET_COL, TARGET_COL + 1), CENTRE))  # fmt: skip
     last = len(rows) + 2
     note_row = len(rows) + 4
     # within the table's width and wrapped: a note running past the last column would widen the printed page

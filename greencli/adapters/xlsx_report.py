@@ -513,14 +513,17 @@ class _Planned:
         for col, width in planned.widths.items():
             ws.set_column(col - 1, col - 1, max(0.0, width - PADDING))
         merged = {(m.first_row, m.first_col): m for m in planned.merged}
-        by_row: dict[int, list[PlannedCell]] = {}
-        for cell in planned.cells:
-            by_row.setdefault(cell.row, []).append(cell)
-        for row in sorted({*by_row, *planned.heights}):  # row by row: the sheet is streamed
-            if row in planned.heights:
-                ws.set_row(row - 1, planned.heights[row])
-            for cell in sorted(by_row.get(row, ()), key=lambda c: c.col):
+        heights = dict(planned.heights)
+        for cells in planned.rows():  # row by row: the sheet is streamed
+            row = cells[0].row
+            for earlier in sorted(r for r in heights if r < row):  # a row sized but empty (none is, today)
+                ws.set_row(earlier - 1, heights.pop(earlier))
+            if row in heights:
+                ws.set_row(row - 1, heights.pop(row))
+            for cell in cells:
                 self.cell(ws, cell, merged.get((cell.row, cell.col)))
+        for row, height in sorted(heights.items()):
+            ws.set_row(row - 1, height)
         if planned.freeze is not None:
             ws.freeze_panes(planned.freeze[0] - 1, planned.freeze[1] - 1)
         if planned.filtered is not None:
