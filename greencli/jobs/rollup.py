@@ -264,7 +264,7 @@ def _locked_run(
             by_code = {c.code: c for c in roster} if roster is not None else None
             latest = year_bounds(standards.newest.campaign, date.today())[1]
             reading = assess_all(fresh, standards, by_code, latest, jobs, hashes=hashes, batch=batch,
-                              resolved=found.resolved)  # fmt: skip
+                                 resolved=found.resolved)  # fmt: skip
             # the workbook is made from the ledger: of each valid workbook read, only what the run says is kept
             assessed = settle([o.tallied for o in reading], standards.newest.campaign)
             present = {found.key(p) for p in found.files}
