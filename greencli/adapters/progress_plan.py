@@ -3,7 +3,7 @@ column widths, row heights, merged cells, filter, frozen panes, print setup and 
 plan: xlsxwriter, inside the consolidated workbook as score and rollup write it (in one pass, never reopened), and
 openpyxl, for `progress --out` on a workbook that is already there (greencli.adapters.xlsx_progress).
 
-Widths are as openpyxl stores them (`PADDING` below what xlsxwriter is given for the same column)."""
+Widths are as openpyxl stores them; xlsxwriter is given each `PADDING` less, which it adds back."""
 
 from __future__ import annotations
 
