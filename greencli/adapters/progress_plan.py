@@ -135,15 +135,16 @@ class PlannedSheet:
     filtered: Span | None = None
     chart: PlannedChart | None = None
 
-    def rows(self) -> Iterator[list[PlannedCell]]:
-        """Every row's cells, top to bottom, left to right (how a streaming writer takes them)."""
+    def rows(self) -> Iterator[tuple[int, list[PlannedCell]]]:
+        """Every row that holds cells or has a height, top to bottom, with its cells left to right (how a streaming
+        writer takes them)."""
         single: dict[int, list[PlannedCell]] = {}
         for cell in self.cells:
             single.setdefault(cell.row, []).append(cell)
         spans = {n: t for t in self.tables for n in range(t.first_row, t.first_row + len(t.rows))}
-        for n in sorted({*single, *spans}):
+        for n in sorted({*single, *spans, *self.heights}):
             cells = [*single.get(n, ()), *(spans[n].row(n) if n in spans else ())]
-            yield sorted(cells, key=lambda c: c.col)
+            yield n, sorted(cells, key=lambda c: c.col)
 
 
 @dataclass(frozen=True)
@@ -192,11 +193,11 @@ def _shown(value: Cell) -> str:
 
 
 def _table(sheet: PlannedSheet, headers: Sequence[str], rows: Sequence[Sequence[Cell]], at: int = 1,
-           formats: dict[int, str] | None = None) -> None:  # fmt: skip
+           formats: dict[int, str] | None = None, styles: dict[int, Style] | None = None) -> None:  # fmt: skip
     """A header row at row `at` and the rows below it, each column as wide as its widest value (8 to 50)."""
     sheet.cells += [PlannedCell(at, col, header, HEADER) for col, header in enumerate(headers, start=1)]
     if rows:
-        sheet.tables.append(PlannedRows(at + 1, rows, formats or {}))
+        sheet.tables.append(PlannedRows(at + 1, rows, formats or {}, styles or {}))
     for col, header in enumerate(headers, start=1):
         widest = max([text_width(header) + 2, *(text_width(_shown(r[col - 1])) + 2 for r in rows)])
         sheet.widths[col] = min(50, max(8, widest))
@@ -235,11 +236,9 @@ def _year_sheet(result: Progress, rubric: Rubric) -> PlannedSheet:
     sheet = PlannedSheet(SHEETS[0], f"{result.year}年度{campaign.name}创建进度", (1, 2))
     sheet.cells.append(PlannedCell(1, 1, f"{result.year}年度{campaign.name}创建进度（目标：{goal_text}；统计截至{end}）",
                                    TITLE))  # fmt: skip
-    _table(sheet, YEAR_HEADERS, rows, at=2, formats={RATE_COL: "0.0%", TARGET_COL: "0%"})
     # 目标 and 是否达到 side by side read as one ("60% 未达到"): both centred
-    table = sheet.tables[0]
-    sheet.tables[0] = PlannedRows(table.first_row, table.rows, table.formats,
-                                  dict.fromkeys((TARGET_COL, TARGET_COL + 1), CENTRE))  # fmt: skip
+    _table(sheet, YEAR_HEADERS, rows, at=2, formats={RATE_COL: "0.0%", TARGET_COL: "0%"},
+           styles=dict.fromkeys((TARGET_COL, TARGET_COL + 1), CENTRE))  # fmt: skip
     last = len(rows) + 2
     note_row = len(rows) + 4
     # within the table's width and wrapped: a note running past the last column would widen the printed page

@@ -108,7 +108,7 @@ def _chart(ws: Worksheet, planned: PlannedChart) -> None:
 
 def render_sheet(ws: Worksheet, planned: PlannedSheet) -> None:
     """One planned sheet, cell by cell, onto an openpyxl sheet."""
-    for cell in (cell for cells in planned.rows() for cell in cells):
+    for cell in (cell for _, cells in planned.rows() for cell in cells):
         target = ws.cell(cell.row, cell.col, cell.value)
         if isinstance(cell.value, str):
             target.data_type = "s"  # openpyxl takes text starting with "=" for a formula; text stays text

@@ -513,17 +513,11 @@ class _Planned:
         for col, width in planned.widths.items():
             ws.set_column(col - 1, col - 1, max(0.0, width - PADDING))
         merged = {(m.first_row, m.first_col): m for m in planned.merged}
-        heights = dict(planned.heights)
-        for cells in planned.rows():  # row by row: the sheet is streamed
-            row = cells[0].row
-            for earlier in sorted(r for r in heights if r < row):  # a row sized but empty (none is, today)
-                ws.set_row(earlier - 1, heights.pop(earlier))
-            if row in heights:
-                ws.set_row(row - 1, heights.pop(row))
+        for row, cells in planned.rows():  # row by row: the sheet is streamed, each row's height before its cells
+            if row in planned.heights:
+                ws.set_row(row - 1, planned.heights[row])
             for cell in cells:
                 self.cell(ws, cell, merged.get((cell.row, cell.col)))
-        for row, height in sorted(heights.items()):
-            ws.set_row(row - 1, height)
         if planned.freeze is not None:
             ws.freeze_panes(planned.freeze[0] - 1, planned.freeze[1] - 1)
         if planned.filtered is not None:

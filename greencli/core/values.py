@@ -288,18 +288,19 @@ def percent_text(value: Decimal | Fraction | float | None) -> str:
     return f"{(exact * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
 
 
-_SHARED: dict[Decimal, Decimal] = {}
+_SHARED: dict[str, Decimal] = {}
 SHARED_LIMIT = 100_000  # distinct values kept; a score has a few hundred (0, 0.5, … 100), so this is never reached
 
 
 def shared(value: Decimal) -> Decimal:
     """One object per value across thousands of outcomes (scores repeat: 0, 0.5, 1, … 100): memory that does not
-    grow with the batch. Equal values compare and format alike, whichever object is returned."""
-    found = _SHARED.get(value)
-    if found is not None and str(found) == str(value):  # 1.0 and 1.00 are equal but print differently
+    grow with the batch. Keyed by the written form, so 1.0 and 1.00 (equal, but printed differently) stay apart."""
+    key = str(value)
+    found = _SHARED.get(key)
+    if found is not None:
         return found
     if len(_SHARED) < SHARED_LIMIT:
-        _SHARED.setdefault(value, value)
+        _SHARED[key] = value
     return value
 
 

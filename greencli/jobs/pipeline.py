@@ -240,7 +240,7 @@ def _assessed(context: _Context, path: Path, sha256: str | None, resolved: str |
     was read, and the outcome travels back without its entries (the row holds them)."""
     o = guarded_assess(path, context.standards, context.roster, context.latest_year, sha256, resolved)
     row = evaluation_row(o, *context.stamp) if context.stamp is not None and o.scored else None
-    return dataclasses.replace(o, entries=None), row
+    return o.lean, row
 
 
 def assess_all(

@@ -59,6 +59,8 @@ INVALID_COLUMNS = (
 # Spooled rows are written this many at a time (one statement each): a statement per row cost the run's main
 # process a quarter of a millisecond a workbook.
 SPOOL_CHUNK = 256
+# The evaluations that stand: neither superseded by a later one nor voided.
+CURRENT = "superseded_by IS NULL AND void_reason IS NULL"
 # One evaluation per community, year, file content and version of the standard (migration 8's unique index).
 ONE_PER_CONTENT = "community_id, year, file_sha256, rubric_version"
 _READ = (
@@ -220,7 +222,7 @@ class Evaluations(Connected):
             clauses.append("year = ?")
             params.append(year)
         if current_only:
-            clauses.append("superseded_by IS NULL AND void_reason IS NULL")
+            clauses.append(CURRENT)
         if record is not None:
             clauses.append("id = ?")
             params.append(record)
@@ -241,8 +243,9 @@ class Evaluations(Connected):
 
     def count_current(self, year: int) -> int:
         """How many evaluations of `year` are current (`evaluations(year=…, current_only=True)`, counted, not read)."""
-        return int(self.db.execute("SELECT COUNT(*) FROM evaluations WHERE year = ? AND superseded_by IS NULL"
-                                   " AND void_reason IS NULL", (year,)).fetchone()[0])  # fmt: skip
+        return int(
+            self.db.execute(f"SELECT COUNT(*) FROM evaluations WHERE year = ? AND {CURRENT}", (year,)).fetchone()[0]
+        )
 
     # ── invalid submissions (recorded by a Batch) ──
     def invalid_submissions(
@@ -338,10 +341,6 @@ class Batch:
         """What every row of the batch carries besides the evaluation (`evaluation_row`'s rubric_id and scored_at),
         for the processes that prepare rows where they read the workbooks."""
         return self.rubric_id, self.scored_at
-
-    def add(self, outcome: Outcome) -> None:
-        """A valid evaluation, with its source file and entries."""
-        self.add_row(evaluation_row(outcome, self.rubric_id, self.scored_at))
 
     def add_row(self, row: tuple[object, ...]) -> None:
         """A valid evaluation as `evaluation_row` gave it (under this batch's `stamp`), written with the next few
