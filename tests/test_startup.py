@@ -42,3 +42,14 @@ def test_no_command_loads_pandas_or_rich_markdown(args: list[str], tmp_path: Pat
     modules = imported(*args, cwd=tmp_path)
     assert "greencli.cli.app" in modules  # the check sees the run's imports at all
     assert not {m for m in modules if m.startswith(NEVER)}, sorted(m for m in modules if m.startswith(NEVER))
+
+
+def test_a_script_reading_json_never_loads_the_terminal_or_the_form_builder(tmp_path: Path) -> None:
+    """score --json (a scheduled job, a script) writes the ledger and the district workbook: rich draws nothing for
+    it, the blank form's builder has nothing to build, and nothing needs urllib, http or ssl."""
+    modules = imported("score", str(SAMPLES / "inspections" / "2022" / "渤海乡"), "--roster",
+                       str(SAMPLES / "roster.csv"), "--db", "l.db", "--out", "d.xlsx", "--json", cwd=tmp_path)  # fmt: skip
+    assert "greencli.adapters.xlsx_report" in modules  # the district workbook was written in this run
+    loaded = sorted(m for m in modules if m.startswith(("rich", "greencli.adapters.terminal",
+                                                         "greencli.adapters.template", "ssl", "http", "urllib.request")))  # fmt: skip
+    assert not loaded, loaded

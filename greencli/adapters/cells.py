@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import unicodedata
 from datetime import date, datetime, time
 
 
@@ -20,6 +21,11 @@ def column_letter(index: int) -> str:
 def a1(row: int, col: int) -> str:
     """0-based row and column to an A1 reference."""
     return f"{column_letter(col)}{row + 1}"
+
+
+def text_width(text: str) -> int:
+    """Display width in Excel column units: CJK and full-width characters count double."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def cell_text(value: object) -> str:

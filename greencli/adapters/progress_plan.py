@@ -13,8 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import TypeAlias
 
+from greencli.adapters.cells import text_width
 from greencli.adapters.files import OutputError
-from greencli.adapters.template import text_width
 from greencli.adapters.xlsx_report import (
     LINE_POINTS,
     PADDING,

@@ -20,8 +20,8 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from greencli.adapters.cells import text_width
 from greencli.adapters.files import atomic_target
-from greencli.adapters.template import text_width
 from greencli.core.batch import gaps, ranks, subdistrict_stats, unit_losses
 from greencli.core.issues import issue_title
 from greencli.core.outcome import Outcome

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -31,6 +31,9 @@ from greencli.cli.common import (
     said,
 )
 from greencli.cli.i18n import ChineseCommand, ChineseGroup
+
+if TYPE_CHECKING:
+    from greencli.adapters.terminal import Progress
 
 app = typer.Typer(
     cls=ChineseGroup,
@@ -104,6 +107,15 @@ def template(
     emit(report, as_json, lambda made: render_templates(made, quiet))
 
 
+def _progress_bar(as_json: bool) -> type[Progress] | None:
+    """rich's progress bar on a person's terminal; none with --json (a script reads it, and rich is never loaded)."""
+    if as_json:
+        return None
+    from greencli.adapters.terminal import Progress
+
+    return Progress
+
+
 @app.command("score", cls=ChineseCommand)
 @handled
 def score(
@@ -122,11 +134,14 @@ def score(
 ) -> None:
     """检查并计算一批评分表：显示结果表，写入评分记录库，生成全区汇总工作簿。有无效评分表时退出码为 1，
     评分记录库被其他程序占用超过 --wait 秒时退出码为 3（未做任何改动）。"""
-    from greencli.adapters.terminal import Progress, render_score
-
     report = api.score(files, roster=roster, db=db, out=out, year=year, dry_run=dry_run, jobs=jobs, rubric=rubric,
-                       wait=wait, progress=None if as_json else Progress)  # fmt: skip
-    emit(report, as_json, render_score)
+                       wait=wait, progress=_progress_bar(as_json))  # fmt: skip
+    if as_json:
+        emit_json(report)
+    else:
+        from greencli.adapters.terminal import render_score
+
+        render_score(report)
     raise typer.Exit(report.exit_code)
 
 

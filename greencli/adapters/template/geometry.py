@@ -8,7 +8,6 @@ they sit on a page.
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -16,6 +15,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from greencli.adapters.cells import text_width
 from greencli.adapters.template.personalise import (
     HEADER_CODE_LIMIT,
     HEADER_NAME_LIMIT,
@@ -88,11 +88,6 @@ def page_footer(identity: Identity | None) -> str:
         who = f"{header_text(identity.code, HEADER_CODE_LIMIT)}　{header_text(identity.name, HEADER_NAME_LIMIT)}"
     # the space after each font size: "&9" then a digit would read as a larger size
     return f'&L&"宋体"&9 {who}&C&"宋体"&9 第 &P 页，共 &N 页'
-
-
-def text_width(text: str) -> int:
-    """Display width in Excel column units: CJK and full-width characters count double."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def text_lines(text: str, width: float) -> int:

@@ -12,8 +12,9 @@ import io
 
 import xlsxwriter
 
+from greencli.adapters.cells import text_width
 from greencli.adapters.template.form import write_info
-from greencli.adapters.template.geometry import COL_VALUE, Styles, text_lines, text_width
+from greencli.adapters.template.geometry import COL_VALUE, Styles, text_lines
 from greencli.adapters.template.personalise import PLACEHOLDER, Identity
 from greencli.adapters.template.score_sheet import ScoreSheet
 from greencli.adapters.template.sheets import write_compounds, write_guide, write_stamp

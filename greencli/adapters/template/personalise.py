@@ -11,7 +11,6 @@ import io
 import zipfile
 from dataclasses import dataclass
 from typing import Final
-from xml.sax.saxutils import escape
 
 from greencli.core.clean import clean_line
 
@@ -30,6 +29,11 @@ HEADER_NAME_LIMIT: Final = 14
 
 MARKER: Final = "⟦GREENCLI:".encode()
 MARKER_REFERENCED: Final = b"&#10214;GREENCLI:"
+
+
+def escape(text: str) -> str:
+    """Text as XML character data (xml.sax.saxutils would do the same, but imports urllib, http and ssl for it)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _as_references(token: bytes) -> bytes:
