@@ -230,7 +230,7 @@ class Evaluations(Connected):
         columns = _READ + (", entries" if entries else "")
         rows = self.db.execute(
             f"SELECT {columns} FROM evaluations {where} ORDER BY year, community_id, scored_at, id", params
-        ).fetchall()
+        )  # each row made into its outcome as it is fetched: never every row and every outcome at once
         return [_outcome(row[:24], row[24] if entries else None) for row in rows]
 
     def file_years(self) -> dict[str, int]:
