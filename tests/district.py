@@ -85,3 +85,10 @@ def score_sample_district(folder: Path) -> SampleDistrict:
     finally:
         connection.close()
     return SampleDistrict(folder, db, ROOT / ROSTER, workbooks, scored)
+
+
+def forget_rosters(db: str | Path) -> None:
+    """The ledger as one kept before it kept rosters (upgraded from an older greencli): no year has a roster."""
+    with sqlite3.connect(db) as connection:
+        connection.execute("DELETE FROM roster_communities")
+        connection.execute("DELETE FROM rosters")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from greencli.cli.app import app
 from greencli.core.listings import NOTICE_KINDS
 from typer.testing import CliRunner
 
-from tests.district import SampleDistrict
+from tests.district import SampleDistrict, forget_rosters
 from tests.errors import error_code, message_of, problem_codes
 from tests.libreoffice import convert_all, needs_libreoffice
 
@@ -169,8 +170,11 @@ def test_notice_refuses_what_it_cannot_write(ledger: Path, tmp_path: Path) -> No
     for code, args in refused.items():
         result = invoke(*base, *args, "--json")
         assert result.exit_code == 2 and error_code(result) == code, (code, result.output)
-    no_roster = invoke("notice", "--year", "2023", "--kind", "通报", "--out", str(tmp_path / "a.docx"), "--db", db,
-                       "--json")  # fmt: skip
+    bare = tmp_path / "bare.db"  # a ledger that keeps no roster (one upgraded from before rosters were kept)
+    shutil.copy(db, bare)
+    forget_rosters(bare)
+    no_roster = invoke("notice", "--year", "2023", "--kind", "通报", "--out", str(tmp_path / "a.docx"), "--db",
+                       str(bare), "--json")  # fmt: skip
     assert no_roster.exit_code == 2 and error_code(no_roster) == "roster-needed"
     assert not list(tmp_path.glob("*.docx")) and not list(tmp_path.glob("*.pdf"))
     plain = invoke(*base, "--kind", "认定名单", "--out", str(tmp_path / "认定"))

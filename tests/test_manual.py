@@ -43,10 +43,13 @@ PHRASE_END = re.compile(r"[，。；：、（）“”！？|]")
 
 
 def options_of(command: Any) -> set[str]:
-    """A command's options, as click registered them (an argument's names carry no dash)."""
+    """A command's options, as click registered them (an argument's names carry no dash); a group's (greencli
+    roster) with those of its commands (greencli roster show --year)."""
     names = {"-h", "--help"}  # the app's help_option_names, on every command
     for param in command.params:
         names.update(o for o in [*param.opts, *param.secondary_opts] if o.startswith("-"))
+    for sub in getattr(command, "commands", {}).values():
+        names |= options_of(sub)
     return names
 
 

@@ -25,7 +25,7 @@ from greencli.core.listings import NOTICE_KINDS, Listing, ListKind
 from openpyxl.utils import column_index_from_string
 from typer.testing import CliRunner
 
-from tests.district import score_batches
+from tests.district import forget_rosters, score_batches
 from tests.libreoffice import convert_all, needs_libreoffice
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -343,6 +343,9 @@ def test_score_keeps_the_progress_sheets_or_says_it_could_not(tmp_path: Path, mo
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[-4:] == ["年度进度", "社区状态", "冲刺名单", "名单"]
     assert "2021-10-01" in str(wb["社区状态"]["K1"].value)  # the --as-of they were made for
+    doc = json.loads(invoke("score", batch, "--db", db, "--json").stdout)  # the roster the ledger keeps for 2021
+    assert "重新生成" in doc["out_note"] and "年度进度" in _sheets(out)
+    forget_rosters(db)  # a ledger that keeps none (upgraded from before rosters were kept): they cannot be made
     doc = json.loads(invoke("score", batch, "--db", db, "--json").stdout)
     assert "未保留" in doc["out_note"] and "greencli progress --year 2021 --as-of 2021-10-01" in doc["out_note"]
     assert "年度进度" not in _sheets(out)

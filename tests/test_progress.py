@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from greencli.cli.app import app
 from typer.testing import CliRunner
 
+from tests.district import forget_rosters
 from tests.workbooks import filled
 
 runner = CliRunner()
@@ -178,9 +180,10 @@ def test_history_traces_every_evaluation(campaign: dict[str, Path]) -> None:
 
 
 def test_unusable_calls(campaign: dict[str, Path], tmp_path: Path) -> None:
-    no_roster = runner.invoke(
-        app, ["progress", "--year", "2022", "--db", str(campaign["db"])], env={"GREENCLI_ROSTER": ""}
-    )
+    bare = tmp_path / "bare.db"  # a ledger that keeps no roster (one upgraded from before rosters were kept)
+    shutil.copy(campaign["db"], bare)
+    forget_rosters(bare)
+    no_roster = runner.invoke(app, ["progress", "--year", "2022", "--db", str(bare)], env={"GREENCLI_ROSTER": ""})
     assert no_roster.exit_code == 2 and "社区名单" in no_roster.output
     no_db = progress(campaign, "--year", "2022", "--db", str(tmp_path / "absent.db"))
     assert no_db.exit_code == 2 and "不存在" in no_db.output and not (tmp_path / "absent.db").exists()

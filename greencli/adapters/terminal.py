@@ -35,6 +35,7 @@ from greencli.core.reports import (
     ProgressReport,
     RescoreReport,
     RollupReport,
+    RosterReport,
     Status,
     TemplateReport,
     VoidReport,
@@ -565,3 +566,34 @@ def render_rescore(report: RescoreReport) -> None:
                   + f"；未记录任何内容，确认后加 --apply 记录这 {scorable} 条新评分", soft_wrap=True)  # fmt: skip
     else:
         out.print(f"预览：{cannot}；没有可记录的新评分（加 --apply 也不会记录）", soft_wrap=True)
+
+
+def render_roster(report: RosterReport) -> None:
+    out = console()
+    if report.year is None:
+        if not report.kept:
+            out.print(
+                "评分记录库中还没有存入社区名单（score、rollup、progress 等命令用 --roster 指定名单时存入，作为该年度的名单）"
+            )
+            return
+        columns = [Column("年度"), Column("社区数", justify="right"), Column("城市社区", justify="right"),
+                   Column("存入时间", keep=1), Column("名单文件", wrap=True, keep=2, min_width=16)]  # fmt: skip
+        rows = [[str(k.year), str(len(k.communities)), str(k.urban), _minute(k.stored_at), _text(k.source)]
+                for k in report.kept]  # fmt: skip
+        out.print(f"[bold]评分记录库存有 {len(rows)} 个年度的社区名单[/]")
+        out.print("某年度没有存入名单时，沿用之前最近一年的名单")
+        render_table(out, FittedTable(columns, rows))
+        return
+    kept = report.serving
+    if kept is None:
+        out.print(f"评分记录库中没有 {report.year} 年及以前的社区名单：请在该年度的命令中用 --roster 指定")
+        return
+    out.print(f"[bold]{report.year} 年度的社区名单[/]：{len(kept.communities)} 个社区，其中城市社区 {kept.urban} 个")
+    if kept.year != report.year:
+        out.print(f"{report.year} 年没有存入名单，沿用 {kept.year} 年的名单")
+    out.print(f"存入时间：{_minute(kept.stored_at)}；名单文件：{_text(kept.source) or '（由 Python 接口给出）'}")
+    columns = [Column("序号", justify="right"), Column("乡街"), Column("社区编码"),
+               Column("社区名称", wrap=True, whole=True, keep=2, min_width=8), Column("类型")]  # fmt: skip
+    rows = [[str(n), _text(c.subdistrict), _text(c.code), _text(c.name), _text(c.kind)]
+            for n, c in enumerate(kept.communities, start=1)]  # fmt: skip
+    render_table(out, FittedTable(columns, rows))

@@ -7,7 +7,8 @@ and what a caller needs to handle failures. The command line (greencli.cli) is b
     with api.open_ledger("greencli.db") as ledger:
         frame = ledger.evaluations(2022)                                           # a pandas DataFrame
 
-Commands: standard, template, score, progress, notice, confer, history, rescore, void, rollup, export
+Commands: standard, template, score, progress, notice, confer, history, rescore, void, rollup, export,
+roster_show
 (greencli.api.commands). Analysis: load_rubric, assess_workbook, open_ledger, LedgerView (greencli.api.analysis).
 Failures: GreencliError (`.code`, `.params`, `.exit_code`, `str()` the Chinese message), Interrupted.
 
@@ -36,6 +37,7 @@ if TYPE_CHECKING:  # what a type checker sees: every name, explicitly re-exporte
     from greencli.api.commands import progress as progress
     from greencli.api.commands import rescore as rescore
     from greencli.api.commands import rollup as rollup
+    from greencli.api.commands import roster_show as roster_show
     from greencli.api.commands import score as score
     from greencli.api.commands import standard as standard
     from greencli.api.commands import template as template
@@ -53,7 +55,7 @@ if TYPE_CHECKING:  # what a type checker sees: every name, explicitly re-exporte
 
 _WHERE: dict[str, str] = {
     **dict.fromkeys(("standard", "template", "score", "progress", "notice", "confer", "history", "rescore", "void",
-                     "rollup", "export", "check_year"), "greencli.api.commands"),
+                     "rollup", "export", "check_year", "roster_show"), "greencli.api.commands"),
     **dict.fromkeys(("LedgerView", "assess_workbook", "load_rubric", "open_ledger"), "greencli.api.analysis"),
     **dict.fromkeys(("GreencliError", "Interrupted", "Problem", "interrupt_note"), "greencli.core.errors"),
     **dict.fromkeys(("REGISTRY", "render"), "greencli.core.issues"),
@@ -91,6 +93,7 @@ __all__ = [  # noqa: RUF022 - grouped as _WHERE is
     "render",
     "rescore",
     "rollup",
+    "roster_show",
     "score",
     "shown",
     "standard",

@@ -26,7 +26,7 @@ from greencli.adapters.rubric_file import load_rubric as _load_rubric
 from greencli.adapters.rubric_file import load_standards
 from greencli.core.errors import GreencliError
 from greencli.core.outcome import Outcome
-from greencli.core.roster import Community
+from greencli.core.roster import Community, Rosters
 from greencli.core.rubric import Rubric, Standards
 from greencli.jobs.export import DataTable, evaluations_table, items_table, standings_table
 from greencli.jobs.pipeline import assess_file
@@ -48,9 +48,7 @@ def assess_workbook(
     """Read, validate and score one workbook, exactly as `greencli score` does (under the version stamped in it,
     or under `rubric` when given); nothing is recorded."""
     standards = Standards.of([rubric]) if rubric is not None else load_standards()
-    communities = _roster(roster)
-    by_code = {c.code: c for c in communities} if communities is not None else None
-    return assess_file(Path(path), standards, by_code, date.today().year + 1)
+    return assess_file(Path(path), standards, Rosters.of(_roster(roster)), date.today().year + 1)
 
 
 def _roster(roster: str | Path | Sequence[Community] | None) -> Sequence[Community] | None:

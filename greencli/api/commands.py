@@ -22,17 +22,18 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from greencli.adapters.files import OutputChoice, PathsGiven, clear_stale, refuse_overlap, workbook_output
+from greencli.adapters.files import OutputChoice, PathsGiven, clear_stale, path_text, refuse_overlap, workbook_output
 from greencli.adapters.ledger import BUSY_TIMEOUT, ledger_path
 from greencli.adapters.roster import read_roster
 from greencli.adapters.rubric_file import load_rubric, load_standards
 from greencli.adapters.runtime import interruption_behind
 from greencli.core.errors import GreencliError, interrupt_note
-from greencli.core.roster import Community
+from greencli.core.roster import Community, Rosters
 from greencli.core.rubric import Campaign, Rubric, year_bounds
 
 if TYPE_CHECKING:
     from greencli.core.batch import ScoreReport
+    from greencli.core.reports import RosterReport
     from greencli.jobs.export import ExportReport
     from greencli.jobs.notice import ConferReport, NoticeReport
     from greencli.jobs.progress import HistoryReport, ProgressReport
@@ -54,6 +55,22 @@ def _roster(roster: PathLike | Sequence[Community] | None) -> Sequence[Community
     if roster is None or (isinstance(roster, Sequence) and not isinstance(roster, str)):
         return roster
     return read_roster(Path(roster))
+
+
+def _given(roster: PathLike | Sequence[Community] | None) -> Rosters | None:
+    """The roster a command was given, with the file it came from (kept in the ledger as the year's)."""
+    source = path_text(Path(roster)) if isinstance(roster, str | Path) else ""
+    return Rosters.of(_roster(roster), source)
+
+
+def _for_year(
+    roster: PathLike | Sequence[Community] | None, db: PathLike | None, year: int
+) -> Sequence[Community] | None:
+    """The roster a reading command works with for `year`: the one given (then kept as the year's), else the one
+    the ledger keeps for the year or the latest year before it."""
+    from greencli.jobs.rosters import roster_for
+
+    return roster_for(ledger_path(_path(db)), year, _given(roster))
 
 
 def _inputs(**given: PathLike | Sequence[Community] | None) -> dict[str, PathsGiven]:
@@ -169,7 +186,7 @@ def score(
     if not dry_run:  # the workbooks scored are checked by run_score, once it has expanded the patterns
         guard_outputs({"out": first.path}, _inputs(db=ledger_path(_path(db)), roster=roster, rubric=rubric))
     check_year(standards.newest.campaign, year)
-    report = run_score(standards, [str(f) for f in files], roster=_roster(roster), db=_path(db), out=target.target,
+    report = run_score(standards, [str(f) for f in files], roster=_given(roster), db=_path(db), out=target.target,
                        dry_run=dry_run, jobs=jobs, year=year, progress=progress, wait=wait)  # fmt: skip
     return replace(report, out_note=_notes(target.at(report.year.year).note, report.out_note))
 
@@ -192,7 +209,9 @@ def progress(
     if target is not None:
         guard_outputs({"out": target.path}, _inputs(db=ledger_path(_path(db)), roster=roster, rubric=rubric))
     check_year(standard.campaign, year)
-    report = run_progress(standard, year, _roster(roster), _path(db), target.path if target else None, as_of)
+    report = run_progress(
+        standard, year, _for_year(roster, db, year), _path(db), target.path if target else None, as_of
+    )
     return replace(report, out_note=target.note) if target is not None else report
 
 
@@ -213,7 +232,7 @@ def notice(
     guard_outputs({"out": target}, _inputs(db=ledger_path(_path(db)), roster=roster, rubric=rubric))
     standard = load_rubric(_path(rubric))
     check_year(standard.campaign, year)
-    return run_notice(standard, year, kind.strip(), target, _roster(roster), _path(db), as_of)
+    return run_notice(standard, year, kind.strip(), target, _for_year(roster, db, year), _path(db), as_of)
 
 
 def confer(
@@ -287,7 +306,7 @@ def rollup(
     guard_outputs({"out": first.path, "log": _path(log)},
                   _inputs(db=ledger_path(_path(db)), roster=roster, rubric=rubric, inbox=inbox))  # fmt: skip
     check_year(standards.newest.campaign, year)
-    communities = _roster(roster)
+    communities = _given(roster)
     logger: logging.Logger = open_log(_path(log))
     try:
         report = run_rollup(standards, Path(inbox), year=year, roster=communities, db=_path(db), log=logger,
@@ -327,4 +346,14 @@ def export(
     guard_outputs({"out": target}, _inputs(db=ledger_path(_path(db)), roster=roster, rubric=rubric))
     standard = load_rubric(_path(rubric))
     check_year(standard.campaign, year)
-    return run_export(standard, year, target, _path(db), _roster(roster))
+    return run_export(standard, year, target, _path(db), _for_year(roster, db, year))
+
+
+def roster_show(year: int | None = None, *, db: PathLike | None = None, rubric: PathLike | None = None) -> RosterReport:
+    """The rosters the ledger keeps: with `year`, the one a command for that year works with when given none (the
+    year's own, else the latest kept for a year before it); without, every year's."""
+    from greencli.jobs.rosters import run_roster_show
+
+    if year is not None:
+        check_year(load_rubric(_path(rubric)).campaign, year)
+    return run_roster_show(_path(db), year)

@@ -333,6 +333,34 @@ def export(
     emit(api.export(year, out, roster=roster, db=db, rubric=rubric), as_json, render_export)
 
 
+roster_app = typer.Typer(
+    cls=ChineseGroup,
+    help="评分记录库中按年度存入的社区名单：命令用 --roster 指定名单时，存为该年度的名单；以后同一年度的命令无需再指定。",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(roster_app, name="roster")
+
+
+@roster_app.command("show", cls=ChineseCommand)
+@handled
+def roster_show(
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year", help="显示该年度所用的名单（该年度没有时为之前最近一年的）；不指定时列出各年度", metavar="年份"
+        ),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    rubric: RubricOption = None,
+) -> None:
+    """显示评分记录库中存入的社区名单。"""
+    from greencli.adapters.terminal import render_roster
+
+    emit(api.roster_show(year, db=db, rubric=rubric), as_json, render_roster)
+
+
 def main() -> None:
     """Console-script entry point: guarded output streams, 141 when the reader of stdout went away, the run's own
     temporary folder, and Ctrl-C or SIGTERM ending the run at once with one line (130 or 143)."""

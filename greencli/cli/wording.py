@@ -23,7 +23,10 @@ CLI_WORDING: Final[dict[str, str]] = {
         "评分记录库 {path} 中没有社区编码“{community}”的评审记录或交来的评分表：请核对编码"
         "（不区分大小写；全部社区可用 greencli progress --year 年份 查看）"
     ),
-    "roster-needed": "{purpose}需要社区名单：请用 --roster 指定，或设置环境变量 GREENCLI_ROSTER",
+    "roster-needed": (
+        "{purpose}需要社区名单：评分记录库中没有 {year} 年及以前的名单；请用 --roster 指定"
+        "（指定后存入评分记录库，作为该年度的名单，以后同一年度无需再指定），或设置环境变量 GREENCLI_ROSTER"
+    ),
     "as-of-before-year": "--as-of {date} 早于 {year} 年 1 月 1 日：省级推荐资格在该年度内或之后判断",
     "notice-kind-unknown": "--kind {kind} 不是可生成的文书；可选：{kinds}",
     "confer-document-missing": "--doc 不能为空：请填写市里命名文件的文号",

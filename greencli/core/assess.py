@@ -12,7 +12,7 @@ from greencli.core.engine import evaluate
 from greencli.core.identity import WorkbookIdentity, check_roster, check_stamp, read_identity
 from greencli.core.issues import WHOLE_FILE_CODES, Issue, make_issue
 from greencli.core.model import BLANK, Entries, Evaluation, Field, Verdict
-from greencli.core.roster import Community
+from greencli.core.roster import Community, Rosters
 from greencli.core.rubric import FieldKind, Form, Rubric
 from greencli.core.values import is_blank, is_whole, parse_amount, show
 
@@ -69,10 +69,11 @@ def assess(
     stamp: Mapping[str, str],
     file_issues: Sequence[Issue],
     latest_year: int,
-    roster: Mapping[str, Community] | None = None,
+    roster: Mapping[str, Community] | Rosters | None = None,
     today: date | None = None,
 ) -> Assessed:
     """Merge every check of one workbook; any error makes it invalid, and all issues are reported together.
+    `roster`: the communities by 社区编码, or the rosters by year (the workbook is held against its own 评审年度's).
     `today` is the day of scoring (a 评审日期 after it is an error)."""
     identity, identity_issues = read_identity(info, rubric, latest_year, today=today)
     identity_issues += check_info_numbers(info, rubric.form)
@@ -83,8 +84,9 @@ def assess(
     if foreign:  # made for another standard or version: its entries mean other things, so only that is said
         identity_issues = [i for i in identity_issues if i.code in ("identity-missing", "year-invalid")]
     issues: list[Issue] = [*file_issues, *identity_issues, *stamp_issues]
-    if roster is not None:
-        issues += check_roster(identity, info, roster)
+    index = roster.index(identity.year) if isinstance(roster, Rosters) else roster
+    if index is not None:
+        issues += check_roster(identity, info, index)
     fatal = foreign or any(i.code in LAYOUT_FATAL for i in file_issues)
     evaluation = Evaluation.invalid(()) if fatal else evaluate(rubric, dataclasses.replace(entries, year=identity.year))
     flagged = {i.cell for i in file_issues if i.code == "formula-no-value"}

@@ -154,6 +154,9 @@ REGISTRY: Final[dict[str, Entry]] = {
         "名单已去除控制字符",
         "名单第{row}行{field}：含有不可见的控制字符或文字方向控制符（{chars}），已去除，按“{value}”读取",
     ),
+    "roster-not-kept": Entry(
+        W, "名单未存入记录库", "社区名单未存入评分记录库（{reason}），本次仍按所给名单统计；下次请再指定该名单"
+    ),
     "file-missing": Entry(E, "文件不存在", "没有找到文件（{reason}）"),
     "year-other": Entry(
         W,
@@ -263,7 +266,11 @@ REGISTRY: Final[dict[str, Entry]] = {
     "inbox-missing": Entry(F, "收件箱不存在", "收件箱 {path} 不存在或不是文件夹"),
     "record-number-invalid": Entry(F, "记录号无效", "“{text}”不是记录号：请写记录号，如 25 或 #25"),
     "void-reason-missing": Entry(F, "缺少作废原因", "作废须写明原因（会记入历史）"),
-    "roster-needed": Entry(F, "需要社区名单", "{purpose}需要社区名单：请指定社区名单，或设置环境变量 GREENCLI_ROSTER"),
+    "roster-needed": Entry(
+        F,
+        "需要社区名单",
+        "{purpose}需要社区名单：评分记录库中没有 {year} 年及以前的名单，请指定社区名单，或设置环境变量 GREENCLI_ROSTER",
+    ),
     "as-of-before-year": Entry(
         F, "判断日期早于年度", "判断日期 {date} 早于 {year} 年 1 月 1 日：省级推荐资格在该年度内或之后判断"
     ),

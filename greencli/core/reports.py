@@ -23,7 +23,7 @@ from greencli.core.progress import (
     progress_json,
     progress_warnings,
 )
-from greencli.core.roster import Community
+from greencli.core.roster import Community, KeptRoster
 from greencli.core.rubric import Campaign, Rubric
 from greencli.core.values import as_float
 
@@ -343,4 +343,29 @@ class RollupReport:
             "year": self.year, "communities": self.communities, "out": self.out, "db": self.db,
             "duration_seconds": self.duration_seconds, "year_source": self.year_source,
             "other_year": self.other_year, "exit_code": self.exit_code,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RosterReport:
+    """What `roster show` prints: for a year, the roster that serves it (kept for that year, else for the latest
+    year before it; none when nothing is kept for it); without a year, every roster kept, a line each."""
+
+    year: int | None
+    kept: tuple[KeptRoster, ...]  # for a year: the one serving it, or none
+
+    @property
+    def serving(self) -> KeptRoster | None:
+        return self.kept[0] if self.year is not None and self.kept else None
+
+    def to_json(self) -> JsonObject:
+        if self.year is None:
+            return {"rosters": [{"year": k.year, "source": k.source, "stored_at": k.stored_at,
+                                 "communities": len(k.communities), "urban": k.urban} for k in self.kept]}  # fmt: skip
+        k = self.serving
+        return {
+            "year": self.year, "roster_year": k.year if k else None, "source": k.source if k else None,
+            "stored_at": k.stored_at if k else None,
+            "communities": [{"community_id": c.code, "community": c.name, "subdistrict": c.subdistrict, "kind": c.kind}
+                            for c in (k.communities if k else ())],
         }  # fmt: skip

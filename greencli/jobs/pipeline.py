@@ -26,7 +26,7 @@ from greencli.adapters.oserrors import describe_os_error, with_detail
 from greencli.core.issues import make_issue
 from greencli.core.model import Evaluation, RecordedEntries, Verdict
 from greencli.core.outcome import Outcome, SourceFile
-from greencli.core.roster import Community
+from greencli.core.roster import Rosters
 from greencli.core.rubric import Campaign, Standards
 from greencli.core.values import Scores, shared
 
@@ -162,7 +162,7 @@ def source_of(o: Outcome) -> SourceFile:
 def assess_file(
     path: Path,
     standards: Standards,
-    roster: Mapping[str, Community] | None,
+    roster: Rosters | None,
     latest_year: int,
     sha256: str | None = None,
     resolved: str | None = None,
@@ -191,7 +191,8 @@ def assess_file(
     missing = missing_inputs(assessed)
     if missing:  # only then: a sound file never pays for the second look at its XML
         assessed = with_formulas(assessed, formula_issues(raw, rubric, missing), len(raw.issues))
-    known = roster.get(assessed.identity.code) if roster and assessed.identity.code else None
+    index = roster.index(assessed.identity.year) if roster is not None and assessed.identity.code else None
+    known = index.get(assessed.identity.code) if index else None
     source = SourceFile(resolved or path_text(path.resolve()), digest, size, mtime_ns)
     scored = assessed.evaluation.verdict is not Verdict.INVALID
     entries = RecordedEntries.of(raw) if scored else None
@@ -201,7 +202,7 @@ def assess_file(
 def guarded_assess(
     path: Path,
     standards: Standards,
-    roster: Mapping[str, Community] | None,
+    roster: Rosters | None,
     latest_year: int,
     sha256: str | None = None,
     resolved: str | None = None,
@@ -218,7 +219,7 @@ def guarded_assess(
 @dataclass(frozen=True)
 class _Context:
     standards: Standards
-    roster: Mapping[str, Community] | None
+    roster: Rosters | None
     latest_year: int
     stamp: tuple[str, str] | None  # the batch's (rubric_id, scored_at): its ledger rows are prepared here
 
@@ -246,7 +247,7 @@ def _assessed(context: _Context, path: Path, sha256: str | None, resolved: str |
 def assess_all(
     files: Sequence[Path],
     standards: Standards,
-    roster: Mapping[str, Community] | None,
+    roster: Rosters | None,
     latest_year: int,
     jobs: int = 0,
     on_done: Callable[[Outcome], None] | None = None,

@@ -25,7 +25,7 @@ from greencli.adapters.oserrors import describe_os_error
 from greencli.core.errors import GreencliError
 from greencli.core.outcome import Outcome
 from greencli.core.reports import RollupReport
-from greencli.core.roster import Community
+from greencli.core.roster import Community, Rosters
 from greencli.core.rubric import Rubric, Standards, year_bounds
 from greencli.core.version import __version__
 from greencli.jobs.pipeline import (
@@ -103,7 +103,7 @@ def _fingerprint(ledger: Ledger, rubric: Rubric, roster: Sequence[Community] | N
                       ensure_ascii=False)  # fmt: skip
 
 
-def _write_outputs(target: Path, ledger: Ledger, rubric: Rubric, roster: Sequence[Community] | None, year: int,
+def _write_outputs(target: Path, ledger: Ledger, rubric: Rubric, rosters: Rosters, year: int,
                    invalid: Sequence[Outcome], before: Before | None) -> tuple[int, str | None]:  # fmt: skip
     """The consolidated workbook of the year, from the ledger, with its progress sheets when the year has a target,
     or when the workbook being replaced had them (`progress --out` added them: made again for the year and --as-of
@@ -114,6 +114,7 @@ def _write_outputs(target: Path, ledger: Ledger, rubric: Rubric, roster: Sequenc
     from greencli.jobs.standing import YearStanding
 
     refuse_to_lose(before)  # a person's own sheet is never dropped: nothing is recorded, exit 2
+    roster = rosters.for_year(year)
     order = list(dict.fromkeys(c.subdistrict for c in roster)) if roster is not None else []
     note: str | None = None
     plan: ProgressPlan | None
@@ -128,9 +129,10 @@ def _write_outputs(target: Path, ledger: Ledger, rubric: Rubric, roster: Sequenc
         else:
 
             def made(when: int, as_of: date | None) -> tuple[Progress, list[Listing]] | None:
-                if roster is None:
+                communities = rosters.for_year(when)  # each year's sheets against that year's roster
+                if communities is None:
                     return None
-                standing = YearStanding.read(ledger, rubric, roster, when, as_of)
+                standing = YearStanding.read(ledger, rubric, communities, when, as_of)
                 return standing.current, standing.lists
 
             plan, note = carried(before, rubric, made)
@@ -182,7 +184,7 @@ def run_rollup(
     inbox: Path,
     *,
     year: int | None,
-    roster: Sequence[Community] | None,
+    roster: Rosters | None,
     db: Path | None,
     out: Path | Callable[[int | None], Path],
     log: logging.Logger,
@@ -190,7 +192,8 @@ def run_rollup(
     jobs: int = 0,
 ) -> RollupReport:
     """One rollup, logged event by event. `out` is a path, or gives the path for the run's year (the year's own
-    default name), which is known once the inbox is read."""
+    default name), which is known once the inbox is read. `roster`, the roster the command was given, is kept in the
+    ledger as the run year's; without one, the ledger's roster of each year serves (see `core.roster.Rosters`)."""
     started = time.monotonic()
     if not inbox.is_dir():
         raise GreencliError("inbox-missing", path=str(inbox))
@@ -208,7 +211,7 @@ def run_rollup(
 
 
 def _locked_run(
-    standards: Standards, inbox: Path, year: int | None, roster: Sequence[Community] | None, ledger_file: Path,
+    standards: Standards, inbox: Path, year: int | None, roster: Rosters | None, ledger_file: Path,
     named: Path | Callable[[int | None], Path], log: logging.Logger, wait: float, jobs: int, started: float,
     recording: list[Batch],
 ) -> RollupReport:  # fmt: skip
@@ -229,6 +232,8 @@ def _locked_run(
             ledger.batch(standards.id, standards.newest.campaign.year_end) as batch,
         ):
             recording.append(batch)
+            kept_rosters = ledger.rosters()
+            rosters = roster if roster is not None else kept_rosters
             found = _without_own_outputs(scan(inbox), ledger, names)
             refuse_overlap({"out": out}, {"评分表": list(found.files)})  # e.g. --out a hard link to an inspection
             known = ledger.known_files()
@@ -261,9 +266,8 @@ def _locked_run(
                     changed += 1
             log.info(event("扫描完成", 找到=len(found.files), 新增=new, 修改=changed, 未变=unchanged,
                            跳过=len(found.skipped)))  # fmt: skip
-            by_code = {c.code: c for c in roster} if roster is not None else None
             latest = year_bounds(standards.newest.campaign, date.today())[1]
-            reading = assess_all(fresh, standards, by_code, latest, jobs, hashes=hashes, batch=batch,
+            reading = assess_all(fresh, standards, rosters, latest, jobs, hashes=hashes, batch=batch,
                                  resolved=found.resolved)  # fmt: skip
             # the workbook is made from the ledger: of each valid workbook read, only what the run says is kept
             assessed = settle([o.tallied for o in reading], standards.newest.campaign)
@@ -297,8 +301,12 @@ def _locked_run(
             invalid_read = [o for o in assessed if not o.scored]
             other_year, found_count, skipped_count = len(off_year), len(found.files), len(found.skipped)
             del assessed, off_year, found
-            quiet = not (fresh or files or gone)
-            if quiet and ledger.output_unchanged(out.resolve(), _fingerprint(ledger, rubric, roster, year, out)):
+            communities_of_year = rosters.for_year(year)
+            new_roster = rosters.given is not None and kept_rosters.by_year.get(year) != rosters.given
+            quiet = not (fresh or files or gone or new_roster)
+            if quiet and ledger.output_unchanged(
+                out.resolve(), _fingerprint(ledger, rubric, communities_of_year, year, out)
+            ):
                 recorded = 0
                 communities, invalid_now = ledger.count_current(year), _invalid_now(known, present)
                 log.info(event("汇总工作簿无变化，未重写", 汇总工作簿=out))
@@ -313,10 +321,13 @@ def _locked_run(
                         it will be committed; if writing fails, nothing is recorded."""
                         ledger.remember_files(files)
                         ledger.forget_files(gone)
+                        if rosters.given is not None:
+                            ledger.keep_roster(year, rosters.given, rosters.source)
                         now_known = {**known, **{f.path: f for f in files}}  # the inbox as just recorded
                         invalid_now = _invalid_now(now_known, present)
-                        count, kept[0] = _write_outputs(temporary, ledger, rubric, roster, year, invalid_now, before)
-                        shown.append((count, invalid_now, _fingerprint(ledger, rubric, roster, year, out)))
+                        count, kept[0] = _write_outputs(temporary, ledger, rubric, rosters, year, invalid_now, before)
+                        shown.append((count, invalid_now,
+                                      _fingerprint(ledger, rubric, communities_of_year, year, out)))  # fmt: skip
 
                     # the same path as score's: the run's invalid workbooks remembered as invalid submissions
                     recorded = record(batch, invalid_read, year, standards.newest.campaign, then=write)[1].new

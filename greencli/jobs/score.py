@@ -10,12 +10,13 @@ from typing import Protocol
 
 from greencli.adapters.files import atomic_target, ensure_writable, path_text, refuse_overlap
 from greencli.adapters.ledger import BUSY_TIMEOUT, Batch, Ledger, Recorded, ledger_path
+from greencli.adapters.ledger.rosters import keep_roster
 from greencli.core.batch import ScoreReport, batch_year
 from greencli.core.errors import GreencliError
 from greencli.core.listings import Listing
 from greencli.core.outcome import Outcome
 from greencli.core.progress import Progress
-from greencli.core.roster import Community
+from greencli.core.roster import Rosters
 from greencli.core.rubric import Rubric, Standards, year_bounds
 from greencli.jobs.pipeline import (
     RECORDED_NO_WORKBOOK,
@@ -27,6 +28,7 @@ from greencli.jobs.pipeline import (
     record,
     settle,
 )
+from greencli.jobs.rosters import kept_rosters
 
 
 class NoInput(GreencliError):
@@ -48,7 +50,7 @@ def run_score(
     standards: Standards,
     patterns: Sequence[str],
     *,
-    roster: Sequence[Community] | None = None,
+    roster: Rosters | None = None,
     db: Path | None = None,
     out: Path | Callable[[int | None], Path] | None = None,
     dry_run: bool = False,
@@ -67,6 +69,9 @@ def run_score(
 
     `out` is a path, or gives the path for the batch's year (the year's own default name: scoring 2022 never
     replaces 2021's workbook); that year is known once the batch is read, and the path is checked again then.
+
+    `roster`, the roster the command was given, is kept in the ledger as the batch year's; without one, each
+    workbook is held against the roster the ledger keeps for its own 评审年度 (or the latest year before).
     """
     inputs = expand(patterns)
     if not inputs.files:
@@ -80,7 +85,6 @@ def run_score(
         if not callable(out) or year is not None:
             _refuse_to_lose(first_out, year)
     rubric = standards.newest  # the reports' layout (categories, items); each workbook is scored under its own
-    by_code = {c.code: c for c in roster} if roster is not None else None
     year_limit = latest_year if latest_year is not None else year_bounds(rubric.campaign, date.today())[1]
     ledger_file = ledger_path(db)
     outcomes: list[Outcome] = []
@@ -91,17 +95,14 @@ def run_score(
     try:
         with contextlib.ExitStack() as stack:
             # Opened first: an unusable ledger is said before any workbook is read.
-            batch = (
-                None
-                if dry_run
-                else stack.enter_context(
-                    stack.enter_context(Ledger.open(ledger_file, wait=wait)).batch(
-                        standards.id, standards.newest.campaign.year_end
-                    )
-                )
-            )
+            if dry_run:
+                rosters = roster if roster is not None else kept_rosters(ledger_file)
+            else:
+                ledger = stack.enter_context(Ledger.open(ledger_file, wait=wait))
+                rosters = roster if roster is not None else ledger.rosters()
+                batch = stack.enter_context(ledger.batch(standards.id, standards.newest.campaign.year_end))
             try:
-                outcomes.extend(assess_all(inputs.files, standards, by_code, year_limit, jobs,
+                outcomes.extend(assess_all(inputs.files, standards, rosters, year_limit, jobs,
                                            on_done=bar.advance if bar is not None else None, batch=batch,
                                            resolved=inputs.resolved))  # fmt: skip
             finally:
@@ -114,9 +115,10 @@ def run_score(
                 refuse_overlap({"out": target, "db": ledger_file}, {"评分表": list(inputs.files)})
                 ensure_writable(target)
                 _refuse_to_lose(target, chosen.year)
-            order = list(dict.fromkeys(c.subdistrict for c in roster)) if roster is not None else []
+            communities = rosters.for_year(chosen.year) if rosters is not None else None
+            order = list(dict.fromkeys(c.subdistrict for c in communities)) if communities is not None else []
             if batch is not None:
-                settled, done, kept = _record(batch, target, settled, inputs.unmatched, rubric, order, roster,
+                settled, done, kept = _record(batch, target, settled, inputs.unmatched, rubric, order, rosters,
                                               chosen.year)  # fmt: skip
                 recorded, already = done.new, done.already
             else:
@@ -127,7 +129,7 @@ def run_score(
     return ScoreReport(
         rubric=rubric, outcomes=settled, year=chosen, recorded=recorded, already=already, db=str(ledger_file),
         out=str(target) if target is not None else None, dry_run=dry_run, unmatched=inputs.unmatched,
-        skipped=tuple(path_text(p) for p in inputs.skipped), roster_checked=roster is not None,
+        skipped=tuple(path_text(p) for p in inputs.skipped), roster_checked=communities is not None,
         out_note=kept,
     )  # fmt: skip
 
@@ -154,7 +156,7 @@ def _record(
     unmatched: Sequence[str],
     rubric: Rubric,
     order: Sequence[str],
-    roster: Sequence[Community] | None,
+    rosters: Rosters | None,
     year: int | None,
 ) -> tuple[list[Outcome], Recorded, str | None]:
     """Record the batch (`pipeline.record`, as the rollup does) and, inside the same transaction, write the
@@ -163,7 +165,8 @@ def _record(
 
     The workbook at `out` may hold sheets another command added: `progress --out`'s are made again from the ledger
     (with this batch) and kept, as they would be stale copied; a person's own sheet is never dropped (the workbook
-    is refused before anything is recorded). Returns what to tell the user about them."""
+    is refused before anything is recorded). A roster the command was given is kept as the batch year's, in the
+    same transaction. Returns what to tell the user about them."""
     shown: list[list[Outcome]] = []
     kept: list[str | None] = [None]
     before = None
@@ -173,13 +176,15 @@ def _record(
         before = before_rewrite(out, year)
 
     def write(noted: Sequence[Outcome]) -> None:
+        if rosters is not None and rosters.given is not None and year is not None:
+            keep_roster(batch.ledger.db, year, rosters.given, rosters.source)
         shown.append(_in_order(noted, unmatched, order))
         if temporary is not None:
             from greencli.adapters.progress_plan import carried, refuse_to_lose
             from greencli.adapters.xlsx_report import build_district_workbook  # heavy: only when writing
 
             refuse_to_lose(before)
-            plan, kept[0] = carried(before, rubric, lambda y, as_of: _standing(batch, rubric, roster, y, as_of))
+            plan, kept[0] = carried(before, rubric, lambda y, as_of: _standing(batch, rubric, rosters, y, as_of))
             build_district_workbook(temporary, shown[0], rubric, order, progress=plan)
 
     temporary: Path | None = None
@@ -196,10 +201,11 @@ def _record(
 
 
 def _standing(
-    batch: Batch, rubric: Rubric, roster: Sequence[Community] | None, year: int, as_of: date | None
+    batch: Batch, rubric: Rubric, rosters: Rosters | None, year: int, as_of: date | None
 ) -> tuple[Progress, list[Listing]] | None:
-    """The standing of `year` as the ledger holds it with this batch (inside its transaction); None without a
-    roster, which the rates need."""
+    """The standing of `year` as the ledger holds it with this batch (inside its transaction), against `year`'s
+    roster; None without one, which the rates need."""
+    roster = rosters.for_year(year) if rosters is not None else None
     if roster is None:
         return None
     from greencli.jobs.standing import YearStanding

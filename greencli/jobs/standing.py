@@ -57,7 +57,7 @@ class YearStanding:
         """`read` for a command: the roster is required (its urban communities are the denominator) and `as_of`
         may not precede the year; `purpose` says what the roster is needed for."""
         if roster is None:
-            raise NeedsRoster("roster-needed", purpose=purpose)
+            raise NeedsRoster("roster-needed", purpose=purpose, year=year)
         if as_of is not None and as_of < date(year, 1, 1):
             raise GreencliError("as-of-before-year", date=as_of.isoformat(), year=year)
         with Ledger.open(ledger_path(db), create=False, write=False) as ledger:

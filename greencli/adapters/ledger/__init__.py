@@ -1,8 +1,8 @@
 """The ledger: every valid evaluation, in SQLite, with its entered values, so history can be re-scored.
 
 Split along its seams: `schema` (the file: creation, migrations, WAL, refusing a foreign file, SQLite's errors),
-`evaluations` (evaluations and their `Batch`, invalid submissions, conferrals) and `filecache` (the rollup's inbox
-cache and output fingerprints). `Ledger` is all three on one connection; open it with `Ledger.open(path)`.
+`evaluations` (evaluations and their `Batch`, invalid submissions, conferrals), `filecache` (the rollup's inbox
+cache and output fingerprints) and `rosters` (the roster kept for each year). `Ledger` is all four on one connection; open it with `Ledger.open(path)`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from greencli.adapters.ledger.evaluations import (
     settle,
 )
 from greencli.adapters.ledger.filecache import FileCache, KnownFile
+from greencli.adapters.ledger.rosters import RosterBook
 from greencli.adapters.ledger.schema import (
     APPLICATION_ID,
     BUSY_TIMEOUT,
@@ -42,7 +43,7 @@ __all__ = [
 ]  # fmt: skip
 
 
-class Ledger(Evaluations, FileCache):
+class Ledger(Evaluations, FileCache, RosterBook):
     """An open ledger. Use `Ledger.open(path)` as a context manager."""
 
     def state(self) -> str:

@@ -199,6 +199,28 @@ MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
         ALTER TABLE invalid_submissions ADD COLUMN first_error_code TEXT;
         """,
     ),
+    (
+        10,
+        "rosters by year",
+        """
+        -- The roster given for a year, kept as that year's: later commands for the year need none, and a roster of a
+        -- later year (a merger, a rename, a community split in two) leaves the earlier years as they were.
+        CREATE TABLE rosters (
+            year       INTEGER PRIMARY KEY,
+            source     TEXT NOT NULL,   -- the file it was read from, as the command was given it
+            stored_at  TEXT NOT NULL
+        );
+        CREATE TABLE roster_communities (
+            year        INTEGER NOT NULL REFERENCES rosters (year) ON DELETE CASCADE,
+            position    INTEGER NOT NULL,   -- its place in the roster: reports keep the roster's order
+            code        TEXT NOT NULL,
+            name        TEXT NOT NULL,
+            subdistrict TEXT NOT NULL,
+            kind        TEXT NOT NULL,
+            PRIMARY KEY (year, position)
+        );
+        """,
+    ),
 )
 NEWEST = max(version for version, _, _ in MIGRATIONS)
 
@@ -248,6 +270,7 @@ class Connected:
         self.db = connection
         self.path = path
         self.wait = wait
+        self.file_current = True  # the file's own schema is the newest (a reader of an older one reads a copy)
 
     @classmethod
     @contextmanager
@@ -273,6 +296,7 @@ class Connected:
                 _use_wal(connection)
             else:
                 ledger = cls(_readable(connection, path), path, wait)
+                ledger.file_current = ledger.db is connection  # else an upgraded copy in memory
             try:
                 yield ledger
             finally:

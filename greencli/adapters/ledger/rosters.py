@@ -1,0 +1,56 @@
+"""The rosters the ledger keeps, one per year (migration 10): what a command given a roster for a year stores, and
+what a later command for that year, given none, works with."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+from greencli.adapters.ledger.schema import Connected, local_time, now
+from greencli.core.roster import Community, KeptRoster, Rosters
+
+
+class RosterBook(Connected):
+    def rosters(self) -> Rosters:
+        """Every roster kept, by year."""
+        by_year: dict[int, list[Community]] = {}
+        for year, code, name, subdistrict, kind in self.db.execute(
+            "SELECT year, code, name, subdistrict, kind FROM roster_communities ORDER BY year, position"
+        ):
+            by_year.setdefault(int(year), []).append(Community(code, name, subdistrict, kind))
+        return Rosters({year: tuple(communities) for year, communities in by_year.items()})
+
+    def kept_rosters(self) -> list[KeptRoster]:
+        """Every roster kept, oldest year first, with where each came from."""
+        rosters = self.rosters()
+        return [
+            KeptRoster(int(year), str(source), local_time(stored_at) or "", rosters.by_year.get(int(year), ()))
+            for year, source, stored_at in self.db.execute("SELECT year, source, stored_at FROM rosters ORDER BY year")
+        ]
+
+    def keep_roster(self, year: int, communities: Sequence[Community], source: str) -> bool:
+        """`keep_roster` on this ledger's connection, in the caller's transaction."""
+        return keep_roster(self.db, year, communities, source)
+
+
+def keep_roster(db: sqlite3.Connection, year: int, communities: Sequence[Community], source: str) -> bool:
+    """Keep `communities` as `year`'s roster, replacing one kept for it before, in the caller's transaction. The same
+    roster again changes nothing (its source and time stay those of the first time). Returns whether anything
+    changed."""
+    rows = db.execute(
+        "SELECT code, name, subdistrict, kind FROM roster_communities WHERE year = ? ORDER BY position", (year,)
+    ).fetchall()
+    known = db.execute("SELECT 1 FROM rosters WHERE year = ?", (year,)).fetchone()
+    if known is not None and tuple(Community(*row) for row in rows) == tuple(communities):
+        return False
+    db.execute("DELETE FROM roster_communities WHERE year = ?", (year,))
+    db.execute(
+        "INSERT INTO rosters (year, source, stored_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (year) DO UPDATE SET source = excluded.source, stored_at = excluded.stored_at",
+        (year, source, now()),
+    )
+    db.executemany(
+        "INSERT INTO roster_communities (year, position, code, name, subdistrict, kind) VALUES (?, ?, ?, ?, ?, ?)",
+        [(year, n, c.code, c.name, c.subdistrict, c.kind) for n, c in enumerate(communities)],
+    )
+    return True
