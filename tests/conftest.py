@@ -17,6 +17,8 @@ from hypothesis import settings
 from tests.builders import FIRST_READING
 from tests.district import SampleDistrict, score_sample_district
 
+pytest_plugins = ["tests.postgres"]  # postgres_server, postgres_url: a real server, started when a test asks
+
 # Bounded and reproducible in `make test`; `make fuzz` runs the long profile.
 settings.register_profile("ci", max_examples=150, derandomize=True, deadline=None)
 settings.register_profile("long", max_examples=2000, deadline=None)  # `make fuzz`: random seed, many more inputs

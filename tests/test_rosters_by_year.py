@@ -172,8 +172,8 @@ def test_score_holds_each_workbook_against_its_own_years_roster(tmp_path: Path) 
     rows = roster_rows()
     without = write_roster(tmp_path / "r2021.csv", [r for r in rows if r[0] != "BH-01"])
     with Ledger.open(db) as ledger, ledger.transaction():
-        ledger.keep_roster(2021, Rosters.of(read(without)).given or (), str(without))
-        ledger.keep_roster(2022, Rosters.of(read(ROSTER_CSV)).given or (), str(ROSTER_CSV))
+        ledger.keep_roster(2021, read(without), str(without))
+        ledger.keep_roster(2022, read(ROSTER_CSV), str(ROSTER_CSV))
     files = {year: next((SAMPLES / "inspections" / year).rglob("BH-01*.xlsx")) for year in ("2021", "2022")}
     results = {}
     for year, path in files.items():

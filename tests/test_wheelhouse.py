@@ -51,7 +51,8 @@ def test_the_windows_set_has_a_windows_or_pure_wheel_of_everything_for_every_pyt
         assert platform in ("any", "win_amd64"), name
         if platform == "win_amd64":
             native.setdefault(dist, set()).add(name.split("-")[2])
-    assert set(native) == {"pydantic_core", "python_calamine", "lxml"}  # lxml: python-docx writes the notices
+    # lxml: python-docx writes the notices; psycopg_binary: the shared PostgreSQL ledger (libpq inside)
+    assert set(native) == {"pydantic_core", "python_calamine", "lxml", "psycopg_binary"}
     for dist, tags in native.items():
         assert tags == {f"cp{v.replace('.', '')}" for v in PYTHONS}, dist
     assert any(n.startswith("greencli-") for n in wheels)
