@@ -135,3 +135,31 @@ def run_lock(path: Path, wait: float = 0.0) -> Iterator[None]:
         yield
     finally:
         lock.release()
+
+
+@contextlib.contextmanager
+def database_lock(url: str, shown: str, wait: float = 0.0) -> Iterator[None]:
+    """`run_lock` for a shared PostgreSQL ledger: a session-level advisory lock on a connection of its own, which the
+    server releases when the session ends, however the holder ends (kill -9 included); `shown` names the ledger."""
+    import psycopg  # noqa: PLC0415  # only when a shared ledger is named
+
+    from greencli.adapters.ledger.postgres import LOCK_SPACE, ROLLUP_LOCK, postgres_reason  # noqa: PLC0415
+
+    try:
+        connection = psycopg.connect(url, autocommit=True, connect_timeout=10, application_name="greencli rollup")
+    except psycopg.Error as exc:
+        raise GreencliError("lock-unavailable", path=shown, reason=postgres_reason(exc)) from exc
+    try:
+        deadline = time.monotonic() + max(0.0, wait)
+        while True:
+            row = connection.execute("SELECT pg_try_advisory_lock(%s, %s)", (LOCK_SPACE, ROLLUP_LOCK)).fetchone()
+            if row is not None and row[0]:
+                break
+            if time.monotonic() >= deadline:
+                raise Busy(path=shown, wait=wait)
+            time.sleep(POLL_SECONDS)
+        yield
+    except psycopg.Error as exc:
+        raise GreencliError("lock-unavailable", path=shown, reason=postgres_reason(exc)) from exc
+    finally:
+        connection.close()  # ends the session: the lock goes with it

@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from greencli.adapters.ledger import Ledger
+from greencli.adapters.ledger import Ledger, ledger_at
 from greencli.adapters.roster import read_roster
 from greencli.adapters.rubric_file import load_rubric as _load_rubric
 from greencli.adapters.rubric_file import load_standards
@@ -93,5 +93,5 @@ class LedgerView:
 @contextmanager
 def open_ledger(path: str | Path = "greencli.db", rubric: Rubric | None = None) -> Iterator[LedgerView]:
     """The ledger at `path`, for reading (it must exist)."""
-    with Ledger.open(Path(path), create=False, write=False) as ledger:
+    with Ledger.open(ledger_at(path), create=False, write=False) as ledger:
         yield LedgerView(ledger, rubric or load_rubric())

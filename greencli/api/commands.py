@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from greencli.adapters.files import OutputChoice, PathsGiven, clear_stale, path_text, refuse_overlap, workbook_output
-from greencli.adapters.ledger import BUSY_TIMEOUT, ledger_path
+from greencli.adapters.ledger import BUSY_TIMEOUT, LedgerAt, ledger_at, ledger_file
 from greencli.adapters.roster import read_roster
 from greencli.adapters.rubric_file import load_rubric, load_standards
 from greencli.adapters.runtime import interruption_behind
@@ -51,6 +51,16 @@ def _path(value: PathLike | None) -> Path | None:
     return None if value is None else Path(value)
 
 
+def _db(value: PathLike | None) -> LedgerAt | None:
+    """The ledger named: an SQLite file, or a postgresql:// URL (kept whole: a Path would fold its //)."""
+    return None if value is None else ledger_at(value)
+
+
+def _db_file(value: PathLike | None) -> Path | None:
+    """The ledger's file, for the checks that no output overwrites an input (a shared ledger is no file)."""
+    return ledger_file(ledger_at(_db(value)))
+
+
 def _roster(roster: PathLike | Sequence[Community] | None) -> Sequence[Community] | None:
     if roster is None or (isinstance(roster, Sequence) and not isinstance(roster, str)):
         return roster
@@ -70,7 +80,7 @@ def _for_year(
     the ledger keeps for the year or the latest year before it."""
     from greencli.jobs.rosters import roster_for
 
-    return roster_for(ledger_path(_path(db)), year, _given(roster))
+    return roster_for(ledger_at(_db(db)), year, _given(roster))
 
 
 def _inputs(**given: PathLike | Sequence[Community] | None) -> dict[str, PathsGiven]:
@@ -184,9 +194,9 @@ def score(
     target = district_output(out, standards.newest.campaign)
     first = target.at(year)  # the name of `year`, else a name in the folder the year's name will be in
     if not dry_run:  # the workbooks scored are checked by run_score, once it has expanded the patterns
-        guard_outputs({"out": first.path}, _inputs(db=ledger_path(_path(db)), roster=roster, rubric=rubric))
+        guard_outputs({"out": first.path}, _inputs(db=_db_file(db), roster=roster, rubric=rubric))
     check_year(standards.newest.campaign, year)
-    report = run_score(standards, [str(f) for f in files], roster=_given(roster), db=_path(db), out=target.target,
+    report = run_score(standards, [str(f) for f in files], roster=_given(roster), db=_db(db), out=target.target,
                        dry_run=dry_run, jobs=jobs, year=year, progress=progress, wait=wait)  # fmt: skip
     return replace(report, out_note=_notes(target.at(report.year.year).note, report.out_note))
 
@@ -207,11 +217,9 @@ def progress(
     standard = load_rubric(_path(rubric))
     target = district_output(out, standard.campaign).at(year) if out is not None else None
     if target is not None:
-        guard_outputs({"out": target.path}, _inputs(db=ledger_path(_path(db)), roster=roster, rubric=rubric))
+        guard_outputs({"out": target.path}, _inputs(db=_db_file(db), roster=roster, rubric=rubric))
     check_year(standard.campaign, year)
-    report = run_progress(
-        standard, year, _for_year(roster, db, year), _path(db), target.path if target else None, as_of
-    )
+    report = run_progress(standard, year, _for_year(roster, db, year), _db(db), target.path if target else None, as_of)
     return replace(report, out_note=target.note) if target is not None else report
 
 
@@ -229,10 +237,10 @@ def notice(
     from greencli.jobs.notice import notice_out, run_notice
 
     target = notice_out(str(out))
-    guard_outputs({"out": target}, _inputs(db=ledger_path(_path(db)), roster=roster, rubric=rubric))
+    guard_outputs({"out": target}, _inputs(db=_db_file(db), roster=roster, rubric=rubric))
     standard = load_rubric(_path(rubric))
     check_year(standard.campaign, year)
-    return run_notice(standard, year, kind.strip(), target, _for_year(roster, db, year), _path(db), as_of)
+    return run_notice(standard, year, kind.strip(), target, _for_year(roster, db, year), _db(db), as_of)
 
 
 def confer(
@@ -249,7 +257,7 @@ def confer(
 
     standard = load_rubric(_path(rubric))
     check_year(standard.campaign, year)
-    return run_confer(standard, year, day, document, codes, _path(db))
+    return run_confer(standard, year, day, document, codes, _db(db))
 
 
 def history(code: str, *, db: PathLike | None = None, rubric: PathLike | None = None) -> HistoryReport:
@@ -257,7 +265,7 @@ def history(code: str, *, db: PathLike | None = None, rubric: PathLike | None = 
     the city's namings."""
     from greencli.jobs.progress import run_history
 
-    return run_history(code, _path(db), load_rubric(_path(rubric)).campaign)
+    return run_history(code, _db(db), load_rubric(_path(rubric)).campaign)
 
 
 def rescore(
@@ -269,7 +277,7 @@ def rescore(
 
     standards = load_standards(_path(rubric))
     check_year(standards.newest.campaign, year)
-    return run_rescore(standards, year, version, _path(db), apply)
+    return run_rescore(standards, year, version, _db(db), apply)
 
 
 def void(record: int | str, reason: str, *, db: PathLike | None = None, rubric: PathLike | None = None) -> VoidReport:
@@ -278,7 +286,7 @@ def void(record: int | str, reason: str, *, db: PathLike | None = None, rubric: 
     from greencli.jobs.records import parse_record, run_void
 
     number = record if isinstance(record, int) else parse_record(record)
-    return run_void(number, reason, _path(db), load_rubric(_path(rubric)).campaign)
+    return run_void(number, reason, _db(db), load_rubric(_path(rubric)).campaign)
 
 
 def rollup(
@@ -304,12 +312,12 @@ def rollup(
     target = district_output(out, standards.newest.campaign)
     first = target.at(year)  # the name of `year`, else a name in the folder the year's name will be in
     guard_outputs({"out": first.path, "log": _path(log)},
-                  _inputs(db=ledger_path(_path(db)), roster=roster, rubric=rubric, inbox=inbox))  # fmt: skip
+                  _inputs(db=_db_file(db), roster=roster, rubric=rubric, inbox=inbox))  # fmt: skip
     check_year(standards.newest.campaign, year)
     communities = _given(roster)
     logger: logging.Logger = open_log(_path(log))
     try:
-        report = run_rollup(standards, Path(inbox), year=year, roster=communities, db=_path(db), log=logger,
+        report = run_rollup(standards, Path(inbox), year=year, roster=communities, db=_db(db), log=logger,
                             wait=wait, jobs=jobs, out=target.target)  # fmt: skip
         said = target.at(report.year).note  # what was made of `out`, for the year the run reported
         if said:
@@ -343,10 +351,10 @@ def export(
     from greencli.jobs.export import export_out, run_export
 
     target = export_out(Path(out))
-    guard_outputs({"out": target}, _inputs(db=ledger_path(_path(db)), roster=roster, rubric=rubric))
+    guard_outputs({"out": target}, _inputs(db=_db_file(db), roster=roster, rubric=rubric))
     standard = load_rubric(_path(rubric))
     check_year(standard.campaign, year)
-    return run_export(standard, year, target, _path(db), _for_year(roster, db, year))
+    return run_export(standard, year, target, _db(db), _for_year(roster, db, year))
 
 
 def roster_show(year: int | None = None, *, db: PathLike | None = None, rubric: PathLike | None = None) -> RosterReport:
@@ -356,4 +364,4 @@ def roster_show(year: int | None = None, *, db: PathLike | None = None, rubric: 
 
     if year is not None:
         check_year(load_rubric(_path(rubric)).campaign, year)
-    return run_roster_show(_path(db), year)
+    return run_roster_show(_db(db), year)

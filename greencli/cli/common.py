@@ -54,12 +54,12 @@ RosterOption = Annotated[
 YearOption = Annotated[int | None, typer.Option("--year", help="评审年度（四位年份）；默认今年", metavar="年份")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="只输出文件路径，每行一个（便于脚本处理）")]
 DbOption = Annotated[
-    Path | None,
+    str | None,  # text, not a Path: a postgresql:// address would lose a slash
     typer.Option(
         "--db",
-        help="评分记录库（SQLite 文件）；默认 $GREENCLI_DB，否则当前目录的 greencli.db",
-        dir_okay=False,
-        metavar="文件",
+        help="评分记录库：SQLite 文件，或共用的 PostgreSQL 数据库地址（postgresql://用户@服务器/数据库）；"
+        "默认 $GREENCLI_DB，否则当前目录的 greencli.db",
+        metavar="文件或地址",
     ),
 ]
 BatchYearOption = Annotated[

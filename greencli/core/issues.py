@@ -309,7 +309,13 @@ REGISTRY: Final[dict[str, Entry]] = {
         "请先删除或改名这个空文件",
     ),
     "ledger-foreign": Entry(
-        F, "不是评分记录库", "评分记录库 {path} 不是 greencli 的评分记录库（是其他程序的 SQLite 数据库），未作任何改动"
+        F, "不是评分记录库", "评分记录库 {path} 不是 greencli 的评分记录库（是其他程序的数据库），未作任何改动"
+    ),
+    "ledger-needs-upgrade": Entry(
+        F,
+        "评分记录库需要升级",
+        "共用评分记录库 {path} 的结构是旧版本（{version}）：读取命令不升级它，请先以有写入权限的角色运行一次"
+        " greencli score 或 greencli rollup",
     ),
     "ledger-too-new": Entry(
         F, "评分记录库版本过新", "评分记录库 {path} 由更新版本的 greencli 创建（结构版本 {version}），请升级 greencli"

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from greencli.adapters.files import OutputError, atomic_folder, check_length, shown
-from greencli.adapters.ledger import Ledger, ledger_path
+from greencli.adapters.ledger import Ledger, LedgerAt, ledger_at
 from greencli.core.errors import Problem
 from greencli.core.outcome import Outcome
 from greencli.core.reports import ExportReport, Written
@@ -90,9 +90,9 @@ def standings_table(rubric: Rubric, roster: Sequence[Community], ledger: Ledger,
     return DataTable(STANDINGS, columns, rows)
 
 
-def year_tables(rubric: Rubric, year: int, db: Path | None, roster: Sequence[Community] | None) -> list[DataTable]:
+def year_tables(rubric: Rubric, year: int, db: LedgerAt | None, roster: Sequence[Community] | None) -> list[DataTable]:
     """The year's tables from the ledger (年度状态 only with a roster)."""
-    with Ledger.open(ledger_path(db), create=False, write=False) as ledger:
+    with Ledger.open(ledger_at(db), create=False, write=False) as ledger:
         stored = ledger.evaluations(year=year)
         tables = [evaluations_table(rubric, stored), items_table(rubric, stored)]
         if roster is not None:
@@ -123,7 +123,7 @@ def export_out(out: Path) -> Path:
 
 
 def run_export(
-    rubric: Rubric, year: int, out: Path, db: Path | None, roster: Sequence[Community] | None
+    rubric: Rubric, year: int, out: Path, db: LedgerAt | None, roster: Sequence[Community] | None
 ) -> ExportReport:
     """Write the year's tables: to an .xlsx (one sheet each) or to a folder (one CSV each, UTF-8 with BOM)."""
     from greencli.adapters.table_files import write_csv_folder, write_xlsx_tables  # only when writing

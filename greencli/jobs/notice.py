@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from greencli.adapters.files import OutputError, check_length, path_text
-from greencli.adapters.ledger import Ledger, ledger_path
+from greencli.adapters.ledger import Ledger, LedgerAt, ledger_at
 from greencli.core.errors import GreencliError, Problem
 from greencli.core.listings import BULLETIN, NOTICE_KINDS, ListKind, bulletin, listing
 from greencli.core.progress import Status, currents, statuses
@@ -42,7 +42,7 @@ def run_notice(
     kind: str,
     out: Path,
     roster: Sequence[Community] | None,
-    db: Path | None,
+    db: LedgerAt | None,
     as_of: date | None = None,
 ) -> NoticeReport:
     """Write one 名单 or the 通报 of `year` as a Word document."""
@@ -63,7 +63,7 @@ def run_notice(
 
 
 def run_confer(
-    rubric: Rubric, year: int, day: date, document: str, codes: Sequence[str], db: Path | None
+    rubric: Rubric, year: int, day: date, document: str, codes: Sequence[str], db: LedgerAt | None
 ) -> ConferReport:
     """Record the city's naming of each community's title of `year`; every code must have a 达标 evaluation in that
     year (a new title, not a re-review), else nothing is recorded."""
@@ -77,7 +77,7 @@ def run_confer(
             wanted.append(code)
     if not wanted:
         raise GreencliError("confer-no-codes")
-    with Ledger.open(ledger_path(db), create=False) as ledger:
+    with Ledger.open(ledger_at(db), create=False) as ledger:
         evaluations = currents(ledger.evaluations(current_only=True))
         stored = {o.community_id.casefold(): o for o in ledger.evaluations(current_only=True, year=year)}
         problems: list[Problem] = []

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from greencli.adapters.ledger import Ledger, ledger_path
+from greencli.adapters.ledger import Ledger, LedgerAt, ledger_at
 from greencli.core.errors import GreencliError
 from greencli.core.reports import HistoryReport, ProgressReport
 from greencli.core.roster import Community
@@ -21,7 +21,7 @@ def run_progress(
     rubric: Rubric,
     year: int,
     roster: Sequence[Community] | None,
-    db: Path | None,
+    db: LedgerAt | None,
     out: Path | None = None,
     as_of: date | None = None,
 ) -> ProgressReport:
@@ -35,13 +35,13 @@ def run_progress(
     return report
 
 
-def run_history(code: str, db: Path | None, campaign: Campaign) -> HistoryReport:
+def run_history(code: str, db: LedgerAt | None, campaign: Campaign) -> HistoryReport:
     """Every evaluation of a community (codes compared without regard to case), and its invalid submissions."""
-    with Ledger.open(ledger_path(db), create=False, write=False) as ledger:
+    with Ledger.open(ledger_at(db), create=False, write=False) as ledger:
         rows = ledger.evaluations(community_id=code.strip())
         invalid = ledger.invalid_submissions(community_id=code.strip())
         named = tuple(ledger.conferrals(code.strip()).values())
     if not rows and not invalid and not named:  # a code the ledger never saw: most likely mistyped (exit 2)
-        raise GreencliError("history-community-unknown", path=str(ledger_path(db)), community=code.strip())
+        raise GreencliError("history-community-unknown", path=str(ledger_at(db)), community=code.strip())
     known = rows[-1].community_id if rows else (invalid[-1].community_id if invalid else code.strip())
     return HistoryReport(known, campaign, tuple(rows), tuple(invalid), named)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from greencli.adapters.ledger import Ledger, ledger_path
+from greencli.adapters.ledger import Ledger, LedgerAt, ledger_at
 from greencli.core.errors import GreencliError
 from greencli.core.reports import VoidReport
 from greencli.core.rubric import Campaign
@@ -21,10 +19,10 @@ def parse_record(text: str) -> int:
     return int(digits)
 
 
-def run_void(record: int, reason: str, db: Path | None, campaign: Campaign) -> VoidReport:
+def run_void(record: int, reason: str, db: LedgerAt | None, campaign: Campaign) -> VoidReport:
     """Void a record; the campaign's year end dates an evaluation without a 评审日期 when the next one is chosen."""
     if not reason.strip():
         raise GreencliError("void-reason-missing")
-    with Ledger.open(ledger_path(db), create=False) as ledger:
+    with Ledger.open(ledger_at(db), create=False) as ledger:
         voided, current = ledger.void(record, reason.strip(), campaign.year_end)
     return VoidReport(voided, current)

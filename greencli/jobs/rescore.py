@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
-from greencli.adapters.ledger import Ledger, ledger_path
+from greencli.adapters.ledger import Ledger, LedgerAt, ledger_at
 from greencli.core.errors import GreencliError
 from greencli.core.outcome import Outcome
 from greencli.core.reports import Change, RescoreReport
@@ -16,7 +15,7 @@ from greencli.core.rubric import Standards
 __all__ = ["Change", "RescoreReport", "run_rescore"]
 
 
-def run_rescore(standards: Standards, year: int, version: str, db: Path | None, apply: bool) -> RescoreReport:
+def run_rescore(standards: Standards, year: int, version: str, db: LedgerAt | None, apply: bool) -> RescoreReport:
     """Re-score the year's current evaluations recorded under another version; with `apply`, record the results
     (each supersedes the evaluation it re-scores; history keeps both)."""
     target = standards.get(version)
@@ -24,7 +23,7 @@ def run_rescore(standards: Standards, year: int, version: str, db: Path | None, 
         raise GreencliError("rubric-version-missing", version=version, known=list(standards.known()))
     changes: list[Change] = []
     rescored: list[Outcome] = []
-    with Ledger.open(ledger_path(db), create=False, write=apply) as ledger:  # a preview changes nothing
+    with Ledger.open(ledger_at(db), create=False, write=apply) as ledger:  # a preview changes nothing
         for o in ledger.evaluations(year=year, current_only=True, entries=True):
             if o.rubric_version == version:
                 continue

@@ -9,6 +9,7 @@ consistent ledger, and the next run completes normally.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
@@ -19,8 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from greencli.adapters.files import OutputError, atomic_target, clear_stale, ensure_writable, path_text, refuse_overlap
-from greencli.adapters.ledger import Batch, KnownFile, Ledger, ledger_path
-from greencli.adapters.lock import run_lock
+from greencli.adapters.ledger import Batch, KnownFile, Ledger, LedgerAt, PostgresUrl, ledger_at
+from greencli.adapters.lock import database_lock, run_lock
 from greencli.adapters.oserrors import describe_os_error
 from greencli.core.errors import GreencliError
 from greencli.core.outcome import Outcome
@@ -101,6 +102,14 @@ def _fingerprint(ledger: Ledger, rubric: Rubric, roster: Sequence[Community] | N
     communities = [(c.code, c.name, c.subdistrict, c.kind) for c in roster] if roster is not None else None
     return json.dumps([ledger.state(), year, rubric.id, rubric.version, __version__, communities, str(out.resolve())],
                       ensure_ascii=False)  # fmt: skip
+
+
+def _one_run_at_a_time(at: LedgerAt, wait: float) -> contextlib.AbstractContextManager[None]:
+    """The rollup's lock: a file beside an SQLite ledger; in a shared ledger, the database's own (released by the
+    server when a killed run's session ends)."""
+    if isinstance(at, PostgresUrl):
+        return database_lock(at.url, str(at), wait)
+    return run_lock(at.with_name(at.name + ".lock"), wait)
 
 
 def _write_outputs(target: Path, ledger: Ledger, rubric: Rubric, rosters: Rosters, year: int,
@@ -185,7 +194,7 @@ def run_rollup(
     *,
     year: int | None,
     roster: Rosters | None,
-    db: Path | None,
+    db: LedgerAt | None,
     out: Path | Callable[[int | None], Path],
     log: logging.Logger,
     wait: float = 0.0,
@@ -197,12 +206,12 @@ def run_rollup(
     started = time.monotonic()
     if not inbox.is_dir():
         raise GreencliError("inbox-missing", path=str(inbox))
-    ledger_file = ledger_path(db)
+    ledger = ledger_at(db)
     shown = out if not callable(out) else out(year) if year is not None else "按统计年度命名"
-    log.info(event("开始", 收件箱=inbox, 年度=year if year is not None else "自动", 记录库=ledger_file, 输出=shown))
+    log.info(event("开始", 收件箱=inbox, 年度=year if year is not None else "自动", 记录库=ledger, 输出=shown))
     recording: list[Batch] = []  # the run's batch, for what an interrupt says was recorded
     try:
-        return _locked_run(standards, inbox, year, roster, ledger_file, out, log, wait, jobs, started, recording)
+        return _locked_run(standards, inbox, year, roster, ledger, out, log, wait, jobs, started, recording)
     except KeyboardInterrupt as exc:
         exc.note = (  # type: ignore[attr-defined]
             RECORDED_NO_WORKBOOK if recording and recording[0].committed else "本次汇总未记录，评分记录库未改动"
@@ -211,7 +220,7 @@ def run_rollup(
 
 
 def _locked_run(
-    standards: Standards, inbox: Path, year: int | None, roster: Rosters | None, ledger_file: Path,
+    standards: Standards, inbox: Path, year: int | None, roster: Rosters | None, ledger_at_: LedgerAt,
     named: Path | Callable[[int | None], Path], log: logging.Logger, wait: float, jobs: int, started: float,
     recording: list[Batch],
 ) -> RollupReport:  # fmt: skip
@@ -222,13 +231,13 @@ def _locked_run(
         names = [named(y) for y in (None, *range(low, high + 1))]
     else:
         names = [named]
-    with run_lock(ledger_file.with_name(ledger_file.name + ".lock"), wait):
+    with _one_run_at_a_time(ledger_at_, wait):
         ensure_writable(out)
         stale = clear_stale(out.parent)  # only runs that are gone: a running score's temporary stays
         if stale:
             log.info(event("清理上次中断留下的临时文件", 数量=stale))
         with (
-            Ledger.open(ledger_file, wait=max(wait, LEDGER_GRACE)) as ledger,
+            Ledger.open(ledger_at_, wait=max(wait, LEDGER_GRACE)) as ledger,
             ledger.batch(standards.id, standards.newest.campaign.year_end) as batch,
         ):
             recording.append(batch)
@@ -342,7 +351,7 @@ def _locked_run(
     report = RollupReport(
         year=year, year_source=year_source, found=found_count, new=new, changed=changed, unchanged=unchanged,
         invalid=len(invalid_now), skipped=skipped_count, recorded=recorded, removed=len(gone),
-        communities=communities, other_year=other_year, out=str(out), db=str(ledger_file),
+        communities=communities, other_year=other_year, out=str(out), db=str(ledger_at_),
         duration_seconds=round(duration, 3),
     )  # fmt: skip
     log.info(event("结束", 用时=f"{duration:.2f}s", 无效=report.invalid, 退出码=report.exit_code))

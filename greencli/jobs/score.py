@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Protocol
 
 from greencli.adapters.files import atomic_target, ensure_writable, path_text, refuse_overlap
-from greencli.adapters.ledger import BUSY_TIMEOUT, Batch, Ledger, Recorded, ledger_path
+from greencli.adapters.ledger import BUSY_TIMEOUT, Batch, Ledger, LedgerAt, Recorded, ledger_at, ledger_file
 from greencli.adapters.ledger.rosters import keep_roster
 from greencli.core.batch import ScoreReport, batch_year
 from greencli.core.errors import GreencliError
@@ -51,7 +51,7 @@ def run_score(
     patterns: Sequence[str],
     *,
     roster: Rosters | None = None,
-    db: Path | None = None,
+    db: LedgerAt | None = None,
     out: Path | Callable[[int | None], Path] | None = None,
     dry_run: bool = False,
     jobs: int = 0,
@@ -79,14 +79,14 @@ def run_score(
         raise NoInput("no-input-skipped" if inputs.skipped else "no-input", inputs=shown)
     first_out = out(year) if callable(out) else out  # the path itself, or the default name of --year if given
     if not dry_run:  # before any work: no output may land on a workbook being scored (same file, link or case)
-        refuse_overlap({"out": first_out, "db": ledger_path(db)}, {"评分表": list(inputs.files)})
+        refuse_overlap({"out": first_out, "db": ledger_file(ledger_at(db))}, {"评分表": list(inputs.files)})
     if first_out is not None and not dry_run:
         ensure_writable(first_out)
         if not callable(out) or year is not None:
             _refuse_to_lose(first_out, year)
     rubric = standards.newest  # the reports' layout (categories, items); each workbook is scored under its own
     year_limit = latest_year if latest_year is not None else year_bounds(rubric.campaign, date.today())[1]
-    ledger_file = ledger_path(db)
+    ledger = ledger_at(db)
     outcomes: list[Outcome] = []
     recorded = already = 0
     kept: str | None = None  # what became of sheets another command had added to the workbook
@@ -96,11 +96,11 @@ def run_score(
         with contextlib.ExitStack() as stack:
             # Opened first: an unusable ledger is said before any workbook is read.
             if dry_run:
-                rosters = roster if roster is not None else kept_rosters(ledger_file)
+                rosters = roster if roster is not None else kept_rosters(ledger)
             else:
-                ledger = stack.enter_context(Ledger.open(ledger_file, wait=wait))
-                rosters = roster if roster is not None else ledger.rosters()
-                batch = stack.enter_context(ledger.batch(standards.id, standards.newest.campaign.year_end))
+                opened = stack.enter_context(Ledger.open(ledger, wait=wait))
+                rosters = roster if roster is not None else opened.rosters()
+                batch = stack.enter_context(opened.batch(standards.id, standards.newest.campaign.year_end))
             try:
                 outcomes.extend(assess_all(inputs.files, standards, rosters, year_limit, jobs,
                                            on_done=bar.advance if bar is not None else None, batch=batch,
@@ -112,7 +112,7 @@ def run_score(
             settled = mark_off_year(settle(outcomes, standards.newest.campaign), chosen.year)
             target = out(chosen.year) if callable(out) else out
             if target is not None and target != first_out and not dry_run:  # the year's name: checked now
-                refuse_overlap({"out": target, "db": ledger_file}, {"评分表": list(inputs.files)})
+                refuse_overlap({"out": target, "db": ledger_file(ledger)}, {"评分表": list(inputs.files)})
                 ensure_writable(target)
                 _refuse_to_lose(target, chosen.year)
             communities = rosters.for_year(chosen.year) if rosters is not None else None
@@ -127,7 +127,7 @@ def run_score(
         exc.note = RECORDED_NO_WORKBOOK if batch is not None and batch.committed else NOT_RECORDED  # type: ignore[attr-defined]
         raise
     return ScoreReport(
-        rubric=rubric, outcomes=settled, year=chosen, recorded=recorded, already=already, db=str(ledger_file),
+        rubric=rubric, outcomes=settled, year=chosen, recorded=recorded, already=already, db=str(ledger),
         out=str(target) if target is not None else None, dry_run=dry_run, unmatched=inputs.unmatched,
         skipped=tuple(path_text(p) for p in inputs.skipped), roster_checked=communities is not None,
         out_note=kept,

@@ -6,9 +6,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from pathlib import Path
 
-from greencli.adapters.ledger import Evaluations, Ledger, ledger_path
+from greencli.adapters.ledger import Evaluations, Ledger, LedgerAt, ledger_at
 from greencli.core.errors import GreencliError
 from greencli.core.listings import Listing, listings
 from greencli.core.progress import Current, Progress, currents, progress
@@ -51,7 +50,7 @@ class YearStanding:
 
     @classmethod
     def load(
-        cls, rubric: Rubric, year: int, roster: Sequence[Community] | None, db: Path | None, as_of: date | None,
+        cls, rubric: Rubric, year: int, roster: Sequence[Community] | None, db: LedgerAt | None, as_of: date | None,
         purpose: str,
     ) -> YearStanding:  # fmt: skip
         """`read` for a command: the roster is required (its urban communities are the denominator) and `as_of`
@@ -60,7 +59,7 @@ class YearStanding:
             raise NeedsRoster("roster-needed", purpose=purpose, year=year)
         if as_of is not None and as_of < date(year, 1, 1):
             raise GreencliError("as-of-before-year", date=as_of.isoformat(), year=year)
-        with Ledger.open(ledger_path(db), create=False, write=False) as ledger:
+        with Ledger.open(ledger_at(db), create=False, write=False) as ledger:
             return cls.read(ledger, rubric, roster, year, as_of)
 
     @cached_property

@@ -19,17 +19,15 @@ from greencli.adapters.ledger.evaluations import (
     settle,
 )
 from greencli.adapters.ledger.filecache import FileCache, KnownFile
+from greencli.adapters.ledger.location import DB_ENV, DEFAULT_DB, LedgerAt, PostgresUrl, ledger_at, ledger_file
 from greencli.adapters.ledger.rosters import RosterBook
 from greencli.adapters.ledger.schema import (
     APPLICATION_ID,
     BUSY_TIMEOUT,
-    DB_ENV,
-    DEFAULT_DB,
     MIGRATIONS,
     NEWEST,
     LedgerBusy,
     LedgerError,
-    ledger_path,
     local_time,
     shown_time,
     sqlite_reason,
@@ -38,8 +36,8 @@ from greencli.core.outcome import Conferral, InvalidSubmission  # the ledger kee
 
 __all__ = [
     "APPLICATION_ID", "BUSY_TIMEOUT", "DB_ENV", "DEFAULT_DB", "EVALUATION_COLUMNS", "MIGRATIONS", "NEWEST", "Batch",
-    "Conferral", "Elsewhere", "Evaluations", "InvalidSubmission", "KnownFile", "Ledger", "LedgerBusy", "LedgerError", "Recorded",
-    "evaluation_row", "ledger_path", "local_time", "settle", "shown_time", "sqlite_reason",
+    "Conferral", "Elsewhere", "Evaluations", "InvalidSubmission", "KnownFile", "Ledger", "LedgerAt", "LedgerBusy",
+    "LedgerError", "PostgresUrl", "Recorded", "evaluation_row", "ledger_at", "ledger_file", "local_time", "settle", "shown_time", "sqlite_reason",
 ]  # fmt: skip
 
 

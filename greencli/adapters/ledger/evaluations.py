@@ -19,7 +19,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from greencli.adapters.ledger.schema import Connected, LedgerError, local_time, now, shown_time
+from greencli.adapters.ledger.postgres import PgConnection
+from greencli.adapters.ledger.schema import Connected, Database, LedgerError, local_time, now, shown_time
 from greencli.core.issues import Issue, Severity
 from greencli.core.model import JsonValue, RecordedEntries, Verdict
 from greencli.core.outcome import Conferral, InvalidSubmission, Outcome, Record, SourceFile
@@ -119,20 +120,26 @@ def invalid_row(s: InvalidSubmission, seen_at: str) -> tuple[object, ...]:
             seen_at, s.first_error_code)  # fmt: skip
 
 
-def settle(db: sqlite3.Connection, community_id: str, year: int, year_end: tuple[int, int]) -> None:
+def same_code(db: Database, column: str = "community_id") -> str:
+    """`column` equal to the `?` that follows, a community code in any case (ZJ-01 and zj-01 are one community)."""
+    return f"lower({column}) = lower(?)" if isinstance(db, PgConnection) else f"{column} = ? COLLATE NOCASE"
+
+
+def settle(db: Database, community_id: str, year: int, year_end: tuple[int, int]) -> None:
     """Within the caller's transaction: which evaluation of a community and year is current. The later 评审日期
     (none, under 2021.1, counts as the end of its year: the campaign's `year_end`, month and day), then the one
     scored later (a batch shares one time, and within it the newer file wins); every other one is marked superseded
     by it, a voided one never."""
+    undated = f"{year:04d}-{year_end[0]:02d}-{year_end[1]:02d}"  # one year: the same day for every row
     rows = db.execute(
         "SELECT id FROM evaluations WHERE community_id = ? AND year = ? AND void_reason IS NULL"
-        " ORDER BY COALESCE(review_date, printf('%04d-%02d-%02d', year, ?, ?)) DESC, scored_at DESC, file_mtime DESC,"
-        " id DESC",
-        (community_id, year, *year_end),
+        " ORDER BY COALESCE(review_date, ?) DESC, scored_at DESC, file_mtime DESC, id DESC",
+        (community_id, year, undated),
     ).fetchall()
     current = rows[0][0] if rows else None  # none left when every evaluation of that year was voided
     db.execute(
-        "UPDATE evaluations SET superseded_by = CASE WHEN id = ? OR void_reason IS NOT NULL THEN NULL ELSE ? END"
+        "UPDATE evaluations SET superseded_by ="
+        " CASE WHEN id = ? OR void_reason IS NOT NULL THEN NULL ELSE CAST(? AS BIGINT) END"
         " WHERE community_id = ? AND year = ?",
         (current, current, community_id, year),
     )
@@ -216,7 +223,7 @@ class Evaluations(Connected):
         clauses: list[str] = []
         params: list[str | int] = []
         if community_id is not None:
-            clauses.append("community_id = ? COLLATE NOCASE")  # ZJ-01 and zj-01 are one community
+            clauses.append(same_code(self.db))  # ZJ-01 and zj-01 are one community
             params.append(community_id)
         if year is not None:
             clauses.append("year = ?")
@@ -251,13 +258,14 @@ class Evaluations(Connected):
     def invalid_submissions(
         self, *, community_id: str | None = None, year: int | None = None
     ) -> list[InvalidSubmission]:
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[object] = []
         if community_id is not None:
-            clauses.append("community_id = ? COLLATE NOCASE")
+            clauses.append(same_code(self.db))
             params.append(community_id)
         if year is not None:
             clauses.append("year = ?")
-            params.append(str(year))
+            params.append(year)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self.db.execute(
             "SELECT community_id, community, subdistrict, year, file_path, file_sha256, first_error, errors, seen_at, id,"
@@ -282,10 +290,11 @@ class Evaluations(Connected):
     # ── the city's naming (confer) ──
     def confer(self, community_id: str, year: int, day: date, document: str) -> None:
         """Record the city's naming of a community's title of `year` (replacing an earlier record of it)."""
+        target = "lower(community_id), year" if self.postgres else "community_id COLLATE NOCASE, year"
         with self.transaction():
             self.db.execute(
                 "INSERT INTO conferrals (community_id, year, conferred_on, document, recorded_at)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (community_id COLLATE NOCASE, year) DO UPDATE SET"
+                f" VALUES (?, ?, ?, ?, ?) ON CONFLICT ({target}) DO UPDATE SET"
                 " community_id = excluded.community_id, conferred_on = excluded.conferred_on,"
                 " document = excluded.document, recorded_at = excluded.recorded_at",
                 (community_id, year, day.isoformat(), document, now()),
@@ -293,7 +302,7 @@ class Evaluations(Connected):
 
     def conferrals(self, community_id: str | None = None) -> dict[tuple[str, int], Conferral]:
         """Every recorded naming, by (community code folded to one case, year)."""
-        where, params = ("WHERE community_id = ? COLLATE NOCASE", (community_id,)) if community_id else ("", ())
+        where, params = (f"WHERE {same_code(self.db)}", (community_id,)) if community_id else ("", ())
         rows = self.db.execute(
             f"SELECT community_id, year, conferred_on, document, recorded_at FROM conferrals {where}"
             " ORDER BY year, community_id",
@@ -305,9 +314,10 @@ class Evaluations(Connected):
 
 
 class Batch:
-    """The records of one run. They are written to a private spool file (attached to the ledger's connection) as
-    they arrive, and moved into the ledger by `commit` in one short write transaction: the ledger is never locked
-    while workbooks are read, and a run that stops before the commit leaves it untouched."""
+    """The records of one run. They are written to a private spool as they arrive (SQLite: a scratch file attached
+    to the ledger's connection; PostgreSQL: temporary tables of the run's own session) and moved into the ledger by
+    `commit` in one short write transaction: the ledger is never locked while workbooks are read, and a run that
+    stops before the commit leaves it untouched."""
 
     SPOOL = "greencli_spool"
 
@@ -317,10 +327,23 @@ class Batch:
         self.year_end = year_end  # the campaign's: an evaluation without a 评审日期 counts as made that day
         self.scored_at = now()
         self.committed: Recorded | None = None
+        self.file: Path | None = None
+        self.attached = False
+        self.open = False
+        self.spooled = 0
+        self._pending: list[tuple[object, ...]] = []
+        db = ledger.db
+        if isinstance(db, PgConnection):
+            for table, source, columns in (("evaluations", "evaluations", EVALUATION_COLUMNS),
+                                           ("invalid", "invalid_submissions", INVALID_COLUMNS)):  # fmt: skip
+                db.execute(
+                    f"CREATE TEMPORARY TABLE {self.spool(table)} AS SELECT {', '.join(columns)} FROM {source} WHERE false"
+                )
+                db.execute(f"ALTER TABLE {self.spool(table)} ADD COLUMN rowid BIGSERIAL")  # the order rows came in
+            return
         fd, name = tempfile.mkstemp(prefix=f"greencli-spool-{os.getpid()}-", suffix=".db")
         os.close(fd)
         self.file = Path(name)
-        db = ledger.db
         db.execute(f"ATTACH DATABASE ? AS {self.SPOOL}", (str(self.file),))
         self.attached = True
         db.execute(f"PRAGMA {self.SPOOL}.journal_mode = OFF")  # a scratch file: nothing to recover if we die
@@ -333,8 +356,15 @@ class Batch:
         )
         db.execute("BEGIN")  # deferred: it touches only the spool until commit() ends it
         self.open = True
-        self.spooled = 0
-        self._pending: list[tuple[object, ...]] = []
+
+    def spool(self, table: str) -> str:
+        """The spool's table of that name (evaluations, invalid), as a statement names it."""
+        return f"pg_temp.{self.SPOOL}_{table}" if isinstance(self.ledger.db, PgConnection) else f"{self.SPOOL}.{table}"
+
+    @staticmethod
+    def main(table: str, db: Database) -> str:
+        """A ledger table as a statement beside the spool names it."""
+        return table if isinstance(db, PgConnection) else f"main.{table}"
 
     @property
     def stamp(self) -> tuple[str, str]:
@@ -353,12 +383,16 @@ class Batch:
     def _flush(self) -> None:
         if self._pending:
             marks = ", ".join("?" * len(EVALUATION_COLUMNS))
-            self.ledger.db.executemany(f"INSERT INTO {self.SPOOL}.evaluations VALUES ({marks})", self._pending)
+            self.ledger.db.executemany(
+                f"INSERT INTO {self.spool('evaluations')} ({', '.join(EVALUATION_COLUMNS)}) VALUES ({marks})",
+                self._pending,
+            )
             self._pending.clear()
 
     def add_invalid(self, s: InvalidSubmission) -> None:
         self.ledger.db.execute(
-            f"INSERT INTO {self.SPOOL}.invalid VALUES ({', '.join('?' * len(INVALID_COLUMNS))})",
+            f"INSERT INTO {self.spool('invalid')} ({', '.join(INVALID_COLUMNS)})"
+            f" VALUES ({', '.join('?' * len(INVALID_COLUMNS))})",
             invalid_row(s, self.scored_at),
         )
 
@@ -368,28 +402,26 @@ class Batch:
         records are in, told which of the batch's workbooks do not stand: if it raises, nothing is recorded."""
         db = self.ledger.db
         self._flush()
-        db.execute("COMMIT")  # the spool's own rows; the ledger itself is not touched yet
-        self.open = False
-        spool = self.SPOOL
+        if self.open:
+            db.execute("COMMIT")  # the spool's own rows; the ledger itself is not touched yet
+            self.open = False
+        spool, evaluations = self.spool("evaluations"), self.main("evaluations", db)
         columns = ", ".join(EVALUATION_COLUMNS)
         with self.ledger.transaction():
-            before = db.total_changes
             # A file already held is not recorded again, whatever version it was scored under this time (a workbook
             # without a stamp is read under the newest version): only rescore records a file under another version.
-            db.execute(
-                f"INSERT INTO main.evaluations ({columns}) SELECT {columns} FROM {spool}.evaluations s WHERE NOT EXISTS"
-                " (SELECT 1 FROM main.evaluations e WHERE e.community_id = s.community_id AND e.year = s.year"
+            new = db.execute(
+                f"INSERT INTO {evaluations} ({columns}) SELECT {columns} FROM {spool} s WHERE NOT EXISTS"
+                f" (SELECT 1 FROM {evaluations} e WHERE e.community_id = s.community_id AND e.year = s.year"
                 f" AND e.file_sha256 = s.file_sha256) ORDER BY rowid ON CONFLICT ({ONE_PER_CONTENT}) DO NOTHING"
-            )
-            new = db.total_changes - before
-            touched = db.execute(
-                f"SELECT DISTINCT s.community_id, s.year FROM {spool}.evaluations s ORDER BY 1, 2"
-            ).fetchall()
+            ).rowcount
+            touched = db.execute(f"SELECT DISTINCT s.community_id, s.year FROM {spool} s ORDER BY 1, 2").fetchall()
             for community_id, year in touched:
                 settle(db, community_id, int(year), self.year_end)
             invalid = ", ".join(INVALID_COLUMNS)
             db.execute(
-                f"INSERT INTO main.invalid_submissions ({invalid}) SELECT {invalid} FROM {spool}.invalid WHERE true"
+                f"INSERT INTO {self.main('invalid_submissions', db)} ({invalid}) SELECT {invalid}"
+                f" FROM {self.spool('invalid')} WHERE true"
                 " ORDER BY rowid ON CONFLICT (community_id, year, file_sha256) DO NOTHING"
             )
             elsewhere = self._elsewhere()
@@ -401,13 +433,15 @@ class Batch:
     def _elsewhere(self) -> dict[str, Elsewhere]:
         """The batch's evaluations that are not current because of a record from outside the batch (a workbook of
         the batch superseded by another of the batch is the batch's own business, and already said)."""
-        rows = self.ledger.db.execute(
-            f"SELECT s.file_sha256, e.id, e.void_reason, w.id, w.review_date, e.year FROM {self.SPOOL}.evaluations s"
-            " JOIN main.evaluations e ON e.community_id = s.community_id AND e.year = s.year"
+        db = self.ledger.db
+        spool, evaluations = self.spool("evaluations"), self.main("evaluations", db)
+        rows = db.execute(
+            f"SELECT s.file_sha256, e.id, e.void_reason, w.id, w.review_date, e.year FROM {spool} s"
+            f" JOIN {evaluations} e ON e.community_id = s.community_id AND e.year = s.year"
             " AND e.file_sha256 = s.file_sha256"
-            " LEFT JOIN main.evaluations w ON w.id = e.superseded_by"
+            f" LEFT JOIN {evaluations} w ON w.id = e.superseded_by"
             " WHERE (e.void_reason IS NOT NULL OR e.superseded_by IS NOT NULL) AND NOT EXISTS ("
-            f"  SELECT 1 FROM {self.SPOOL}.evaluations t WHERE t.community_id = w.community_id AND t.year = w.year"
+            f"  SELECT 1 FROM {spool} t WHERE t.community_id = w.community_id AND t.year = w.year"
             "   AND t.file_sha256 = w.file_sha256)"
         ).fetchall()
         out: dict[str, Elsewhere] = {}
@@ -421,6 +455,11 @@ class Batch:
     def close(self) -> None:
         """Detach and remove the spool (whether or not it was committed)."""
         db = self.ledger.db
+        if isinstance(db, PgConnection):
+            with suppress(Exception):  # a connection already broken drops its temporary tables itself
+                for table in ("evaluations", "invalid"):
+                    db.execute(f"DROP TABLE IF EXISTS {self.spool(table)}")
+            return
         try:
             if self.open:
                 db.execute("ROLLBACK")
@@ -431,6 +470,7 @@ class Batch:
         except sqlite3.Error:
             pass
         finally:
-            for leftover in (self.file, self.file.with_name(self.file.name + "-journal")):
-                with suppress(OSError):
-                    leftover.unlink()
+            if self.file is not None:
+                for leftover in (self.file, self.file.with_name(self.file.name + "-journal")):
+                    with suppress(OSError):
+                        leftover.unlink()

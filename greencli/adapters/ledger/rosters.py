@@ -3,10 +3,9 @@ what a later command for that year, given none, works with."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 
-from greencli.adapters.ledger.schema import Connected, local_time, now
+from greencli.adapters.ledger.schema import Connected, Database, local_time, now
 from greencli.core.roster import Community, KeptRoster, Rosters
 
 
@@ -33,7 +32,7 @@ class RosterBook(Connected):
         return keep_roster(self.db, year, communities, source)
 
 
-def keep_roster(db: sqlite3.Connection, year: int, communities: Sequence[Community], source: str) -> bool:
+def keep_roster(db: Database, year: int, communities: Sequence[Community], source: str) -> bool:
     """Keep `communities` as `year`'s roster, replacing one kept for it before, in the caller's transaction. The same
     roster again changes nothing (its source and time stay those of the first time). Returns whether anything
     changed."""

@@ -19,19 +19,21 @@ from pathlib import Path
 from typing import Self
 
 from greencli.adapters.files import clear_stale, temp_prefix
+from greencli.adapters.ledger import postgres as pg
+from greencli.adapters.ledger.location import LedgerAt, PostgresUrl
 from greencli.adapters.limits import LEDGER_WAIT_SECONDS
 from greencli.adapters.oserrors import describe_os_error, with_detail
 from greencli.core.errors import GreencliError
 from greencli.core.outcome import Outcome
 
-DB_ENV = "GREENCLI_DB"
-DEFAULT_DB = "greencli.db"
 BUSY_TIMEOUT = LEDGER_WAIT_SECONDS  # a writer's wait for another writer's transaction (see limits.py)
 # "GCLI": marks the file as a greencli ledger, so another program's SQLite file is refused rather than written into.
 APPLICATION_ID = 0x47434C49
 
 # A migration is SQL, or a function of the connection (inside the migration's transaction).
 Migration = str | Callable[[sqlite3.Connection], None]
+# The ledger's connection: sqlite3's, or a PostgreSQL one taking the same calls (postgres.PgConnection).
+Database = sqlite3.Connection | pg.PgConnection
 
 
 def _carry_invalid_files(db: sqlite3.Connection) -> None:
@@ -256,27 +258,30 @@ class LedgerBusy(LedgerError):
     default_code = "ledger-busy"
 
 
-def ledger_path(explicit: Path | None) -> Path:
-    if explicit is not None:
-        return explicit
-    from_env = os.environ.get(DB_ENV)
-    return Path(from_env) if from_env else Path(DEFAULT_DB)
-
-
 class Connected:
-    """An open ledger file: its connection, path and a writer's wait. `open` gives one as a context manager."""
+    """An open ledger: its connection, where it is and a writer's wait. `open` gives one as a context manager."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path, wait: float = BUSY_TIMEOUT) -> None:
+    def __init__(self, connection: Database, path: LedgerAt, wait: float = BUSY_TIMEOUT) -> None:
         self.db = connection
         self.path = path
         self.wait = wait
-        self.file_current = True  # the file's own schema is the newest (a reader of an older one reads a copy)
+        self.file_current = True  # the schema in the file is the newest (a reader of an older one reads a copy)
+
+    @property
+    def postgres(self) -> bool:
+        return isinstance(self.db, pg.PgConnection)
 
     @classmethod
     @contextmanager
-    def open(cls, path: Path, *, create: bool = True, write: bool = True, wait: float = BUSY_TIMEOUT) -> Iterator[Self]:
+    def open(
+        cls, path: LedgerAt, *, create: bool = True, write: bool = True, wait: float = BUSY_TIMEOUT
+    ) -> Iterator[Self]:
         """The ledger at `path`. A writer (`write`) creates it when `create`, upgrades its schema, and waits up to
         `wait` seconds for another writer's transaction; a reader takes no lock and changes nothing."""
+        if isinstance(path, PostgresUrl):
+            with cls._open_postgres(path, create=create, write=write, wait=wait) as shared:
+                yield shared
+            return
         _refuse_unusable(path, must_exist=not (create and write))
         try:
             if create and write and not path.exists():
@@ -311,22 +316,75 @@ class Connected:
         finally:
             connection.close()
 
+    @classmethod
+    @contextmanager
+    def _open_postgres(cls, at: PostgresUrl, *, create: bool, write: bool, wait: float) -> Iterator[Self]:
+        """`open` for a shared ledger: a writer creates the schema in an empty database and upgrades it; a reader
+        needs it there and current (it never upgrades: its role may not be allowed to)."""
+        import psycopg  # noqa: PLC0415  # only when a shared ledger is named
+
+        try:
+            connection = pg.connect(at.url, wait)
+        except psycopg.Error as exc:
+            raise LedgerError("ledger-unopenable", path=str(at), reason=pg.postgres_reason(exc)) from exc
+        try:
+            ledger = cls(connection, at, wait)
+            version = ledger.schema_version()
+            if version > NEWEST:
+                raise LedgerError("ledger-too-new", path=str(at), version=version)
+            if version == 0:
+                _refuse_foreign_schema(connection, at)
+                if not (create and write):
+                    raise LedgerError("ledger-missing", path=str(at))
+            if version < NEWEST:
+                if not write:
+                    raise LedgerError("ledger-needs-upgrade", path=str(at), version=version)
+                ledger.migrate()
+            yield ledger
+        except psycopg.Error as exc:
+            if pg.is_lock_timeout(exc):
+                raise LedgerBusy(path=str(at), wait=wait) from exc
+            raise LedgerError("ledger-unusable", path=str(at), reason=pg.postgres_reason(exc)) from exc
+        finally:
+            connection.close()
+
     # ── schema ──
     def migrate(self) -> None:
         """Bring the schema up to date (only a writer does this; the check alone takes no write lock)."""
+        if isinstance(self.db, pg.PgConnection):
+            with self.transaction():
+                self.db.execute("SELECT pg_advisory_xact_lock(?, ?)", (pg.LOCK_SPACE, pg.MIGRATION_LOCK))
+                _migrate_postgres(self.db, self.path)
+            return
         if self.schema_version() == NEWEST and self._marked():
             return
         with self.transaction():
-            _migrate(self.db, self.path)
+            _migrate(self.db, _file(self.path))
 
     def _marked(self) -> bool:
         return int(self.db.execute("PRAGMA application_id").fetchone()[0]) == APPLICATION_ID
 
     def schema_version(self) -> int:
+        if isinstance(self.db, pg.PgConnection):
+            return _postgres_schema_version(self.db)
         return _schema_version(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
+        """A write transaction. On PostgreSQL, one writer's at a time (the write lock, waited for up to `wait`
+        seconds), as SQLite's BEGIN IMMEDIATE gives."""
+        if isinstance(self.db, pg.PgConnection):
+            self.db.execute("BEGIN")
+            try:
+                self.db.execute(f"SET LOCAL lock_timeout = {pg.lock_timeout_ms(self.wait)}")
+                self.db.execute("SELECT pg_advisory_xact_lock(?, ?)", (pg.LOCK_SPACE, pg.WRITE_LOCK))
+                self.db.execute("SET LOCAL lock_timeout = 0")
+                yield
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+            return
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -334,6 +392,44 @@ class Connected:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+
+def _file(path: LedgerAt) -> Path:
+    assert isinstance(path, Path), "an SQLite ledger is a file"
+    return path
+
+
+def _postgres_schema_version(db: pg.PgConnection) -> int:
+    found = db.execute(f"SELECT to_regclass('{pg.SCHEMA}.schema_migrations')").fetchone()
+    if found is None or found[0] is None:
+        return 0
+    row = db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
+    return int(row[0] or 0)
+
+
+def _refuse_foreign_schema(db: pg.PgConnection, at: PostgresUrl) -> None:
+    """A `greencli` schema holding tables but no migrations is another program's: never written into."""
+    tables = db.execute("SELECT count(*) FROM pg_tables WHERE schemaname = ?", (pg.SCHEMA,)).fetchone()
+    if tables is not None and int(tables[0]) > 0:
+        raise LedgerError("ledger-foreign", path=str(at))
+
+
+def _migrate_postgres(db: pg.PgConnection, at: LedgerAt) -> None:
+    """Every migration not yet applied, in their PostgreSQL form, inside the caller's transaction."""
+    db.execute(f"CREATE SCHEMA IF NOT EXISTS {pg.SCHEMA}")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    applied = {int(row[0]) for row in db.execute("SELECT version FROM schema_migrations")}
+    if applied and max(applied) > NEWEST:
+        raise LedgerError("ledger-too-new", path=str(at), version=max(applied))
+    for version, name, _ in MIGRATIONS:
+        if version in applied:
+            continue
+        for statement in pg.statements(pg.POSTGRES_MIGRATIONS[version]):
+            db.execute(statement)
+        db.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", (version, name, now()))
 
 
 def _refuse_unusable(path: Path, *, must_exist: bool) -> None:

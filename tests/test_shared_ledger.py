@@ -1,0 +1,203 @@
+"""The shared ledger in PostgreSQL (issue 25, item 1): `--db postgresql://…` works for every command, against a
+real server (tests/postgres.py), with output identical to the same commands on an SQLite ledger."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import docx
+import psycopg
+import pytest
+from greencli import api
+from greencli.adapters.ledger import NEWEST, Ledger, PostgresUrl
+from greencli.adapters.ledger.postgres import LOCK_SPACE, ROLLUP_LOCK, WRITE_LOCK, to_postgres
+from greencli.cli.app import app
+from typer.testing import CliRunner
+
+from tests.district import ROOT
+
+runner = CliRunner()
+SAMPLES = ROOT / "samples"
+ROSTER = str(SAMPLES / "roster.csv")
+# What differs between two runs whatever the backend: when, and where the outputs went.
+VOLATILE = re.compile(
+    r'"(scored_at|seen_at|stored_at|recorded_at|voided_at|written_at|db|out|duration_seconds)": ("[^"]*"|[0-9.]+)'
+)
+
+
+def cli(*args: str | Path) -> Any:
+    return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "120", "GREENCLI_ROSTER": ""})
+
+
+MINUTE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d")  # a time in a message (记录 #5 已于 … 作废)
+
+
+def same(text: str, folder: Path, db: str) -> str:
+    masked = MINUTE.sub("<time>", text.replace(str(folder), "<folder>").replace(db, "<ledger>"))
+    return VOLATILE.sub(r'"\1": "…"', masked)
+
+
+def document_text(path: Path) -> list[str]:
+    document = docx.Document(str(path))
+    return [p.text for p in document.paragraphs] + [c.text for t in document.tables for r in t.rows for c in r.cells]
+
+
+def every_command(db: str, folder: Path) -> dict[str, Any]:
+    """The sample district's three years through every command that reads or writes the ledger; what each prints
+    (JSON, with what differs between any two runs masked) and the documents it writes."""
+    folder.mkdir()
+    seen: dict[str, Any] = {}
+
+    def run(name: str, *args: str | Path, codes: tuple[int, ...] = (0, 1)) -> None:
+        result = cli(*args, "--db", db, "--json")
+        assert result.exit_code in codes, (name, result.output)
+        seen[name] = (result.exit_code, same(result.stdout, folder, db))
+
+    run("score 2021", "score", SAMPLES / "inspections" / "2021", "--roster", ROSTER, "--out", folder / "2021.xlsx")
+    run("score 2022", "score", SAMPLES / "inspections" / "2022", "--out", folder / "2022.xlsx")
+    run("score 2022 again", "score", SAMPLES / "inspections" / "2022", "--out", folder / "2022.xlsx")
+    run("rollup 2023", "rollup", "--inbox", SAMPLES / "inspections" / "2023", "--year", "2023", "--out",
+        folder / "2023.xlsx")  # fmt: skip
+    run("rollup 2023 unchanged", "rollup", "--inbox", SAMPLES / "inspections" / "2023", "--year", "2023", "--out",
+        folder / "2023.xlsx")  # fmt: skip
+    run("confer", "confer", "ZJ-01", "zj-02", "--year", "2021", "--date", "2021-12-20", "--doc", "秦创绿〔2021〕1号")
+    run("confer again", "confer", "zj-01", "--year", "2021", "--date", "2021-12-21", "--doc", "秦创绿〔2021〕2号")
+    run("void", "void", "#5", "--reason", "社区编码填错")
+    run("void again", "void", "5", "--reason", "再次", codes=(2,))
+    run("rescore preview", "rescore", "--year", "2022", "--version", "2021.1")
+    run("rescore apply", "rescore", "--year", "2022", "--version", "2021.1", "--apply")
+    for year in ("2021", "2022", "2023"):
+        run(f"progress {year}", "progress", "--year", year)
+        run(f"export {year}", "export", "--year", year, "--out", folder / f"export{year}.xlsx")
+        run(f"roster {year}", "roster", "show", "--year", year)
+        for kind in ("通报", "认定名单", "撤销名单"):
+            out = folder / f"{kind}{year}.docx"
+            run(f"notice {kind} {year}", "notice", "--year", year, "--kind", kind, "--out", out)
+            seen[f"{kind} {year} text"] = document_text(out)
+    for code in ("ZJ-01", "zj-02", "BH-01", "NOPE"):
+        run(f"history {code}", "history", code, codes=(0, 2))
+    with api.open_ledger(db) as ledger:
+        for number in (2021, 2022, 2023):
+            frames = {"evaluations": ledger.evaluations(number), "items": ledger.item_scores(number)}
+            for name, frame in frames.items():
+                masked = frame.drop(columns=[c for c in frame.columns if c in ("评分时间", "文件")])
+                seen[f"api {name} {number}"] = masked.astype(str).values.tolist()
+    return seen
+
+
+def test_every_command_prints_the_same_on_postgresql_as_on_sqlite(postgres_url: str, tmp_path: Path) -> None:
+    on_sqlite = every_command(str(tmp_path / "sqlite" / "l.db"), tmp_path / "sqlite-out")
+    on_postgres = every_command(postgres_url, tmp_path / "postgres-out")
+    assert on_postgres.keys() == on_sqlite.keys()
+    for name, shown in on_sqlite.items():
+        assert on_postgres[name] == shown, name
+    history = json.loads(on_postgres["history ZJ-01"][1])
+    assert [e["id"] for e in history["evaluations"]]  # record numbers shown, and equal on both
+    assert json.loads(on_postgres["rollup 2023 unchanged"][1])["recorded"] == 0
+
+
+def test_the_schema_is_created_once_in_its_own_schema_and_read_as_it_is(postgres_url: str) -> None:
+    at = PostgresUrl(postgres_url)
+    with Ledger.open(at) as ledger:
+        assert ledger.schema_version() == NEWEST and ledger.postgres
+    with psycopg.connect(postgres_url) as admin:
+        tables = {r[0] for r in admin.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'greencli'")}
+        versions = [r[0] for r in admin.execute("SELECT version FROM greencli.schema_migrations ORDER BY 1")]
+    assert {"evaluations", "files", "outputs", "invalid_submissions", "conferrals", "rosters"} <= tables
+    assert versions == list(range(1, NEWEST + 1))
+    with Ledger.open(at, create=False, write=False) as reader:  # a second opening migrates nothing
+        assert reader.schema_version() == NEWEST
+
+
+def test_two_writers_creating_the_schema_at_once_both_succeed(postgres_url: str) -> None:
+    code = (
+        "import sys\nfrom greencli.adapters.ledger import Ledger, PostgresUrl\n"
+        "with Ledger.open(PostgresUrl(sys.argv[1])) as ledger:\n    print(ledger.schema_version())"
+    )
+    runs = [subprocess.Popen([sys.executable, "-c", code, postgres_url], stdout=subprocess.PIPE, text=True)
+            for _ in range(4)]  # fmt: skip
+    outputs = [r.communicate(timeout=60)[0].strip() for r in runs]
+    assert [r.returncode for r in runs] == [0, 0, 0, 0] and outputs == [str(NEWEST)] * 4
+
+
+def test_what_cannot_be_used_is_said_in_chinese_and_changes_nothing(postgres_server: Any, tmp_path: Path) -> None:
+    empty = postgres_server.new_database()
+    missing = cli("progress", "--year", "2022", "--roster", ROSTER, "--db", empty, "--json")
+    assert missing.exit_code == 2 and json.loads(missing.stdout)["error"]["code"] == "ledger-missing"
+    refused = cli("history", "ZJ-01", "--db", postgres_server.url("no_such_database"), "--json")
+    assert refused.exit_code == 2 and json.loads(refused.stdout)["error"]["code"] == "ledger-unopenable"
+    assert "数据库或用户不存在" in json.loads(refused.stdout)["error"]["message"]
+    closed = cli("history", "ZJ-01", "--db", "postgresql://someone:secret@127.0.0.1:1/x", "--json")
+    message = json.loads(closed.stdout)["error"]["message"]
+    assert closed.exit_code == 2 and "连接被拒绝" in message and "secret" not in message and "***" in message
+    foreign = postgres_server.new_database()
+    with psycopg.connect(foreign, autocommit=True) as admin:
+        admin.execute("CREATE SCHEMA greencli")
+        admin.execute("CREATE TABLE greencli.evaluations (x integer)")
+    written = cli("score", SAMPLES / "inspections" / "2021", "--db", foreign, "--out", tmp_path / "x.xlsx", "--json")
+    assert written.exit_code == 2 and json.loads(written.stdout)["error"]["code"] == "ledger-foreign"
+    with psycopg.connect(foreign) as admin:
+        assert admin.execute("SELECT count(*) FROM greencli.evaluations").fetchone() == (0,)
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_a_reader_never_upgrades_an_older_shared_ledger(postgres_url: str) -> None:
+    with Ledger.open(PostgresUrl(postgres_url)):
+        pass
+    with psycopg.connect(postgres_url, autocommit=True) as admin:  # as a greencli before rosters were kept left it
+        admin.execute("DROP TABLE greencli.roster_communities, greencli.rosters")
+        admin.execute("DELETE FROM greencli.schema_migrations WHERE version = 10")
+    old = cli("history", "ZJ-01", "--db", postgres_url, "--json")
+    assert old.exit_code == 2 and json.loads(old.stdout)["error"]["code"] == "ledger-needs-upgrade"
+    with psycopg.connect(postgres_url) as admin:
+        assert admin.execute("SELECT max(version) FROM greencli.schema_migrations").fetchone() == (NEWEST - 1,)
+    with Ledger.open(PostgresUrl(postgres_url)) as writer:  # a writer upgrades it
+        assert writer.schema_version() == NEWEST
+
+
+def test_a_writer_waits_for_another_then_gives_up_having_changed_nothing(postgres_url: str, tmp_path: Path) -> None:
+    with Ledger.open(PostgresUrl(postgres_url)):
+        pass
+    with psycopg.connect(postgres_url, autocommit=True) as holder:
+        holder.execute("SELECT pg_advisory_lock(%s, %s)", (LOCK_SPACE, WRITE_LOCK))  # another writer, mid-commit
+        busy = cli("score", SAMPLES / "inspections" / "2021", "--roster", ROSTER, "--db", postgres_url, "--out",
+                   tmp_path / "s.xlsx", "--wait", "0.5", "--json")  # fmt: skip
+        assert busy.exit_code == 3, busy.output
+        assert json.loads(busy.stdout)["error"]["code"] == "ledger-busy"
+        holder.execute("SELECT pg_advisory_lock(%s, %s)", (LOCK_SPACE, ROLLUP_LOCK))  # another rollup running
+        second = cli("rollup", "--inbox", SAMPLES / "inspections" / "2021", "--db", postgres_url, "--out",
+                     tmp_path / "r.xlsx", "--json")  # fmt: skip
+        assert second.exit_code == 3 and json.loads(second.stdout)["error"]["code"] == "lock-busy"
+    with psycopg.connect(postgres_url) as admin:
+        assert admin.execute("SELECT count(*) FROM greencli.evaluations").fetchone() == (0,)
+    assert not (tmp_path / "s.xlsx").exists()
+    free = cli("score", SAMPLES / "inspections" / "2021", "--roster", ROSTER, "--db", postgres_url, "--out",
+               tmp_path / "s.xlsx", "--json")  # fmt: skip
+    assert free.exit_code == 1 and json.loads(free.stdout)["recorded"] > 0
+
+
+@pytest.mark.parametrize(
+    ("sqlite", "postgres"),
+    [
+        ("SELECT 1 FROM t WHERE a = ? AND b = ?", "SELECT 1 FROM t WHERE a = %s AND b = %s"),
+        ("SELECT '?' , ? FROM t", "SELECT '?' , %s FROM t"),  # a ? inside a literal is text
+        ("SELECT 5 % 2, '%' FROM t WHERE x = ?", "SELECT 5 %% 2, '%%' FROM t WHERE x = %s"),
+        ('SELECT "a?b" FROM t', 'SELECT "a?b" FROM t'),
+    ],
+)
+def test_parameters_in_postgresql_form(sqlite: str, postgres: str) -> None:
+    assert to_postgres(sqlite) == postgres
+
+
+def test_a_url_keeps_its_slashes_and_hides_its_password() -> None:
+    shown = str(PostgresUrl("postgresql://office:pa55@db.example:5432/greencli?sslmode=require"))
+    assert shown == "postgresql://office:***@db.example:5432/greencli?sslmode=require"
+    from greencli.adapters.ledger import ledger_at
+
+    assert ledger_at("postgres://x@h/d") == PostgresUrl("postgres://x@h/d")
+    assert ledger_at("本区/greencli.db") == Path("本区/greencli.db")
