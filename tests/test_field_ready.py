@@ -134,7 +134,7 @@ def test_help_at_80_columns_shows_every_option_whole(command: str) -> None:
 ALLOWED_ASCII = {
     "greencli", "python", "xlsx", "xlsm", "csv", "json", "toml", "sqlite", "wps", "excel", "sha", "yyyy", "mm", "dd",
     "db", "id", "url", "utf", "gbk", "debug", "help", "roster", "rubric", "true", "false", "null", "version", "word",
-    "docx", "postgresql",
+    "docx", "postgresql", "ledger",
 }  # fmt: skip
 ALLOWED_ASCII |= {c.name or "" for c in app.registered_commands}  # the commands' own names
 ENGLISH_WORD = re.compile(r"(?<![\w/.\\-])([A-Za-z]{3,})(?![\w/.\\-])")

@@ -342,11 +342,11 @@ def test_a_failed_batch_leaves_the_ledger_as_it_was(tmp_path: Path, batch: dict[
     calls = {"n": 0}
     real = evaluations.settle
 
-    def explode(db: sqlite3.Connection, community_id: str, year: int, year_end: tuple[int, int]) -> None:
+    def explode(db: sqlite3.Connection, district: str, community_id: str, year: int, year_end: tuple[int, int]) -> None:
         calls["n"] += 1
         if calls["n"] == 2:
             raise sqlite3.OperationalError("disk I/O error")
-        real(db, community_id, year, year_end)
+        real(db, district, community_id, year, year_end)
 
     monkeypatch.setattr(evaluations, "settle", explode)
     result = score(

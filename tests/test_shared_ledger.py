@@ -14,7 +14,7 @@ import docx
 import psycopg
 import pytest
 from greencli import api
-from greencli.adapters.ledger import NEWEST, Ledger, PostgresUrl
+from greencli.adapters.ledger import NEWEST, Ledger, PostgresUrl, schema
 from greencli.adapters.ledger.postgres import LOCK_SPACE, ROLLUP_LOCK, WRITE_LOCK, to_postgres
 from greencli.cli.app import app
 from typer.testing import CliRunner
@@ -28,6 +28,14 @@ ROSTER = str(SAMPLES / "roster.csv")
 VOLATILE = re.compile(
     r'"(scored_at|seen_at|stored_at|recorded_at|voided_at|written_at|db|out|duration_seconds)": ("[^"]*"|[0-9.]+)'
 )
+
+
+DISTRICT = "130302"  # 秦皇岛市海港区's code: the district these tests work on in a shared ledger
+
+
+@pytest.fixture(autouse=True)
+def one_district(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GREENCLI_DISTRICT", DISTRICT)
 
 
 def cli(*args: str | Path) -> Any:
@@ -102,7 +110,7 @@ def test_every_command_prints_the_same_on_postgresql_as_on_sqlite(postgres_url: 
 
 
 def test_the_schema_is_created_once_in_its_own_schema_and_read_as_it_is(postgres_url: str) -> None:
-    at = PostgresUrl(postgres_url)
+    at = PostgresUrl(postgres_url, DISTRICT)
     with Ledger.open(at) as ledger:
         assert ledger.schema_version() == NEWEST and ledger.postgres
     with psycopg.connect(postgres_url) as admin:
@@ -117,7 +125,7 @@ def test_the_schema_is_created_once_in_its_own_schema_and_read_as_it_is(postgres
 def test_two_writers_creating_the_schema_at_once_both_succeed(postgres_url: str) -> None:
     code = (
         "import sys\nfrom greencli.adapters.ledger import Ledger, PostgresUrl\n"
-        "with Ledger.open(PostgresUrl(sys.argv[1])) as ledger:\n    print(ledger.schema_version())"
+        "with Ledger.open(PostgresUrl(sys.argv[1], '130302')) as ledger:\n    print(ledger.schema_version())"
     )
     runs = [subprocess.Popen([sys.executable, "-c", code, postgres_url], stdout=subprocess.PIPE, text=True)
             for _ in range(4)]  # fmt: skip
@@ -146,22 +154,23 @@ def test_what_cannot_be_used_is_said_in_chinese_and_changes_nothing(postgres_ser
     assert not (tmp_path / "x.xlsx").exists()
 
 
-def test_a_reader_never_upgrades_an_older_shared_ledger(postgres_url: str) -> None:
-    with Ledger.open(PostgresUrl(postgres_url)):
-        pass
-    with psycopg.connect(postgres_url, autocommit=True) as admin:  # as a greencli before rosters were kept left it
-        admin.execute("DROP TABLE greencli.roster_communities, greencli.rosters")
-        admin.execute("DELETE FROM greencli.schema_migrations WHERE version = 10")
+def test_a_reader_never_upgrades_an_older_shared_ledger(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with monkeypatch.context() as older:  # the schema as a greencli of one migration fewer left it
+        older.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:-1])
+        older.setattr(schema, "NEWEST", NEWEST - 1)
+        older.setattr(schema, "_district", lambda *_: "")  # districts came with the last migration
+        with Ledger.open(PostgresUrl(postgres_url, DISTRICT)) as ledger:
+            assert ledger.schema_version() == NEWEST - 1
     old = cli("history", "ZJ-01", "--db", postgres_url, "--json")
     assert old.exit_code == 2 and json.loads(old.stdout)["error"]["code"] == "ledger-needs-upgrade"
     with psycopg.connect(postgres_url) as admin:
         assert admin.execute("SELECT max(version) FROM greencli.schema_migrations").fetchone() == (NEWEST - 1,)
-    with Ledger.open(PostgresUrl(postgres_url)) as writer:  # a writer upgrades it
+    with Ledger.open(PostgresUrl(postgres_url, DISTRICT)) as writer:  # a writer upgrades it
         assert writer.schema_version() == NEWEST
 
 
 def test_a_writer_waits_for_another_then_gives_up_having_changed_nothing(postgres_url: str, tmp_path: Path) -> None:
-    with Ledger.open(PostgresUrl(postgres_url)):
+    with Ledger.open(PostgresUrl(postgres_url, DISTRICT)):
         pass
     with psycopg.connect(postgres_url, autocommit=True) as holder:
         holder.execute("SELECT pg_advisory_lock(%s, %s)", (LOCK_SPACE, WRITE_LOCK))  # another writer, mid-commit
@@ -199,5 +208,6 @@ def test_a_url_keeps_its_slashes_and_hides_its_password() -> None:
     assert shown == "postgresql://office:***@db.example:5432/greencli?sslmode=require"
     from greencli.adapters.ledger import ledger_at
 
-    assert ledger_at("postgres://x@h/d") == PostgresUrl("postgres://x@h/d")
+    assert ledger_at("postgres://x@h/d") == PostgresUrl("postgres://x@h/d", DISTRICT)  # from GREENCLI_DISTRICT
+    assert ledger_at("postgres://x@h/d", " 130303 ") == PostgresUrl("postgres://x@h/d", "130303")
     assert ledger_at("本区/greencli.db") == Path("本区/greencli.db")

@@ -28,7 +28,9 @@ from greencli.core.model import Verdict
 from greencli.core.outcome import Outcome
 from greencli.core.progress import Standing, Tally, points_short
 from greencli.core.reports import (
+    CityReport,
     ConferReport,
+    CopyReport,
     ExportReport,
     HistoryReport,
     NoticeReport,
@@ -596,4 +598,40 @@ def render_roster(report: RosterReport) -> None:
                Column("社区名称", wrap=True, whole=True, keep=2, min_width=8), Column("类型")]  # fmt: skip
     rows = [[str(n), _text(c.subdistrict), _text(c.code), _text(c.name), _text(c.kind)]
             for n, c in enumerate(kept.communities, start=1)]  # fmt: skip
+    render_table(out, FittedTable(columns, rows))
+
+
+def render_city(report: CityReport) -> None:
+    out = console()
+    target = f"目标：城市社区达标率 ≥ {percent_text(report.target)}" if report.target is not None else "本年度没有目标"
+    out.print(f"[bold]{report.year}年度全市绿色社区创建进度[/]  {target}")
+    columns = [Column("县（区）"), Column("城市社区", justify="right"), Column("持有称号", justify="right"),
+               Column("达标率", justify="right"), Column("是否达到"), Column("还差", justify="right")]  # fmt: skip
+    rows = []
+    for d in report.districts:
+        t = d.tally
+        if t is None:
+            rows.append([_text(d.district), "—", "—", "—", "未存入名单", "—"])
+            continue
+        met = "" if t.met is None else ("[green]达到[/]" if t.met else "[red]未达到[/]")
+        rows.append([_text(d.district), str(t.urban), str(t.holders), percent_text(t.rate) if t.rate is not None else "—",
+                     met, "" if t.gap is None else str(t.gap)])  # fmt: skip
+    rate = percent_text(report.rate) if report.rate is not None else "—"
+    rows.append(["[bold]全市[/]", str(report.urban), str(report.holders), rate, "", ""])
+    render_table(out, FittedTable(columns, rows))
+    if any(d.tally is None for d in report.districts):
+        out.print("未存入名单的县（区）不计入全市合计：请该县（区）在本年度的命令中用 --roster 指定一次名单")
+
+
+TABLE_NAMES = {"evaluations": "评审记录", "invalid_submissions": "无效评分表", "conferrals": "市级命名",
+               "rosters": "各年度名单", "files": "收件箱文件", "outputs": "汇总工作簿"}  # fmt: skip
+
+
+def render_copy(report: CopyReport) -> None:
+    out = console()
+    out.print(f"[bold]已复制到共用评分记录库[/]（县（区）{_text(report.district)}）：新增 {report.added} 条")
+    out.print(f"来源：{_text(report.source)}")
+    out.print(f"目标：{_text(report.target)}")
+    columns = [Column("内容"), Column("新增", justify="right"), Column("已有", justify="right")]
+    rows = [[TABLE_NAMES.get(name, name), str(added), str(already)] for name, added, already in report.tables]
     render_table(out, FittedTable(columns, rows))

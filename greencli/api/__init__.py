@@ -7,8 +7,8 @@ and what a caller needs to handle failures. The command line (greencli.cli) is b
     with api.open_ledger("greencli.db") as ledger:
         frame = ledger.evaluations(2022)                                           # a pandas DataFrame
 
-Commands: standard, template, score, progress, notice, confer, history, rescore, void, rollup, export,
-roster_show
+Commands: standard, template, score, progress (city_progress for every district of a shared ledger), notice,
+confer, history, rescore, void, rollup, export, roster_show, ledger_copy
 (greencli.api.commands). Analysis: load_rubric, assess_workbook, open_ledger, LedgerView (greencli.api.analysis).
 Failures: GreencliError (`.code`, `.params`, `.exit_code`, `str()` the Chinese message), Interrupted.
 
@@ -30,9 +30,11 @@ if TYPE_CHECKING:  # what a type checker sees: every name, explicitly re-exporte
     from greencli.api.analysis import load_rubric as load_rubric
     from greencli.api.analysis import open_ledger as open_ledger
     from greencli.api.commands import check_year as check_year
+    from greencli.api.commands import city_progress as city_progress
     from greencli.api.commands import confer as confer
     from greencli.api.commands import export as export
     from greencli.api.commands import history as history
+    from greencli.api.commands import ledger_copy as ledger_copy
     from greencli.api.commands import notice as notice
     from greencli.api.commands import progress as progress
     from greencli.api.commands import rescore as rescore
@@ -55,7 +57,7 @@ if TYPE_CHECKING:  # what a type checker sees: every name, explicitly re-exporte
 
 _WHERE: dict[str, str] = {
     **dict.fromkeys(("standard", "template", "score", "progress", "notice", "confer", "history", "rescore", "void",
-                     "rollup", "export", "check_year", "roster_show"), "greencli.api.commands"),
+                     "rollup", "export", "check_year", "roster_show", "city_progress", "ledger_copy"), "greencli.api.commands"),
     **dict.fromkeys(("LedgerView", "assess_workbook", "load_rubric", "open_ledger"), "greencli.api.analysis"),
     **dict.fromkeys(("GreencliError", "Interrupted", "Problem", "interrupt_note"), "greencli.core.errors"),
     **dict.fromkeys(("REGISTRY", "render"), "greencli.core.issues"),
@@ -80,12 +82,14 @@ __all__ = [  # noqa: RUF022 - grouped as _WHERE is
     "__version__",
     "assess_workbook",
     "check_year",
+    "city_progress",
     "confer",
     "describe",
     "describe_os_error",
     "export",
     "history",
     "interrupt_note",
+    "ledger_copy",
     "load_rubric",
     "notice",
     "open_ledger",

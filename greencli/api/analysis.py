@@ -91,7 +91,10 @@ class LedgerView:
 
 
 @contextmanager
-def open_ledger(path: str | Path = "greencli.db", rubric: Rubric | None = None) -> Iterator[LedgerView]:
-    """The ledger at `path`, for reading (it must exist)."""
-    with Ledger.open(ledger_at(path), create=False, write=False) as ledger:
+def open_ledger(
+    path: str | Path = "greencli.db", rubric: Rubric | None = None, district: str | None = None
+) -> Iterator[LedgerView]:
+    """The ledger at `path` (an SQLite file, or a postgresql:// URL with the `district` to read), for reading (it
+    must exist)."""
+    with Ledger.open(ledger_at(path, district), create=False, write=False) as ledger:
         yield LedgerView(ledger, rubric or load_rubric())

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from greencli.adapters.files import OutputChoice, PathsGiven, clear_stale, path_text, refuse_overlap, workbook_output
-from greencli.adapters.ledger import BUSY_TIMEOUT, LedgerAt, ledger_at, ledger_file
+from greencli.adapters.ledger import BUSY_TIMEOUT, LedgerAt, PostgresUrl, ledger_at, ledger_file
 from greencli.adapters.roster import read_roster
 from greencli.adapters.rubric_file import load_rubric, load_standards
 from greencli.adapters.runtime import interruption_behind
@@ -33,7 +33,7 @@ from greencli.core.rubric import Campaign, Rubric, year_bounds
 
 if TYPE_CHECKING:
     from greencli.core.batch import ScoreReport
-    from greencli.core.reports import RosterReport
+    from greencli.core.reports import CityReport, CopyReport, RosterReport
     from greencli.jobs.export import ExportReport
     from greencli.jobs.notice import ConferReport, NoticeReport
     from greencli.jobs.progress import HistoryReport, ProgressReport
@@ -51,14 +51,15 @@ def _path(value: PathLike | None) -> Path | None:
     return None if value is None else Path(value)
 
 
-def _db(value: PathLike | None) -> LedgerAt | None:
-    """The ledger named: an SQLite file, or a postgresql:// URL (kept whole: a Path would fold its //)."""
-    return None if value is None else ledger_at(value)
+def _db(value: PathLike | None, district: str | None = None) -> LedgerAt:
+    """The ledger named (else $GREENCLI_DB, else ./greencli.db): an SQLite file, or a postgresql:// URL (kept whole:
+    a Path would fold its //) with the district to work on."""
+    return ledger_at(value, district)
 
 
 def _db_file(value: PathLike | None) -> Path | None:
     """The ledger's file, for the checks that no output overwrites an input (a shared ledger is no file)."""
-    return ledger_file(ledger_at(_db(value)))
+    return ledger_file(ledger_at(value))
 
 
 def _roster(roster: PathLike | Sequence[Community] | None) -> Sequence[Community] | None:
@@ -74,13 +75,13 @@ def _given(roster: PathLike | Sequence[Community] | None) -> Rosters | None:
 
 
 def _for_year(
-    roster: PathLike | Sequence[Community] | None, db: PathLike | None, year: int
+    roster: PathLike | Sequence[Community] | None, db: PathLike | None, district: str | None, year: int
 ) -> Sequence[Community] | None:
     """The roster a reading command works with for `year`: the one given (then kept as the year's), else the one
     the ledger keeps for the year or the latest year before it."""
     from greencli.jobs.rosters import roster_for
 
-    return roster_for(ledger_at(_db(db)), year, _given(roster))
+    return roster_for(_db(db, district), year, _given(roster))
 
 
 def _inputs(**given: PathLike | Sequence[Community] | None) -> dict[str, PathsGiven]:
@@ -178,6 +179,7 @@ def score(
     *,
     roster: PathLike | Sequence[Community] | None = None,
     db: PathLike | None = None,
+    district: str | None = None,
     out: PathLike | None = None,
     year: int | None = None,
     dry_run: bool = False,
@@ -196,7 +198,7 @@ def score(
     if not dry_run:  # the workbooks scored are checked by run_score, once it has expanded the patterns
         guard_outputs({"out": first.path}, _inputs(db=_db_file(db), roster=roster, rubric=rubric))
     check_year(standards.newest.campaign, year)
-    report = run_score(standards, [str(f) for f in files], roster=_given(roster), db=_db(db), out=target.target,
+    report = run_score(standards, [str(f) for f in files], roster=_given(roster), db=_db(db, district), out=target.target,
                        dry_run=dry_run, jobs=jobs, year=year, progress=progress, wait=wait)  # fmt: skip
     return replace(report, out_note=_notes(target.at(report.year.year).note, report.out_note))
 
@@ -206,6 +208,7 @@ def progress(
     *,
     roster: PathLike | Sequence[Community] | None = None,
     db: PathLike | None = None,
+    district: str | None = None,
     out: PathLike | None = None,
     as_of: date | None = None,
     rubric: PathLike | None = None,
@@ -219,8 +222,22 @@ def progress(
     if target is not None:
         guard_outputs({"out": target.path}, _inputs(db=_db_file(db), roster=roster, rubric=rubric))
     check_year(standard.campaign, year)
-    report = run_progress(standard, year, _for_year(roster, db, year), _db(db), target.path if target else None, as_of)
+    report = run_progress(
+        standard, year, _for_year(roster, db, district, year), _db(db, district), target.path if target else None, as_of
+    )
     return replace(report, out_note=target.note) if target is not None else report
+
+
+def city_progress(
+    year: int, *, db: PathLike | None = None, as_of: date | None = None, rubric: PathLike | None = None
+) -> CityReport:
+    """Every district of a shared (PostgreSQL) ledger at the end of `year`, side by side, each against its own
+    stored roster, and the city as a whole."""
+    from greencli.jobs.progress import run_city
+
+    standard = load_rubric(_path(rubric))
+    check_year(standard.campaign, year)
+    return run_city(standard, year, _db(db), as_of)
 
 
 def notice(
@@ -231,6 +248,7 @@ def notice(
     as_of: date | None = None,
     roster: PathLike | Sequence[Community] | None = None,
     db: PathLike | None = None,
+    district: str | None = None,
     rubric: PathLike | None = None,
 ) -> NoticeReport:
     """A document the office hands out (Word .docx): one of the year's lists, or the 通报."""
@@ -240,7 +258,9 @@ def notice(
     guard_outputs({"out": target}, _inputs(db=_db_file(db), roster=roster, rubric=rubric))
     standard = load_rubric(_path(rubric))
     check_year(standard.campaign, year)
-    return run_notice(standard, year, kind.strip(), target, _for_year(roster, db, year), _db(db), as_of)
+    return run_notice(
+        standard, year, kind.strip(), target, _for_year(roster, db, district, year), _db(db, district), as_of
+    )
 
 
 def confer(
@@ -250,6 +270,7 @@ def confer(
     document: str,
     *,
     db: PathLike | None = None,
+    district: str | None = None,
     rubric: PathLike | None = None,
 ) -> ConferReport:
     """Record the city's naming (命名) of communities' titles of `year`, on `day`, by its document number."""
@@ -257,19 +278,27 @@ def confer(
 
     standard = load_rubric(_path(rubric))
     check_year(standard.campaign, year)
-    return run_confer(standard, year, day, document, codes, _db(db))
+    return run_confer(standard, year, day, document, codes, _db(db, district))
 
 
-def history(code: str, *, db: PathLike | None = None, rubric: PathLike | None = None) -> HistoryReport:
+def history(
+    code: str, *, db: PathLike | None = None, district: str | None = None, rubric: PathLike | None = None
+) -> HistoryReport:
     """Every evaluation of one community over the years (superseded and voided ones too), its invalid workbooks and
     the city's namings."""
     from greencli.jobs.progress import run_history
 
-    return run_history(code, _db(db), load_rubric(_path(rubric)).campaign)
+    return run_history(code, _db(db, district), load_rubric(_path(rubric)).campaign)
 
 
 def rescore(
-    year: int, version: str, *, apply: bool = False, db: PathLike | None = None, rubric: PathLike | None = None
+    year: int,
+    version: str,
+    *,
+    apply: bool = False,
+    db: PathLike | None = None,
+    district: str | None = None,
+    rubric: PathLike | None = None,
 ) -> RescoreReport:
     """Re-score a year's recorded entries under another version of the standard: a preview, or with `apply` new
     records that supersede the old ones (kept in history)."""
@@ -277,16 +306,23 @@ def rescore(
 
     standards = load_standards(_path(rubric))
     check_year(standards.newest.campaign, year)
-    return run_rescore(standards, year, version, _db(db), apply)
+    return run_rescore(standards, year, version, _db(db, district), apply)
 
 
-def void(record: int | str, reason: str, *, db: PathLike | None = None, rubric: PathLike | None = None) -> VoidReport:
+def void(
+    record: int | str,
+    reason: str,
+    *,
+    db: PathLike | None = None,
+    district: str | None = None,
+    rubric: PathLike | None = None,
+) -> VoidReport:
     """Void a wrongly recorded evaluation (kept in history with the reason and the day); `record` as history shows
     it (25 or "#25")."""
     from greencli.jobs.records import parse_record, run_void
 
     number = record if isinstance(record, int) else parse_record(record)
-    return run_void(number, reason, _db(db), load_rubric(_path(rubric)).campaign)
+    return run_void(number, reason, _db(db, district), load_rubric(_path(rubric)).campaign)
 
 
 def rollup(
@@ -295,6 +331,7 @@ def rollup(
     year: int | None = None,
     roster: PathLike | Sequence[Community] | None = None,
     db: PathLike | None = None,
+    district: str | None = None,
     out: PathLike | None = None,
     log: PathLike | None = None,
     wait: float = 0.0,
@@ -317,7 +354,7 @@ def rollup(
     communities = _given(roster)
     logger: logging.Logger = open_log(_path(log))
     try:
-        report = run_rollup(standards, Path(inbox), year=year, roster=communities, db=_db(db), log=logger,
+        report = run_rollup(standards, Path(inbox), year=year, roster=communities, db=_db(db, district), log=logger,
                             wait=wait, jobs=jobs, out=target.target)  # fmt: skip
         said = target.at(report.year).note  # what was made of `out`, for the year the run reported
         if said:
@@ -344,6 +381,7 @@ def export(
     *,
     roster: PathLike | Sequence[Community] | None = None,
     db: PathLike | None = None,
+    district: str | None = None,
     rubric: PathLike | None = None,
 ) -> ExportReport:
     """The year's data tables (evaluations, item scores, and with a roster the standings): a .xlsx workbook, or a
@@ -354,14 +392,37 @@ def export(
     guard_outputs({"out": target}, _inputs(db=_db_file(db), roster=roster, rubric=rubric))
     standard = load_rubric(_path(rubric))
     check_year(standard.campaign, year)
-    return run_export(standard, year, target, _db(db), _for_year(roster, db, year))
+    return run_export(standard, year, target, _db(db, district), _for_year(roster, db, district, year))
 
 
-def roster_show(year: int | None = None, *, db: PathLike | None = None, rubric: PathLike | None = None) -> RosterReport:
+def roster_show(
+    year: int | None = None, *, db: PathLike | None = None, district: str | None = None, rubric: PathLike | None = None
+) -> RosterReport:
     """The rosters the ledger keeps: with `year`, the one a command for that year works with when given none (the
     year's own, else the latest kept for a year before it); without, every year's."""
     from greencli.jobs.rosters import run_roster_show
 
     if year is not None:
         check_year(load_rubric(_path(rubric)).campaign, year)
-    return run_roster_show(_db(db), year)
+    return run_roster_show(_db(db, district), year)
+
+
+def ledger_copy(
+    source: PathLike,
+    target: str,
+    *,
+    district: str | None = None,
+    wait: float = BUSY_TIMEOUT,
+    rubric: PathLike | None = None,
+) -> CopyReport:
+    """Copy an SQLite ledger into a shared PostgreSQL one as `district` (else $GREENCLI_DISTRICT); running it again
+    adds nothing."""
+    from greencli.jobs.ledger_copy import run_copy
+
+    at = ledger_at(str(target), district)
+    if not isinstance(at, PostgresUrl):
+        raise GreencliError("copy-to-not-shared", path=str(target))
+    origin = ledger_at(source)
+    if not isinstance(origin, Path):
+        raise GreencliError("copy-from-shared", path=str(origin))
+    return run_copy(origin, at, load_rubric(_path(rubric)).campaign, wait)

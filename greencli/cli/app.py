@@ -16,6 +16,7 @@ from greencli.cli.common import (
     AsOfOption,
     BatchYearOption,
     DbOption,
+    DistrictOption,
     DistrictOutOption,
     JobsOption,
     JsonOption,
@@ -124,6 +125,7 @@ def score(
     ],
     roster: RosterOption = None,
     db: DbOption = None,
+    district: DistrictOption = None,
     out: DistrictOutOption = None,
     year: BatchYearOption = None,
     as_json: JsonOption = False,
@@ -134,7 +136,7 @@ def score(
 ) -> None:
     """检查并计算一批评分表：显示结果表，写入评分记录库，生成全区汇总工作簿。有无效评分表时退出码为 1，
     评分记录库被其他程序占用超过 --wait 秒时退出码为 3（未做任何改动）。"""
-    report = api.score(files, roster=roster, db=db, out=out, year=year, dry_run=dry_run, jobs=jobs, rubric=rubric,
+    report = api.score(files, roster=roster, db=db, district=district, out=out, year=year, dry_run=dry_run, jobs=jobs, rubric=rubric,
                        wait=wait, progress=_progress_bar(as_json))  # fmt: skip
     if as_json:
         emit_json(report)
@@ -151,6 +153,7 @@ def progress_command(
     year: Annotated[int, typer.Option("--year", help="统计哪一年年末的进度（四位年份）", metavar="年份")],
     roster: RosterOption = None,
     db: DbOption = None,
+    district: DistrictOption = None,
     as_json: JsonOption = False,
     check: Annotated[bool, typer.Option("--check", help="未达到当年目标时退出码为 1（供定时任务报警）")] = False,
     as_of: AsOfOption = None,
@@ -164,11 +167,27 @@ def progress_command(
         ),
     ] = None,
     rubric: RubricOption = None,
+    city: Annotated[
+        bool,
+        typer.Option(
+            "--city",
+            help="全市视图：共用的 PostgreSQL 评分记录库中各县（区）并列（各按自己存入的名单统计），以及全市合计",
+        ),
+    ] = False,
 ) -> None:
     """各社区、各乡街在该年末的创建状态与年度目标对比：达标率、还差几个、逾期复审、撤销和冲刺名单。"""
+    if city:
+        from greencli.adapters.terminal import render_city
+
+        given = [name for name, value in (("--roster", roster), ("--out", out), ("--check", check),
+                                          ("--district", district)) if value]  # fmt: skip
+        if given:  # the city's view takes each district's own stored roster, and writes nothing
+            raise api.GreencliError("city-options", options="、".join(given))
+        emit(api.city_progress(year, db=db, as_of=parse_day(as_of), rubric=rubric), as_json, render_city)
+        return
     from greencli.adapters.terminal import render_progress
 
-    report = api.progress(year, roster=roster, db=db, out=out, as_of=parse_day(as_of), rubric=rubric)
+    report = api.progress(year, roster=roster, db=db, district=district, out=out, as_of=parse_day(as_of), rubric=rubric)
     emit(report, as_json, render_progress)
     if check and report.missed:
         raise typer.Exit(1)
@@ -192,13 +211,14 @@ def notice(
     as_of: AsOfOption = None,
     roster: RosterOption = None,
     db: DbOption = None,
+    district: DistrictOption = None,
     as_json: JsonOption = False,
     rubric: RubricOption = None,
 ) -> None:
     """生成办公室发出的文书（Word .docx，可在 Word/WPS 中编辑）：年度各类名单，或按公文格式（GB/T 9704）起草的通报。"""
     from greencli.adapters.terminal import render_notice
 
-    report = api.notice(year, kind, out, as_of=parse_day(as_of), roster=roster, db=db, rubric=rubric)
+    report = api.notice(year, kind, out, as_of=parse_day(as_of), roster=roster, db=db, district=district, rubric=rubric)
     emit(report, as_json, render_notice)
 
 
@@ -210,6 +230,7 @@ def confer(
     day: Annotated[str, typer.Option("--date", help="市里命名的日期（YYYY-MM-DD），此后即为称号日期", metavar="日期")],
     doc: Annotated[str, typer.Option("--doc", help="市里命名文件的文号", metavar="文号")],
     db: DbOption = None,
+    district: DistrictOption = None,
     as_json: JsonOption = False,
     rubric: RubricOption = None,
 ) -> None:
@@ -218,7 +239,7 @@ def confer(
 
     named_on = parse_day(day)
     assert named_on is not None
-    emit(api.confer(codes, year, named_on, doc, db=db, rubric=rubric), as_json, render_confer)
+    emit(api.confer(codes, year, named_on, doc, db=db, district=district, rubric=rubric), as_json, render_confer)
 
 
 @app.command("history", cls=ChineseCommand)
@@ -226,13 +247,14 @@ def confer(
 def history(
     code: Annotated[str, typer.Argument(help="社区编码（不区分大小写）", metavar="社区编码")],
     db: DbOption = None,
+    district: DistrictOption = None,
     as_json: JsonOption = False,
     rubric: RubricOption = None,
 ) -> None:
     """一个社区历年的全部评审记录（含已被取代的），附文件、SHA-256 和标准版本，便于追溯。"""
     from greencli.adapters.terminal import render_history
 
-    emit(api.history(code, db=db, rubric=rubric), as_json, render_history)
+    emit(api.history(code, db=db, district=district, rubric=rubric), as_json, render_history)
 
 
 @app.command("rescore", cls=ChineseCommand)
@@ -242,13 +264,14 @@ def rescore_command(
     version: Annotated[str, typer.Option("--version", help="按哪个版本的评分标准重新评分", metavar="版本")],
     apply: Annotated[bool, typer.Option("--apply", help="记录新的评分（取代原记录，历史保留）；不加时只预览")] = False,
     db: DbOption = None,
+    district: DistrictOption = None,
     as_json: JsonOption = False,
     rubric: RubricOption = None,
 ) -> None:
     """按另一版本的评分标准，对某年度已记录的录入值重新评分：预览每个社区前后的结论和总分；缺少的录入项如实列出，不作推测。"""
     from greencli.adapters.terminal import render_rescore
 
-    emit(api.rescore(year, version, apply=apply, db=db, rubric=rubric), as_json, render_rescore)
+    emit(api.rescore(year, version, apply=apply, db=db, district=district, rubric=rubric), as_json, render_rescore)
 
 
 @app.command("void", cls=ChineseCommand)
@@ -257,13 +280,14 @@ def void(
     record: Annotated[str, typer.Argument(help="要作废的记录号（history 中的 #编号）", metavar="记录号")],
     reason: Annotated[str, typer.Option("--reason", help="作废原因（必填，记入历史）", metavar="原因")],
     db: DbOption = None,
+    district: DistrictOption = None,
     as_json: JsonOption = False,
     rubric: RubricOption = None,
 ) -> None:
     """作废一条录错的评审记录：保留在历史中并注明原因和日期，该社区该年度的下一条有效记录成为当前记录。"""
     from greencli.adapters.terminal import render_void
 
-    emit(api.void(record, reason, db=db, rubric=rubric), as_json, render_void)
+    emit(api.void(record, reason, db=db, district=district, rubric=rubric), as_json, render_void)
 
 
 @app.command("rollup", cls=ChineseCommand)
@@ -281,6 +305,7 @@ def rollup(
     ] = None,
     roster: RosterOption = None,
     db: DbOption = None,
+    district: DistrictOption = None,
     out: DistrictOutOption = None,
     log: Annotated[
         Path | None,
@@ -298,7 +323,7 @@ def rollup(
 ) -> None:
     """定时任务用：只评分收件箱中新增或修改过的评分表，再根据评分记录库重写汇总工作簿（及年度进度）。
     退出码：0 全部有效；1 有无效评分表；2 无法执行或无法写入；3 另一任务正在运行。"""
-    report = api.rollup(inbox, year=year, roster=roster, db=db, out=out, log=log, wait=wait, jobs=jobs,
+    report = api.rollup(inbox, year=year, roster=roster, db=db, district=district, out=out, log=log, wait=wait, jobs=jobs,
                         rubric=rubric, describe=said)  # fmt: skip
     if as_json:
         emit_json(report)
@@ -324,13 +349,14 @@ def export(
     ],
     roster: RosterOption = None,
     db: DbOption = None,
+    district: DistrictOption = None,
     as_json: JsonOption = False,
     rubric: RubricOption = None,
 ) -> None:
     """导出某年度的数据表（评审记录、分项得分，有名单时还有年度状态），供 Excel/WPS 或数据分析使用。"""
     from greencli.adapters.terminal import render_export
 
-    emit(api.export(year, out, roster=roster, db=db, rubric=rubric), as_json, render_export)
+    emit(api.export(year, out, roster=roster, db=db, district=district, rubric=rubric), as_json, render_export)
 
 
 roster_app = typer.Typer(
@@ -352,13 +378,46 @@ def roster_show(
         ),
     ] = None,
     db: DbOption = None,
+    district: DistrictOption = None,
     as_json: JsonOption = False,
     rubric: RubricOption = None,
 ) -> None:
     """显示评分记录库中存入的社区名单。"""
     from greencli.adapters.terminal import render_roster
 
-    emit(api.roster_show(year, db=db, rubric=rubric), as_json, render_roster)
+    emit(api.roster_show(year, db=db, district=district, rubric=rubric), as_json, render_roster)
+
+
+ledger_app = typer.Typer(
+    cls=ChineseGroup,
+    help="评分记录库的维护：把本机的 SQLite 评分记录库复制进共用的 PostgreSQL 评分记录库。",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(ledger_app, name="ledger")
+
+
+@ledger_app.command("copy", cls=ChineseCommand)
+@handled
+def ledger_copy(
+    source: Annotated[
+        str, typer.Option("--from", help="要复制的本机 SQLite 评分记录库文件（如 greencli.db）", metavar="文件")
+    ],
+    target: Annotated[
+        str,
+        typer.Option(
+            "--to", help="共用的 PostgreSQL 评分记录库地址（postgresql://用户@服务器/数据库）", metavar="地址"
+        ),
+    ],
+    district: DistrictOption = None,
+    as_json: JsonOption = False,
+    wait: WaitOption = api.LEDGER_WAIT_SECONDS,
+    rubric: RubricOption = None,
+) -> None:
+    """把本机的 SQLite 评分记录库复制进共用的 PostgreSQL 评分记录库，作为一个县（区）的数据；再次运行不会重复添加。"""
+    from greencli.adapters.terminal import render_copy
+
+    emit(api.ledger_copy(source, target, district=district, wait=wait, rubric=rubric), as_json, render_copy)
 
 
 def main() -> None:

@@ -53,6 +53,15 @@ RosterOption = Annotated[
 ]  # fmt: skip
 YearOption = Annotated[int | None, typer.Option("--year", help="评审年度（四位年份）；默认今年", metavar="年份")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="只输出文件路径，每行一个（便于脚本处理）")]
+DistrictOption = Annotated[
+    str | None,
+    typer.Option(
+        "--district",
+        help="共用的 PostgreSQL 评分记录库中本次处理的县（区）代码；默认 $GREENCLI_DISTRICT，否则为记录库中唯一的县（区）"
+        "（SQLite 评分记录库只有一个县（区），无需指定）",
+        metavar="代码",
+    ),
+]
 DbOption = Annotated[
     str | None,  # text, not a Path: a postgresql:// address would lose a slash
     typer.Option(

@@ -23,6 +23,16 @@ CLI_WORDING: Final[dict[str, str]] = {
         "评分记录库 {path} 中没有社区编码“{community}”的评审记录或交来的评分表：请核对编码"
         "（不区分大小写；全部社区可用 greencli progress --year 年份 查看）"
     ),
+    "district-needed": (
+        "共用评分记录库 {path} 中还没有县（区）：请用 --district 指定本县（区）的代码（或设置环境变量 GREENCLI_DISTRICT）"
+    ),
+    "district-ambiguous": "共用评分记录库 {path} 中有多个县（区）：{known}；请用 --district 指定（或设置环境变量 GREENCLI_DISTRICT）",
+    "city-needs-shared": (
+        "评分记录库 {path} 是本机的 SQLite 文件，只有一个县（区）：--city 需要共用的 PostgreSQL 评分记录库（--db postgresql://…）"
+    ),
+    "city-options": "--city 不能与 {options} 同用：全市视图按各县（区）自己存入的名单统计，不写文件",
+    "copy-to-not-shared": "--to {path} 不是 PostgreSQL 数据库地址：请写成 postgresql://用户@服务器/数据库",
+    "copy-from-shared": "--from {path} 应是本机的 SQLite 评分记录库文件（如 greencli.db）",
     "roster-needed": (
         "{purpose}需要社区名单：评分记录库中没有 {year} 年及以前的名单；请用 --roster 指定"
         "（指定后存入评分记录库，作为该年度的名单，以后同一年度无需再指定），或设置环境变量 GREENCLI_ROSTER"

@@ -311,6 +311,36 @@ REGISTRY: Final[dict[str, Entry]] = {
     "ledger-foreign": Entry(
         F, "不是评分记录库", "评分记录库 {path} 不是 greencli 的评分记录库（是其他程序的数据库），未作任何改动"
     ),
+    "district-needed": Entry(
+        F,
+        "需要指定县（区）",
+        "共用评分记录库 {path} 中还没有县（区）：请指定本县（区）的代码，或设置环境变量 GREENCLI_DISTRICT",
+    ),
+    "district-ambiguous": Entry(
+        F,
+        "需要指定县（区）",
+        "共用评分记录库 {path} 中有多个县（区）：{known}；请指定其中一个，或设置环境变量 GREENCLI_DISTRICT",
+    ),
+    "district-unknown": Entry(
+        F, "没有该县（区）", "共用评分记录库 {path} 中没有县（区）“{district}”的数据；已有：{known}"
+    ),
+    "city-needs-shared": Entry(
+        F,
+        "全市视图需要共用记录库",
+        "评分记录库 {path} 是本机的 SQLite 文件，只有一个县（区）：全市视图需要共用的 PostgreSQL 评分记录库",
+    ),
+    "city-options": Entry(
+        F, "全市视图不接受该选项", "全市视图不能与 {options} 同用：它按各县（区）自己存入的名单统计，不写文件"
+    ),
+    "copy-to-not-shared": Entry(
+        F,
+        "复制目标不是共用记录库",
+        "复制目标 {path} 不是 PostgreSQL 数据库地址：请写成 postgresql://用户@服务器/数据库",
+    ),
+    "copy-from-shared": Entry(
+        F, "复制来源不是 SQLite 文件", "复制来源 {path} 应是本机的 SQLite 评分记录库文件（如 greencli.db）"
+    ),
+    "district-invalid": Entry(F, "县（区）代码无效", "县（区）代码“{district}”无效：请写县（区）代码，如 130302"),
     "ledger-needs-upgrade": Entry(
         F,
         "评分记录库需要升级",

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
+from fractions import Fraction
 from pathlib import Path
 
 from greencli.core.model import JsonObject, JsonValue
@@ -369,3 +371,62 @@ class RosterReport:
             "communities": [{"community_id": c.code, "community": c.name, "subdistrict": c.subdistrict, "kind": c.kind}
                             for c in (k.communities if k else ())],
         }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DistrictStanding:
+    """One district of the city's view: its year's tally against its own stored roster (None: it keeps none)."""
+
+    district: str
+    tally: Tally | None
+
+
+@dataclass(frozen=True)
+class CityReport:
+    """`progress --city`: every district of a shared ledger side by side, and the city as a whole."""
+
+    year: int
+    target: Decimal | None
+    districts: tuple[DistrictStanding, ...]
+
+    @property
+    def urban(self) -> int:
+        return sum(d.tally.urban for d in self.districts if d.tally is not None)
+
+    @property
+    def holders(self) -> int:
+        return sum(d.tally.holders for d in self.districts if d.tally is not None)
+
+    @property
+    def rate(self) -> Fraction | None:
+        return Fraction(self.holders, self.urban) if self.urban else None
+
+    def to_json(self) -> JsonObject:
+        rows: list[JsonValue] = []
+        for d in self.districts:
+            t = d.tally
+            rows.append({
+                "district": d.district, "urban": t.urban if t else 0, "holders": t.holders if t else 0,
+                "rate": as_float(t.rate) if t else None, "target": as_float(self.target),
+                "met": t.met if t else None, "gap": t.gap if t else None, "roster": t is not None,
+            })  # fmt: skip
+        return {"year": self.year, "target": as_float(self.target), "districts": rows,
+                "city": {"urban": self.urban, "holders": self.holders, "rate": as_float(self.rate)}}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CopyReport:
+    """`ledger copy`: per table, the rows added to the shared ledger and those it already held."""
+
+    source: str
+    target: str
+    district: str
+    tables: tuple[tuple[str, int, int], ...]  # (table, added, already)
+
+    @property
+    def added(self) -> int:
+        return sum(added for _, added, _ in self.tables)
+
+    def to_json(self) -> JsonObject:
+        return {"from": self.source, "to": self.target, "district": self.district,
+                "tables": {name: {"added": added, "already": already} for name, added, already in self.tables}}  # fmt: skip

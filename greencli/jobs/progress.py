@@ -6,15 +6,15 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from greencli.adapters.ledger import Ledger, LedgerAt, ledger_at
+from greencli.adapters.ledger import Ledger, LedgerAt, PostgresUrl, ledger_at
 from greencli.core.errors import GreencliError
-from greencli.core.reports import HistoryReport, ProgressReport
+from greencli.core.reports import CityReport, DistrictStanding, HistoryReport, ProgressReport
 from greencli.core.roster import Community
 from greencli.core.rubric import Campaign, Rubric
 from greencli.jobs.standing import YearStanding
 
 # the reports are defined in greencli.core.reports (the terminal renders them); importable from here as before
-__all__ = ["HistoryReport", "ProgressReport", "run_history", "run_progress"]
+__all__ = ["CityReport", "HistoryReport", "ProgressReport", "run_city", "run_history", "run_progress"]
 
 
 def run_progress(
@@ -33,6 +33,27 @@ def run_progress(
         write_progress(out, report.standing, rubric, standing.lists)
         report = ProgressReport(rubric, report.standing, str(out))
     return report
+
+
+def run_city(rubric: Rubric, year: int, db: LedgerAt | None, as_of: date | None = None) -> CityReport:
+    """Every district of a shared ledger at the end of `year`, each against its own stored roster (the year's, else
+    the latest before it), and the city as a whole."""
+    at = ledger_at(db)
+    if not isinstance(at, PostgresUrl):
+        raise GreencliError("city-needs-shared", path=str(at))
+    if as_of is not None and as_of < date(year, 1, 1):
+        raise GreencliError("as-of-before-year", date=as_of.isoformat(), year=year)
+    rows: list[DistrictStanding] = []
+    with Ledger.open(at, create=False, write=False, every_district=True) as ledger:
+        for code in ledger.districts():
+            ledger.district = code
+            roster = ledger.rosters().for_year(year)
+            if roster is None:
+                rows.append(DistrictStanding(code, None))
+                continue
+            standing = YearStanding.read(ledger, rubric, roster, year, as_of)
+            rows.append(DistrictStanding(code, standing.current.district))
+    return CityReport(year, rubric.campaign.target_for(year), tuple(rows))
 
 
 def run_history(code: str, db: LedgerAt | None, campaign: Campaign) -> HistoryReport:

@@ -177,7 +177,7 @@ def _record(
 
     def write(noted: Sequence[Outcome]) -> None:
         if rosters is not None and rosters.given is not None and year is not None:
-            keep_roster(batch.ledger.db, year, rosters.given, rosters.source)
+            keep_roster(batch.ledger.db, batch.ledger.district, year, rosters.given, rosters.source)
         shown.append(_in_order(noted, unmatched, order))
         if temporary is not None:
             from greencli.adapters.progress_plan import carried, refuse_to_lose

@@ -46,12 +46,21 @@ class Ledger(Evaluations, FileCache, RosterBook):
 
     def state(self) -> str:
         """A fingerprint of everything recorded: it changes whenever an evaluation, an inbox file or a naming does."""
+        district = (self.district,)
         evaluations = self.db.execute(
-            "SELECT COUNT(*), MAX(id), COUNT(superseded_by), COUNT(void_reason) FROM evaluations"
+            "SELECT COUNT(*), MAX(id), COUNT(superseded_by), COUNT(void_reason) FROM evaluations WHERE district = ?",
+            district,
         ).fetchone()
-        files = self.db.execute("SELECT COUNT(*), MAX(seen_at), SUM(valid) FROM files").fetchone()
-        named = self.db.execute("SELECT COUNT(*), MAX(recorded_at) FROM conferrals").fetchone()
+        files = self.db.execute(
+            "SELECT COUNT(*), MAX(seen_at), SUM(valid) FROM files WHERE district = ?", district
+        ).fetchone()
+        named = self.db.execute(
+            "SELECT COUNT(*), MAX(recorded_at) FROM conferrals WHERE district = ?", district
+        ).fetchone()
         return json.dumps([*evaluations, *files, *named])
 
     def integrity(self) -> str:
+        """SQLite's own check of the file ("ok"); a shared ledger's server keeps its own integrity."""
+        if self.postgres:
+            return "ok"
         return str(self.db.execute("PRAGMA integrity_check").fetchone()[0])

@@ -62,8 +62,8 @@ INVALID_COLUMNS = (
 SPOOL_CHUNK = 256
 # The evaluations that stand: neither superseded by a later one nor voided.
 CURRENT = "superseded_by IS NULL AND void_reason IS NULL"
-# One evaluation per community, year, file content and version of the standard (migration 8's unique index).
-ONE_PER_CONTENT = "community_id, year, file_sha256, rubric_version"
+# One evaluation per community, year, file content and version of the standard in a district (migrations 8, 11).
+ONE_PER_CONTENT = "district, community_id, year, file_sha256, rubric_version"
 _READ = (
     "id, community_id, community, subdistrict, year, verdict, total, bonus, categories, items, vetoes, rubric_id,"
     " rubric_version, file_path, file_sha256, file_size, file_mtime, review_date, scored_at, superseded_by, warnings,"
@@ -125,23 +125,23 @@ def same_code(db: Database, column: str = "community_id") -> str:
     return f"lower({column}) = lower(?)" if isinstance(db, PgConnection) else f"{column} = ? COLLATE NOCASE"
 
 
-def settle(db: Database, community_id: str, year: int, year_end: tuple[int, int]) -> None:
+def settle(db: Database, district: str, community_id: str, year: int, year_end: tuple[int, int]) -> None:
     """Within the caller's transaction: which evaluation of a community and year is current. The later 评审日期
     (none, under 2021.1, counts as the end of its year: the campaign's `year_end`, month and day), then the one
     scored later (a batch shares one time, and within it the newer file wins); every other one is marked superseded
     by it, a voided one never."""
     undated = f"{year:04d}-{year_end[0]:02d}-{year_end[1]:02d}"  # one year: the same day for every row
     rows = db.execute(
-        "SELECT id FROM evaluations WHERE community_id = ? AND year = ? AND void_reason IS NULL"
+        "SELECT id FROM evaluations WHERE district = ? AND community_id = ? AND year = ? AND void_reason IS NULL"
         " ORDER BY COALESCE(review_date, ?) DESC, scored_at DESC, file_mtime DESC, id DESC",
-        (community_id, year, undated),
+        (district, community_id, year, undated),
     ).fetchall()
     current = rows[0][0] if rows else None  # none left when every evaluation of that year was voided
     db.execute(
         "UPDATE evaluations SET superseded_by ="
         " CASE WHEN id = ? OR void_reason IS NOT NULL THEN NULL ELSE CAST(? AS BIGINT) END"
-        " WHERE community_id = ? AND year = ?",
-        (current, current, community_id, year),
+        " WHERE district = ? AND community_id = ? AND year = ?",
+        (current, current, district, community_id, year),
     )
 
 
@@ -157,7 +157,7 @@ class Evaluations(Connected):
         touched = {(o.community_id, o.year) for o, new in zip(outcomes, out, strict=True) if new}
         for community_id, year in sorted(touched, key=lambda t: (t[0], t[1] or 0)):
             if year is not None:
-                settle(self.db, community_id, year, year_end)
+                settle(self.db, self.district, community_id, year, year_end)
         return out
 
     @contextmanager
@@ -175,9 +175,9 @@ class Evaluations(Connected):
         same file under the same version already held: None when that record stands; when another record had
         superseded it (re-scored under another version, and now back), it is scored again — its time renewed, so
         it stands again once settled — and its number is returned. A voided record stays void."""
-        row = evaluation_row(o, rubric_id, scored_at)
+        row = (self.district, *evaluation_row(o, rubric_id, scored_at))
         found = self.db.execute(
-            f"INSERT INTO evaluations ({', '.join(EVALUATION_COLUMNS)}) VALUES ({', '.join('?' * len(row))})"
+            f"INSERT INTO evaluations (district, {', '.join(EVALUATION_COLUMNS)}) VALUES ({', '.join('?' * len(row))})"
             f" ON CONFLICT ({ONE_PER_CONTENT}) DO UPDATE SET scored_at = excluded.scored_at"
             " WHERE evaluations.superseded_by IS NOT NULL AND evaluations.void_reason IS NULL RETURNING id",
             row,
@@ -186,7 +186,7 @@ class Evaluations(Connected):
 
     def settle(self, community_id: str, year: int, year_end: tuple[int, int]) -> None:
         """`settle` on this ledger, within the caller's transaction."""
-        settle(self.db, community_id, year, year_end)
+        settle(self.db, self.district, community_id, year, year_end)
 
     def void(self, record: int, reason: str, year_end: tuple[int, int]) -> tuple[Outcome, Outcome | None]:
         """Mark an evaluation void (kept, with the reason and the day); the next valid one of that community and
@@ -202,9 +202,9 @@ class Evaluations(Connected):
         year = voided.year
         assert year is not None  # a recorded evaluation has its year
         with self.transaction():
-            self.db.execute("UPDATE evaluations SET void_reason = ?, voided_at = ? WHERE id = ?",
-                            (reason, now(), record))  # fmt: skip
-            settle(self.db, voided.community_id, year, year_end)
+            self.db.execute("UPDATE evaluations SET void_reason = ?, voided_at = ? WHERE district = ? AND id = ?",
+                            (reason, now(), self.district, record))  # fmt: skip
+            settle(self.db, self.district, voided.community_id, year, year_end)
         current = self.evaluations(community_id=voided.community_id, year=year, current_only=True)
         return self.evaluations(record=record)[0], (current[0] if current else None)
 
@@ -220,8 +220,8 @@ class Evaluations(Connected):
     ) -> list[Outcome]:
         """Evaluations, oldest first, each with its `record`; `current_only` leaves out superseded and voided ones;
         `entries` reads every value as entered too (for re-scoring)."""
-        clauses: list[str] = []
-        params: list[str | int] = []
+        clauses: list[str] = ["district = ?"]
+        params: list[str | int] = [self.district]
         if community_id is not None:
             clauses.append(same_code(self.db))  # ZJ-01 and zj-01 are one community
             params.append(community_id)
@@ -233,7 +233,7 @@ class Evaluations(Connected):
         if record is not None:
             clauses.append("id = ?")
             params.append(record)
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        where = f"WHERE {' AND '.join(clauses)}"
         columns = _READ + (", entries" if entries else "")
         rows = self.db.execute(
             f"SELECT {columns} FROM evaluations {where} ORDER BY year, community_id, scored_at, id", params
@@ -242,31 +242,37 @@ class Evaluations(Connected):
 
     def file_years(self) -> dict[str, int]:
         """file path → the 评审年度 of the evaluations recorded from it (the latest, should a path hold several)."""
-        rows = self.db.execute("SELECT file_path, MAX(year) FROM evaluations GROUP BY file_path").fetchall()
+        rows = self.db.execute(
+            "SELECT file_path, MAX(year) FROM evaluations WHERE district = ? GROUP BY file_path", (self.district,)
+        ).fetchall()
         return {r[0]: int(r[1]) for r in rows}
 
     def count(self) -> int:
-        return int(self.db.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0])
+        return int(
+            self.db.execute("SELECT COUNT(*) FROM evaluations WHERE district = ?", (self.district,)).fetchone()[0]
+        )
 
     def count_current(self, year: int) -> int:
         """How many evaluations of `year` are current (`evaluations(year=…, current_only=True)`, counted, not read)."""
         return int(
-            self.db.execute(f"SELECT COUNT(*) FROM evaluations WHERE year = ? AND {CURRENT}", (year,)).fetchone()[0]
+            self.db.execute(
+                f"SELECT COUNT(*) FROM evaluations WHERE district = ? AND year = ? AND {CURRENT}", (self.district, year)
+            ).fetchone()[0]
         )
 
     # ── invalid submissions (recorded by a Batch) ──
     def invalid_submissions(
         self, *, community_id: str | None = None, year: int | None = None
     ) -> list[InvalidSubmission]:
-        clauses: list[str] = []
-        params: list[object] = []
+        clauses: list[str] = ["district = ?"]
+        params: list[object] = [self.district]
         if community_id is not None:
             clauses.append(same_code(self.db))
             params.append(community_id)
         if year is not None:
             clauses.append("year = ?")
             params.append(year)
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        where = f"WHERE {' AND '.join(clauses)}"
         rows = self.db.execute(
             "SELECT community_id, community, subdistrict, year, file_path, file_sha256, first_error, errors, seen_at, id,"
             f" first_error_code FROM invalid_submissions {where} ORDER BY year, community_id, seen_at, id",
@@ -281,28 +287,34 @@ class Evaluations(Connected):
     def outstanding_invalid(self) -> set[tuple[str, int]]:
         """(community, year) whose latest submission was invalid: no valid evaluation was scored after it."""
         rows = self.db.execute(
-            "SELECT i.community_id, i.year FROM invalid_submissions i GROUP BY i.community_id, i.year"
+            "SELECT i.community_id, i.year FROM invalid_submissions i WHERE i.district = ?"
+            " GROUP BY i.community_id, i.year"
             " HAVING MAX(i.seen_at) > COALESCE((SELECT MAX(e.scored_at) FROM evaluations e"
-            " WHERE e.community_id = i.community_id AND e.year = i.year), '')"
+            " WHERE e.district = ? AND e.community_id = i.community_id AND e.year = i.year), '')",
+            (self.district, self.district),
         ).fetchall()
         return {(r[0], int(r[1])) for r in rows}
 
     # ── the city's naming (confer) ──
     def confer(self, community_id: str, year: int, day: date, document: str) -> None:
         """Record the city's naming of a community's title of `year` (replacing an earlier record of it)."""
-        target = "lower(community_id), year" if self.postgres else "community_id COLLATE NOCASE, year"
+        code = "lower(community_id)" if self.postgres else "community_id COLLATE NOCASE"
         with self.transaction():
             self.db.execute(
-                "INSERT INTO conferrals (community_id, year, conferred_on, document, recorded_at)"
-                f" VALUES (?, ?, ?, ?, ?) ON CONFLICT ({target}) DO UPDATE SET"
+                "INSERT INTO conferrals (district, community_id, year, conferred_on, document, recorded_at)"
+                f" VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (district, {code}, year) DO UPDATE SET"
                 " community_id = excluded.community_id, conferred_on = excluded.conferred_on,"
                 " document = excluded.document, recorded_at = excluded.recorded_at",
-                (community_id, year, day.isoformat(), document, now()),
+                (self.district, community_id, year, day.isoformat(), document, now()),
             )
 
     def conferrals(self, community_id: str | None = None) -> dict[tuple[str, int], Conferral]:
         """Every recorded naming, by (community code folded to one case, year)."""
-        where, params = (f"WHERE {same_code(self.db)}", (community_id,)) if community_id else ("", ())
+        where, params = (
+            (f"WHERE district = ? AND {same_code(self.db)}", (self.district, community_id))
+            if community_id
+            else ("WHERE district = ?", (self.district,))
+        )
         rows = self.db.execute(
             f"SELECT community_id, year, conferred_on, document, recorded_at FROM conferrals {where}"
             " ORDER BY year, community_id",
@@ -410,19 +422,23 @@ class Batch:
         with self.ledger.transaction():
             # A file already held is not recorded again, whatever version it was scored under this time (a workbook
             # without a stamp is read under the newest version): only rescore records a file under another version.
+            district = self.ledger.district
             new = db.execute(
-                f"INSERT INTO {evaluations} ({columns}) SELECT {columns} FROM {spool} s WHERE NOT EXISTS"
-                f" (SELECT 1 FROM {evaluations} e WHERE e.community_id = s.community_id AND e.year = s.year"
-                f" AND e.file_sha256 = s.file_sha256) ORDER BY rowid ON CONFLICT ({ONE_PER_CONTENT}) DO NOTHING"
+                f"INSERT INTO {evaluations} (district, {columns}) SELECT ?, {columns} FROM {spool} s WHERE NOT EXISTS"
+                f" (SELECT 1 FROM {evaluations} e WHERE e.district = ? AND e.community_id = s.community_id"
+                " AND e.year = s.year AND e.file_sha256 = s.file_sha256)"
+                f" ORDER BY rowid ON CONFLICT ({ONE_PER_CONTENT}) DO NOTHING",
+                (district, district),
             ).rowcount
             touched = db.execute(f"SELECT DISTINCT s.community_id, s.year FROM {spool} s ORDER BY 1, 2").fetchall()
             for community_id, year in touched:
-                settle(db, community_id, int(year), self.year_end)
+                settle(db, district, community_id, int(year), self.year_end)
             invalid = ", ".join(INVALID_COLUMNS)
             db.execute(
-                f"INSERT INTO {self.main('invalid_submissions', db)} ({invalid}) SELECT {invalid}"
+                f"INSERT INTO {self.main('invalid_submissions', db)} (district, {invalid}) SELECT ?, {invalid}"
                 f" FROM {self.spool('invalid')} WHERE true"
-                " ORDER BY rowid ON CONFLICT (community_id, year, file_sha256) DO NOTHING"
+                " ORDER BY rowid ON CONFLICT (district, community_id, year, file_sha256) DO NOTHING",
+                (district,),
             )
             elsewhere = self._elsewhere()
             if then is not None:
@@ -437,12 +453,13 @@ class Batch:
         spool, evaluations = self.spool("evaluations"), self.main("evaluations", db)
         rows = db.execute(
             f"SELECT s.file_sha256, e.id, e.void_reason, w.id, w.review_date, e.year FROM {spool} s"
-            f" JOIN {evaluations} e ON e.community_id = s.community_id AND e.year = s.year"
+            f" JOIN {evaluations} e ON e.district = ? AND e.community_id = s.community_id AND e.year = s.year"
             " AND e.file_sha256 = s.file_sha256"
             f" LEFT JOIN {evaluations} w ON w.id = e.superseded_by"
             " WHERE (e.void_reason IS NOT NULL OR e.superseded_by IS NOT NULL) AND NOT EXISTS ("
             f"  SELECT 1 FROM {spool} t WHERE t.community_id = w.community_id AND t.year = w.year"
-            "   AND t.file_sha256 = w.file_sha256)"
+            "   AND t.file_sha256 = w.file_sha256)",
+            (self.ledger.district,),
         ).fetchall()
         out: dict[str, Elsewhere] = {}
         for sha, own, void_reason, winner, review, year in rows:

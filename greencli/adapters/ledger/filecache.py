@@ -30,7 +30,9 @@ class FileCache(Connected):
 
     def known_files(self) -> dict[str, KnownFile]:
         """Every file a rollup has seen, by path."""
-        rows = self.db.execute("SELECT path, size, mtime_ns, sha256, valid, outcome FROM files").fetchall()
+        rows = self.db.execute(
+            "SELECT path, size, mtime_ns, sha256, valid, outcome FROM files WHERE district = ?", (self.district,)
+        ).fetchall()
         return {
             r[0]: KnownFile(r[0], r[1], r[2], r[3], bool(r[4]), None if r[4] else Outcome.from_dict(json.loads(r[5])))
             for r in rows
@@ -39,20 +41,24 @@ class FileCache(Connected):
     def remember_files(self, files: Sequence[KnownFile]) -> None:
         """Within the caller's transaction."""
         self.db.executemany(
-            "INSERT INTO files (path, size, mtime_ns, sha256, valid, outcome, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,"
-            " sha256 = excluded.sha256, valid = excluded.valid, outcome = excluded.outcome, seen_at = excluded.seen_at",
-            [(f.path, f.size, f.mtime_ns, f.sha256, int(f.valid),
+            "INSERT INTO files (district, path, size, mtime_ns, sha256, valid, outcome, seen_at)"
+            f" VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT ({self.keyed('path')}) DO UPDATE SET size = excluded.size,"
+            " mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256, valid = excluded.valid,"
+            " outcome = excluded.outcome, seen_at = excluded.seen_at",
+            [(self.district, f.path, f.size, f.mtime_ns, f.sha256, int(f.valid),
               json.dumps(f.outcome.to_dict() if f.outcome else {}, ensure_ascii=False, sort_keys=True), now())
              for f in files],
         )  # fmt: skip
 
     def forget_files(self, paths: Sequence[str]) -> None:
-        self.db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in paths])
+        self.db.executemany("DELETE FROM files WHERE district = ? AND path = ?", [(self.district, p) for p in paths])
 
     def output_unchanged(self, path: Path, fingerprint: str) -> bool:
         """Whether `path` is still exactly the workbook written from `fingerprint` (nobody replaced it since)."""
-        row = self.db.execute("SELECT fingerprint, size, mtime_ns FROM outputs WHERE path = ?", (str(path),)).fetchone()
+        row = self.db.execute(
+            "SELECT fingerprint, size, mtime_ns FROM outputs WHERE district = ? AND path = ?",
+            (self.district, str(path)),
+        ).fetchone()
         if row is None or row[0] != fingerprint:
             return False
         try:
@@ -64,12 +70,12 @@ class FileCache(Connected):
     def remember_output(self, path: Path, fingerprint: str) -> None:
         st = path.stat()
         self.db.execute(
-            "INSERT INTO outputs (path, fingerprint, size, mtime_ns, written_at) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT (path) DO UPDATE SET fingerprint = excluded.fingerprint, size = excluded.size,"
-            " mtime_ns = excluded.mtime_ns, written_at = excluded.written_at",
-            (str(path), fingerprint, st.st_size, st.st_mtime_ns, now()),
+            "INSERT INTO outputs (district, path, fingerprint, size, mtime_ns, written_at) VALUES (?, ?, ?, ?, ?, ?)"
+            f" ON CONFLICT ({self.keyed('path')}) DO UPDATE SET fingerprint = excluded.fingerprint,"
+            " size = excluded.size, mtime_ns = excluded.mtime_ns, written_at = excluded.written_at",
+            (self.district, str(path), fingerprint, st.st_size, st.st_mtime_ns, now()),
         )
 
     def output_paths(self) -> set[str]:
         """Every workbook a rollup wrote (absolute paths as recorded)."""
-        return {row[0] for row in self.db.execute("SELECT path FROM outputs")}
+        return {row[0] for row in self.db.execute("SELECT path FROM outputs WHERE district = ?", (self.district,))}

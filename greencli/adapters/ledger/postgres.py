@@ -249,6 +249,37 @@ POSTGRES_MIGRATIONS: dict[int, str] = {
             PRIMARY KEY (year, position)
         );
         """,
+    11: """
+        ALTER TABLE evaluations ADD COLUMN district TEXT NOT NULL DEFAULT '';
+        ALTER TABLE files ADD COLUMN district TEXT NOT NULL DEFAULT '';
+        ALTER TABLE outputs ADD COLUMN district TEXT NOT NULL DEFAULT '';
+        ALTER TABLE invalid_submissions ADD COLUMN district TEXT NOT NULL DEFAULT '';
+        ALTER TABLE conferrals ADD COLUMN district TEXT NOT NULL DEFAULT '';
+        ALTER TABLE rosters ADD COLUMN district TEXT NOT NULL DEFAULT '';
+        ALTER TABLE roster_communities ADD COLUMN district TEXT NOT NULL DEFAULT '';
+        CREATE TABLE districts (
+            code        TEXT PRIMARY KEY,
+            created_at  TEXT NOT NULL
+        );
+        DROP INDEX evaluations_one_per_content;
+        CREATE UNIQUE INDEX evaluations_one_per_content
+            ON evaluations (district, community_id, year, file_sha256, rubric_version);
+        DROP INDEX evaluations_by_community;
+        CREATE INDEX evaluations_by_community ON evaluations (district, community_id, year);
+        DROP INDEX invalid_submissions_once;
+        CREATE UNIQUE INDEX invalid_submissions_once ON invalid_submissions (district, community_id, year, file_sha256);
+        DROP INDEX invalid_submissions_by_year;
+        CREATE INDEX invalid_submissions_by_year ON invalid_submissions (district, year, community_id);
+        DROP INDEX conferrals_once;
+        CREATE UNIQUE INDEX conferrals_once ON conferrals (district, lower(community_id), year);
+        ALTER TABLE files DROP CONSTRAINT files_pkey, ADD PRIMARY KEY (district, path);
+        ALTER TABLE outputs DROP CONSTRAINT outputs_pkey, ADD PRIMARY KEY (district, path);
+        ALTER TABLE roster_communities DROP CONSTRAINT roster_communities_year_fkey;
+        ALTER TABLE roster_communities DROP CONSTRAINT roster_communities_pkey, ADD PRIMARY KEY (district, year, position);
+        ALTER TABLE rosters DROP CONSTRAINT rosters_pkey, ADD PRIMARY KEY (district, year);
+        ALTER TABLE roster_communities ADD FOREIGN KEY (district, year) REFERENCES rosters (district, year)
+            ON DELETE CASCADE;
+        """,
 }
 
 

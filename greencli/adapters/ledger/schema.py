@@ -23,10 +23,12 @@ from greencli.adapters.ledger import postgres as pg
 from greencli.adapters.ledger.location import LedgerAt, PostgresUrl
 from greencli.adapters.limits import LEDGER_WAIT_SECONDS
 from greencli.adapters.oserrors import describe_os_error, with_detail
+from greencli.core.clean import clean_line
 from greencli.core.errors import GreencliError
 from greencli.core.outcome import Outcome
 
 BUSY_TIMEOUT = LEDGER_WAIT_SECONDS  # a writer's wait for another writer's transaction (see limits.py)
+DISTRICT_CODE_LIMIT = 64  # a 县（区） code (130302) or name (北戴河区), never a paragraph
 # "GCLI": marks the file as a greencli ledger, so another program's SQLite file is refused rather than written into.
 APPLICATION_ID = 0x47434C49
 
@@ -223,6 +225,36 @@ MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
         );
         """,
     ),
+    (
+        11,
+        "districts",
+        """
+        -- Everything belongs to a district (县（区）), so one shared database holds many. An SQLite ledger holds one,
+        -- unnamed (''): its keys stay as they were; `ledger copy` names it on the way into a shared one.
+        ALTER TABLE evaluations ADD COLUMN district TEXT NOT NULL DEFAULT '';
+        ALTER TABLE files ADD COLUMN district TEXT NOT NULL DEFAULT '';
+        ALTER TABLE outputs ADD COLUMN district TEXT NOT NULL DEFAULT '';
+        ALTER TABLE invalid_submissions ADD COLUMN district TEXT NOT NULL DEFAULT '';
+        ALTER TABLE conferrals ADD COLUMN district TEXT NOT NULL DEFAULT '';
+        ALTER TABLE rosters ADD COLUMN district TEXT NOT NULL DEFAULT '';
+        ALTER TABLE roster_communities ADD COLUMN district TEXT NOT NULL DEFAULT '';
+        CREATE TABLE districts (
+            code        TEXT PRIMARY KEY,
+            created_at  TEXT NOT NULL
+        );
+        DROP INDEX evaluations_one_per_content;
+        CREATE UNIQUE INDEX evaluations_one_per_content
+            ON evaluations (district, community_id, year, file_sha256, rubric_version);
+        DROP INDEX evaluations_by_community;
+        CREATE INDEX evaluations_by_community ON evaluations (district, community_id, year);
+        DROP INDEX invalid_submissions_once;
+        CREATE UNIQUE INDEX invalid_submissions_once ON invalid_submissions (district, community_id, year, file_sha256);
+        DROP INDEX invalid_submissions_by_year;
+        CREATE INDEX invalid_submissions_by_year ON invalid_submissions (district, year, community_id);
+        DROP INDEX conferrals_once;
+        CREATE UNIQUE INDEX conferrals_once ON conferrals (district, community_id COLLATE NOCASE, year);
+        """,
+    ),
 )
 NEWEST = max(version for version, _, _ in MIGRATIONS)
 
@@ -266,20 +298,40 @@ class Connected:
         self.path = path
         self.wait = wait
         self.file_current = True  # the schema in the file is the newest (a reader of an older one reads a copy)
+        self.district = ""  # whose rows it works on: an SQLite ledger's one district is unnamed
 
     @property
     def postgres(self) -> bool:
         return isinstance(self.db, pg.PgConnection)
 
+    def districts(self) -> list[str]:
+        """The districts the ledger holds (as far as the role may see them); an SQLite ledger's one is unnamed."""
+        if not self.postgres:
+            return [""]
+        return [str(row[0]) for row in self.db.execute("SELECT code FROM districts ORDER BY code")]
+
+    def keyed(self, *columns: str) -> str:
+        """A table's key as an upsert names it: with the district in a shared ledger; an SQLite ledger holds one
+        district, and its older keys stand (migration 11)."""
+        return keyed(self.db, *columns)
+
     @classmethod
     @contextmanager
     def open(
-        cls, path: LedgerAt, *, create: bool = True, write: bool = True, wait: float = BUSY_TIMEOUT
+        cls,
+        path: LedgerAt,
+        *,
+        create: bool = True,
+        write: bool = True,
+        wait: float = BUSY_TIMEOUT,
+        every_district: bool = False,
     ) -> Iterator[Self]:
         """The ledger at `path`. A writer (`write`) creates it when `create`, upgrades its schema, and waits up to
-        `wait` seconds for another writer's transaction; a reader takes no lock and changes nothing."""
+        `wait` seconds for another writer's transaction; a reader takes no lock and changes nothing. A shared
+        ledger is opened on the district named, else its only one; `every_district` (the city's view) on none: the
+        caller sets `district` to each of `districts()` in turn."""
         if isinstance(path, PostgresUrl):
-            with cls._open_postgres(path, create=create, write=write, wait=wait) as shared:
+            with cls._open_postgres(path, create=create, write=write, wait=wait, every=every_district) as shared:
                 yield shared
             return
         _refuse_unusable(path, must_exist=not (create and write))
@@ -318,7 +370,7 @@ class Connected:
 
     @classmethod
     @contextmanager
-    def _open_postgres(cls, at: PostgresUrl, *, create: bool, write: bool, wait: float) -> Iterator[Self]:
+    def _open_postgres(cls, at: PostgresUrl, *, create: bool, write: bool, wait: float, every: bool) -> Iterator[Self]:
         """`open` for a shared ledger: a writer creates the schema in an empty database and upgrades it; a reader
         needs it there and current (it never upgrades: its role may not be allowed to)."""
         import psycopg  # noqa: PLC0415  # only when a shared ledger is named
@@ -340,6 +392,8 @@ class Connected:
                 if not write:
                     raise LedgerError("ledger-needs-upgrade", path=str(at), version=version)
                 ledger.migrate()
+            if not every:
+                ledger.district = _district(connection, at, write)
             yield ledger
         except psycopg.Error as exc:
             if pg.is_lock_timeout(exc):
@@ -394,6 +448,11 @@ class Connected:
         self.db.execute("COMMIT")
 
 
+def keyed(db: Database, *columns: str) -> str:
+    """`Connected.keyed` for a connection."""
+    return ", ".join(("district", *columns) if isinstance(db, pg.PgConnection) else columns)
+
+
 def _file(path: LedgerAt) -> Path:
     assert isinstance(path, Path), "an SQLite ledger is a file"
     return path
@@ -405,6 +464,29 @@ def _postgres_schema_version(db: pg.PgConnection) -> int:
         return 0
     row = db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
     return int(row[0] or 0)
+
+
+def _district(db: pg.PgConnection, at: PostgresUrl, write: bool) -> str:
+    """The district a command works on in a shared ledger: the one named (a writer registers a new one), else the
+    only one the ledger holds (the only one the role may see, under row-level security); else exit 2, naming them."""
+    held = [str(row[0]) for row in db.execute("SELECT code FROM districts ORDER BY code")]
+    if at.district is not None:
+        code = clean_line(at.district).strip()
+        if not code or len(code) > DISTRICT_CODE_LIMIT:
+            raise LedgerError("district-invalid", district=at.district)
+        if code in held:
+            return code
+        if not write:
+            raise LedgerError("district-unknown", path=str(at), district=code, known="、".join(held) or "无")
+        db.execute(
+            "INSERT INTO districts (code, created_at) VALUES (?, ?) ON CONFLICT (code) DO NOTHING", (code, now())
+        )
+        return code
+    if len(held) == 1:
+        return held[0]
+    if not held:
+        raise LedgerError("district-needed", path=str(at))
+    raise LedgerError("district-ambiguous", path=str(at), known="、".join(held))
 
 
 def _refuse_foreign_schema(db: pg.PgConnection, at: PostgresUrl) -> None:
