@@ -15,11 +15,11 @@ import psycopg
 import pytest
 from greencli import api
 from greencli.adapters.ledger import NEWEST, Ledger, PostgresUrl, schema
-from greencli.adapters.ledger.postgres import LOCK_SPACE, ROLLUP_LOCK, WRITE_LOCK, to_postgres
+from greencli.adapters.ledger.postgres import ROLLUP_LOCK, WRITE_LOCK, to_postgres
 from greencli.cli.app import app
 from typer.testing import CliRunner
 
-from tests.district import ROOT
+from tests.district import ROOT, SampleDistrict
 
 runner = CliRunner()
 SAMPLES = ROOT / "samples"
@@ -173,12 +173,12 @@ def test_a_writer_waits_for_another_then_gives_up_having_changed_nothing(postgre
     with Ledger.open(PostgresUrl(postgres_url, DISTRICT)):
         pass
     with psycopg.connect(postgres_url, autocommit=True) as holder:
-        holder.execute("SELECT pg_advisory_lock(%s, %s)", (LOCK_SPACE, WRITE_LOCK))  # another writer, mid-commit
+        holder.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (WRITE_LOCK + DISTRICT,))  # mid-commit
         busy = cli("score", SAMPLES / "inspections" / "2021", "--roster", ROSTER, "--db", postgres_url, "--out",
                    tmp_path / "s.xlsx", "--wait", "0.5", "--json")  # fmt: skip
         assert busy.exit_code == 3, busy.output
         assert json.loads(busy.stdout)["error"]["code"] == "ledger-busy"
-        holder.execute("SELECT pg_advisory_lock(%s, %s)", (LOCK_SPACE, ROLLUP_LOCK))  # another rollup running
+        holder.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (ROLLUP_LOCK + DISTRICT,))  # a rollup
         second = cli("rollup", "--inbox", SAMPLES / "inspections" / "2021", "--db", postgres_url, "--out",
                      tmp_path / "r.xlsx", "--json")  # fmt: skip
         assert second.exit_code == 3 and json.loads(second.stdout)["error"]["code"] == "lock-busy"
@@ -211,3 +211,97 @@ def test_a_url_keeps_its_slashes_and_hides_its_password() -> None:
     assert ledger_at("postgres://x@h/d") == PostgresUrl("postgres://x@h/d", DISTRICT)  # from GREENCLI_DISTRICT
     assert ledger_at("postgres://x@h/d", " 130303 ") == PostgresUrl("postgres://x@h/d", "130303")
     assert ledger_at("本区/greencli.db") == Path("本区/greencli.db")
+
+
+def progress_json(db: str, year: str, *extra: str) -> Any:
+    result = cli("progress", "--year", year, "--db", db, "--json", *extra)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_copying_an_office_ledger_in_gives_what_the_file_gave_and_a_second_copy_adds_nothing(
+    sample_district: SampleDistrict, postgres_url: str, tmp_path: Path
+) -> None:
+    source = sample_district.copy_ledger(tmp_path)
+    first = cli("ledger", "copy", "--from", source, "--to", postgres_url, "--district", DISTRICT, "--json")
+    assert first.exit_code == 0, first.output
+    tables = json.loads(first.stdout)["tables"]
+    assert tables["evaluations"]["added"] > 80 and tables["evaluations"]["already"] == 0
+    assert tables["rosters"]["added"] == 3 and tables["invalid_submissions"]["added"] > 0
+    for year in ("2021", "2022", "2023"):
+        assert progress_json(postgres_url, year) == progress_json(str(source), year), year
+    for code in ("ZJ-01", "BH-02"):
+        on_file, shared = (
+            cli("history", code, "--db", source, "--json"),
+            cli("history", code, "--db", postgres_url, "--json"),
+        )
+        ids = re.compile(r'"(id|scored_at|seen_at|current_record|superseded_by)": [^,\n]*')
+        assert ids.sub("", shared.stdout) == ids.sub("", on_file.stdout), code
+    again = cli("ledger", "copy", "--from", source, "--to", postgres_url, "--district", DISTRICT, "--json")
+    assert all(t["added"] == 0 for t in json.loads(again.stdout)["tables"].values())
+    with psycopg.connect(postgres_url) as admin:
+        assert admin.execute("SELECT count(DISTINCT district) FROM greencli.evaluations").fetchone() == (1,)
+    refused = cli("ledger", "copy", "--from", postgres_url, "--to", postgres_url, "--json")
+    assert refused.exit_code == 2 and json.loads(refused.stdout)["error"]["code"] == "copy-from-shared"
+    refused = cli("ledger", "copy", "--from", source, "--to", tmp_path / "other.db", "--json")
+    assert refused.exit_code == 2 and json.loads(refused.stdout)["error"]["code"] == "copy-to-not-shared"
+
+
+def test_two_districts_in_one_ledger_each_see_their_own(
+    sample_district: SampleDistrict, postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GREENCLI_DISTRICT")
+    new = cli("score", SAMPLES / "inspections" / "2021", "--db", postgres_url, "--out", tmp_path / "x.xlsx", "--json")
+    assert new.exit_code == 2 and json.loads(new.stdout)["error"]["code"] == "district-needed"
+    source = sample_district.copy_ledger(tmp_path)
+    for district in ("130302", "130303"):  # the same communities, codes and files in two districts
+        done = cli("ledger", "copy", "--from", source, "--to", postgres_url, "--district", district, "--json")
+        assert done.exit_code == 0, done.output
+    ambiguous = cli("progress", "--year", "2022", "--db", postgres_url, "--json")
+    error = json.loads(ambiguous.stdout)["error"]
+    assert ambiguous.exit_code == 2 and error["code"] == "district-ambiguous"
+    assert "130302" in error["message"] and "130303" in error["message"]
+    unknown = cli("progress", "--year", "2022", "--db", postgres_url, "--district", "130399", "--json")
+    assert unknown.exit_code == 2 and json.loads(unknown.stdout)["error"]["code"] == "district-unknown"
+    # a void in one district leaves the other's record as it was
+    history = json.loads(cli("history", "ZJ-01", "--db", postgres_url, "--district", "130303", "--json").stdout)
+    record = history["evaluations"][0]["id"]
+    voided = cli("void", str(record), "--reason", "录错", "--db", postgres_url, "--district", "130303", "--json")
+    assert voided.exit_code == 0, voided.output
+    elsewhere = cli("void", str(record), "--reason", "录错", "--db", postgres_url, "--district", "130302", "--json")
+    assert elsewhere.exit_code == 2 and json.loads(elsewhere.stdout)["error"]["code"] == "record-missing"
+    kept = progress_json(postgres_url, "2021", "--district", "130302")
+    assert kept == progress_json(str(source), "2021")
+    changed = progress_json(postgres_url, "2021", "--district", "130303")
+    assert changed != kept
+    # the city: both side by side, each against its own roster, and the total
+    city = cli("progress", "--year", "2022", "--city", "--db", postgres_url, "--json")
+    assert city.exit_code == 0, city.output
+    doc = json.loads(city.stdout)
+    one = progress_json(str(source), "2022")["district"]
+    assert [(d["district"], d["urban"], d["holders"], d["gap"]) for d in doc["districts"]] == [
+        ("130302", one["urban"], one["holders"], one["gap"]), ("130303", one["urban"], one["holders"], one["gap"])]  # fmt: skip
+    assert doc["city"] == {"urban": 2 * one["urban"], "holders": 2 * one["holders"], "rate": one["rate"]}
+    table = runner.invoke(app, ["progress", "--year", "2022", "--city", "--db", postgres_url], env={"COLUMNS": "80"})
+    assert table.exit_code == 0 and "全市" in table.stdout
+    assert all(len(line) <= 80 for line in table.stdout.splitlines())
+    on_file = cli("progress", "--year", "2022", "--city", "--db", source, "--json")
+    assert on_file.exit_code == 2 and json.loads(on_file.stdout)["error"]["code"] == "city-needs-shared"
+    mixed = cli("progress", "--year", "2022", "--city", "--roster", ROSTER, "--db", postgres_url, "--json")
+    assert mixed.exit_code == 2 and json.loads(mixed.stdout)["error"]["code"] == "city-options"
+
+
+def test_rollups_of_two_districts_run_at_once(postgres_url: str, tmp_path: Path) -> None:
+    for district in ("130302", "130303"):
+        first = cli("score", SAMPLES / "inspections" / "2021", "--roster", ROSTER, "--db", postgres_url,
+                    "--district", district, "--out", tmp_path / f"{district}.xlsx", "--json")  # fmt: skip
+        assert first.exit_code == 1, first.output
+    with psycopg.connect(postgres_url, autocommit=True) as holder:
+        holder.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (ROLLUP_LOCK + "130302",))
+        inbox = SAMPLES / "inspections" / "2022"
+        other = cli("rollup", "--inbox", inbox, "--db", postgres_url, "--district", "130303", "--out",
+                    tmp_path / "b.xlsx", "--json")  # fmt: skip
+        assert other.exit_code in (0, 1), other.output
+        held = cli("rollup", "--inbox", inbox, "--db", postgres_url, "--district", "130302", "--out",
+                   tmp_path / "a.xlsx", "--json")  # fmt: skip
+        assert held.exit_code == 3 and json.loads(held.stdout)["error"]["code"] == "lock-busy"

@@ -138,12 +138,13 @@ def run_lock(path: Path, wait: float = 0.0) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def database_lock(url: str, shown: str, wait: float = 0.0) -> Iterator[None]:
-    """`run_lock` for a shared PostgreSQL ledger: a session-level advisory lock on a connection of its own, which the
-    server releases when the session ends, however the holder ends (kill -9 included); `shown` names the ledger."""
+def database_lock(url: str, district: str, shown: str, wait: float = 0.0) -> Iterator[None]:
+    """`run_lock` for a district of a shared PostgreSQL ledger: a session-level advisory lock on a connection of its
+    own, which the server releases when the session ends, however the holder ends (kill -9 included); `shown` names
+    the ledger in messages. Rollups of other districts take other locks and run at once."""
     import psycopg  # noqa: PLC0415  # only when a shared ledger is named
 
-    from greencli.adapters.ledger.postgres import LOCK_SPACE, ROLLUP_LOCK, postgres_reason  # noqa: PLC0415
+    from greencli.adapters.ledger.postgres import LOCK_KEY, ROLLUP_LOCK, postgres_reason, to_postgres  # noqa: PLC0415
 
     try:
         connection = psycopg.connect(url, autocommit=True, connect_timeout=10, application_name="greencli rollup")
@@ -152,7 +153,8 @@ def database_lock(url: str, shown: str, wait: float = 0.0) -> Iterator[None]:
     try:
         deadline = time.monotonic() + max(0.0, wait)
         while True:
-            row = connection.execute("SELECT pg_try_advisory_lock(%s, %s)", (LOCK_SPACE, ROLLUP_LOCK)).fetchone()
+            row = connection.execute(to_postgres(f"SELECT pg_try_advisory_lock({LOCK_KEY})"),
+                                     (ROLLUP_LOCK + district,)).fetchone()  # fmt: skip
             if row is not None and row[0]:
                 break
             if time.monotonic() >= deadline:

@@ -108,7 +108,9 @@ def _one_run_at_a_time(at: LedgerAt, wait: float) -> contextlib.AbstractContextM
     """The rollup's lock: a file beside an SQLite ledger; in a shared ledger, the database's own (released by the
     server when a killed run's session ends)."""
     if isinstance(at, PostgresUrl):
-        return database_lock(at.url, str(at), wait)
+        with Ledger.open(at, wait=max(wait, LEDGER_GRACE)) as ledger:  # the district (the only one, if none named)
+            district = ledger.district
+        return database_lock(at.url, district, f"{at}（{district}）", wait)
     return run_lock(at.with_name(at.name + ".lock"), wait)
 
 

@@ -3,9 +3,10 @@
 The ledger's tables live in their own schema, `greencli`, so the database may hold other programs' tables beside it.
 Its numbered migrations are the SQLite ledger's, each with its PostgreSQL form (`POSTGRES_MIGRATIONS`); a writer
 applies them under a transaction-scoped advisory lock, so two programs upgrading at once cannot both apply one.
-Writers take their write lock the same way (`WRITE_LOCK`, held to the end of the transaction): one writer's
-transaction at a time, as on SQLite, so settling a community's current evaluation never races another batch and no
-two writers can deadlock; `--wait` bounds how long a writer waits for it (then exit 3, nothing changed).
+Writers take their district's write lock the same way (held to the end of the transaction): one writer's transaction
+at a time in a district, as on SQLite, so settling a community's current evaluation never races another batch and no
+two writers can deadlock, while districts write side by side; `--wait` bounds how long a writer waits for it (then
+exit 3, nothing changed).
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ if TYPE_CHECKING:
     import psycopg
 
 SCHEMA = "greencli"
-# Advisory lock keys (pg_advisory_*): greencli's own two-key space, 0x47434C49 ("GCLI") first.
-LOCK_SPACE = 0x47434C49
-WRITE_LOCK = 1
-MIGRATION_LOCK = 2
-ROLLUP_LOCK = 3
+# Advisory locks (pg_advisory_*) are keyed by a 64-bit hash of what they guard: the schema's migrations, and per
+# district its writers' transactions and its one running rollup.
+MIGRATION_LOCK = "greencli migrate"
+WRITE_LOCK = "greencli write "  # + the district
+ROLLUP_LOCK = "greencli rollup "  # + the district
+LOCK_KEY = "hashtextextended(?, 0)"  # the lock's bigint key, from its name
 
 
 class PgRows:

@@ -407,7 +407,7 @@ class Connected:
         """Bring the schema up to date (only a writer does this; the check alone takes no write lock)."""
         if isinstance(self.db, pg.PgConnection):
             with self.transaction():
-                self.db.execute("SELECT pg_advisory_xact_lock(?, ?)", (pg.LOCK_SPACE, pg.MIGRATION_LOCK))
+                self.db.execute(f"SELECT pg_advisory_xact_lock({pg.LOCK_KEY})", (pg.MIGRATION_LOCK,))
                 _migrate_postgres(self.db, self.path)
             return
         if self.schema_version() == NEWEST and self._marked():
@@ -431,7 +431,7 @@ class Connected:
             self.db.execute("BEGIN")
             try:
                 self.db.execute(f"SET LOCAL lock_timeout = {pg.lock_timeout_ms(self.wait)}")
-                self.db.execute("SELECT pg_advisory_xact_lock(?, ?)", (pg.LOCK_SPACE, pg.WRITE_LOCK))
+                self.db.execute(f"SELECT pg_advisory_xact_lock({pg.LOCK_KEY})", (pg.WRITE_LOCK + self.district,))
                 self.db.execute("SET LOCAL lock_timeout = 0")
                 yield
             except BaseException:
