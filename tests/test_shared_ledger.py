@@ -305,3 +305,66 @@ def test_rollups_of_two_districts_run_at_once(postgres_url: str, tmp_path: Path)
         held = cli("rollup", "--inbox", inbox, "--db", postgres_url, "--district", "130302", "--out",
                    tmp_path / "a.xlsx", "--json")  # fmt: skip
         assert held.exit_code == 3 and json.loads(held.stdout)["error"]["code"] == "lock-busy"
+
+
+ROLES_SQL = """
+CREATE ROLE {a} LOGIN;
+CREATE ROLE {b} LOGIN;
+CREATE ROLE {city} LOGIN;
+GRANT USAGE ON SCHEMA greencli TO {a}, {b}, {city};
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA greencli TO {a}, {b};
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA greencli TO {a}, {b};
+GRANT SELECT ON ALL TABLES IN SCHEMA greencli TO {city};
+INSERT INTO greencli.district_roles VALUES ('{a}', '130302'), ('{b}', '130303'), ('{city}', '*');
+"""
+
+
+def test_a_district_role_reads_and_writes_only_its_district_and_the_city_reads_all(
+    sample_district: SampleDistrict, postgres_server: Any, postgres_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """The README's SQL for the roles, run as the database's owner after the offices were copied in."""
+    monkeypatch.delenv("GREENCLI_DISTRICT")
+    source = sample_district.copy_ledger(tmp_path)
+    for district in ("130302", "130303"):
+        assert cli("ledger", "copy", "--from", source, "--to", postgres_url, "--district", district).exit_code == 0
+    suffix = postgres_url.rsplit("_", 1)[-1]  # roles are the server's, not the database's: one set per test
+    names = {"a": f"haigang_{suffix}", "b": f"beidaihe_{suffix}", "city": f"city_{suffix}"}
+    with psycopg.connect(postgres_url, autocommit=True) as owner:
+        for statement in ROLES_SQL.format(**names).strip().split(";\n"):
+            owner.execute(statement.rstrip(";"))
+    database = postgres_url.rsplit("/", 1)[-1]
+    a, city = (postgres_server.url(database, names[k]) for k in ("a", "city"))
+    # through greencli: the role's own district is its only one; another's is unknown to it
+    own = cli("progress", "--year", "2022", "--db", a, "--json")
+    assert own.exit_code == 0 and json.loads(own.stdout) == json.loads(
+        cli("progress", "--year", "2022", "--db", source, "--json").stdout
+    )
+    other = cli("progress", "--year", "2022", "--db", a, "--district", "130303", "--json")
+    assert other.exit_code == 2 and json.loads(other.stdout)["error"]["code"] == "district-unknown"
+    seen = json.loads(cli("progress", "--year", "2022", "--city", "--db", a, "--json").stdout)
+    assert [d["district"] for d in seen["districts"]] == ["130302"]
+    everyone = json.loads(cli("progress", "--year", "2022", "--city", "--db", city, "--json").stdout)
+    assert [d["district"] for d in everyone["districts"]] == ["130302", "130303"]
+    written = cli("score", SAMPLES / "inspections" / "2023", "--db", a, "--district", "130303", "--out",
+                  tmp_path / "x.xlsx", "--json")  # fmt: skip
+    assert written.exit_code == 2 and "无权写入" in json.loads(written.stdout)["error"]["message"]
+    named = cli("confer", "ZJ-01", "--year", "2021", "--date", "2021-12-20", "--doc", "X", "--db", city,
+                "--district", "130302", "--json")  # fmt: skip
+    assert named.exit_code == 2 and "没有权限" in json.loads(named.stdout)["error"]["message"]
+    # and beneath greencli, in SQL: nothing of the other district can be read, changed or added
+    with psycopg.connect(a, autocommit=True) as role:
+        role.execute("SET search_path TO greencli")
+        assert role.execute("SELECT count(*) FROM evaluations WHERE district = '130303'").fetchone() == (0,)
+        assert role.execute("UPDATE evaluations SET total = '100' WHERE district = '130303'").rowcount == 0
+        assert role.execute("DELETE FROM invalid_submissions WHERE district = '130303'").rowcount == 0
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            role.execute("INSERT INTO conferrals (district, community_id, year, conferred_on, document, recorded_at)"
+                         " VALUES ('130303', 'ZJ-01', 2021, '2021-12-20', 'X', 'now')")  # fmt: skip
+        assert (
+            role.execute("SELECT count(*) FROM evaluations").fetchone()
+            == role.execute("SELECT count(*) FROM evaluations WHERE district = '130302'").fetchone()
+        )
+    with psycopg.connect(postgres_url) as owner:
+        counts = owner.execute("SELECT district, count(*) FROM greencli.evaluations GROUP BY 1 ORDER BY 1").fetchall()
+    assert counts[0][1] == counts[1][1]  # the other district's rows untouched

@@ -105,6 +105,7 @@ POSTGRES_REASONS: tuple[tuple[str, str], ...] = (
     ("could not translate host name", "找不到该服务器（地址写错，或网络不通）"),
     ("timeout", "连接超时（网络不通，或服务器没有响应）"),
     ("no pg_hba.conf entry", "服务器不允许从本机连接（请数据库管理员在 pg_hba.conf 中放行）"),
+    ("row-level security", "该数据库角色无权写入这个县（区）的数据"),
     ("permission denied", "没有权限（该数据库角色不能读写这些数据）"),
     ("ssl", "SSL 连接失败（请检查 sslmode 等参数）"),
     ("invalid connection option", "连接地址中有无法识别的参数"),
@@ -281,6 +282,42 @@ POSTGRES_MIGRATIONS: dict[int, str] = {
         ALTER TABLE rosters DROP CONSTRAINT rosters_pkey, ADD PRIMARY KEY (district, year);
         ALTER TABLE roster_communities ADD FOREIGN KEY (district, year) REFERENCES rosters (district, year)
             ON DELETE CASCADE;
+        """,
+    # Row-level security: a role mapped to a district in district_roles reads and writes that district's rows only;
+    # one mapped to '*' (the city) reads every district. The tables' owner (who ran the migrations, and copies
+    # offices in) is not subject to it. A role sees what it may of district_roles itself, through the functions.
+    12: """
+        CREATE TABLE district_roles (
+            role_name  TEXT NOT NULL,
+            district   TEXT NOT NULL,
+            PRIMARY KEY (role_name, district)
+        );
+        CREATE FUNCTION may_read(d TEXT) RETURNS BOOLEAN LANGUAGE sql STABLE SECURITY DEFINER
+            SET search_path = greencli, pg_catalog AS $$
+            SELECT EXISTS (SELECT 1 FROM district_roles r JOIN pg_roles p ON p.rolname = r.role_name
+                           WHERE (r.district = d OR r.district = '*') AND pg_has_role(session_user, p.oid, 'MEMBER'))
+        $$;
+        CREATE FUNCTION may_write(d TEXT) RETURNS BOOLEAN LANGUAGE sql STABLE SECURITY DEFINER
+            SET search_path = greencli, pg_catalog AS $$
+            SELECT EXISTS (SELECT 1 FROM district_roles r JOIN pg_roles p ON p.rolname = r.role_name
+                           WHERE r.district = d AND pg_has_role(session_user, p.oid, 'MEMBER'))
+        $$;
+        ALTER TABLE evaluations ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE files ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE outputs ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE invalid_submissions ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE conferrals ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE rosters ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE roster_communities ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE districts ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY by_district ON evaluations USING (may_read(district)) WITH CHECK (may_write(district));
+        CREATE POLICY by_district ON files USING (may_read(district)) WITH CHECK (may_write(district));
+        CREATE POLICY by_district ON outputs USING (may_read(district)) WITH CHECK (may_write(district));
+        CREATE POLICY by_district ON invalid_submissions USING (may_read(district)) WITH CHECK (may_write(district));
+        CREATE POLICY by_district ON conferrals USING (may_read(district)) WITH CHECK (may_write(district));
+        CREATE POLICY by_district ON rosters USING (may_read(district)) WITH CHECK (may_write(district));
+        CREATE POLICY by_district ON roster_communities USING (may_read(district)) WITH CHECK (may_write(district));
+        CREATE POLICY by_district ON districts USING (may_read(code)) WITH CHECK (may_write(code));
         """,
 }
 

@@ -255,6 +255,19 @@ MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
         CREATE UNIQUE INDEX conferrals_once ON conferrals (district, community_id COLLATE NOCASE, year);
         """,
     ),
+    (
+        12,
+        "roles see their districts",
+        """
+        -- Which database role works on which district ('*': reads every district, the city's). Row-level security
+        -- acts on it in a shared ledger; an SQLite file has one district and no roles, so the table stays empty.
+        CREATE TABLE district_roles (
+            role_name  TEXT NOT NULL,
+            district   TEXT NOT NULL,
+            PRIMARY KEY (role_name, district)
+        );
+        """,
+    ),
 )
 NEWEST = max(version for version, _, _ in MIGRATIONS)
 
