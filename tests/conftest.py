@@ -27,7 +27,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Whole files that are slow by nature: building wheelhouses, killing and signalling real processes, running every
 # command under other console encodings and locales.
-SLOW_FILES = frozenset({"test_wheelhouse.py", "test_processes.py", "test_interrupts.py", "test_portability.py"})
+SLOW_FILES = frozenset({"test_wheelhouse.py", "test_processes.py", "test_interrupts.py", "test_portability.py",
+                        "test_shared_concurrency.py"})  # fmt: skip
 # Single slow tests in otherwise quick files (by the words in their names).
 SLOW_NAMES = ("killed_at_any_moment", "two_real_processes", "any_pasted_name_goes_through")
 
