@@ -11,7 +11,9 @@ by LibreOffice), then measures on each, every figure the median of --repeat runs
   template  `greencli template` for an N-community roster against a bare xlsxwriter writing the same cells;
   readers   progress, history, export and notice, each run 10 times while `score` writes --readers workbooks into
             the same ledger: how long each took (they must never wait for the writer);
-  start-up  `greencli --help`.
+  start-up  `greencli --help`;
+  shared    8 processes scoring --shared workbooks across 4 districts into one PostgreSQL at once, against the
+            same into 4 SQLite ledgers (bench/shared.py).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.corpus import KINDS, build  # noqa: E402
+from bench.shared import measure_shared  # noqa: E402
 
 BIN = Path(sys.executable).parent
 GREENCLI = str(BIN / "greencli")
@@ -184,6 +187,7 @@ def main() -> None:
     parser.add_argument(
         "--corpora", type=Path, help="keep the corpora here and reuse them (default: a temporary folder)"
     )
+    parser.add_argument("--shared", type=int, default=4000, help="workbooks of the shared-ledger load test (0: skip)")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json")
     args = parser.parse_args()
     kinds = [k for k in args.kinds.split(",") if k]
@@ -199,6 +203,7 @@ def main() -> None:
                 runs.append(measure(args.big, kind, args.repeat, corpora, work))
         template = measure_template(args.n, args.repeat, corpora, work)
         readers = readers_during_score(args.readers, corpora, work) if args.readers else None
+        shared = measure_shared(GREENCLI, args.shared, corpora, work) if args.shared else None
     memory = {
         kind: round(big["score_peak_rss_kb"] / small["score_peak_rss_kb"], 2)
         for kind in kinds
@@ -213,6 +218,7 @@ def main() -> None:
         "memory_ratio_big_vs_n": memory,
         "template": template,
         "readers_during_score": readers,
+        "shared_ledger": shared,
     }
     args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     rows = [
@@ -239,6 +245,11 @@ def main() -> None:
         calls = sum(readers["calls"].values())
         rows.append((f"readers while score writes N={readers['n']}", f"{calls} calls, slowest {slowest:.2f} s",
                      f"{len(readers['failed'])} failed (target: none)"))  # fmt: skip
+    if shared and "skipped" not in shared:
+        rows.append((f"shared ledger: {shared['processes']} writers, {shared['districts']} districts, N={shared['n']}",
+                     f"PostgreSQL {shared['postgresql_seconds']:.1f} s vs SQLite {shared['sqlite_seconds']:.1f} s",
+                     f"counts exact {shared['counts_exact']}, duplicates {shared['duplicates']}, progress same "
+                     f"{all(shared['progress_same_as_sqlite'].values())}"))  # fmt: skip
     width = max(len(r[0]) for r in rows)
     for name, value, note in rows:
         print(f"{name:<{width}}  {value:<48} {note}")
