@@ -8,6 +8,7 @@ encodings, and everything that drives LibreOffice.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from greencli.adapters.rubric_file import load_rubric
@@ -53,3 +54,25 @@ def rubric() -> Rubric:
 def sample_district(tmp_path_factory: pytest.TempPathFactory) -> SampleDistrict:
     """The sample district, scored once per session (see tests/district.py)."""
     return score_sample_district(tmp_path_factory.mktemp("sample-district"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger_db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """An empty ledger on each backend: an SQLite file's name, or a fresh PostgreSQL database's URL (its district
+    named by GREENCLI_DISTRICT, which an SQLite ledger does not need)."""
+    monkeypatch.setenv("GREENCLI_DISTRICT", "130302")
+    if request.param == "sqlite":
+        return str(tmp_path / "ledger.db")
+    server = request.getfixturevalue("postgres_server")
+    return str(server.new_database())
+
+
+@pytest.fixture
+def sample_ledger(sample_district: SampleDistrict, ledger_db: str, tmp_path: Path) -> str:
+    """The sample district's three years in a ledger of each backend (copied in, as an office moves over)."""
+    if not ledger_db.startswith("postgresql://"):
+        return str(sample_district.copy_ledger(tmp_path / "copy"))
+    from greencli import api
+
+    api.ledger_copy(sample_district.db, ledger_db)
+    return ledger_db

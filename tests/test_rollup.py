@@ -17,7 +17,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from greencli.adapters.ledger import MIGRATIONS, Ledger
+from greencli.adapters.ledger import MIGRATIONS, Ledger, ledger_at
 from greencli.adapters.lock import run_lock
 from greencli.adapters.xlsx_reader import read_workbook
 from greencli.cli.app import app
@@ -32,9 +32,9 @@ ROSTER = str(SAMPLES / "roster.xlsx")
 runner = CliRunner()
 
 
-def rollup(tmp: Path, *args: str, inbox: Path | None = None) -> tuple[Result, dict[str, Any]]:
+def rollup(tmp: Path, *args: str, inbox: Path | None = None, db: str | None = None) -> tuple[Result, dict[str, Any]]:
     result = runner.invoke(app, ["rollup", "--inbox", str(inbox or tmp / "inbox"), "--year", "2022", "--roster", ROSTER,
-                                 "--db", str(tmp / "l.db"), "--out", str(tmp / "out" / "汇总.xlsx"), "--json",
+                                 "--db", db or str(tmp / "l.db"), "--out", str(tmp / "out" / "汇总.xlsx"), "--json",
                                  "--log", str(tmp / "run.log"), "--jobs", "1", *args])  # fmt: skip
     try:
         return result, json.loads(result.stdout)
@@ -65,15 +65,15 @@ def count_reads(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     return calls
 
 
-def test_first_run_then_an_unchanged_rerun_reads_no_workbook(tmp_path: Path, inbox: Path,
+def test_first_run_then_an_unchanged_rerun_reads_no_workbook(tmp_path: Path, inbox: Path, ledger_db: str,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     reads = count_reads(monkeypatch)
-    first, a = rollup(tmp_path)
+    first, a = rollup(tmp_path, db=ledger_db)
     assert first.exit_code == 1  # the samples include invalid workbooks on purpose
     assert (a["found"], a["new"], a["changed"], a["unchanged"], a["invalid"], a["skipped"]) == (34, 34, 0, 0, 3, 4)
     assert reads["n"] == 34 and a["recorded"] == 31
     reads["n"] = 0
-    second, b = rollup(tmp_path)
+    second, b = rollup(tmp_path, db=ledger_db)
     assert second.exit_code == 1 and reads["n"] == 0
     assert (b["new"], b["changed"], b["unchanged"], b["invalid"], b["recorded"]) == (0, 0, 34, 3, 0)
     wb = openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx")
@@ -95,18 +95,18 @@ def test_first_run_then_an_unchanged_rerun_reads_no_workbook(tmp_path: Path, inb
         "ZJ-10_秦皇西社区.xlsx", "HH-09_昆仑社区.xlsx", "CC-08_锚地社区.xlsx"}  # fmt: skip
     touched = next((inbox / "2022").rglob("TF-01_*.xlsx"))
     os.utime(touched, (time.time() + 5, time.time() + 5))  # a new time, the same content: still not re-scored
-    third, c = rollup(tmp_path)
+    third, c = rollup(tmp_path, db=ledger_db)
     assert third.exit_code == 1 and (c["unchanged"], reads["n"]) == (34, 0)
 
 
-def test_a_changed_file_is_picked_up_and_supersedes(tmp_path: Path, inbox: Path) -> None:
-    rollup(tmp_path)
+def test_a_changed_file_is_picked_up_and_supersedes(tmp_path: Path, inbox: Path, ledger_db: str) -> None:
+    rollup(tmp_path, db=ledger_db)
     target = next((inbox / "2022").rglob("ZJ-09_*.xlsx"))  # the 79.5 near miss, fixed by its inspector
     filled(target.parent, "ZJ-09", "嘉陵江社区", "珠江道街道", values={"9.1": 4}, info={"评审日期": "2022-12-01"},
            file_name=target.name)  # fmt: skip
-    result, doc = rollup(tmp_path)
+    result, doc = rollup(tmp_path, db=ledger_db)
     assert result.exit_code == 1 and (doc["changed"], doc["recorded"]) == (1, 1)
-    with Ledger.open(tmp_path / "l.db") as ledger:
+    with Ledger.open(ledger_at(ledger_db)) as ledger:
         history = ledger.evaluations(community_id="ZJ-09")
         assert [(float(h.total or 0), h.stored.current) for h in history] == [(79.5, False), (100.0, True)]
     wb = openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx")
@@ -114,10 +114,10 @@ def test_a_changed_file_is_picked_up_and_supersedes(tmp_path: Path, inbox: Path)
     assert totals["ZJ-09"] == 100
 
 
-def test_the_workbook_covers_the_whole_year_from_the_ledger(tmp_path: Path, inbox: Path) -> None:
-    rollup(tmp_path)
+def test_the_workbook_covers_the_whole_year_from_the_ledger(tmp_path: Path, inbox: Path, ledger_db: str) -> None:
+    rollup(tmp_path, db=ledger_db)
     shutil.rmtree(inbox / "2022" / "黄河道街道")  # files leave the inbox; their evaluations stay on record
-    result, doc = rollup(tmp_path)
+    result, doc = rollup(tmp_path, db=ledger_db)
     assert result.exit_code == 1 and doc["removed"] > 0 and doc["communities"] == 30
 
 

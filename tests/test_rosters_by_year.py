@@ -13,7 +13,7 @@ from typing import Any
 import docx
 import openpyxl
 import pytest
-from greencli.adapters.ledger import Ledger
+from greencli.adapters.ledger import Ledger, ledger_at
 from greencli.cli.app import app
 from greencli.core.roster import Community, Rosters
 from typer.testing import CliRunner
@@ -66,8 +66,8 @@ def test_the_roster_of_a_year(
     assert index is None or list(index) == [c.code for c in expected or ()]
 
 
-def test_keeping_a_roster_replaces_the_years_and_the_same_one_again_changes_nothing(tmp_path: Path) -> None:
-    db = tmp_path / "l.db"
+def test_keeping_a_roster_replaces_the_years_and_the_same_one_again_changes_nothing(ledger_db: str) -> None:
+    db = ledger_at(ledger_db)
     with Ledger.open(db) as ledger, ledger.transaction():
         assert ledger.keep_roster(2022, A + B, "a.csv")
         assert ledger.keep_roster(2023, C, "c.csv")
@@ -80,8 +80,9 @@ def test_keeping_a_roster_replaces_the_years_and_the_same_one_again_changes_noth
             assert ledger.keep_roster(2022, B, "b.csv")  # replaced, order kept
         rosters = ledger.rosters()
     assert rosters.by_year == {2022: B, 2023: C}
-    with sqlite3.connect(db) as connection:  # no row of the replaced roster is left behind
-        assert connection.execute("SELECT COUNT(*) FROM roster_communities WHERE year = 2022").fetchone()[0] == 1
+    with Ledger.open(db, create=False, write=False) as ledger:  # no row of the replaced roster is left behind
+        left = ledger.db.execute("SELECT COUNT(*) FROM roster_communities WHERE year = 2022").fetchone()
+    assert left[0] == 1
 
 
 def write_roster(path: Path, communities: list[list[str]]) -> Path:
@@ -122,7 +123,7 @@ def document_text(path: Path) -> list[str]:
     return [p.text for p in document.paragraphs] + cells
 
 
-def year_views(folder: Path, db: Path, name: str) -> dict[str, Any]:
+def year_views(folder: Path, db: str | Path, name: str) -> dict[str, Any]:
     """What the office shows for 2022, from the ledger alone (no --roster): progress, two notices, the district
     workbook (rolled up from the 2022 inbox, nothing new in it)."""
     progress = cli("progress", "--year", "2022", "--as-of", "2022-12-31", "--db", db, "--json")
@@ -141,8 +142,8 @@ def year_views(folder: Path, db: Path, name: str) -> dict[str, Any]:
     return views
 
 
-def test_a_later_years_merger_and_rename_leave_2022_as_it_was(sample_district: SampleDistrict, tmp_path: Path) -> None:
-    db = sample_district.copy_ledger(tmp_path)  # scored 2021–2023 with the roster: kept as each year's
+def test_a_later_years_merger_and_rename_leave_2022_as_it_was(sample_ledger: str, tmp_path: Path) -> None:
+    db = sample_ledger  # scored 2021–2023 with the roster: kept as each year's (SQLite, or copied into PostgreSQL)
     before = year_views(tmp_path, db, "before")
     assert before["progress"]["district"]["urban"] == 46
     r2024 = roster_2024(tmp_path / "名单2024.csv")

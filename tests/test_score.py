@@ -9,7 +9,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from greencli.adapters.ledger import MIGRATIONS, Ledger
+from greencli.adapters.ledger import MIGRATIONS, Ledger, ledger_at
 from greencli.cli.app import app
 from greencli.core.engine import evaluate
 from greencli.core.rubric import Rubric
@@ -53,8 +53,8 @@ def batch(tmp_path: Path) -> dict[str, Path]:
     return make_batch(tmp_path / "inspections")
 
 
-def run_json(tmp_path: Path, *args: str) -> tuple[Result, dict[str, Any]]:
-    result = score(*args, "--db", str(tmp_path / "ledger.db"), "--out", str(tmp_path / "汇总.xlsx"), "--json")
+def run_json(tmp_path: Path, *args: str, db: str | None = None) -> tuple[Result, dict[str, Any]]:
+    result = score(*args, "--db", db or str(tmp_path / "ledger.db"), "--out", str(tmp_path / "汇总.xlsx"), "--json")
     return result, json.loads(result.stdout)
 
 
@@ -111,18 +111,20 @@ def test_table_and_workbook_show_the_same_numbers(tmp_path: Path, batch: dict[st
     assert lost[0] == max(lost) > 0
 
 
-def test_second_run_records_nothing_new_and_a_changed_file_supersedes(tmp_path: Path, batch: dict[str, Path]) -> None:
+def test_second_run_records_nothing_new_and_a_changed_file_supersedes(
+    tmp_path: Path, batch: dict[str, Path], ledger_db: str
+) -> None:
     folder = str(tmp_path / "inspections")
-    _, first = run_json(tmp_path, folder)
+    _, first = run_json(tmp_path, folder, db=ledger_db)
     assert (first["recorded"], first["already"]) == (3, 0)
-    _, second = run_json(tmp_path, folder)
+    _, second = run_json(tmp_path, folder, db=ledger_db)
     assert (second["recorded"], second["already"]) == (0, 3)
-    with Ledger.open(tmp_path / "ledger.db") as ledger:
+    with Ledger.open(ledger_at(ledger_db)) as ledger:
         assert ledger.count() == 3 and ledger.schema_version() == len(MIGRATIONS)
     filled(tmp_path / "inspections", "ZJD-001", values={"9.1": 4}, info={"评审日期": "2022-11-01"})
-    _, third = run_json(tmp_path, folder)
+    _, third = run_json(tmp_path, folder, db=ledger_db)
     assert (third["recorded"], third["already"]) == (1, 2)
-    with Ledger.open(tmp_path / "ledger.db") as ledger:
+    with Ledger.open(ledger_at(ledger_db)) as ledger:
         history = ledger.evaluations(community_id="ZJD-001")
         assert len(history) == 2 and [h.stored.current for h in history] == [False, True]
         assert history[0].stored.superseded_by == history[1].stored.id and history[1].total == 100
@@ -136,16 +138,16 @@ def test_dry_run_writes_nothing(tmp_path: Path, batch: dict[str, Path]) -> None:
     assert not (tmp_path / "l.db").exists() and not (tmp_path / "o.xlsx").exists()
 
 
-def test_two_files_for_one_community_the_later_review_date_is_current(tmp_path: Path) -> None:
+def test_two_files_for_one_community_the_later_review_date_is_current(tmp_path: Path, ledger_db: str) -> None:
     folder = tmp_path / "in"
     filled(folder, "ZJD-001", values={"9.1": 0}, info={"评审日期": "2022-11-20"}, file_name="late.xlsx")
     filled(folder, "ZJD-001", values={"9.1": 4}, info={"评审日期": "2022-10-01"}, file_name="early.xlsx")
-    result, doc = run_json(tmp_path, str(folder))
+    result, doc = run_json(tmp_path, str(folder), db=ledger_db)
     assert result.exit_code == 0
     by_file = {Path(r["file"]).name: r for r in doc["results"]}
     assert by_file["early.xlsx"]["superseded"] and not by_file["late.xlsx"]["superseded"]
     assert [w["issue"] for w in by_file["early.xlsx"]["warnings"]] == ["superseded-in-batch"]
-    with Ledger.open(tmp_path / "ledger.db") as ledger:
+    with Ledger.open(ledger_at(ledger_db)) as ledger:
         (current,) = ledger.evaluations(community_id="ZJD-001", current_only=True)
         assert current.total == 96 and len(ledger.evaluations(community_id="ZJD-001")) == 2
     wb = openpyxl.load_workbook(tmp_path / "汇总.xlsx")
