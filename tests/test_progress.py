@@ -9,6 +9,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from greencli import api
 from greencli.cli.app import app
 from typer.testing import CliRunner
 
@@ -48,8 +49,10 @@ EXPECTED = {
 ELIGIBLE: dict[int, set[str]] = {2021: set(), 2022: {"ZJD-01"}, 2023: set()}
 
 
-@pytest.fixture(scope="module")
-def campaign(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def campaign(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Three years of a small district scored into an SQLite ledger (`db`); `ledger` is what the commands are
+    pointed at: that file, or a PostgreSQL database it was copied into (every test here runs on both)."""
     base = tmp_path_factory.mktemp("campaign")
     roster = base / "roster.csv"
     roster.write_text("社区编码,社区名称,乡街,类型\n" + "\n".join(",".join(r) for r in ROSTER) + "\n", encoding="utf-8")
@@ -63,11 +66,15 @@ def campaign(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         result = runner.invoke(app, ["score", str(folder), "--roster", str(roster), "--db", str(db),
                                      "--out", str(base / f"汇总{year}.xlsx"), "--json"])  # fmt: skip
         assert result.exit_code == 0, result.output
-    return {"roster": roster, "db": db, "base": base}
+    ledger: str = str(db)
+    if request.param == "postgresql":
+        ledger = request.getfixturevalue("postgres_server").new_database()
+        api.ledger_copy(db, ledger, district="130302")  # its only district: no --district needed
+    return {"roster": roster, "db": db, "base": base, "ledger": ledger}
 
 
 def progress(campaign: dict[str, Path], *args: str) -> Any:
-    return runner.invoke(app, ["progress", "--roster", str(campaign["roster"]), "--db", str(campaign["db"]), *args],
+    return runner.invoke(app, ["progress", "--roster", str(campaign["roster"]), "--db", str(campaign["ledger"]), *args],
                          env={"COLUMNS": "160"})  # a pipe's width, whatever the console running the tests  # fmt: skip
 
 
@@ -168,14 +175,14 @@ def test_workbook_output_alone_and_added_to_the_consolidated_one(campaign: dict[
 
 
 def test_history_traces_every_evaluation(campaign: dict[str, Path]) -> None:
-    result = runner.invoke(app, ["history", "ZJD-02", "--db", str(campaign["db"]), "--json"])
+    result = runner.invoke(app, ["history", "ZJD-02", "--db", str(campaign["ledger"]), "--json"])
     doc = json.loads(result.stdout)
     assert [(e["year"], e["verdict"], e["current"]) for e in doc["evaluations"]] == [
         (2021, "pass", True), (2022, "fail", True), (2023, "pass", True)]  # fmt: skip
     assert all(len(e["sha256"]) == 64 and e["rubric_version"] and e["file"] for e in doc["evaluations"])
-    table = runner.invoke(app, ["history", "ZJD-02", "--db", str(campaign["db"])])
+    table = runner.invoke(app, ["history", "ZJD-02", "--db", str(campaign["ledger"])])
     assert table.exit_code == 0 and "山海社区" in table.output and "2021" in table.output
-    none = runner.invoke(app, ["history", "NOPE", "--db", str(campaign["db"])])
+    none = runner.invoke(app, ["history", "NOPE", "--db", str(campaign["ledger"])])
     assert none.exit_code == 2 and "没有" in none.output  # a code never seen: most likely mistyped
 
 
