@@ -5,34 +5,18 @@ no duplicates, each district's progress the same on both; throughput side by sid
 from __future__ import annotations
 
 import json
-import os
-import pwd
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import psycopg
-from tests.postgres import Server, _bin_dir, _free_port, _runner
+from tests.postgres import start_server
 
 from bench.corpus import KINDS, build
 
 DISTRICTS = ("130302", "130303", "130304", "130321")
 PROCESSES = 8
-
-
-def _server() -> Server | None:
-    bin_dir, user = _bin_dir(), _runner()
-    if bin_dir is None or user is False:
-        return None
-    assert user is None or isinstance(user, str)
-    data = Path(tempfile.mkdtemp(prefix="greencli-bench-pg-"))
-    if user is not None:
-        account = pwd.getpwnam(user)
-        os.chown(data, account.pw_uid, account.pw_gid)
-    server = Server(bin_dir, data / "data", _free_port(), user)
-    return server if server.start() is None else None
 
 
 def _run_all(greencli: str, slices: list[tuple[str, list[Path]]], db_for: Any, roster: Path, out: Path) -> float:
@@ -52,9 +36,9 @@ def _run_all(greencli: str, slices: list[tuple[str, list[Path]]], db_for: Any, r
 
 
 def measure_shared(greencli: str, n: int, corpora: Path, work: Path) -> dict[str, Any]:
-    server = _server()
-    if server is None:
-        return {"skipped": "no PostgreSQL server could be started here"}
+    server = start_server()
+    if isinstance(server, str):
+        return {"skipped": server}
     try:
         roster, _, files = build(corpora, n, KINDS[0])
         ordered = sorted(files)

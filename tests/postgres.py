@@ -97,14 +97,14 @@ def _runner() -> str | bool | None:
     return "postgres" if shutil.which("runuser") else False
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[Server]:
+def start_server() -> Server | str:
+    """A started server on a fresh temporary data directory, or why there can be none here."""
     bin_dir = _bin_dir()
     if bin_dir is None:
-        pytest.skip("PostgreSQL is not installed here (.ci/run installs Debian's postgresql)")
+        return "PostgreSQL is not installed here (.ci/run installs Debian's postgresql)"
     user = _runner()
     if user is False:
-        pytest.skip("running as root without a postgres account to run the server as")
+        return "running as root without a postgres account to run the server as"
     assert user is None or isinstance(user, str)
     data = Path(tempfile.mkdtemp(prefix="greencli-pg-"))
     if user is not None:
@@ -114,12 +114,20 @@ def postgres_server() -> Iterator[Server]:
     failed = server.start()
     if failed is not None:
         shutil.rmtree(data, ignore_errors=True)
-        pytest.fail(f"a PostgreSQL server is installed but could not be started: {failed}")
+        raise RuntimeError(f"a PostgreSQL server is installed but could not be started: {failed}")
+    return server
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Server]:
+    server = start_server()
+    if isinstance(server, str):
+        pytest.skip(server)
     try:
         yield server
     finally:
         server.stop()
-        shutil.rmtree(data, ignore_errors=True)
+        shutil.rmtree(server.data.parent, ignore_errors=True)
 
 
 @pytest.fixture

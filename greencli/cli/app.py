@@ -359,13 +359,17 @@ def export(
     emit(api.export(year, out, roster=roster, db=db, district=district, rubric=rubric), as_json, render_export)
 
 
-roster_app = typer.Typer(
-    cls=ChineseGroup,
-    help="评分记录库中按年度存入的社区名单：命令用 --roster 指定名单时，存为该年度的名单；以后同一年度的命令无需再指定。",
-    no_args_is_help=True,
-    rich_markup_mode=None,
+def _group(name: str, text: str) -> typer.Typer:
+    """A group of sub-commands (greencli roster show, greencli ledger copy), helped in Chinese as the rest."""
+    group = typer.Typer(cls=ChineseGroup, help=text, no_args_is_help=True, rich_markup_mode=None)
+    app.add_typer(group, name=name)
+    return group
+
+
+roster_app = _group(
+    "roster",
+    "评分记录库中按年度存入的社区名单：命令用 --roster 指定名单时，存为该年度的名单；以后同一年度的命令无需再指定。",
 )
-app.add_typer(roster_app, name="roster")
 
 
 @roster_app.command("show", cls=ChineseCommand)
@@ -388,13 +392,7 @@ def roster_show(
     emit(api.roster_show(year, db=db, district=district, rubric=rubric), as_json, render_roster)
 
 
-ledger_app = typer.Typer(
-    cls=ChineseGroup,
-    help="评分记录库的维护：把本机的 SQLite 评分记录库复制进共用的 PostgreSQL 评分记录库。",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-app.add_typer(ledger_app, name="ledger")
+ledger_app = _group("ledger", "评分记录库的维护：把本机的 SQLite 评分记录库复制进共用的 PostgreSQL 评分记录库。")
 
 
 @ledger_app.command("copy", cls=ChineseCommand)

@@ -421,12 +421,12 @@ class Connected:
         if isinstance(self.db, pg.PgConnection):
             with self.transaction():
                 self.db.execute(f"SELECT pg_advisory_xact_lock({pg.LOCK_KEY})", (pg.MIGRATION_LOCK,))
-                _migrate_postgres(self.db, self.path)
+                _migrate(self.db, self.path)
             return
         if self.schema_version() == NEWEST and self._marked():
             return
         with self.transaction():
-            _migrate(self.db, _file(self.path))
+            _migrate(self.db, self.path)
 
     def _marked(self) -> bool:
         return int(self.db.execute("PRAGMA application_id").fetchone()[0]) == APPLICATION_ID
@@ -466,11 +466,6 @@ def keyed(db: Database, *columns: str) -> str:
     return ", ".join(("district", *columns) if isinstance(db, pg.PgConnection) else columns)
 
 
-def _file(path: LedgerAt) -> Path:
-    assert isinstance(path, Path), "an SQLite ledger is a file"
-    return path
-
-
 def _postgres_schema_version(db: pg.PgConnection) -> int:
     found = db.execute(f"SELECT to_regclass('{pg.SCHEMA}.schema_migrations')").fetchone()
     if found is None or found[0] is None:
@@ -507,24 +502,6 @@ def _refuse_foreign_schema(db: pg.PgConnection, at: PostgresUrl) -> None:
     tables = db.execute("SELECT count(*) FROM pg_tables WHERE schemaname = ?", (pg.SCHEMA,)).fetchone()
     if tables is not None and int(tables[0]) > 0:
         raise LedgerError("ledger-foreign", path=str(at))
-
-
-def _migrate_postgres(db: pg.PgConnection, at: LedgerAt) -> None:
-    """Every migration not yet applied, in their PostgreSQL form, inside the caller's transaction."""
-    db.execute(f"CREATE SCHEMA IF NOT EXISTS {pg.SCHEMA}")
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-    )
-    applied = {int(row[0]) for row in db.execute("SELECT version FROM schema_migrations")}
-    if applied and max(applied) > NEWEST:
-        raise LedgerError("ledger-too-new", path=str(at), version=max(applied))
-    for version, name, _ in MIGRATIONS:
-        if version in applied:
-            continue
-        for statement in pg.statements(pg.POSTGRES_MIGRATIONS[version]):
-            db.execute(statement)
-        db.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", (version, name, now()))
 
 
 def _refuse_unusable(path: Path, *, must_exist: bool) -> None:
@@ -617,25 +594,34 @@ def _schema_version(db: sqlite3.Connection) -> int:
     return int(row[0] or 0)
 
 
-def _migrate(db: sqlite3.Connection, path: Path) -> None:
-    """Every migration not yet applied, inside the caller's transaction."""
+def _migrate(db: Database, at: LedgerAt) -> None:
+    """Every migration not yet applied, inside the caller's transaction: its SQLite form, or in a shared ledger its
+    PostgreSQL form (in greencli's own schema)."""
+    postgres = isinstance(db, pg.PgConnection)
+    if postgres:
+        db.execute(f"CREATE SCHEMA IF NOT EXISTS {pg.SCHEMA}")
     db.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
     )
     applied = {int(row[0]) for row in db.execute("SELECT version FROM schema_migrations")}
     if applied and max(applied) > NEWEST:
-        raise LedgerError("ledger-too-new", path=str(path), version=max(applied))
+        raise LedgerError("ledger-too-new", path=str(at), version=max(applied))
     for version, name, step in MIGRATIONS:
         if version in applied:
             continue
-        if callable(step):
+        if isinstance(db, pg.PgConnection):
+            statements = pg.statements(pg.POSTGRES_MIGRATIONS[version])
+        elif callable(step):
             step(db)
+            statements = []
         else:
-            for statement in _statements(step):
-                db.execute(statement)
+            statements = list(_statements(step))
+        for statement in statements:
+            db.execute(statement)
         db.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", (version, name, now()))
-    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    if not postgres:
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
 def _readable(db: sqlite3.Connection, path: Path) -> sqlite3.Connection:
