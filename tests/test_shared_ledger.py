@@ -203,6 +203,17 @@ def test_parameters_in_postgresql_form(sqlite: str, postgres: str) -> None:
     assert to_postgres(sqlite) == postgres
 
 
+def test_a_percent_sign_reaches_the_server_as_written(postgres_url: str) -> None:
+    from greencli.adapters.ledger.postgres import connect
+
+    db = connect(postgres_url, 5)
+    try:
+        assert db.execute("SELECT '50%', 7 % 4").fetchone() == ("50%", 3)
+        assert db.execute("SELECT '50%' || ?", ("?",)).fetchone() == ("50%?",)
+    finally:
+        db.close()
+
+
 def test_a_url_keeps_its_slashes_and_hides_its_password() -> None:
     shown = str(PostgresUrl("postgresql://office:pa55@db.example:5432/greencli?sslmode=require"))
     assert shown == "postgresql://office:***@db.example:5432/greencli?sslmode=require"

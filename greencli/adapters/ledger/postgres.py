@@ -83,7 +83,7 @@ class PgConnection:
 
     def execute(self, sql: str, parameters: Sequence[object] = ()) -> PgRows:
         cursor = self.connection.cursor()
-        cursor.execute(to_postgres(sql), tuple(parameters) or None)
+        cursor.execute(to_postgres(sql), tuple(parameters))  # a tuple even when empty: then %% is read as %
         return PgRows(cursor)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
