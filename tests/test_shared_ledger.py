@@ -379,3 +379,15 @@ def test_a_district_role_reads_and_writes_only_its_district_and_the_city_reads_a
     with psycopg.connect(postgres_url) as owner:
         counts = owner.execute("SELECT district, count(*) FROM greencli.evaluations GROUP BY 1 ORDER BY 1").fetchall()
     assert counts[0][1] == counts[1][1]  # the other district's rows untouched
+
+
+def test_the_shared_ledger_named_by_the_environment(
+    postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GREENCLI_DB", postgres_url)
+    monkeypatch.chdir(tmp_path)
+    done = cli("score", SAMPLES / "inspections" / "2021", "--roster", ROSTER, "--out", tmp_path / "a.xlsx", "--json")
+    assert done.exit_code == 1 and json.loads(done.stdout)["recorded"] > 0
+    assert not (tmp_path / "greencli.db").exists()  # nothing went to a file
+    shown = json.loads(cli("roster", "show", "--json").stdout)["rosters"]
+    assert [r["year"] for r in shown] == [2021]
