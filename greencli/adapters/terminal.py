@@ -28,6 +28,7 @@ from greencli.core.model import Verdict
 from greencli.core.outcome import Outcome
 from greencli.core.progress import Standing, Tally, points_short
 from greencli.core.reports import (
+    BookletReport,
     CityReport,
     ConferReport,
     CopyReport,
@@ -635,3 +636,8 @@ def render_copy(report: CopyReport) -> None:
     columns = [Column("内容"), Column("新增", justify="right"), Column("已有", justify="right")]
     rows = [[TABLE_NAMES.get(name, name), str(added), str(already)] for name, added, already in report.tables]
     render_table(out, FittedTable(columns, rows))
+
+
+def render_booklet(report: BookletReport) -> None:
+    r = report.rubric
+    sys.stdout.write(f"已写出评分标准手册（{r.version} 版，{len(r.items)} 项）：{_plain(report.out)}\n")

@@ -7,7 +7,7 @@ and what a caller needs to handle failures. The command line (greencli.cli) is b
     with api.open_ledger("greencli.db") as ledger:
         frame = ledger.evaluations(2022)                                           # a pandas DataFrame
 
-Commands: standard, template, score, progress (city_progress for every district of a shared ledger), notice,
+Commands: standard (standard_booklet to print it), template, score, progress (city_progress for every district of a shared ledger), notice,
 confer, history, rescore, void, rollup, export, roster_show, ledger_copy
 (greencli.api.commands). Analysis: load_rubric, assess_workbook, open_ledger, LedgerView (greencli.api.analysis).
 Failures: GreencliError (`.code`, `.params`, `.exit_code`, `str()` the Chinese message), Interrupted.
@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # what a type checker sees: every name, explicitly re-exporte
     from greencli.api.commands import roster_show as roster_show
     from greencli.api.commands import score as score
     from greencli.api.commands import standard as standard
+    from greencli.api.commands import standard_booklet as standard_booklet
     from greencli.api.commands import template as template
     from greencli.api.commands import void as void
     from greencli.core.errors import GreencliError as GreencliError
@@ -57,7 +58,8 @@ if TYPE_CHECKING:  # what a type checker sees: every name, explicitly re-exporte
 
 _WHERE: dict[str, str] = {
     **dict.fromkeys(("standard", "template", "score", "progress", "notice", "confer", "history", "rescore", "void",
-                     "rollup", "export", "check_year", "roster_show", "city_progress", "ledger_copy"), "greencli.api.commands"),
+                     "rollup", "export", "check_year", "roster_show", "city_progress", "ledger_copy", "standard_booklet"),
+                    "greencli.api.commands"),
     **dict.fromkeys(("LedgerView", "assess_workbook", "load_rubric", "open_ledger"), "greencli.api.analysis"),
     **dict.fromkeys(("GreencliError", "Interrupted", "Problem", "interrupt_note"), "greencli.core.errors"),
     **dict.fromkeys(("REGISTRY", "render"), "greencli.core.issues"),
@@ -101,6 +103,7 @@ __all__ = [  # noqa: RUF022 - grouped as _WHERE is
     "score",
     "shown",
     "standard",
+    "standard_booklet",
     "template",
     "void",
 ]

@@ -33,7 +33,7 @@ from greencli.core.rubric import Campaign, Rubric, year_bounds
 
 if TYPE_CHECKING:
     from greencli.core.batch import ScoreReport
-    from greencli.core.reports import CityReport, CopyReport, RosterReport
+    from greencli.core.reports import BookletReport, CityReport, CopyReport, RosterReport
     from greencli.jobs.export import ExportReport
     from greencli.jobs.notice import ConferReport, NoticeReport
     from greencli.jobs.progress import HistoryReport, ProgressReport
@@ -149,9 +149,20 @@ def _notes(*notes: str | None) -> str | None:
     return "；".join(n for n in notes if n) or None
 
 
-def standard(rubric: PathLike | None = None) -> Rubric:
-    """The scoring standard (checked as it loads): the bundled one, or the TOML file or folder at `rubric`."""
-    return load_rubric(_path(rubric))
+def standard(rubric: PathLike | None = None, version: str | None = None) -> Rubric:
+    """The scoring standard (checked as it loads): the bundled one, or the TOML file or folder at `rubric`; its
+    newest version, or `version`."""
+    return load_rubric(_path(rubric), version)
+
+
+def standard_booklet(out: PathLike, *, rubric: PathLike | None = None, version: str | None = None) -> BookletReport:
+    """The whole standard of a version as a printable Word booklet (A4), written to `out` (.docx)."""
+    from greencli.jobs.notice import notice_out
+    from greencli.jobs.standard import run_booklet
+
+    target = notice_out(str(out), "评审标准.docx")
+    guard_outputs({"out": target}, _inputs(rubric=rubric))
+    return run_booklet(load_rubric(_path(rubric), version), target)
 
 
 def template(

@@ -70,12 +70,32 @@ def root(
 
 @app.command("standard", cls=ChineseCommand)
 @handled
-def standard(rubric: RubricOption = None, as_json: JsonOption = False) -> None:
-    """显示（并检查）评分标准：各类别、评分项、评分行、否决项和年度目标。"""
+def standard(
+    rubric: RubricOption = None,
+    as_json: JsonOption = False,
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "--out",
+            help="把整套评分标准写成可打印的 Word 手册（A4，.docx），每位评审人员打印一份即可；没有扩展名时自动加 .docx",
+            metavar="文件",
+        ),
+    ] = None,
+    rubric_version: Annotated[
+        str | None, typer.Option("--rubric-version", help="哪个版本的评分标准（默认最新版本）", metavar="版本")
+    ] = None,
+) -> None:
+    """显示（并检查）评分标准：各类别、评分项、评分行、否决项和年度目标；加 --out 时写成可打印的手册。"""
     from greencli.adapters.streams import print_json
+
+    if out is not None:
+        from greencli.adapters.terminal import render_booklet
+
+        emit(api.standard_booklet(out, rubric=rubric, version=rubric_version), as_json, render_booklet)
+        return
     from greencli.adapters.terminal import render_rubric
 
-    loaded = api.standard(rubric)
+    loaded = api.standard(rubric, rubric_version)
     if as_json:
         print_json(api.describe(loaded))
     else:

@@ -430,3 +430,16 @@ class CopyReport:
     def to_json(self) -> JsonObject:
         return {"from": self.source, "to": self.target, "district": self.district,
                 "tables": {name: {"added": added, "already": already} for name, added, already in self.tables}}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class BookletReport:
+    """`standard --out`: the standard of a version written as a printable booklet."""
+
+    out: str
+    rubric: Rubric
+
+    def to_json(self) -> JsonObject:
+        r = self.rubric
+        return {"out": self.out, "rubric_id": r.id, "version": r.version, "items": len(r.items),
+                "rows": sum(len(i.rows) for i in r.items), "vetoes": len(r.vetoes)}  # fmt: skip

@@ -20,14 +20,15 @@ from greencli.jobs.standing import YearStanding
 __all__ = ["ConferReport", "Conferred", "NoticeReport", "notice_out", "run_confer", "run_notice"]
 
 
-def notice_out(raw: str) -> Path:
-    """--out of `notice`: a .docx file (the extension added when missing; another one is refused)."""
+def notice_out(raw: str, example: str = "通报.docx") -> Path:
+    """--out of a command writing a Word document (notice, standard): a .docx file (the extension added when
+    missing; another one is refused)."""
     path = Path(raw)
     check_length(path)
     if path.name.lower() == ".docx":
         raise OutputError("notice-out-no-name", path=raw)
     if raw.endswith(("/", "\\")) or path.is_dir():
-        raise OutputError("notice-out-folder", path=raw, example=str(Path(raw) / "通报.docx"))
+        raise OutputError("notice-out-folder", path=raw, example=str(Path(raw) / example))
     if not path.suffix:
         path = path.with_name(path.name + ".docx")
     elif path.suffix.lower() != ".docx":
