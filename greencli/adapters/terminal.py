@@ -113,6 +113,8 @@ def render_templates(report: TemplateReport, quiet: bool) -> None:
         for m in report.made:
             if m.status is not Status.EXISTS:
                 sys.stdout.write(visible(str(m.path)) + "\n")
+                if m.record is not None:
+                    sys.stdout.write(visible(str(m.record)) + "\n")
         return
     made = report.made
     out = console()
@@ -125,6 +127,8 @@ def render_templates(report: TemplateReport, quiet: bool) -> None:
     else:
         for m in made:
             out.print(f"{TEMPLATE_STATUS[m.status]}  {_text(str(m.path))}")
+    if any(m.record is not None for m in made):
+        out.print("每份评分表旁另有一份现场评审记录（文件名加“_现场评审记录”，Word 文档），供评审人员打印带到现场填写")
     summary = f"共 {len(made)} 份：生成 {report.written}"
     if report.kept:
         summary += f"，已存在未覆盖 {report.kept}（加 --force 覆盖）"

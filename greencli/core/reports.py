@@ -273,6 +273,7 @@ class Made:
     community: Community | None
     path: Path
     status: Status
+    record: Path | None = None  # the record sheet beside the workbook (现场评审记录)
 
 
 @dataclass(frozen=True)
@@ -303,6 +304,7 @@ class TemplateReport:
                     "subdistrict": m.community.subdistrict if m.community else None,
                     "path": str(m.path),
                     "status": m.status.value,
+                    "record_sheet": str(m.record) if m.record is not None else None,
                 }
                 for m in self.made
             ],

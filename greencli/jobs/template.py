@@ -71,20 +71,34 @@ def make_templates(
     check_length(out)
     if out.exists() and not out.is_dir():
         raise OutputError("output-not-folder", path=str(out))
+    from greencli.adapters.docx_record import build_record_skeleton  # python-docx: only when forms are made
+
     if roster is None:
         path = out / blank_name(rubric, year)
-        _guard([path], inputs)
-        return TemplateReport(year, out, (_write(path, lambda: build_workbook(rubric, year, None), None, force),), ())
+        _guard([path, record_path(path)], inputs)
+        blank = Identity("", "", "")
+        one = _write(path, lambda: build_workbook(rubric, year, None), None, force,
+                     lambda: build_record_skeleton(rubric, year, blank))  # fmt: skip
+        return TemplateReport(year, out, (one,), ())
     urban = [c for c in roster if c.urban]
     skipped = tuple(c for c in roster if not c.urban)
     paths = plan_paths(out, urban)
-    _guard(paths, inputs)
+    _guard([*paths, *map(record_path, paths)], inputs)
     skeleton = build_skeleton(rubric, year) if urban else b""
+    record = build_record_skeleton(rubric, year) if urban else b""  # built once, personalised as the workbooks
     made = []
     for community, path in zip(urban, paths, strict=True):
         identity = Identity(community.code, community.name, community.subdistrict)
-        made.append(_write(path, functools.partial(personalise, skeleton, identity), community, force))
+        made.append(_write(path, functools.partial(personalise, skeleton, identity), community, force,
+                           functools.partial(personalise, record, identity)))  # fmt: skip
     return TemplateReport(year, out, tuple(made), skipped)
+
+
+def record_path(workbook: Path) -> Path:
+    """The community's record sheet for the field, beside its workbook (contract.md: `_现场评审记录` added)."""
+    from greencli.adapters.docx_record import record_name
+
+    return workbook.with_name(record_name(workbook.stem))
 
 
 def _guard(paths: Sequence[Path], inputs: Mapping[str, PathsGiven] | None) -> None:
@@ -94,12 +108,18 @@ def _guard(paths: Sequence[Path], inputs: Mapping[str, PathsGiven] | None) -> No
         clear_stale(folder)
 
 
-def _write(path: Path, build: Callable[[], bytes], community: Community | None, force: bool) -> Made:
+def _write(path: Path, build: Callable[[], bytes], community: Community | None, force: bool,
+           build_record: Callable[[], bytes]) -> Made:  # fmt: skip
+    """The workbook and its record sheet; existing ones kept unless `force` (a record sheet missing beside a kept
+    workbook, from a greencli that wrote none, is written)."""
+    record = record_path(path)
+    if force or not record.exists():
+        write_atomic(record, build_record())
     existed = path.exists()
     if existed and not force:
-        return Made(community, path, Status.EXISTS)
+        return Made(community, path, Status.EXISTS, record)
     write_atomic(path, build())
-    return Made(community, path, Status.OVERWRITTEN if existed else Status.WRITTEN)
+    return Made(community, path, Status.OVERWRITTEN if existed else Status.WRITTEN, record)
 
 
 def to_document(report: TemplateReport) -> JsonObject:
