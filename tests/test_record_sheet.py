@@ -45,7 +45,9 @@ def workbook_codes(path: Path) -> list[str]:
     header = next(row for row in ws.iter_rows() if any(c.value == "编号" for c in row))
     col = next(c.column for c in header if c.value == "编号")
     codes = []
-    for r in range(header[0].row + 1, ws.max_row + 1):
+    first = header[0].row
+    assert first is not None
+    for r in range(first + 1, ws.max_row + 1):
         value = ws.cell(r, col).value
         if isinstance(value, str) and value.strip():
             codes.append(value.strip())

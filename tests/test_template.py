@@ -195,7 +195,9 @@ def test_cli_writes_urban_only_and_keeps_existing_files(tmp_path: Path) -> None:
     quiet = runner.invoke(app, ["template", "--roster", str(roster), "--year", "2022", "--out", str(out), "--force",
                                 "-q"])  # fmt: skip
     records = [p.with_name(f"{p.stem}_现场评审记录.docx") for p in paths]  # each workbook's record sheet after it
-    assert quiet.exit_code == 0 and quiet.stdout.split() == [str(p) for pair in zip(paths, records) for p in pair]
+    assert quiet.exit_code == 0 and quiet.stdout.split() == [
+        str(p) for pair in zip(paths, records, strict=True) for p in pair
+    ]
     assert [f["record_sheet"] for f in doc["files"]] == [str(r) for r in records] and all(r.exists() for r in records)
     assert paths[0].read_bytes()[:2] == b"PK"
     assert not list(out.rglob(".~greencli-*"))
