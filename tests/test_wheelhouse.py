@@ -81,7 +81,8 @@ def test_installs_offline_into_a_fresh_environment_and_runs(
                                "--out", "评分表", "--quiet"], cwd=work, capture_output=True, text=True, env=env,
                               check=False)  # fmt: skip
     assert template.returncode == 0, template.stderr
-    assert len(template.stdout.splitlines()) == 46
+    written = template.stdout.splitlines()  # 46 workbooks, each with its record sheet (python-docx, lxml installed)
+    assert len(written) == 2 * 46 and sum(line.endswith("_现场评审记录.docx") for line in written) == 46
     score = subprocess.run([greencli, "score", str(SAMPLES / "inspections" / "2022"), "--roster",
                             str(SAMPLES / "roster.xlsx"), "--json"], cwd=work, capture_output=True, text=True,
                            env=env, check=False)  # fmt: skip
