@@ -399,8 +399,9 @@ class Connected:
                 raise LedgerError("ledger-too-new", path=str(at), version=version)
             if version == 0:
                 _refuse_foreign_schema(connection, at)
-                if not (create and write):
-                    raise LedgerError("ledger-missing", path=str(at))
+                version = ledger.schema_version()  # another writer may have made it meanwhile
+            if version == 0 and not (create and write):
+                raise LedgerError("ledger-missing", path=str(at))
             if version < NEWEST:
                 if not write:
                     raise LedgerError("ledger-needs-upgrade", path=str(at), version=version)
@@ -498,9 +499,16 @@ def _district(db: pg.PgConnection, at: PostgresUrl, write: bool) -> str:
 
 
 def _refuse_foreign_schema(db: pg.PgConnection, at: PostgresUrl) -> None:
-    """A `greencli` schema holding tables but no migrations is another program's: never written into."""
-    tables = db.execute("SELECT count(*) FROM pg_tables WHERE schemaname = ?", (pg.SCHEMA,)).fetchone()
-    if tables is not None and int(tables[0]) > 0:
+    """A `greencli` schema holding tables but no migrations is another program's: never written into. Both are
+    looked at in one statement (one snapshot): another writer creating the schema at this moment commits its
+    tables and its migrations together, and is never taken for a stranger."""
+    row = db.execute(
+        f"SELECT to_regclass('{pg.SCHEMA}.schema_migrations') IS NOT NULL,"
+        " (SELECT count(*) FROM pg_tables WHERE schemaname = ?)",
+        (pg.SCHEMA,),
+    ).fetchone()
+    ours, tables = bool(row[0]), int(row[1])
+    if tables > 0 and not ours:
         raise LedgerError("ledger-foreign", path=str(at))
 
 
