@@ -49,7 +49,7 @@ CELL_MARGINS = 4.4  # mm of a table cell's margins, both sides (Word's default 1
 RED = RGBColor(0xE6, 0x00, 0x12)
 
 
-def _fonts(run_or_style: Run | BaseStyle, east_asia: str, size: Pt, bold: bool = False) -> None:
+def set_fonts(run_or_style: Run | BaseStyle, east_asia: str, size: Pt, bold: bool = False) -> None:
     font = run_or_style.font  # type: ignore[union-attr]
     font.name = LATIN_FONT
     font.size = size
@@ -77,7 +77,7 @@ def _page_setup(doc: object) -> None:
     grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), "579")  # 28.95 pt in twentieths of a point: 22 lines in 225 mm
     normal = doc.styles["Normal"]  # type: ignore[attr-defined]
-    _fonts(normal, BODY_FONT, BODY_SIZE)
+    set_fonts(normal, BODY_FONT, BODY_SIZE)
     spacing = OxmlElement("w:spacing")
     spacing.set(qn("w:val"), "-5")  # twentieths of a point: 28 × 15.75 pt = 441 pt ≤ 156 mm
     normal.element.get_or_add_rPr().append(spacing)
@@ -90,7 +90,7 @@ def _page_setup(doc: object) -> None:
     _page_number(section.even_page_footer.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT)
 
 
-def _properties(doc: object, title: str) -> None:
+def set_properties(doc: object, title: str) -> None:
     """The document's properties (Word's 文件 → 信息): its title, made now, and no author. The author would be the
     office, from the setting that names the 通报's issuing office; there is none yet (the 通报 leaves ×××× for the
     office to fill), so it stays blank, never python-docx's own name from the template."""
@@ -109,9 +109,9 @@ def _page_number(paragraph: Paragraph, align: WD_ALIGN_PARAGRAPH) -> None:
         paragraph.paragraph_format.right_indent = PAGE_NUMBER_SIZE
     else:
         paragraph.paragraph_format.left_indent = PAGE_NUMBER_SIZE
-    _fonts(paragraph.add_run("— "), PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
+    set_fonts(paragraph.add_run("— "), PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
     run = paragraph.add_run()
-    _fonts(run, PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
+    set_fonts(run, PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
     for kind, text in (("begin", None), (None, "PAGE"), ("separate", None), (None, "1"), ("end", None)):
         if kind is not None:
             field = OxmlElement("w:fldChar")
@@ -126,7 +126,7 @@ def _page_number(paragraph: Paragraph, align: WD_ALIGN_PARAGRAPH) -> None:
             shown = OxmlElement("w:t")
             shown.text = text
             run._r.append(shown)
-    _fonts(paragraph.add_run(" —"), PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
+    set_fonts(paragraph.add_run(" —"), PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
 
 
 def _para(doc: object, text: str = "", *, font: str = BODY_FONT, size: Pt = BODY_SIZE, bold: bool = False,
@@ -141,7 +141,7 @@ def _para(doc: object, text: str = "", *, font: str = BODY_FONT, size: Pt = BODY
         paragraph.paragraph_format.line_spacing = line
     if text:
         run = paragraph.add_run(scrub(text))
-        _fonts(run, font, size, bold)
+        set_fonts(run, font, size, bold)
         if colour is not None:
             run.font.color.rgb = colour
     return paragraph
@@ -166,7 +166,7 @@ def _cell_text(cell: object, text: str, width: Mm, bold: bool = False) -> None:
         run = paragraph.add_run(line)
         if n < len(lines) - 1:
             run.add_break()
-        _fonts(run, HEADING_FONT if bold else BODY_FONT, TABLE_SIZE)
+        set_fonts(run, HEADING_FONT if bold else BODY_FONT, TABLE_SIZE)
 
 
 def _header_lines(text: str, width: Mm) -> list[str]:
@@ -245,7 +245,7 @@ def write_listing(path: Path, listing: Listing) -> None:
     """One 名单 as a Word document: title, the line that dates it, and its table (or 无)."""
     doc = Document()
     _page_setup(doc)
-    _properties(doc, listing.title)
+    set_properties(doc, listing.title)
     _title(doc, listing.title)
     _listing_body(doc, listing)
     with atomic_target(path) as target:
@@ -257,7 +257,7 @@ def write_bulletin(path: Path, bulletin: Bulletin) -> None:
     placeholders, then each attached 名单 on its own page."""
     doc = Document()
     _page_setup(doc)
-    _properties(doc, bulletin.title)
+    set_properties(doc, bulletin.title)
     _para(
         doc, "××××××文件", font=TITLE_FONT, size=Pt(36), align=WD_ALIGN_PARAGRAPH.CENTER, colour=RED, line=Pt(60)
     )  # fmt: skip (发文机关标识: the office puts its own name, size set to fit one line)

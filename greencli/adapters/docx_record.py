@@ -25,7 +25,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.table import Table, _Cell
 
-from greencli.adapters.docx_notice import _fonts
+from greencli.adapters.docx_notice import set_fonts
 from greencli.adapters.docx_standard import what_to_write
 from greencli.adapters.template.personalise import PLACEHOLDER, Identity
 from greencli.core import layout as L
@@ -63,7 +63,7 @@ def _write(cell: _Cell, text: str, *, bold: bool = False, font: str = FONT) -> N
     paragraph = cell.paragraphs[0]
     paragraph.paragraph_format.space_after = Pt(0)
     if text:
-        _fonts(paragraph.add_run(scrub(text)), font, SIZE, bold)
+        set_fonts(paragraph.add_run(scrub(text)), font, SIZE, bold)
 
 
 def _grid(doc: object, columns: tuple[Mm, ...]) -> Table:
@@ -106,22 +106,22 @@ def build_record_skeleton(rubric: Rubric, year: int, identity: Identity = PLACEH
     section.top_margin = section.bottom_margin = Mm(14)
     section.left_margin = section.right_margin = Mm(15)
     normal = doc.styles["Normal"]
-    _fonts(normal, FONT, SIZE)
+    set_fonts(normal, FONT, SIZE)
     normal.paragraph_format.space_after = Pt(0)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _fonts(footer.add_run(scrub(f"{identity.code}　{identity.name}　{year}年度现场评审记录")), FONT, SIZE)
+    set_fonts(footer.add_run(scrub(f"{identity.code}　{identity.name}　{year}年度现场评审记录")), FONT, SIZE)
 
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _fonts(title.add_run(scrub(f"{rubric.campaign.name}现场评审记录（{year}年度）")), HEADING_FONT, TITLE_SIZE, True)
+    set_fonts(title.add_run(scrub(f"{rubric.campaign.name}现场评审记录（{year}年度）")), HEADING_FONT, TITLE_SIZE, True)
     who = _grid(doc, (Mm(22), Mm(68), Mm(22), Mm(68)))
     fields = (("社区编码", identity.code, "社区名称", identity.name), ("乡街", identity.subdistrict, "评审年度", str(year)),
               ("评审日期", "", "评审人员", ""))  # fmt: skip
     for texts in fields:
         _row(who, texts, (Mm(22), Mm(68), Mm(22), Mm(68)))
     note = doc.add_paragraph()
-    _fonts(note.add_run("说明：每行在“录入值”格中填写；“填写”一列是可填的内容。回到办公室后按本表顺序，自上而下录入评分表的"
+    set_fonts(note.add_run("说明：每行在“录入值”格中填写；“填写”一列是可填的内容。回到办公室后按本表顺序，自上而下录入评分表的"
                         "“录入值”列（灰色“不填”的行由程序计算，录入时跳过）。各项的评分标准见《评审标准》手册。"),
            FONT, SIZE)  # fmt: skip
 
@@ -142,7 +142,7 @@ def build_record_skeleton(rubric: Rubric, year: int, identity: Identity = PLACEH
 
     heading = doc.add_paragraph()
     heading.paragraph_format.space_before = Pt(6)
-    _fonts(heading.add_run("社区内居住小区情况（每个小区一行；物业服务、垃圾分类填 是/否）"), HEADING_FONT, SIZE, True)
+    set_fonts(heading.add_run("社区内居住小区情况（每个小区一行；物业服务、垃圾分类填 是/否）"), HEADING_FONT, SIZE, True)
     columns = (Mm(50), Mm(22), Mm(28), Mm(28), Mm(26), Mm(26))
     compounds = _grid(doc, columns)
     _row(compounds, L.COMPOUND_COLUMNS, columns, header=True)
@@ -151,7 +151,7 @@ def build_record_skeleton(rubric: Rubric, year: int, identity: Identity = PLACEH
         _row(compounds, ("",) * len(columns), columns)
     sign = doc.add_paragraph()
     sign.paragraph_format.space_before = Pt(10)
-    _fonts(sign.add_run("评审人员（签字）：________________________　　日期：______年____月____日"), FONT, SIZE)
+    set_fonts(sign.add_run("评审人员（签字）：________________________　　日期：______年____月____日"), FONT, SIZE)
     buffer = io.BytesIO()
     doc.save(buffer)
     return slim(buffer.getvalue())

@@ -22,7 +22,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 
-from greencli.adapters.docx_notice import _fonts, _properties
+from greencli.adapters.docx_notice import set_fonts, set_properties
 from greencli.adapters.files import atomic_target
 from greencli.core.clean import scrub
 from greencli.core.kinds import hint
@@ -50,7 +50,7 @@ def _page_setup(doc: object) -> None:
     section.top_margin = section.bottom_margin = Mm(20)
     section.left_margin = section.right_margin = Mm(20)
     normal = doc.styles["Normal"]  # type: ignore[attr-defined]
-    _fonts(normal, BODY_FONT, BODY_SIZE)
+    set_fonts(normal, BODY_FONT, BODY_SIZE)
     paragraph = normal.paragraph_format
     paragraph.space_before, paragraph.space_after = Pt(0), Pt(2)
     paragraph.line_spacing = 1.15
@@ -61,9 +61,9 @@ def _page_setup(doc: object) -> None:
 
 def _field(paragraph: Paragraph, before: str, code: str, after: str) -> None:
     """`before`, a field (PAGE) as Word and LibreOffice compute it, `after`."""
-    _fonts(paragraph.add_run(before), BODY_FONT, SMALL_SIZE)
+    set_fonts(paragraph.add_run(before), BODY_FONT, SMALL_SIZE)
     run = paragraph.add_run()
-    _fonts(run, BODY_FONT, SMALL_SIZE)
+    set_fonts(run, BODY_FONT, SMALL_SIZE)
     for kind, text in (("begin", None), (None, code), ("separate", None), (None, "1"), ("end", None)):
         if kind is not None:
             element = OxmlElement("w:fldChar")
@@ -76,7 +76,7 @@ def _field(paragraph: Paragraph, before: str, code: str, after: str) -> None:
             element = OxmlElement("w:t")
             element.text = text
         run._r.append(element)
-    _fonts(paragraph.add_run(after), BODY_FONT, SMALL_SIZE)
+    set_fonts(paragraph.add_run(after), BODY_FONT, SMALL_SIZE)
 
 
 def _para(doc: object, *parts: tuple[str, bool], size: Pt = BODY_SIZE, font: str = BODY_FONT,
@@ -87,7 +87,7 @@ def _para(doc: object, *parts: tuple[str, bool], size: Pt = BODY_SIZE, font: str
         paragraph.alignment = align
     paragraph.paragraph_format.keep_with_next = keep
     for text, bold in parts:
-        _fonts(paragraph.add_run(scrub(text)), font, size, bold)
+        set_fonts(paragraph.add_run(scrub(text)), font, size, bold)
     return paragraph
 
 
@@ -111,7 +111,7 @@ def _rows_table(doc: object, rows: tuple[Row, ...], step: Decimal) -> None:
             cell.width = width
             paragraph = cell.paragraphs[0]
             paragraph.paragraph_format.keep_with_next = n < len(lines) - 1  # a table never starts a page alone
-            _fonts(paragraph.add_run(scrub(text)), HEADING_FONT if n == 0 else BODY_FONT, SMALL_SIZE, n == 0)
+            set_fonts(paragraph.add_run(scrub(text)), HEADING_FONT if n == 0 else BODY_FONT, SMALL_SIZE, n == 0)
 
 
 def _item(doc: object, item: Item, step: Decimal) -> None:
@@ -130,7 +130,7 @@ def write_standard_booklet(path: Path, rubric: Rubric) -> None:
     place)."""
     doc = Document()
     _page_setup(doc)
-    _properties(doc, f"{rubric.title}（{rubric.version}）")
+    set_properties(doc, f"{rubric.title}（{rubric.version}）")
     _para(doc, (rubric.title, True), size=TITLE_SIZE, font=HEADING_FONT, align=WD_ALIGN_PARAGRAPH.CENTER)
     _para(doc, (f"依据：{rubric.source}　评分标准版本：{rubric.version}", False), align=WD_ALIGN_PARAGRAPH.CENTER)
     _para(doc, ("", False))
