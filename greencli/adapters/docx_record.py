@@ -142,7 +142,9 @@ def build_record_skeleton(rubric: Rubric, year: int, identity: Identity = PLACEH
 
     heading = doc.add_paragraph()
     heading.paragraph_format.space_before = Pt(6)
-    set_fonts(heading.add_run("社区内居住小区情况（每个小区一行；物业服务、垃圾分类填 是/否）"), HEADING_FONT, SIZE, True)
+    set_fonts(
+        heading.add_run("社区内居住小区情况（每个小区一行；物业服务、垃圾分类填 是/否）"), HEADING_FONT, SIZE, True
+    )
     columns = (Mm(50), Mm(22), Mm(28), Mm(28), Mm(26), Mm(26))
     compounds = _grid(doc, columns)
     _row(compounds, L.COMPOUND_COLUMNS, columns, header=True)
