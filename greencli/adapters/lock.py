@@ -153,15 +153,16 @@ def database_lock(url: str, district: str, shown: str, wait: float = 0.0) -> Ite
     try:
         deadline = time.monotonic() + max(0.0, wait)
         while True:
-            row = connection.execute(to_postgres(f"SELECT pg_try_advisory_lock({LOCK_KEY})"),
-                                     (ROLLUP_LOCK + district,)).fetchone()  # fmt: skip
+            try:
+                row = connection.execute(to_postgres(f"SELECT pg_try_advisory_lock({LOCK_KEY})"),
+                                         (ROLLUP_LOCK + district,)).fetchone()  # fmt: skip
+            except psycopg.Error as exc:  # only the lock's own statement: the run's errors are the run's
+                raise GreencliError("lock-unavailable", path=shown, reason=postgres_reason(exc)) from exc
             if row is not None and row[0]:
                 break
             if time.monotonic() >= deadline:
                 raise Busy(path=shown, wait=wait)
             time.sleep(POLL_SECONDS)
         yield
-    except psycopg.Error as exc:
-        raise GreencliError("lock-unavailable", path=shown, reason=postgres_reason(exc)) from exc
     finally:
         connection.close()  # ends the session: the lock goes with it
