@@ -109,9 +109,14 @@ def _page_number(paragraph: Paragraph, align: WD_ALIGN_PARAGRAPH) -> None:
         paragraph.paragraph_format.right_indent = PAGE_NUMBER_SIZE
     else:
         paragraph.paragraph_format.left_indent = PAGE_NUMBER_SIZE
-    set_fonts(paragraph.add_run("— "), PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
+    add_page_number(paragraph, "— ", " —", PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
+
+
+def add_page_number(paragraph: Paragraph, before: str, after: str, font: str, size: Pt) -> None:
+    """`before`, the page's number as a PAGE field (Word, WPS and LibreOffice compute it), `after`."""
+    set_fonts(paragraph.add_run(before), font, size)
     run = paragraph.add_run()
-    set_fonts(run, PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
+    set_fonts(run, font, size)
     for kind, text in (("begin", None), (None, "PAGE"), ("separate", None), (None, "1"), ("end", None)):
         if kind is not None:
             field = OxmlElement("w:fldChar")
@@ -126,7 +131,7 @@ def _page_number(paragraph: Paragraph, align: WD_ALIGN_PARAGRAPH) -> None:
             shown = OxmlElement("w:t")
             shown.text = text
             run._r.append(shown)
-    set_fonts(paragraph.add_run(" —"), PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
+    set_fonts(paragraph.add_run(after), font, size)
 
 
 def _para(doc: object, text: str = "", *, font: str = BODY_FONT, size: Pt = BODY_SIZE, bold: bool = False,

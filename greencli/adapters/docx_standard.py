@@ -17,12 +17,10 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 
-from greencli.adapters.docx_notice import set_fonts, set_properties
+from greencli.adapters.docx_notice import add_page_number, set_fonts, set_properties
 from greencli.adapters.files import atomic_target
 from greencli.core.clean import scrub
 from greencli.core.kinds import hint
@@ -56,27 +54,7 @@ def _page_setup(doc: object) -> None:
     paragraph.line_spacing = 1.15
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _field(footer, "第 ", "PAGE", " 页")
-
-
-def _field(paragraph: Paragraph, before: str, code: str, after: str) -> None:
-    """`before`, a field (PAGE) as Word and LibreOffice compute it, `after`."""
-    set_fonts(paragraph.add_run(before), BODY_FONT, SMALL_SIZE)
-    run = paragraph.add_run()
-    set_fonts(run, BODY_FONT, SMALL_SIZE)
-    for kind, text in (("begin", None), (None, code), ("separate", None), (None, "1"), ("end", None)):
-        if kind is not None:
-            element = OxmlElement("w:fldChar")
-            element.set(qn("w:fldCharType"), kind)
-        elif text == code:
-            element = OxmlElement("w:instrText")
-            element.set(qn("xml:space"), "preserve")
-            element.text = f" {code} "
-        else:
-            element = OxmlElement("w:t")
-            element.text = text
-        run._r.append(element)
-    set_fonts(paragraph.add_run(after), BODY_FONT, SMALL_SIZE)
+    add_page_number(footer, "第 ", " 页", BODY_FONT, SMALL_SIZE)
 
 
 def _para(doc: object, *parts: tuple[str, bool], size: Pt = BODY_SIZE, font: str = BODY_FONT,

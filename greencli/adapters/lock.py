@@ -144,25 +144,25 @@ def database_lock(url: str, district: str, shown: str, wait: float = 0.0) -> Ite
     the ledger in messages. Rollups of other districts take other locks and run at once."""
     import psycopg  # noqa: PLC0415  # only when a shared ledger is named
 
-    from greencli.adapters.ledger.postgres import LOCK_KEY, ROLLUP_LOCK, postgres_reason, to_postgres  # noqa: PLC0415
+    from greencli.adapters.ledger import postgres as pg  # noqa: PLC0415
 
     try:
-        connection = psycopg.connect(url, autocommit=True, connect_timeout=10, application_name="greencli rollup")
+        session = pg.connect(url, wait)
     except psycopg.Error as exc:
-        raise GreencliError("lock-unavailable", path=shown, reason=postgres_reason(exc)) from exc
+        raise GreencliError("lock-unavailable", path=shown, reason=pg.postgres_reason(exc)) from exc
     try:
         deadline = time.monotonic() + max(0.0, wait)
         while True:
             try:
-                row = connection.execute(to_postgres(f"SELECT pg_try_advisory_lock({LOCK_KEY})"),
-                                         (ROLLUP_LOCK + district,)).fetchone()  # fmt: skip
+                row = session.execute(f"SELECT pg_try_advisory_lock({pg.LOCK_KEY})", (pg.ROLLUP_LOCK + district,))
+                taken = bool(row.fetchone()[0])
             except psycopg.Error as exc:  # only the lock's own statement: the run's errors are the run's
-                raise GreencliError("lock-unavailable", path=shown, reason=postgres_reason(exc)) from exc
-            if row is not None and row[0]:
+                raise GreencliError("lock-unavailable", path=shown, reason=pg.postgres_reason(exc)) from exc
+            if taken:
                 break
             if time.monotonic() >= deadline:
                 raise Busy(path=shown, wait=wait)
             time.sleep(POLL_SECONDS)
         yield
     finally:
-        connection.close()  # ends the session: the lock goes with it
+        session.close()  # ends the session: the lock goes with it

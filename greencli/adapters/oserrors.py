@@ -63,3 +63,10 @@ def debug_detail(original: str) -> str:
 def with_detail(reason: str, original: str) -> str:
     """A Chinese reason, followed by a library's original (English) text only when running with --debug."""
     return reason + debug_detail(original)
+
+
+def worded(exc: BaseException, reasons: tuple[tuple[str, str], ...], otherwise: str) -> str:
+    """A library's English error as an office user reads it: the Chinese of the first of `reasons` (English words,
+    Chinese reason) whose words the error's text holds, else `otherwise`; the original only with --debug."""
+    text = str(exc).lower()
+    return with_detail(next((chinese for english, chinese in reasons if english in text), otherwise), str(exc).strip())

@@ -128,7 +128,7 @@ def render_templates(report: TemplateReport, quiet: bool) -> None:
         for m in made:
             out.print(f"{TEMPLATE_STATUS[m.status]}  {_text(str(m.path))}")
     if any(m.record is not None for m in made):
-        out.print("每份评分表旁另有一份现场评审记录（文件名加“_现场评审记录”，Word 文档），供评审人员打印带到现场填写")
+        out.print("每份评分表旁另有一份现场评审记录（文件名加“_现场评审记录”），供评审人员打印带到现场填写")
     summary = f"共 {len(made)} 份：生成 {report.written}"
     if report.kept:
         summary += f"，已存在未覆盖 {report.kept}（加 --force 覆盖）"
@@ -319,8 +319,11 @@ def bar(rate: float | None, target: float | None, width: int, plain: bool = Fals
     return f"[{colour}]{''.join(cells)}[/]"
 
 
+MET: dict[bool | None, str] = {True: "[green]达到[/]", False: "[red]未达到[/]"}  # against the target (none: not said)
+
+
 def _tally_cells(t: Tally) -> list[str]:
-    met = {True: "[green]达到[/]", False: "[red]未达到[/]", None: "—"}[t.met]
+    met = MET.get(t.met, "—")
     return [str(t.urban), str(t.evaluated), str(t.passed), str(t.holders), str(t.pending), str(t.lapsed),
             str(t.revoked), "" if t.rate is None else percent_text(t.rate), "", met,
             "" if t.gap is None else str(t.gap)]  # fmt: skip
@@ -618,11 +621,9 @@ def render_city(report: CityReport) -> None:
         if t is None:
             rows.append([_text(d.district), "—", "—", "—", "未存入名单", "—"])
             continue
-        met = "" if t.met is None else ("[green]达到[/]" if t.met else "[red]未达到[/]")
-        rows.append([_text(d.district), str(t.urban), str(t.holders), percent_text(t.rate) if t.rate is not None else "—",
-                     met, "" if t.gap is None else str(t.gap)])  # fmt: skip
-    rate = percent_text(report.rate) if report.rate is not None else "—"
-    rows.append(["[bold]全市[/]", str(report.urban), str(report.holders), rate, "", ""])
+        rows.append([_text(d.district), str(t.urban), str(t.holders), percent_text(t.rate), MET.get(t.met, ""),
+                     "" if t.gap is None else str(t.gap)])  # fmt: skip
+    rows.append(["[bold]全市[/]", str(report.urban), str(report.holders), percent_text(report.rate), "", ""])
     render_table(out, FittedTable(columns, rows))
     if any(d.tally is None for d in report.districts):
         out.print("未存入名单的县（区）不计入全市合计：请该县（区）在本年度的命令中用 --roster 指定一次名单")

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from greencli.adapters.ledger import Ledger, LedgerError, PostgresUrl
 from greencli.adapters.ledger.copy import copy_ledger
-from greencli.core.errors import GreencliError
 from greencli.core.reports import CopyReport
 from greencli.core.rubric import Campaign
 
@@ -23,8 +22,6 @@ def run_copy(source: Path, target: PostgresUrl, campaign: Campaign, wait: float)
         Ledger.open(target, create=True, write=True, wait=wait) as shared,
         shared.transaction(),
     ):
-        if original.postgres:
-            raise GreencliError("copy-from-shared", path=str(source))
         copied = copy_ledger(original, shared, campaign.year_end)
         district = shared.district
     tables = tuple((name, copied[name].added, copied[name].already) for name in TABLE_ORDER)

@@ -222,7 +222,7 @@ def run_rollup(
 
 
 def _locked_run(
-    standards: Standards, inbox: Path, year: int | None, roster: Rosters | None, ledger_at_: LedgerAt,
+    standards: Standards, inbox: Path, year: int | None, roster: Rosters | None, at: LedgerAt,
     named: Path | Callable[[int | None], Path], log: logging.Logger, wait: float, jobs: int, started: float,
     recording: list[Batch],
 ) -> RollupReport:  # fmt: skip
@@ -233,13 +233,13 @@ def _locked_run(
         names = [named(y) for y in (None, *range(low, high + 1))]
     else:
         names = [named]
-    with _one_run_at_a_time(ledger_at_, wait):
+    with _one_run_at_a_time(at, wait):
         ensure_writable(out)
         stale = clear_stale(out.parent)  # only runs that are gone: a running score's temporary stays
         if stale:
             log.info(event("清理上次中断留下的临时文件", 数量=stale))
         with (
-            Ledger.open(ledger_at_, wait=max(wait, LEDGER_GRACE)) as ledger,
+            Ledger.open(at, wait=max(wait, LEDGER_GRACE)) as ledger,
             ledger.batch(standards.id, standards.newest.campaign.year_end) as batch,
         ):
             recording.append(batch)
@@ -353,7 +353,7 @@ def _locked_run(
     report = RollupReport(
         year=year, year_source=year_source, found=found_count, new=new, changed=changed, unchanged=unchanged,
         invalid=len(invalid_now), skipped=skipped_count, recorded=recorded, removed=len(gone),
-        communities=communities, other_year=other_year, out=str(out), db=str(ledger_at_),
+        communities=communities, other_year=other_year, out=str(out), db=str(at),
         duration_seconds=round(duration, 3),
     )  # fmt: skip
     log.info(event("结束", 用时=f"{duration:.2f}s", 无效=report.invalid, 退出码=report.exit_code))

@@ -41,15 +41,18 @@ def roster_for(at: LedgerAt, year: int, given: Rosters | None) -> tuple[Communit
 
 def _keep(at: LedgerAt, year: int, given: Rosters) -> None:
     assert given.given is not None
-    kept = kept_rosters(at)
-    if kept is None:
-        return  # the command itself says the ledger is missing
-    if kept.by_year.get(year) == given.given:
+    try:
+        with Ledger.open(at, create=False, write=False) as reader:
+            if reader.rosters().by_year.get(year) == given.given:
+                return  # kept already: nothing to write
+            current = reader.file_current
+    except LedgerError as exc:
+        if exc.code == "ledger-missing":
+            return  # the command itself says the ledger is missing
+        raise
+    if not current:  # a reading command never upgrades a ledger: the next score or rollup does
+        _not_kept("评分记录库是旧版本，下次 score 或 rollup 运行时升级")
         return
-    with Ledger.open(at, create=False, write=False) as reader:
-        if not reader.file_current:  # a reading command never upgrades a ledger: the next score or rollup does
-            _not_kept("评分记录库是旧版本，下次 score 或 rollup 运行时升级")
-            return
     try:
         with Ledger.open(at, create=False, write=True, wait=0.0) as ledger, ledger.transaction():
             ledger.keep_roster(year, given.given, given.source)

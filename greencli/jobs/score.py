@@ -78,15 +78,15 @@ def run_score(
         shown = "、".join(patterns)
         raise NoInput("no-input-skipped" if inputs.skipped else "no-input", inputs=shown)
     first_out = out(year) if callable(out) else out  # the path itself, or the default name of --year if given
+    at = ledger_at(db)
     if not dry_run:  # before any work: no output may land on a workbook being scored (same file, link or case)
-        refuse_overlap({"out": first_out, "db": ledger_file(ledger_at(db))}, {"评分表": list(inputs.files)})
+        refuse_overlap({"out": first_out, "db": ledger_file(at)}, {"评分表": list(inputs.files)})
     if first_out is not None and not dry_run:
         ensure_writable(first_out)
         if not callable(out) or year is not None:
             _refuse_to_lose(first_out, year)
     rubric = standards.newest  # the reports' layout (categories, items); each workbook is scored under its own
     year_limit = latest_year if latest_year is not None else year_bounds(rubric.campaign, date.today())[1]
-    ledger = ledger_at(db)
     outcomes: list[Outcome] = []
     recorded = already = 0
     kept: str | None = None  # what became of sheets another command had added to the workbook
@@ -96,9 +96,9 @@ def run_score(
         with contextlib.ExitStack() as stack:
             # Opened first: an unusable ledger is said before any workbook is read.
             if dry_run:
-                rosters = roster if roster is not None else kept_rosters(ledger)
+                rosters = roster if roster is not None else kept_rosters(at)
             else:
-                opened = stack.enter_context(Ledger.open(ledger, wait=wait))
+                opened = stack.enter_context(Ledger.open(at, wait=wait))
                 rosters = roster if roster is not None else opened.rosters()
                 batch = stack.enter_context(opened.batch(standards.id, standards.newest.campaign.year_end))
             try:
@@ -112,7 +112,7 @@ def run_score(
             settled = mark_off_year(settle(outcomes, standards.newest.campaign), chosen.year)
             target = out(chosen.year) if callable(out) else out
             if target is not None and target != first_out and not dry_run:  # the year's name: checked now
-                refuse_overlap({"out": target, "db": ledger_file(ledger)}, {"评分表": list(inputs.files)})
+                refuse_overlap({"out": target, "db": ledger_file(at)}, {"评分表": list(inputs.files)})
                 ensure_writable(target)
                 _refuse_to_lose(target, chosen.year)
             communities = rosters.for_year(chosen.year) if rosters is not None else None
@@ -127,7 +127,7 @@ def run_score(
         exc.note = RECORDED_NO_WORKBOOK if batch is not None and batch.committed else NOT_RECORDED  # type: ignore[attr-defined]
         raise
     return ScoreReport(
-        rubric=rubric, outcomes=settled, year=chosen, recorded=recorded, already=already, db=str(ledger),
+        rubric=rubric, outcomes=settled, year=chosen, recorded=recorded, already=already, db=str(at),
         out=str(target) if target is not None else None, dry_run=dry_run, unmatched=inputs.unmatched,
         skipped=tuple(path_text(p) for p in inputs.skipped), roster_checked=communities is not None,
         out_note=kept,

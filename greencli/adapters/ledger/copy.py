@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from greencli.adapters.ledger.evaluations import EVALUATION_COLUMNS, INVALID_COLUMNS, ONE_PER_CONTENT, settle
+from greencli.adapters.ledger.evaluations import (
+    EVALUATION_COLUMNS,
+    INVALID_COLUMNS,
+    ONE_PER_CONTENT,
+    SUBMITTED_ONCE,
+    named_once,
+    settle,
+)
 from greencli.adapters.ledger.rosters import keep_roster
 from greencli.adapters.ledger.schema import Connected
 from greencli.core.roster import Community
@@ -49,11 +56,9 @@ def copy_ledger(source: Connected, target: Connected, year_end: tuple[int, int])
         settle(target.db, into, community_id, year, year_end)
 
     invalid = source.db.execute(f"SELECT {', '.join(INVALID_COLUMNS)} FROM invalid_submissions ORDER BY id").fetchall()
-    out["invalid_submissions"] = _insert(target, "invalid_submissions", INVALID_COLUMNS, invalid,
-                                         "district, community_id, year, file_sha256")  # fmt: skip
+    out["invalid_submissions"] = _insert(target, "invalid_submissions", INVALID_COLUMNS, invalid, SUBMITTED_ONCE)
     named = source.db.execute(f"SELECT {', '.join(_CONFERRALS)} FROM conferrals ORDER BY id").fetchall()
-    code = "lower(community_id)" if target.postgres else "community_id COLLATE NOCASE"
-    out["conferrals"] = _insert(target, "conferrals", _CONFERRALS, named, f"district, {code}, year")
+    out["conferrals"] = _insert(target, "conferrals", _CONFERRALS, named, named_once(target.db))
     files = source.db.execute(f"SELECT {', '.join(_FILES)} FROM files ORDER BY path").fetchall()
     out["files"] = _insert(target, "files", _FILES, files, target.keyed("path"))
     outputs = source.db.execute(f"SELECT {', '.join(_OUTPUTS)} FROM outputs ORDER BY path").fetchall()

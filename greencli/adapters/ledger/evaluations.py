@@ -64,6 +64,8 @@ SPOOL_CHUNK = 256
 CURRENT = "superseded_by IS NULL AND void_reason IS NULL"
 # One evaluation per community, year, file content and version of the standard in a district (migrations 8, 11).
 ONE_PER_CONTENT = "district, community_id, year, file_sha256, rubric_version"
+# One invalid submission per community, year and file content in a district (invalid_submissions_once).
+SUBMITTED_ONCE = "district, community_id, year, file_sha256"
 _READ = (
     "id, community_id, community, subdistrict, year, verdict, total, bonus, categories, items, vetoes, rubric_id,"
     " rubric_version, file_path, file_sha256, file_size, file_mtime, review_date, scored_at, superseded_by, warnings,"
@@ -123,6 +125,12 @@ def invalid_row(s: InvalidSubmission, seen_at: str) -> tuple[object, ...]:
 def same_code(db: Database, column: str = "community_id") -> str:
     """`column` equal to the `?` that follows, a community code in any case (ZJ-01 and zj-01 are one community)."""
     return f"lower({column}) = lower(?)" if isinstance(db, PgConnection) else f"{column} = ? COLLATE NOCASE"
+
+
+def named_once(db: Database) -> str:
+    """The conflict target of a naming (conferrals_once): one per district, community code in any case, and year."""
+    code = "lower(community_id)" if isinstance(db, PgConnection) else "community_id COLLATE NOCASE"
+    return f"district, {code}, year"
 
 
 def settle(db: Database, district: str, community_id: str, year: int, year_end: tuple[int, int]) -> None:
@@ -298,11 +306,10 @@ class Evaluations(Connected):
     # ── the city's naming (confer) ──
     def confer(self, community_id: str, year: int, day: date, document: str) -> None:
         """Record the city's naming of a community's title of `year` (replacing an earlier record of it)."""
-        code = "lower(community_id)" if self.postgres else "community_id COLLATE NOCASE"
         with self.transaction():
             self.db.execute(
                 "INSERT INTO conferrals (district, community_id, year, conferred_on, document, recorded_at)"
-                f" VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (district, {code}, year) DO UPDATE SET"
+                f" VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT ({named_once(self.db)}) DO UPDATE SET"
                 " community_id = excluded.community_id, conferred_on = excluded.conferred_on,"
                 " document = excluded.document, recorded_at = excluded.recorded_at",
                 (self.district, community_id, year, day.isoformat(), document, now()),
@@ -437,7 +444,7 @@ class Batch:
             db.execute(
                 f"INSERT INTO {self.main('invalid_submissions', db)} (district, {invalid}) SELECT ?, {invalid}"
                 f" FROM {self.spool('invalid')} WHERE true"
-                " ORDER BY rowid ON CONFLICT (district, community_id, year, file_sha256) DO NOTHING",
+                f" ORDER BY rowid ON CONFLICT ({SUBMITTED_ONCE}) DO NOTHING",
                 (district,),
             )
             elsewhere = self._elsewhere()

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from greencli.adapters.oserrors import with_detail
+from greencli.adapters.oserrors import worded
 
 if TYPE_CHECKING:
     import psycopg
@@ -118,9 +118,7 @@ POSTGRES_REASONS: tuple[tuple[str, str], ...] = (
 
 def postgres_reason(exc: BaseException) -> str:
     """A Chinese reason for a PostgreSQL error; the server's own text only with --debug."""
-    text = str(exc).lower()
-    reason = next((chinese for english, chinese in POSTGRES_REASONS if english in text), "数据库返回了错误")
-    return with_detail(reason, str(exc).strip())
+    return worded(exc, POSTGRES_REASONS, "数据库返回了错误")
 
 
 def connect(url: str, wait: float) -> PgConnection:

@@ -22,7 +22,7 @@ from greencli.adapters.files import clear_stale, temp_prefix
 from greencli.adapters.ledger import postgres as pg
 from greencli.adapters.ledger.location import LedgerAt, PostgresUrl
 from greencli.adapters.limits import LEDGER_WAIT_SECONDS
-from greencli.adapters.oserrors import describe_os_error, with_detail
+from greencli.adapters.oserrors import describe_os_error, worded
 from greencli.core.clean import clean_line
 from greencli.core.errors import GreencliError
 from greencli.core.outcome import Outcome
@@ -286,10 +286,7 @@ SQLITE_REASONS: tuple[tuple[str, str], ...] = (
 
 def sqlite_reason(exc: sqlite3.Error) -> str:
     """A Chinese reason for an SQLite error; the original text only with --debug."""
-    text = str(exc).lower()
-    reason = next((chinese for english, chinese in SQLITE_REASONS if english in text),
-                  "它可能不是 greencli 的记录库或已损坏")  # fmt: skip
-    return with_detail(reason, str(exc))
+    return worded(exc, SQLITE_REASONS, "它可能不是 greencli 的记录库或已损坏")
 
 
 class LedgerError(GreencliError):
@@ -407,7 +404,7 @@ class Connected:
                     raise LedgerError("ledger-needs-upgrade", path=str(at), version=version)
                 ledger.migrate()
             if not every:
-                ledger.district = _district(connection, at, write)
+                ledger.district = _district(ledger, at, write)
             yield ledger
         except psycopg.Error as exc:
             if pg.is_lock_timeout(exc):
@@ -475,10 +472,10 @@ def _postgres_schema_version(db: pg.PgConnection) -> int:
     return int(row[0] or 0)
 
 
-def _district(db: pg.PgConnection, at: PostgresUrl, write: bool) -> str:
+def _district(ledger: Connected, at: PostgresUrl, write: bool) -> str:
     """The district a command works on in a shared ledger: the one named (a writer registers a new one), else the
     only one the ledger holds (the only one the role may see, under row-level security); else exit 2, naming them."""
-    held = [str(row[0]) for row in db.execute("SELECT code FROM districts ORDER BY code")]
+    held = ledger.districts()
     if at.district is not None:
         code = clean_line(at.district).strip()
         if not code or len(code) > DISTRICT_CODE_LIMIT:
@@ -487,7 +484,7 @@ def _district(db: pg.PgConnection, at: PostgresUrl, write: bool) -> str:
             return code
         if not write:
             raise LedgerError("district-unknown", path=str(at), district=code, known="、".join(held) or "无")
-        db.execute(
+        ledger.db.execute(
             "INSERT INTO districts (code, created_at) VALUES (?, ?) ON CONFLICT (code) DO NOTHING", (code, now())
         )
         return code
