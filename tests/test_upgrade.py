@@ -198,7 +198,8 @@ def test_migration_8_stores_a_rescored_files_plain_sha_beside_its_version(place:
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT COUNT(*) FROM evaluations WHERE instr(file_sha256, '@')").fetchone()[0] == 0
         index = [r[2] for r in connection.execute("PRAGMA index_info('evaluations_one_per_content')")]
-    assert index == ["district", "community_id", "year", "file_sha256", "rubric_version"]  # the district: migration 11
+    # the district: migration 11; the evidence: migration 13
+    assert index == ["district", "community_id", "year", "file_sha256", "evidence_sha256", "rubric_version"]
     code, history = cli("history", "ZJ-01", "--db", str(db))
     assert code == 0 and [e["sha256"] for e in history["evaluations"] if e["year"] == 2022] == [plain, plain]
 

@@ -50,7 +50,7 @@ def record_name(workbook_stem: str) -> str:
     return f"{workbook_stem}{RECORD_SUFFIX}.docx"
 
 
-def _shade(cell: _Cell, fill: str = "E7E6E6") -> None:
+def shade(cell: _Cell, fill: str = "E7E6E6") -> None:
     properties = cell._tc.get_or_add_tcPr()
     shading = OxmlElement("w:shd")
     shading.set(qn("w:val"), "clear")
@@ -66,7 +66,7 @@ def _write(cell: _Cell, text: str, *, bold: bool = False, font: str = FONT) -> N
         set_fonts(paragraph.add_run(scrub(text)), font, SIZE, bold)
 
 
-def _grid(doc: object, columns: tuple[Mm, ...]) -> Table:
+def grid(doc: object, columns: tuple[Mm, ...]) -> Table:
     table: Table = doc.add_table(rows=0, cols=len(columns))  # type: ignore[attr-defined]
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -86,10 +86,10 @@ def _row(table: Table, texts: tuple[str, ...], widths: tuple[Mm, ...], *, header
         cell.width = width
         _write(cell, text, bold=header, font=HEADING_FONT if header else FONT)
         if header or greyed:
-            _shade(cell, "D9E1F2" if header else "E7E6E6")
+            shade(cell, "D9E1F2" if header else "E7E6E6")
 
 
-def _repeat_header(table: Table) -> None:
+def repeat_header(table: Table) -> None:
     """The header row printed again at the top of every page the table runs on."""
     properties = table.rows[0]._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")
@@ -115,7 +115,7 @@ def build_record_skeleton(rubric: Rubric, year: int, identity: Identity = PLACEH
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     set_fonts(title.add_run(scrub(f"{rubric.campaign.name}现场评审记录（{year}年度）")), HEADING_FONT, TITLE_SIZE, True)
-    who = _grid(doc, (Mm(22), Mm(68), Mm(22), Mm(68)))
+    who = grid(doc, (Mm(22), Mm(68), Mm(22), Mm(68)))
     fields = (("社区编码", identity.code, "社区名称", identity.name), ("乡街", identity.subdistrict, "评审年度", str(year)),
               ("评审日期", "", "评审人员", ""))  # fmt: skip
     for texts in fields:
@@ -125,9 +125,9 @@ def build_record_skeleton(rubric: Rubric, year: int, identity: Identity = PLACEH
                         "“录入值”列（灰色“不填”的行由程序计算，录入时跳过）。各项的评分标准见《评审标准》手册。"),
            FONT, SIZE)  # fmt: skip
 
-    table = _grid(doc, WIDTHS)
+    table = grid(doc, WIDTHS)
     _row(table, ("编号", "评分内容", "填写", "录入值", "佐证/备注"), WIDTHS, header=True)
-    _repeat_header(table)
+    repeat_header(table)
     for row in rubric.rows():
         typed = row.entered
         _row(table, (row.code, row.label, what_to_write(row, rubric.step), "" if typed else NOT_TYPED, ""), WIDTHS,
@@ -146,9 +146,9 @@ def build_record_skeleton(rubric: Rubric, year: int, identity: Identity = PLACEH
         heading.add_run("社区内居住小区情况（每个小区一行；物业服务、垃圾分类填 是/否）"), HEADING_FONT, SIZE, True
     )
     columns = (Mm(50), Mm(22), Mm(28), Mm(28), Mm(26), Mm(26))
-    compounds = _grid(doc, columns)
+    compounds = grid(doc, columns)
     _row(compounds, L.COMPOUND_COLUMNS, columns, header=True)
-    _repeat_header(compounds)
+    repeat_header(compounds)
     for _ in range(COMPOUND_LINES):
         _row(compounds, ("",) * len(columns), columns)
     sign = doc.add_paragraph()

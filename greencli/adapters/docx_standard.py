@@ -41,7 +41,7 @@ def what_to_write(row: Row, step: Decimal) -> str:
     return hint(row.kind, row, step) if row.entered else "不填（由程序按“小区”表计算）"
 
 
-def _page_setup(doc: object) -> None:
+def page_setup(doc: object) -> None:
     section = doc.sections[0]  # type: ignore[attr-defined]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -57,7 +57,7 @@ def _page_setup(doc: object) -> None:
     add_page_number(footer, "第 ", " 页", BODY_FONT, SMALL_SIZE)
 
 
-def _para(doc: object, *parts: tuple[str, bool], size: Pt = BODY_SIZE, font: str = BODY_FONT,
+def para(doc: object, *parts: tuple[str, bool], size: Pt = BODY_SIZE, font: str = BODY_FONT,
           align: WD_ALIGN_PARAGRAPH | None = None, keep: bool = False) -> Paragraph:  # fmt: skip
     """A paragraph of (text, bold) runs."""
     paragraph: Paragraph = doc.add_paragraph()  # type: ignore[attr-defined]
@@ -70,7 +70,7 @@ def _para(doc: object, *parts: tuple[str, bool], size: Pt = BODY_SIZE, font: str
 
 
 def _labelled(doc: object, label: str, text: str, keep: bool = False) -> None:
-    _para(doc, (f"{label}：", True), (text, False), keep=keep)
+    para(doc, (f"{label}：", True), (text, False), keep=keep)
 
 
 def _rows_table(doc: object, rows: tuple[Row, ...], step: Decimal) -> None:
@@ -93,25 +93,25 @@ def _rows_table(doc: object, rows: tuple[Row, ...], step: Decimal) -> None:
 
 
 def _item(doc: object, item: Item, step: Decimal) -> None:
-    _para(doc, (f"{item.number}. {item.content}", True), (f"（{fmt(item.points)}分）", True), keep=True)
+    para(doc, (f"{item.number}. {item.content}", True), (f"（{fmt(item.points)}分）", True), keep=True)
     _labelled(doc, "考评标准", item.criteria, keep=True)
     _labelled(doc, "考评方式", "、".join(item.methods), keep=True)
     _labelled(
         doc, "责任部门", "、".join(item.responsible) + "；监督指导部门：" + "、".join(item.supervisors), keep=True
     )
     _rows_table(doc, item.rows, step)
-    _para(doc, ("", False))
+    para(doc, ("", False))
 
 
 def write_standard_booklet(path: Path, rubric: Rubric) -> None:
     """The whole standard of `rubric`'s version as a printable Word booklet at `path` (written whole, then put in
     place)."""
     doc = Document()
-    _page_setup(doc)
+    page_setup(doc)
     set_properties(doc, f"{rubric.title}（{rubric.version}）")
-    _para(doc, (rubric.title, True), size=TITLE_SIZE, font=HEADING_FONT, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _para(doc, (f"依据：{rubric.source}　评分标准版本：{rubric.version}", False), align=WD_ALIGN_PARAGRAPH.CENTER)
-    _para(doc, ("", False))
+    para(doc, (rubric.title, True), size=TITLE_SIZE, font=HEADING_FONT, align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(doc, (f"依据：{rubric.source}　评分标准版本：{rubric.version}", False), align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(doc, ("", False))
     _labelled(doc, "满分", f"{fmt(rubric.max_total)} 分（{len(rubric.items)} 项，分 {len(rubric.categories)} 类）；"
               f"加分项最多加 {fmt(rubric.bonus.max)} 分，总分不超过 {fmt(rubric.max_total)} 分")  # fmt: skip
     _labelled(
@@ -123,22 +123,22 @@ def write_standard_booklet(path: Path, rubric: Rubric) -> None:
         number = (
             CHINESE_NUMBERS[category.number - 1] if category.number <= len(CHINESE_NUMBERS) else str(category.number)
         )
-        _para(doc, (f"{number}、{category.name}（{fmt(category.points)}分）", True), size=HEADING_SIZE,
+        para(doc, (f"{number}、{category.name}（{fmt(category.points)}分）", True), size=HEADING_SIZE,
               font=HEADING_FONT, keep=True)  # fmt: skip
         for item in rubric.items:
             if item.category == category.number:
                 _item(doc, item, rubric.step)
     bonus = rubric.bonus
-    _para(doc, (f"加分项（最多 {fmt(bonus.max)} 分）", True), size=HEADING_SIZE, font=HEADING_FONT, keep=True)
+    para(doc, (f"加分项（最多 {fmt(bonus.max)} 分）", True), size=HEADING_SIZE, font=HEADING_FONT, keep=True)
     _labelled(doc, "内容", bonus.content)
     _labelled(doc, "考评标准", bonus.criteria)
     _labelled(doc, "考评方式", "、".join(bonus.methods))
     _labelled(doc, "责任部门", "、".join(bonus.responsible) + "；监督指导部门：" + "、".join(bonus.supervisors))
     _labelled(doc, "评分表填写", f"{bonus.code} 行：{bonus.label}")
-    _para(doc, ("", False))
-    _para(doc, ("一票否决", True), size=HEADING_SIZE, font=HEADING_FONT, keep=True)
+    para(doc, ("", False))
+    para(doc, ("一票否决", True), size=HEADING_SIZE, font=HEADING_FONT, keep=True)
     for veto in rubric.vetoes:
-        _para(doc, (f"{veto.code}　{veto.name}", True), keep=True)
+        para(doc, (f"{veto.code}　{veto.name}", True), keep=True)
         _labelled(doc, "考评标准", veto.criteria)
         _labelled(doc, "考评方式", "、".join(veto.methods))
         _labelled(doc, "责任部门", "、".join(veto.responsible) + "；监督指导部门：" + "、".join(veto.supervisors))

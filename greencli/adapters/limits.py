@@ -38,6 +38,15 @@ MAX_COLUMNS: Final = 200
 # (measured at about 200 bytes in files written by Excel, WPS, LibreOffice, openpyxl and xlsxwriter).
 DIMENSION_PROBE_BYTES: Final = 1024
 
+# Evidence files (佐证材料) beside a workbook are hashed, never parsed, so only reading them costs: a binder's scans
+# and photos are a few MB each (a scanned 100-page PDF about 30 MB), a few hundred files and some hundred MB in all.
+# A file over 100 MB (a video), more than 2,000 files, or 2 GB in all is no binder a person compiled; nesting
+# deeper than 8 folders is a copied directory tree, not an item's documents.
+MAX_EVIDENCE_FILE_BYTES: Final = 100 * MB
+MAX_EVIDENCE_FILES: Final = 2_000
+MAX_EVIDENCE_BYTES: Final = 2048 * MB
+MAX_EVIDENCE_DEPTH: Final = 8
+
 # How long a writer (score, void, confer, rescore --apply) waits for another program's write to the ledger before it
 # gives up with exit 3, having changed nothing; `score --wait` overrides it. Write transactions last well under a
 # second (a batch is spooled while its workbooks are read), so half a minute only runs out when something holds the

@@ -23,6 +23,7 @@ from rich.progress import Progress as Bar
 from greencli.adapters.tables import Column, FittedTable, cell_width, render_table, unicode_console
 from greencli.core.batch import DISTRICT, ScoreReport, Summary, current_in_ledger, row_code
 from greencli.core.clean import terminal_line, visible
+from greencli.core.evidence import size_text
 from greencli.core.issues import Issue
 from greencli.core.model import Verdict
 from greencli.core.outcome import Outcome
@@ -32,6 +33,7 @@ from greencli.core.reports import (
     CityReport,
     ConferReport,
     CopyReport,
+    EvidenceReport,
     ExportReport,
     HistoryReport,
     NoticeReport,
@@ -433,7 +435,7 @@ def render_history(report: HistoryReport) -> None:
         columns = [Column("记录号", justify="right"), Column("年度"), Column("结论"), Column("总分", justify="right"),
                    Column("否决项", keep=2), Column("是否有效"), Column("评审日期", keep=1),
                    Column("说明", wrap=True, keep=2, min_width=12), Column("评分时间", keep=3),
-                   Column("标准版本", keep=3), Column("SHA-256", keep=4),
+                   Column("标准版本", keep=3), Column("SHA-256", keep=4), Column("佐证材料", keep=3),
                    Column("文件", wrap=True, keep=4, min_width=16)]  # fmt: skip
         table = []
         for entry in entries:
@@ -451,8 +453,18 @@ def render_history(report: HistoryReport) -> None:
             )
             table.append([f"#{record.id}", str(o.year), _verdict_label(o.verdict), f"{as_float(o.total):.1f}",
                           "、".join(_text(v) for v in o.vetoes), state, dated, why, _minute(record.scored_at),
-                          _text(o.rubric_version), _text(entry.sha256)[:12], _text(o.file)])  # fmt: skip
+                          _text(o.rubric_version), _text(entry.sha256)[:12],
+                          f"{len(o.evidence)} 个" if o.evidence else "无", _text(o.file)])  # fmt: skip
         render_table(out, FittedTable(columns, table))
+        for entry in entries:
+            o, record = entry.outcome, entry.outcome.stored
+            if record.current and o.evidence:
+                out.print(f"\n[bold]佐证材料[/]（#{record.id}，{o.year} 年度当前评审，共 {len(o.evidence)} 个文件）")
+                columns = [Column("编号", keep=1), Column("文件", wrap=True, min_width=16), Column("大小", justify="right"),
+                           Column("修改时间", keep=2), Column("SHA-256", keep=3)]  # fmt: skip
+                rows = [["、".join(f.codes) or "—", _text(f.path), size_text(f.size), _minute(f.modified),
+                         f.sha256[:12]] for f in o.evidence]  # fmt: skip
+                render_table(out, FittedTable(columns, rows))
     if invalid:
         out.print("\n[bold]无效的评分表[/]（未计入评审记录）")
         columns = [Column("年度"), Column("提交时间", keep=2), Column("第一个错误", wrap=True, min_width=16),
@@ -646,3 +658,24 @@ def render_copy(report: CopyReport) -> None:
 def render_booklet(report: BookletReport) -> None:
     r = report.rubric
     sys.stdout.write(f"已写出评分标准手册（{r.version} 版，{len(r.items)} 项）：{_plain(report.out)}\n")
+
+
+def render_evidence(report: EvidenceReport) -> None:
+    out = console()
+    columns = [Column("乡街"), Column("社区编码"), Column("社区名称", wrap=True, whole=True, keep=2, min_width=8),
+               Column("记录号", justify="right", keep=3), Column("佐证材料", justify="right"),
+               Column("合计大小", justify="right", keep=3),
+               Column("缺少资料的项目", wrap=True, min_width=12)]  # fmt: skip
+    rows = []
+    for c in report.communities:
+        o = c.outcome
+        lacking = (c.lacking_text or "无") if o.evidence else "未登记佐证材料"
+        rows.append([_text(o.subdistrict), _text(o.community_id), _text(o.community), f"#{o.stored.id}",
+                     f"{len(o.evidence)} 个", size_text(c.size) if o.evidence else "—", lacking])  # fmt: skip
+    out.print(f"[bold]{report.year} 年度佐证材料台账[/]（{len(report.communities)} 个社区）")
+    render_table(out, FittedTable(columns, rows))
+    files = sum(len(c.outcome.evidence) for c in report.communities)
+    short = sum(1 for c in report.communities if c.binder.lacking)
+    out.print(f"共 {files} 个佐证材料文件；{short} 个社区有考评方式要求查阅资料、但没有佐证材料的项目")
+    if report.out is not None:
+        out.print(f"台账目录：{_text(report.out)}", soft_wrap=True)

@@ -135,6 +135,16 @@ REGISTRY: Final[dict[str, Entry]] = {
     "na-derived-conflict": Entry(
         W, "不适用与小区表矛盾", "{subject} 填了“{na_label}”，但按“小区”表第{item}项“{row_label}”仍扣 {lost} 分，请核对"
     ),
+    # ── evidence files (佐证材料, the folder beside the workbook with its name) ──
+    "evidence-missing": Entry(W, "佐证材料缺失", "{label}：“佐证”列写明的“{name}”不在佐证材料文件夹“{folder}”中"),
+    "evidence-link-outside": Entry(
+        W, "佐证材料链接到文件夹外", "佐证材料“{name}”是指向文件夹“{folder}”以外的链接（快捷方式），已拒绝，未登记"
+    ),
+    "evidence-too-large": Entry(
+        W, "佐证材料过大", "佐证材料“{name}”有 {size} MB，超过单个文件 {limit} MB 的上限，未登记"
+    ),
+    "evidence-too-many": Entry(W, "佐证材料过多", "佐证材料文件夹“{folder}”{what}，其余文件未登记"),
+    "evidence-unreadable": Entry(W, "佐证材料无法读取", "佐证材料“{name}”无法读取（{reason}），未登记"),
     # ── the file and its layout (the reader) ──
     "file-not-xlsx": Entry(E, "不是 xlsx 工作簿", "{reason}"),  # no longer emitted: rows of older ledgers (LEGACY)
     "file-unreadable": Entry(E, "文件无法读取", "无法读取工作簿：{reason}"),
@@ -481,6 +491,16 @@ REGISTRY: Final[dict[str, Entry]] = {
     "export-csv-file": Entry(F, "导出不能是 csv 文件", "导出有多张表，不能写成一个 .csv 文件"),
     "export-xls-file": Entry(F, "导出不能是 xls 文件", "不能写成旧版 Excel（.xls）文件"),
     "export-other-file": Entry(F, "导出文件类型无效", "不能写成 {suffix} 文件"),
+    "evidence-year-empty": Entry(
+        F,
+        "该年度没有评审记录",
+        "评分记录库 {path} 中没有 {year} 年度的有效评审记录，无法编制台账目录：请先评分（greencli score）",
+    ),
+    "evidence-community-unknown": Entry(
+        F,
+        "该社区没有该年度的评审记录",
+        "评分记录库 {path} 中以下社区没有 {year} 年度的有效评审记录：{communities}（编码不区分大小写）",
+    ),
     "notice-out-no-name": Entry(F, "文书没有文件名", "输出位置 {path} 没有文件名：请写成如 通报.docx"),
     "notice-out-folder": Entry(
         F, "文书输出是文件夹", "输出位置 {path} 是文件夹：请给出要写入的 Word 文件名，如 {example}"

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from greencli.core.evidence import EvidenceFile
 from greencli.core.identity import WorkbookIdentity
 from greencli.core.issues import Issue, Severity
 from greencli.core.model import Evaluation, JsonObject, JsonValue, RecordedEntries, Verdict
@@ -104,6 +105,9 @@ class Outcome:
     source: SourceFile | None = None  # the file it was read from (None: a pattern that matched no file)
     entries: RecordedEntries | None = None  # every value as entered; only on a valid outcome on its way to the ledger
     record: Record | None = None  # the ledger's facts, on an outcome read from the ledger
+    # the evidence files (佐证材料) submitted with it: on a valid outcome on its way to the ledger, and on one read
+    # back when asked for (history, the binder's index)
+    evidence: tuple[EvidenceFile, ...] = ()
 
     @property
     def stored(self) -> Record:
@@ -114,8 +118,10 @@ class Outcome:
 
     @property
     def lean(self) -> Outcome:
-        """Without its entries, as thousands of outcomes are kept for the reports once recorded."""
-        return dataclasses.replace(self, entries=None) if self.entries is not None else self
+        """Without its entries and evidence, as thousands of outcomes are kept for the reports once recorded."""
+        return (
+            dataclasses.replace(self, entries=None, evidence=()) if self.entries is not None or self.evidence else self
+        )
 
     @property
     def tallied(self) -> Outcome:
@@ -123,7 +129,7 @@ class Outcome:
         its reports are made from the ledger (rollup), so that thousands are not held twice."""
         if not self.scored:
             return self
-        return dataclasses.replace(self, categories=None, items=None, issues=(), entries=None)
+        return dataclasses.replace(self, categories=None, items=None, issues=(), entries=None, evidence=())
 
     @property
     def scored(self) -> bool:
@@ -201,6 +207,7 @@ class Outcome:
             "rubric_version": self.rubric_version, "superseded": self.superseded_in_batch, "off_year": self.off_year,
             "source": None if self.source is None else self.source.to_dict(),
             "entries": None if self.entries is None else self.entries.to_json(),
+            "evidence": [f.to_json() for f in self.evidence],
         }  # fmt: skip
 
     @classmethod
@@ -223,7 +230,7 @@ class Outcome:
             return list(value) if isinstance(value, list | tuple) else []
 
         year, review = data.get("year"), data.get("review_date")
-        source, entries = data.get("source"), data.get("entries")
+        source, entries, evidence = data.get("source"), data.get("entries"), data.get("evidence")
         version = data.get("rubric_version")
         return cls(
             file=str(data.get("file", "")), community_id=str(data.get("community_id") or ""),
@@ -237,6 +244,8 @@ class Outcome:
             superseded_in_batch=bool(data.get("superseded")), off_year=bool(data.get("off_year")),
             source=SourceFile.from_dict(source) if isinstance(source, Mapping) else None,
             entries=RecordedEntries.from_json(entries) if isinstance(entries, dict) else None,
+            evidence=tuple(EvidenceFile.from_json(f) for f in evidence if isinstance(f, Mapping))
+            if isinstance(evidence, list) else (),
         )  # fmt: skip
 
 

@@ -15,6 +15,7 @@ from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
 
+from greencli.core.evidence import Binder
 from greencli.core.model import JsonObject, JsonValue
 from greencli.core.outcome import Conferral, InvalidSubmission, Outcome
 from greencli.core.progress import (
@@ -128,7 +129,7 @@ class HistoryReport:
                 "dated_as": entry.dated.isoformat() if entry.dated else None, "reviewers": o.reviewers, "file": o.file,
                 "sha256": entry.sha256, "rubric_id": e.rubric_id,
                 "rubric_version": o.rubric_version, "scored_at": e.scored_at, "void_reason": e.void_reason,
-                "voided_at": e.voided_at,
+                "voided_at": e.voided_at, "evidence": [f.to_json() for f in o.evidence],
             }
             for entry in self.entries
             for o, e in ((entry.outcome, entry.outcome.stored),)
@@ -445,3 +446,58 @@ class BookletReport:
         r = self.rubric
         return {"out": self.out, "rubric_id": r.id, "version": r.version, "items": len(r.items),
                 "rows": sum(len(i.rows) for i in r.items), "vetoes": len(r.vetoes)}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CommunityBinder:
+    """One community's evidence in the binder's index: its current evaluation of the year, the files recorded with
+    it grouped by the standard's sections, and the sections that ask for documents and have none."""
+
+    outcome: Outcome  # the current evaluation, read with its evidence
+    rubric: Rubric  # the version it was scored under: its sections and their 考评方式
+    binder: Binder
+
+    @property
+    def size(self) -> int:
+        return sum(f.size for f in self.outcome.evidence)
+
+    def section_title(self, key: str) -> str:
+        """第3项 开展多种形式基层协商 / 加分项 / V1 …: a section as the index names it."""
+        if key.isdigit():
+            return f"第{key}项 {self.rubric.item(int(key)).content}"
+        if key == self.rubric.bonus.code:
+            return f"加分项 {self.rubric.bonus.content}"
+        veto = self.rubric.veto(key)
+        return f"{veto.code} {veto.name}"
+
+    @property
+    def lacking_text(self) -> str:
+        """The sections without documents in one line: 第 2、4、7 项，加分项，V1."""
+        items = [key for key in self.binder.lacking if key.isdigit()]
+        others = [
+            "加分项" if key == self.rubric.bonus.code else key for key in self.binder.lacking if not key.isdigit()
+        ]
+        return "，".join([f"第 {'、'.join(items)} 项"] * bool(items) + others)
+
+    def to_json(self) -> JsonObject:
+        o = self.outcome
+        return {
+            "community_id": o.community_id, "community": o.community, "subdistrict": o.subdistrict,
+            "record": o.stored.id, "review_date": o.review_date.isoformat() if o.review_date else None,
+            "rubric_version": o.rubric_version, "file": o.file, "files": [f.to_json() for f in o.evidence],
+            "size": self.size,
+            "sections": {key: [f.path for f in files] for key, files in self.binder.by_section.items()},
+            "other": [f.path for f in self.binder.other], "lacking": list(self.binder.lacking),
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class EvidenceReport:
+    """`greencli evidence`: the binder's index of a year, community by community (and where it was written)."""
+
+    year: int
+    communities: tuple[CommunityBinder, ...]
+    out: str | None = None
+
+    def to_json(self) -> JsonObject:
+        return {"year": self.year, "out": self.out, "communities": [c.to_json() for c in self.communities]}

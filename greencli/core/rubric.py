@@ -245,6 +245,8 @@ class Rubric:
     guide: Mapping[RowKind, str] = field(default_factory=dict)
     # re-scoring an older version's entries: version → {code here: the code whose recorded value it takes there}
     maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # the 考评方式 that ask for documents (查阅资料): an item judged so should have evidence files in the binder
+    document_methods: tuple[str, ...] = ()
     _rows: dict[str, Row] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -115,7 +115,7 @@ _VETO_KEYS: Final = {
 }  # fmt: skip
 _TOP_KEYS: Final = {
     "id", "version", "title", "source", "max_total", "step", "pass_mark", "pass_rule", "review_date_required", "rescore",
-    "campaign", "compounds", "bonus", "categories", "items", "vetoes", "form", "guide",
+    "campaign", "compounds", "bonus", "categories", "items", "vetoes", "form", "guide", "document_methods",
 }  # fmt: skip
 _FORM_KEYS: Final = {"title", "fields", "opinions"}
 
@@ -365,6 +365,7 @@ def parse_rubric(data: Mapping[str, Any], source: str) -> Rubric:
         pass_rule=r.text(data, "pass_rule", "文件"),
         review_date_required=data.get("review_date_required") is True,
         maps=_maps(r, data.get("rescore", {})),
+        document_methods=r.texts(data, "document_methods", "文件") if "document_methods" in data else (),
         categories=tuple(
             Category(
                 number=r.integer(c, "number", "categories"),

@@ -40,7 +40,12 @@ PARALLEL_FROM = 16
 CHUNK = 16
 HASH_CHUNK = 1 << 20
 # What a reading worker imports before its first file (the fork server loads it once for all of them).
-READER = ("greencli.jobs.pipeline", "greencli.adapters.xlsx_reader", "greencli.core.assess")
+READER = (
+    "greencli.jobs.pipeline",
+    "greencli.adapters.xlsx_reader",
+    "greencli.core.assess",
+    "greencli.adapters.evidence_folder",
+)
 # What an interrupted run says of the ledger, once its batch is recorded (score and rollup alike).
 RECORDED_NO_WORKBOOK = (
     "本批已记录入评分记录库，汇总工作簿未写出（可再次运行 greencli score 或 greencli rollup 从记录库重新生成）"
@@ -86,6 +91,44 @@ def is_lock_or_temp(path: Path) -> bool:
     return name.startswith(("~$", ".~", ".")) or name.endswith((".tmp", "#"))
 
 
+def _is_workbook_name(name: str) -> bool:
+    return os.path.splitext(name)[1].lower() in WORKBOOK_SUFFIXES
+
+
+class _EvidenceFolders:
+    """Whether a path a pattern matched lies in some workbook's evidence folder (a folder beside a workbook with its
+    name) below the pattern's fixed start (`inspections/**/*.xlsx`: below inspections): each folder's listing looked
+    at once, however many files the pattern matched in it."""
+
+    def __init__(self, pattern: str) -> None:
+        fixed = []
+        for part in Path(pattern).parts:
+            if GLOB_CHARS & set(part):
+                break
+            fixed.append(part)
+        self._base = Path(*fixed).absolute() if fixed else Path.cwd()
+        self._stems: dict[Path, frozenset[str]] = {}
+
+    def _stems_in(self, folder: Path) -> frozenset[str]:
+        found = self._stems.get(folder)
+        if found is None:
+            try:
+                names = os.listdir(folder)
+            except OSError:
+                names = []
+            found = self._stems[folder] = frozenset(os.path.splitext(n)[0].casefold() for n in names
+                                                    if _is_workbook_name(n))  # fmt: skip
+        return found
+
+    def __call__(self, path: Path) -> bool:
+        folder = path.absolute().parent
+        while folder != self._base and folder.is_relative_to(self._base) and folder.parent != folder:
+            if folder.name.casefold() in self._stems_in(folder.parent):
+                return True
+            folder = folder.parent
+        return False
+
+
 def scan(folder: Path, resolver: Resolver | None = None) -> Inputs:
     """Every workbook under `folder`, recursively (the one inbox rule): lock, hidden and temporary files and
     files of other kinds skipped; hidden folders not entered."""
@@ -94,7 +137,9 @@ def scan(folder: Path, resolver: Resolver | None = None) -> Inputs:
     skipped: list[Path] = []
     resolved: dict[Path, str] = {}
     for parent, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        stems = {os.path.splitext(n)[0].casefold() for n in files if _is_workbook_name(n)}
+        # a workbook's evidence folder (佐证材料) holds its documents, never another workbook to score
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d.casefold() not in stems)
         for name in sorted(files):
             path = Path(parent) / name
             if is_lock_or_temp(path) or path.suffix.lower() not in WORKBOOK_SUFFIXES:
@@ -114,7 +159,8 @@ def expand(patterns: Sequence[str]) -> Inputs:
     for pattern in patterns:
         if GLOB_CHARS & set(pattern) and not Path(pattern).is_file():  # a file named [东]… is itself
             matches = [Path(m) for m in sorted(glob.glob(pattern, recursive=True))]
-            matches = [m for m in matches if not m.is_dir()]
+            in_evidence = _EvidenceFolders(pattern)
+            matches = [m for m in matches if not m.is_dir() and not in_evidence(m)]
         elif Path(pattern).is_dir():
             inside = scan(Path(pattern), resolve)
             matches, skipped = list(inside.files), [*skipped, *inside.skipped]
@@ -172,8 +218,10 @@ def assess_file(
     `resolved`, its absolute real path when the caller already has it. The outcome carries its source file and,
     when valid, its entries (for the ledger). Never raises for a bad file."""
     # the reading and scoring stack, loaded by the first file read (a rollup with nothing new never loads it)
+    from greencli.adapters.evidence_folder import list_evidence
     from greencli.adapters.xlsx_reader import formula_issues, read_workbook
     from greencli.core.assess import assess, missing_inputs, with_formulas
+    from greencli.core.evidence import match as match_evidence
 
     whole = read_whole(path)  # read once: hashed, checked and parsed from the same bytes
     if isinstance(whole, Whole):
@@ -196,7 +244,11 @@ def assess_file(
     source = SourceFile(resolved or path_text(path.resolve()), digest, size, mtime_ns)
     scored = assessed.evaluation.verdict is not Verdict.INVALID
     entries = RecordedEntries.of(raw) if scored else None
-    return Outcome.of(path_text(path), assessed.identity, assessed.evaluation, known, raw.version, source, entries)
+    o = Outcome.of(path_text(path), assessed.identity, assessed.evaluation, known, raw.version, source, entries)
+    evidence = match_evidence(rubric, list_evidence(path), raw.entries.evidence)
+    if evidence.issues or evidence.files:
+        o = dataclasses.replace(o, issues=(*o.issues, *evidence.issues), evidence=evidence.files if scored else ())
+    return o
 
 
 def guarded_assess(
@@ -405,6 +457,7 @@ def compact(o: Outcome) -> Outcome:
     return dataclasses.replace(
         o,
         entries=None,
+        evidence=(),
         community_id=sys.intern(o.community_id),
         community=sys.intern(o.community),
         subdistrict=sys.intern(o.subdistrict),

@@ -59,7 +59,7 @@ def run_city(rubric: Rubric, year: int, db: LedgerAt | None, as_of: date | None 
 def run_history(code: str, db: LedgerAt | None, campaign: Campaign) -> HistoryReport:
     """Every evaluation of a community (codes compared without regard to case), and its invalid submissions."""
     with Ledger.open(ledger_at(db), create=False, write=False) as ledger:
-        rows = ledger.evaluations(community_id=code.strip())
+        rows = ledger.evaluations(community_id=code.strip(), evidence=True)
         invalid = ledger.invalid_submissions(community_id=code.strip())
         named = tuple(ledger.conferrals(code.strip()).values())
     if not rows and not invalid and not named:  # a code the ledger never saw: most likely mistyped (exit 2)

@@ -24,7 +24,7 @@ def run_rescore(standards: Standards, year: int, version: str, db: LedgerAt | No
     changes: list[Change] = []
     rescored: list[Outcome] = []
     with Ledger.open(ledger_at(db), create=False, write=apply) as ledger:  # a preview changes nothing
-        for o in ledger.evaluations(year=year, current_only=True, entries=True):
+        for o in ledger.evaluations(year=year, current_only=True, entries=True, evidence=True):
             if o.rubric_version == version:
                 continue
             source = standards.get(o.rubric_version or "")
@@ -40,7 +40,7 @@ def run_rescore(standards: Standards, year: int, version: str, db: LedgerAt | No
             after = dataclasses.replace(
                 Outcome.of(o.file, None, result.evaluation, None, version, o.source, o.entries),
                 community_id=o.community_id, community=o.community, subdistrict=o.subdistrict, year=o.year,
-                review_date=o.review_date, reviewers=o.reviewers,
+                review_date=o.review_date, reviewers=o.reviewers, evidence=o.evidence,
             )  # fmt: skip
             changes.append(Change(o.lean, after.lean, ()))
             if after.scored:

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from greencli.adapters.evidence_folder import evidence_stamp
 from greencli.adapters.files import OutputError, atomic_target, clear_stale, ensure_writable, path_text, refuse_overlap
 from greencli.adapters.ledger import Batch, KnownFile, Ledger, LedgerAt, PostgresUrl, ledger_at
 from greencli.adapters.lock import database_lock, run_lock
@@ -251,6 +252,7 @@ def _locked_run(
             fresh: list[Path] = []
             hashes: dict[Path, str] = {}
             same_content: list[KnownFile] = []
+            stamps: dict[str, str] = {}  # each workbook's evidence folder as listed now
             new = changed = unchanged = 0
             for path in found.files:
                 key = found.key(path)
@@ -259,14 +261,16 @@ def _locked_run(
                 except OSError:
                     continue  # gone since the scan: read as a file that disappeared, next run
                 seen = known.get(key)
-                if seen is not None and (seen.size, seen.mtime_ns) == (st.st_size, st.st_mtime_ns):
+                stamps[key] = stamp = evidence_stamp(path)
+                same_evidence = seen is not None and seen.evidence_stamp == stamp
+                if seen is not None and same_evidence and (seen.size, seen.mtime_ns) == (st.st_size, st.st_mtime_ns):
                     unchanged += 1
                     continue
                 digest = sha256_of(path) if seen is not None else None
-                if seen is not None and seen.sha256 == digest:  # touched, not changed
+                if seen is not None and same_evidence and seen.sha256 == digest:  # touched, not changed
                     unchanged += 1
                     same_content.append(KnownFile(key, st.st_size, st.st_mtime_ns, seen.sha256, seen.valid,
-                                                  seen.outcome))  # fmt: skip
+                                                  seen.outcome, stamp))  # fmt: skip
                     continue
                 fresh.append(path)
                 if digest is not None:
@@ -303,7 +307,7 @@ def _locked_run(
             for o in assessed:
                 read = source_of(o)
                 files.append(KnownFile(read.path, read.size, read.mtime_ns, read.sha256, o.scored,
-                                       None if o.scored else o))  # fmt: skip
+                                       None if o.scored else o, stamps.get(read.path, "")))  # fmt: skip
                 if not o.scored:
                     first = o.first_error
                     log.info(event("无效", 文件=o.file, 问题=f"{first.where} {first.message}" if first else ""))

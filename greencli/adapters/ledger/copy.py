@@ -21,7 +21,7 @@ from greencli.core.roster import Community
 
 # Besides EVALUATION_COLUMNS, what an evaluation's history keeps: a voiding, with its reason and day.
 _VOID = ("void_reason", "voided_at")
-_FILES = ("path", "size", "mtime_ns", "sha256", "valid", "outcome", "seen_at")
+_FILES = ("path", "size", "mtime_ns", "sha256", "valid", "outcome", "seen_at", "evidence_stamp")
 _OUTPUTS = ("path", "fingerprint", "size", "mtime_ns", "written_at")
 _CONFERRALS = ("community_id", "year", "conferred_on", "document", "recorded_at")
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from greencli.adapters.ledger.postgres import PgConnection
 from greencli.adapters.ledger.schema import Connected, Database, LedgerError, local_time, now, shown_time
+from greencli.core.evidence import EvidenceFile, digest
 from greencli.core.issues import Issue, Severity
 from greencli.core.model import JsonValue, RecordedEntries, Verdict
 from greencli.core.outcome import Conferral, InvalidSubmission, Outcome, Record, SourceFile
@@ -51,7 +52,7 @@ class Recorded:
 EVALUATION_COLUMNS = (
     "community_id", "community", "subdistrict", "year", "verdict", "total", "bonus", "categories", "items", "vetoes",
     "warnings", "entries", "rubric_id", "rubric_version", "file_path", "file_sha256", "file_size", "file_mtime",
-    "review_date", "reviewers", "scored_at",
+    "review_date", "reviewers", "scored_at", "evidence", "evidence_sha256",
 )  # fmt: skip
 INVALID_COLUMNS = (
     "community_id", "community", "subdistrict", "year", "file_path", "file_sha256", "first_error", "errors", "seen_at",
@@ -62,8 +63,9 @@ INVALID_COLUMNS = (
 SPOOL_CHUNK = 256
 # The evaluations that stand: neither superseded by a later one nor voided.
 CURRENT = "superseded_by IS NULL AND void_reason IS NULL"
-# One evaluation per community, year, file content and version of the standard in a district (migrations 8, 11).
-ONE_PER_CONTENT = "district, community_id, year, file_sha256, rubric_version"
+# One evaluation per community, year, file content, evidence and version of the standard in a district (migrations
+# 8, 11, 13).
+ONE_PER_CONTENT = "district, community_id, year, file_sha256, evidence_sha256, rubric_version"
 # One invalid submission per community, year and file content in a district (invalid_submissions_once).
 SUBMITTED_ONCE = "district, community_id, year, file_sha256"
 _READ = (
@@ -88,14 +90,15 @@ def evaluation_row(o: Outcome, rubric_id: str, scored_at: str) -> tuple[object, 
             _json({str(k): str(v) for k, v in o.items.items()}), _json(list(o.vetoes)),
             _json([dict(i.to_dict()) for i in o.issues]), _json(o.entries.to_json()), rubric_id,
             o.rubric_version or "", o.source.path, o.source.sha256, o.source.size, o.source.mtime,
-            o.review_date.isoformat() if o.review_date else None, o.reviewers, scored_at)  # fmt: skip
+            o.review_date.isoformat() if o.review_date else None, o.reviewers, scored_at,
+            _json([f.to_json() for f in o.evidence]), digest(o.evidence))  # fmt: skip
 
 
 def _numbers(text: str) -> Scores:
     return Scores({int(k): Decimal(str(v)) for k, v in json.loads(text).items()})
 
 
-def _outcome(row: Sequence[object], entries: object = None) -> Outcome:
+def _outcome(row: Sequence[object], entries: object = None, evidence: object = None) -> Outcome:
     """An evaluation as the ledger returns it: the outcome as scored, its file, and the ledger's facts about it."""
     (id_, code, name, sub, year, verdict, total, bonus, categories, items, vetoes, rid, rver, path, sha, size, mtime,
      review, scored, superseded, warnings, reviewers, void_reason, voided_at) = row  # fmt: skip
@@ -109,6 +112,8 @@ def _outcome(row: Sequence[object], entries: object = None) -> Outcome:
         reviewers=str(reviewers or ""), rubric_version=str(rver) if rver else None,
         source=SourceFile(str(path), str(sha), int(str(size)), int(float(str(mtime)) * 1e9)),
         entries=RecordedEntries.from_json(json.loads(entries)) if isinstance(entries, str) else None,
+        evidence=tuple(EvidenceFile.from_json(f) for f in json.loads(evidence) if isinstance(f, dict))
+        if isinstance(evidence, str) else (),
         record=Record(id=int(str(id_)), rubric_id=str(rid), scored_at=local_time(str(scored)) or "",
                       superseded_by=int(str(superseded)) if superseded is not None else None,
                       void_reason=str(void_reason) if void_reason is not None else None,
@@ -225,9 +230,10 @@ class Evaluations(Connected):
         current_only: bool = False,
         record: int | None = None,
         entries: bool = False,
+        evidence: bool = False,
     ) -> list[Outcome]:
         """Evaluations, oldest first, each with its `record`; `current_only` leaves out superseded and voided ones;
-        `entries` reads every value as entered too (for re-scoring)."""
+        `entries` reads every value as entered too (for re-scoring), `evidence` the evidence files."""
         clauses: list[str] = ["district = ?"]
         params: list[str | int] = [self.district]
         if community_id is not None:
@@ -242,11 +248,11 @@ class Evaluations(Connected):
             clauses.append("id = ?")
             params.append(record)
         where = f"WHERE {' AND '.join(clauses)}"
-        columns = _READ + (", entries" if entries else "")
+        columns = _READ + (", entries" if entries else ", NULL") + (", evidence" if evidence else ", NULL")
         rows = self.db.execute(
             f"SELECT {columns} FROM evaluations {where} ORDER BY year, community_id, scored_at, id", params
         )  # each row made into its outcome as it is fetched: never every row and every outcome at once
-        return [_outcome(row[:24], row[24] if entries else None) for row in rows]
+        return [_outcome(row[:24], row[24], row[25]) for row in rows]
 
     def file_years(self) -> dict[str, int]:
         """file path → the 评审年度 of the evaluations recorded from it (the latest, should a path hold several)."""
@@ -433,7 +439,7 @@ class Batch:
             new = db.execute(
                 f"INSERT INTO {evaluations} (district, {columns}) SELECT ?, {columns} FROM {spool} s WHERE NOT EXISTS"
                 f" (SELECT 1 FROM {evaluations} e WHERE e.district = ? AND e.community_id = s.community_id"
-                " AND e.year = s.year AND e.file_sha256 = s.file_sha256)"
+                " AND e.year = s.year AND e.file_sha256 = s.file_sha256 AND e.evidence_sha256 = s.evidence_sha256)"
                 f" ORDER BY rowid ON CONFLICT ({ONE_PER_CONTENT}) DO NOTHING",
                 (district, district),
             ).rowcount
@@ -461,11 +467,11 @@ class Batch:
         rows = db.execute(
             f"SELECT s.file_sha256, e.id, e.void_reason, w.id, w.review_date, e.year FROM {spool} s"
             f" JOIN {evaluations} e ON e.district = ? AND e.community_id = s.community_id AND e.year = s.year"
-            " AND e.file_sha256 = s.file_sha256"
+            " AND e.file_sha256 = s.file_sha256 AND e.evidence_sha256 = s.evidence_sha256"
             f" LEFT JOIN {evaluations} w ON w.id = e.superseded_by"
             " WHERE (e.void_reason IS NOT NULL OR e.superseded_by IS NOT NULL) AND NOT EXISTS ("
             f"  SELECT 1 FROM {spool} t WHERE t.community_id = w.community_id AND t.year = w.year"
-            "   AND t.file_sha256 = w.file_sha256)",
+            "   AND t.file_sha256 = w.file_sha256 AND t.evidence_sha256 = w.evidence_sha256)",
             (self.ledger.district,),
         ).fetchall()
         out: dict[str, Elsewhere] = {}

@@ -23,6 +23,7 @@ class KnownFile:
     sha256: str
     valid: bool
     outcome: Outcome | None  # kept for an invalid file only (a valid one is an evaluation)
+    evidence_stamp: str = ""  # its evidence folder's listing when it was read ('' without one; evidence_folder)
 
 
 class FileCache(Connected):
@@ -31,22 +32,25 @@ class FileCache(Connected):
     def known_files(self) -> dict[str, KnownFile]:
         """Every file a rollup has seen, by path."""
         rows = self.db.execute(
-            "SELECT path, size, mtime_ns, sha256, valid, outcome FROM files WHERE district = ?", (self.district,)
+            "SELECT path, size, mtime_ns, sha256, valid, outcome, evidence_stamp FROM files WHERE district = ?",
+            (self.district,),
         ).fetchall()
         return {
-            r[0]: KnownFile(r[0], r[1], r[2], r[3], bool(r[4]), None if r[4] else Outcome.from_dict(json.loads(r[5])))
+            r[0]: KnownFile(r[0], r[1], r[2], r[3], bool(r[4]), None if r[4] else Outcome.from_dict(json.loads(r[5])),
+                            r[6])
             for r in rows
-        }
+        }  # fmt: skip
 
     def remember_files(self, files: Sequence[KnownFile]) -> None:
         """Within the caller's transaction."""
         self.db.executemany(
-            "INSERT INTO files (district, path, size, mtime_ns, sha256, valid, outcome, seen_at)"
-            f" VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT ({self.keyed('path')}) DO UPDATE SET size = excluded.size,"
+            "INSERT INTO files (district, path, size, mtime_ns, sha256, valid, outcome, seen_at, evidence_stamp)"
+            f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT ({self.keyed('path')}) DO UPDATE SET size = excluded.size,"
             " mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256, valid = excluded.valid,"
-            " outcome = excluded.outcome, seen_at = excluded.seen_at",
+            " outcome = excluded.outcome, seen_at = excluded.seen_at, evidence_stamp = excluded.evidence_stamp",
             [(self.district, f.path, f.size, f.mtime_ns, f.sha256, int(f.valid),
-              json.dumps(f.outcome.to_dict() if f.outcome else {}, ensure_ascii=False, sort_keys=True), now())
+              json.dumps(f.outcome.to_dict() if f.outcome else {}, ensure_ascii=False, sort_keys=True), now(),
+              f.evidence_stamp)
              for f in files],
         )  # fmt: skip
 

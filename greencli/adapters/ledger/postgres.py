@@ -317,6 +317,14 @@ POSTGRES_MIGRATIONS: dict[int, str] = {
         CREATE POLICY by_district ON roster_communities USING (may_read(district)) WITH CHECK (may_write(district));
         CREATE POLICY by_district ON districts USING (may_read(code)) WITH CHECK (may_write(code));
         """,
+    13: """
+        ALTER TABLE evaluations ADD COLUMN evidence TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE evaluations ADD COLUMN evidence_sha256 TEXT NOT NULL DEFAULT '';
+        ALTER TABLE files ADD COLUMN evidence_stamp TEXT NOT NULL DEFAULT '';
+        DROP INDEX evaluations_one_per_content;
+        CREATE UNIQUE INDEX evaluations_one_per_content
+            ON evaluations (district, community_id, year, file_sha256, evidence_sha256, rubric_version);
+        """,
 }
 
 

@@ -268,6 +268,22 @@ MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
         );
         """,
     ),
+    (
+        13,
+        "evidence files",
+        """
+        -- The evidence files (佐证材料) submitted with an evaluation: each one's path in the folder, size, SHA-256,
+        -- time and the entries it is for (never its content). A workbook sent again with other evidence is another
+        -- submission: the evidence's digest is part of what makes an evaluation one.
+        ALTER TABLE evaluations ADD COLUMN evidence TEXT NOT NULL DEFAULT '[]';   -- JSON [{"path", "size", ...}]
+        ALTER TABLE evaluations ADD COLUMN evidence_sha256 TEXT NOT NULL DEFAULT '';
+        -- the rollup tells a changed evidence folder by its listing (paths, sizes, times)
+        ALTER TABLE files ADD COLUMN evidence_stamp TEXT NOT NULL DEFAULT '';
+        DROP INDEX evaluations_one_per_content;
+        CREATE UNIQUE INDEX evaluations_one_per_content
+            ON evaluations (district, community_id, year, file_sha256, evidence_sha256, rubric_version);
+        """,
+    ),
 )
 NEWEST = max(version for version, _, _ in MIGRATIONS)
 
