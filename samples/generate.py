@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import csv
 import random
+import shutil
+import struct
 import sys
 import tempfile
 import zlib
@@ -246,6 +248,81 @@ def shape(rubric: Rubric, rng: random.Random, values: dict[str, Any], compounds:
 NEAR_MISS = {"2.1": 0, "3.1": 0, "9.1": 0, "11.1": 0, "12.1": 0, "22.1": 0, "1.2": 0.5}  # exactly 79.5
 
 
+def pdf(text: str) -> bytes:
+    """A one-page PDF saying `text` (ASCII): a stand-in for a scanned document, the same bytes on every run."""
+    stream = f"BT /F1 14 Tf 72 760 Td ({text}) Tj ET".encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    start = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, start)
+    return bytes(out)
+
+
+def png(seed: str, size: int = 48) -> bytes:
+    """A small picture (a stand-in for a site photo), coloured by `seed`, the same bytes on every run."""
+    rng = rng_for("png", seed)
+    colour = bytes(rng.randrange(80, 220) for _ in range(3))
+    raw = b"".join(b"\x00" + colour * size for _ in range(size))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+
+
+# Evidence folders (佐证材料) for a few communities of 2023: files named by their entry's 编号 (a file, or a folder
+# named by an item's number), and files a 佐证 cell names. HH-03's 佐证 names a meeting record that is not in its
+# folder: the demo shows the warning. Each: the folder's files, and the 佐证 cells written in the workbook.
+EVIDENCE: dict[tuple[int, str], tuple[dict[str, bytes], dict[str, str]]] = {
+    (2023, "ZJ-01"): (
+        {
+            "1.1_创建领导小组文件.pdf": pdf("ZJ-01 2023 leading group"),
+            "1.2_2023年度工作计划.pdf": pdf("ZJ-01 2023 work plan"),
+            "2/双报到活动签到表.pdf": pdf("ZJ-01 2023 sign-in sheet"),
+            "2/双报到活动照片.png": png("ZJ-01-2"),
+            "3.1_党建联席会议记录.pdf": pdf("ZJ-01 2023 joint meetings"),
+            "道路巡查照片.png": png("ZJ-01-roads"),
+        },
+        {"5.1": "巡查记录见 道路巡查照片.png"},
+    ),
+    (2023, "ZJ-03"): (
+        {"B_全国文明社区证书.png": png("ZJ-03-B"), "1.2_2023年度工作计划.pdf": pdf("ZJ-03 2023 work plan")},
+        {"B": "全国文明社区（2020年），证书见 B_全国文明社区证书.png"},
+    ),
+    (2023, "HH-03"): (
+        {"1.1_创建领导小组文件.pdf": pdf("HH-03 2023 leading group"), "2/双报到活动照片.png": png("HH-03-2")},
+        {"3.1": "党建联席会议记录.pdf"},  # not in the folder
+    ),
+}
+
+
+def write_evidence(workbook: Path, files: dict[str, bytes]) -> list[Path]:
+    """The evidence folder beside `workbook` (its name without .xlsx), holding exactly `files`."""
+    folder = workbook.with_name(workbook.stem)
+    if folder.exists():
+        shutil.rmtree(folder)
+    written = []
+    for name, data in files.items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        written.append(target)
+    return written
+
+
 def answers(
     rubric: Rubric, plan: Plan, year: int
 ) -> tuple[dict[str, Any], list[Compound], dict[str, Any], dict[str, Any]]:
@@ -299,6 +376,7 @@ def answers(
                 info["评审年度"] = year - 10
             case "date":
                 info["评审日期"] = None  # required from 2021.2: the workbook is invalid until it is filled in
+    evidence = {**evidence, **EVIDENCE.get((year, plan.code), ({}, {}))[1]}
     info = {"评审日期": plan.date, "评审人员": rng.choice(REVIEWERS), "联系电话": f"0335-{rng.randint(5000000, 8999999)}",
             "社区人口": rng.randrange(3000, 16000, 10), "社区户数": rng.randrange(1200, 5200, 5), **info}  # fmt: skip
     return values, compounds, evidence, info
@@ -359,6 +437,8 @@ def generate(target: Path) -> list[Path]:
                         **info,
                     }
                 written.append(fill(source, path, values, evidence=evidence, compounds=compounds, info=info))
+                if (year, plan.code) in EVIDENCE and not plan.file_suffix:
+                    write_evidence(path, EVIDENCE[(year, plan.code)][0])
     return written
 
 

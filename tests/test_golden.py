@@ -21,7 +21,7 @@ from tests.district import ROSTER, YEARS, SampleDistrict, in_root, invoke
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "data" / "golden"
 # Keys that name where or when this run wrote (temporary folders, the time of scoring), not what it found.
-VOLATILE = {"db", "out", "scored_at"}
+VOLATILE = {"db", "out", "scored_at", "modified"}  # modified: an evidence file's time, the checkout's
 NOTICE_KINDS = (
     "上报名单",
     "认定名单",
@@ -85,6 +85,7 @@ def observe(district: SampleDistrict, tmp: Path) -> dict[str, Any]:
             out[f"workbook-{year}-progress.json"] = sheets(tmp / f"{year}.xlsx")
         early = ["progress", "--year", "2023", "--as-of", "2023-09-30", "--roster", ROSTER, "--db", db, "--json"]
         out["progress-2023-as-of-0930.json"] = stable(json.loads(invoke(*early)[1]))
+        out["evidence-2023.json"] = stable(json.loads(invoke("evidence", "--year", "2023", "--db", db, "--json")[1]))
         for code in HISTORY_OF:
             out[f"history-{code}.json"] = stable(json.loads(invoke("history", code, "--db", db, "--json")[1]))
         for n, kind in enumerate(NOTICE_KINDS):

@@ -8,7 +8,7 @@ and what a caller needs to handle failures. The command line (greencli.cli) is b
         frame = ledger.evaluations(2022)                                           # a pandas DataFrame
 
 Commands: standard (standard_booklet to print it), template, score, progress (city_progress for every district of a shared ledger), notice,
-confer, history, rescore, void, rollup, export, roster_show, ledger_copy
+confer, history, evidence (the binder's index), rescore, void, rollup, export, roster_show, ledger_copy
 (greencli.api.commands). Analysis: load_rubric, assess_workbook, open_ledger, LedgerView (greencli.api.analysis).
 Failures: GreencliError (`.code`, `.params`, `.exit_code`, `str()` the Chinese message), Interrupted.
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # what a type checker sees: every name, explicitly re-exporte
     from greencli.api.commands import check_year as check_year
     from greencli.api.commands import city_progress as city_progress
     from greencli.api.commands import confer as confer
+    from greencli.api.commands import evidence as evidence
     from greencli.api.commands import export as export
     from greencli.api.commands import history as history
     from greencli.api.commands import ledger_copy as ledger_copy
@@ -58,7 +59,8 @@ if TYPE_CHECKING:  # what a type checker sees: every name, explicitly re-exporte
 
 _WHERE: dict[str, str] = {
     **dict.fromkeys(("standard", "template", "score", "progress", "notice", "confer", "history", "rescore", "void",
-                     "rollup", "export", "check_year", "roster_show", "city_progress", "ledger_copy", "standard_booklet"),
+                     "rollup", "export", "check_year", "roster_show", "city_progress", "ledger_copy", "standard_booklet",
+                     "evidence"),
                     "greencli.api.commands"),
     **dict.fromkeys(("LedgerView", "assess_workbook", "load_rubric", "open_ledger"), "greencli.api.analysis"),
     **dict.fromkeys(("GreencliError", "Interrupted", "Problem", "interrupt_note"), "greencli.core.errors"),
@@ -88,6 +90,7 @@ __all__ = [  # noqa: RUF022 - grouped as _WHERE is
     "confer",
     "describe",
     "describe_os_error",
+    "evidence",
     "export",
     "history",
     "interrupt_note",

@@ -33,7 +33,7 @@ from greencli.core.rubric import Campaign, Rubric, year_bounds
 
 if TYPE_CHECKING:
     from greencli.core.batch import ScoreReport
-    from greencli.core.reports import BookletReport, CityReport, CopyReport, RosterReport
+    from greencli.core.reports import BookletReport, CityReport, CopyReport, EvidenceReport, RosterReport
     from greencli.jobs.export import ExportReport
     from greencli.jobs.notice import ConferReport, NoticeReport
     from greencli.jobs.progress import HistoryReport, ProgressReport
@@ -300,6 +300,31 @@ def history(
     from greencli.jobs.progress import run_history
 
     return run_history(code, _db(db, district), load_rubric(_path(rubric)).campaign)
+
+
+def evidence(
+    year: int,
+    codes: Sequence[str] = (),
+    *,
+    out: PathLike | None = None,
+    roster: PathLike | Sequence[Community] | None = None,
+    db: PathLike | None = None,
+    district: str | None = None,
+    rubric: PathLike | None = None,
+) -> EvidenceReport:
+    """The binder's index (台账目录) of a year: every community's evidence files as recorded with its current
+    evaluation (or only those of `codes`), by item, and the items asking for documents that have none; written as a
+    Word document to `out` when given."""
+    from greencli.jobs.evidence import run_evidence
+    from greencli.jobs.notice import notice_out
+
+    target = notice_out(str(out), "台账目录.docx") if out is not None else None
+    if target is not None:
+        guard_outputs({"out": target}, _inputs(db=_db_file(db), roster=roster, rubric=rubric))
+    standards = load_standards(_path(rubric))
+    check_year(standards.newest.campaign, year)
+    order = _for_year(roster, db, district, year)
+    return run_evidence(standards, year, codes, _db(db, district), order, target)
 
 
 def rescore(

@@ -277,6 +277,33 @@ def history(
     emit(api.history(code, db=db, district=district, rubric=rubric), as_json, render_history)
 
 
+@app.command("evidence", cls=ChineseCommand)
+@handled
+def evidence(
+    year: Annotated[int, typer.Option("--year", help="哪一年度的台账（四位年份）", metavar="年份")],
+    codes: Annotated[
+        list[str] | None,
+        typer.Argument(help="只列这些社区（社区编码，可列多个；不写则列出全部）", metavar="[社区编码...]"),
+    ] = None,
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "--out", help="把台账目录写成 Word 文档（.docx），可打印归档；没有扩展名时自动加 .docx", metavar="文件"
+        ),
+    ] = None,
+    roster: RosterOption = None,
+    db: DbOption = None,
+    district: DistrictOption = None,
+    as_json: JsonOption = False,
+    rubric: RubricOption = None,
+) -> None:
+    """佐证材料台账目录：各社区本年度当前评审登记的佐证材料（按评分项列出文件、大小、日期和 SHA-256），以及考评方式要求查阅资料却没有材料的项目。"""
+    from greencli.adapters.terminal import render_evidence
+
+    report = api.evidence(year, codes or (), out=out, roster=roster, db=db, district=district, rubric=rubric)
+    emit(report, as_json, render_evidence)
+
+
 @app.command("rescore", cls=ChineseCommand)
 @handled
 def rescore_command(
