@@ -121,7 +121,8 @@ def _walk(folder: Path) -> Iterator[_Found]:
     yield from visit(folder, ())
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """A file's SHA-256, read in chunks (never held whole)."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(HASH_CHUNK), b""):
@@ -160,7 +161,7 @@ def list_evidence(workbook: Path) -> Listing:
                                      what=f"中的文件合计超过 {MAX_EVIDENCE_BYTES // MB} MB"))  # fmt: skip
             break
         try:
-            digest = _sha256(found.path)
+            digest = sha256_file(found.path)
         except OSError as exc:
             issues.append(make_issue("evidence-unreadable", sheet=WHERE, subject=found.relative, name=found.relative,
                                      reason=describe_os_error(exc)))  # fmt: skip

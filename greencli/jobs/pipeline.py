@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from greencli.adapters.container import Whole, read_whole
+from greencli.adapters.evidence_folder import sha256_file
 from greencli.adapters.files import path_text
 from greencli.adapters.ledger import Batch, Elsewhere, InvalidSubmission, Recorded, evaluation_row
 from greencli.adapters.oserrors import describe_os_error, with_detail
@@ -38,7 +39,6 @@ PARALLEL_FROM = 16
 # Files a worker is handed at a time: few enough that the workers finish together (a worker left with a long last
 # chunk keeps the run going while the other core idles), enough that handing them out costs nothing.
 CHUNK = 16
-HASH_CHUNK = 1 << 20
 # What a reading worker imports before its first file (the fork server loads it once for all of them).
 READER = (
     "greencli.jobs.pipeline",
@@ -183,11 +183,7 @@ def expand(patterns: Sequence[str]) -> Inputs:
 
 def sha256_of(path: Path) -> str:
     """The file's SHA-256, read in chunks (a workbook is never held whole for it)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(HASH_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return sha256_file(path)
 
 
 # ── read and assess ──

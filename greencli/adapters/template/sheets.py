@@ -105,12 +105,9 @@ def guide_lines(rubric: Rubric) -> list[tuple[str, str]]:
         ("title", f"{rubric.title} — 填表说明"),
         ("head", "一、怎么填"),
         ("text", f"1. “{L.INFO_SHEET}”表：核对社区编码、名称、乡街、评审年度，填写评审日期、评审人员和{rubric.form.title}各项。"),
-        ("text", f"2. “{L.SCORE_SHEET}”表：只在黄色的“{L.VALUE_HEADER}”列填写，每个编号一行；“{L.EVIDENCE_HEADER}”列可写备注或佐证材料名称。"),
+        ("text", f"2. “{L.SCORE_SHEET}”表：只在黄色的“{L.VALUE_HEADER}”列填写，每个编号一行；“{L.EVIDENCE_HEADER}”列可写备注或佐证材料文件名。"),
         ("text", f"3. “{L.COMPOUND_SHEET}”表：社区内每个居住小区填一行，绿地率、物业服务和垃圾分类相关得分由此自动计算。"),
         ("text", "4. 填好后保存为 .xlsx 文件交回，不要改动工作表名称和“编号”列；可以插入行或调整行高列宽。"),
-        ("text", "5. 佐证材料（扫描件、照片等）放在与本工作簿同名的文件夹中，和工作簿一起交回；文件名以编号开头"
-                 "（如“1.1_工作计划.pdf”“3_议事记录.jpg”，或放进以编号命名的子文件夹），或在“佐证”列写明文件名。"
-                 "“佐证”列写明的文件不在文件夹中时，评分时会提醒。"),
         ("head", "二、各类录入值的含义"),
         *(("text", line) for line in kind_guide(rubric)),
         ("head", "三、加分项"),
