@@ -9,15 +9,22 @@ from datetime import date
 from pathlib import Path
 
 from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Mm, Pt
+from docx.shared import Mm
+from docx.table import _Cell
 
-from greencli.adapters.docx_notice import set_fonts, set_properties
-from greencli.adapters.docx_record import grid, repeat_header, shade
-from greencli.adapters.docx_standard import HEADING_FONT, HEADING_SIZE, SMALL_SIZE, TITLE_SIZE, page_setup, para
+from greencli.adapters.docx_notice import set_properties
+from greencli.adapters.docx_record import grid, repeat_header, shade, write_cell
+from greencli.adapters.docx_standard import (
+    BODY_FONT,
+    HEADING_FONT,
+    HEADING_SIZE,
+    SMALL_SIZE,
+    TITLE_SIZE,
+    page_setup,
+    para,
+)
 from greencli.adapters.files import atomic_target
-from greencli.core.clean import scrub
 from greencli.core.evidence import EvidenceFile, size_text
 from greencli.core.reports import CommunityBinder, EvidenceReport
 
@@ -27,12 +34,9 @@ SHA_SHOWN = 8  # hex digits of each file's SHA-256 printed: enough to tell a fil
 OTHER = "未对应编号的材料"
 
 
-def _cell(cell: object, text: str, width: Mm, *, bold: bool = False) -> None:
-    cell.width = width  # type: ignore[attr-defined]
-    paragraph = cell.paragraphs[0]  # type: ignore[attr-defined]
-    paragraph.paragraph_format.space_after = Pt(0)
-    if text:
-        set_fonts(paragraph.add_run(scrub(text)), HEADING_FONT if bold else "宋体", SMALL_SIZE, bold)
+def _cell(cell: _Cell, text: str, width: Mm, *, bold: bool = False) -> None:
+    cell.width = width
+    write_cell(cell, text, bold=bold, font=HEADING_FONT if bold else BODY_FONT)
 
 
 def _files_table(doc: object, community: CommunityBinder) -> None:
@@ -43,7 +47,6 @@ def _files_table(doc: object, community: CommunityBinder) -> None:
     if community.binder.other:
         sections.append((OTHER, community.binder.other))
     table = grid(doc, WIDTHS)
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
     header = table.add_row().cells  # type: ignore[no-untyped-call]
     for cell, text, width in zip(header, HEADER, WIDTHS, strict=True):
         _cell(cell, text, width, bold=True)

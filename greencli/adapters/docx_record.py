@@ -59,7 +59,8 @@ def shade(cell: _Cell, fill: str = "E7E6E6") -> None:
     properties.append(shading)
 
 
-def _write(cell: _Cell, text: str, *, bold: bool = False, font: str = FONT) -> None:
+def write_cell(cell: _Cell, text: str, *, bold: bool = False, font: str = FONT) -> None:
+    """A cell's text in the record's 9-pt type, with no space after it."""
     paragraph = cell.paragraphs[0]
     paragraph.paragraph_format.space_after = Pt(0)
     if text:
@@ -84,7 +85,7 @@ def _row(table: Table, texts: tuple[str, ...], widths: tuple[Mm, ...], *, header
     cells = added.cells
     for cell, text, width in zip(cells, texts, widths, strict=True):
         cell.width = width
-        _write(cell, text, bold=header, font=HEADING_FONT if header else FONT)
+        write_cell(cell, text, bold=header, font=HEADING_FONT if header else FONT)
         if header or greyed:
             shade(cell, "D9E1F2" if header else "E7E6E6")
 

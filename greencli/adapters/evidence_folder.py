@@ -40,6 +40,15 @@ def folder_of(workbook: Path) -> Path:
     return workbook.with_name(workbook.stem)
 
 
+def _existing_folder(workbook: Path) -> Path | None:
+    """The workbook's evidence folder when there is one (a name that is no folder, or cannot be looked at: none)."""
+    folder = folder_of(workbook)
+    try:
+        return folder if folder.is_dir() else None
+    except OSError:
+        return None
+
+
 def _ignored(name: str) -> bool:
     """Lock, hidden and temporary files, and the ones Windows and macOS leave in folders."""
     return name.startswith(("~$", ".~", ".")) or name.endswith((".tmp", "#")) or name.casefold() in JUNK
@@ -135,14 +144,11 @@ def _mb(size: int) -> str:
 
 
 def list_evidence(workbook: Path) -> Listing:
-    """The workbook's evidence folder, each file hashed (`NO_FOLDER`-like, `exists` False, when there is none)."""
-    folder = folder_of(workbook)
+    """The workbook's evidence folder, each file hashed (`exists` False when there is none)."""
+    folder = _existing_folder(workbook)
+    if folder is None:
+        return Listing(path_text(folder_of(workbook).name))
     name = path_text(folder.name)
-    try:
-        if not folder.is_dir():
-            return Listing(name)
-    except OSError:
-        return Listing(name)
     files: list[ListedFile] = []
     issues: list[Issue] = []
     total = 0
@@ -175,11 +181,8 @@ def list_evidence(workbook: Path) -> Listing:
 def evidence_stamp(workbook: Path) -> str:
     """What the rollup compares to tell a changed evidence folder: every file's path, size and time ('' when the
     workbook has no folder). Listed, never read: an unchanged inbox costs one look at each folder."""
-    folder = folder_of(workbook)
-    try:
-        if not folder.is_dir():
-            return ""
-    except OSError:
+    folder = _existing_folder(workbook)
+    if folder is None:
         return ""
     digest = hashlib.sha256()
     for found in _walk(folder):

@@ -41,7 +41,6 @@ _LEADING = re.compile(r"^[（(【\[]*(?:详见|参见|另见|见|附件|附)?[�
 # An entry's 编号 at the start of a name: a row code or item number (1.1, 01.1, 1), or a letter code (B, V1).
 _NUMBER_CODE = re.compile(r"^0*(\d{1,3})(?:\.0*(\d{1,3}))?(?!\d)(?!\.\d)")
 _LETTER_CODE = re.compile(r"^([A-Za-z]\d{0,2})(?![A-Za-z0-9])")
-OTHER = ""  # the code of a file that is for no entry in particular
 
 
 def folded(name: str) -> str:
@@ -61,7 +60,7 @@ class ListedFile:
 
 @dataclass(frozen=True, slots=True)
 class EvidenceFile:
-    """An evidence file recorded with its evaluation, and the entries it is for (none: `OTHER`)."""
+    """An evidence file recorded with its evaluation, and the entries it is for (none: a file for no entry)."""
 
     path: str
     size: int
@@ -91,9 +90,6 @@ class Listing:
     exists: bool = False
     files: tuple[ListedFile, ...] = ()
     issues: tuple[Issue, ...] = ()
-
-
-NO_FOLDER = Listing("")
 
 
 def size_text(size: int) -> str:
@@ -157,6 +153,8 @@ class Matched:
 def match(rubric: Rubric, listing: Listing, cells: Mapping[str, Field]) -> Matched:
     """Which entries each listed file is for (by its name's code, and by every 佐证 cell that names it), and a
     warning at each 佐证 cell that names a file not in the folder."""
+    if not listing.files and not any(isinstance(c.value, str) and "." in c.value for c in cells.values()):
+        return Matched((), listing.issues)  # most workbooks: no folder and no file named (a name holds a dot)
     codes = codes_of(rubric)
     by_path = {folded(f.path): f for f in listing.files}
     by_name: dict[str, list[ListedFile]] = {}
