@@ -1,5 +1,6 @@
 """What a command loads on its way to work: never pandas (only the analysis API asks for it), never rich's
-Markdown machinery (help is rendered by greencli.cli.i18n), and never psycopg on an SQLite ledger. Checked on real
+Markdown machinery (help is rendered by greencli.cli.i18n), never pydantic for option values that are plainly
+valid (greencli.cli.coercion converts them), and never psycopg on an SQLite ledger. Checked on real
 processes with `-X importtime`, which lists every module a run imports."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
-NEVER = ("pandas", "numpy", "rich.markdown", "markdown_it", "psycopg")  # psycopg: only for a shared ledger
+NEVER = ("pandas", "numpy", "rich.markdown", "markdown_it", "psycopg", "pydantic")  # psycopg: only for a shared ledger
 
 
 def imported(*args: str, cwd: Path) -> set[str]:

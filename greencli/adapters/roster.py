@@ -15,7 +15,6 @@ from greencli.adapters.cells import cell_text
 from greencli.adapters.container import sniff_workbook
 from greencli.adapters.files import path_text
 from greencli.adapters.oserrors import describe_os_error
-from greencli.adapters.xlsx_reader import UnreadableWorkbook, open_workbook_rows
 from greencli.core.clean import clean, clean_line
 from greencli.core.errors import GreencliError, Problem, problems_of
 from greencli.core.issues import Issue, make_issue
@@ -58,10 +57,16 @@ def _rows_from_csv(path: Path) -> list[list[object]]:
 
 
 def _rows_from_xlsx(path: Path) -> list[list[object]]:
+    # the spreadsheet reader, loaded only for a roster kept as a workbook (a CSV one, the usual, never needs it)
+    from greencli.adapters.xlsx_reader import UnreadableWorkbook, open_workbook_rows  # noqa: PLC0415
+
     problem = sniff_workbook(path)
     if problem is not None:
         raise RosterError(path, [problem])
-    return open_workbook_rows(path)
+    try:
+        return open_workbook_rows(path)
+    except UnreadableWorkbook as exc:  # the spreadsheet library could not read it
+        raise RosterError(path, [exc.problem]) from exc
 
 
 @dataclass(frozen=True)
@@ -85,8 +90,6 @@ def load_roster(path: Path) -> RosterRead:
             raise RosterError(path, [Problem.of("roster-file-type", suffix=path.suffix)])
     except OSError as exc:
         raise RosterError(path, [Problem.of("roster-unreadable", reason=describe_os_error(exc))]) from exc
-    except UnreadableWorkbook as exc:  # the spreadsheet library could not read it
-        raise RosterError(path, [exc.problem]) from exc
     return _communities(path, rows)
 
 

@@ -39,12 +39,12 @@ from greencli.core.reports import (
     NoticeReport,
     ProgressReport,
     RescoreReport,
-    RollupReport,
     RosterReport,
     Status,
     TemplateReport,
     VoidReport,
 )
+from greencli.core.rollup_report import RollupReport
 from greencli.core.rubric import Rubric
 from greencli.core.values import as_float, percent_text
 

@@ -105,8 +105,10 @@ def _at(grid: Grid, r: int, c: int) -> Any:
     return row[c] if c < len(row) else None
 
 
-def _taken(found: Field, subject: str, label: str, issues: list[Issue], multiline: bool = False) -> Field:
-    """The cell as read under `core.clean`, with a `text-cleaned` warning at it when that changed what it holds."""
+def _taken(found: Field, subject: str, label: str | Callable[[], str], issues: list[Issue],
+           multiline: bool = False) -> Field:  # fmt: skip
+    """The cell as read under `core.clean`, with a `text-cleaned` warning at it when that changed what it holds
+    (`label`, or what makes it, names the field in that warning: made only then)."""
     value = found.value
     if not isinstance(value, str):
         return found
@@ -114,8 +116,9 @@ def _taken(found: Field, subject: str, label: str, issues: list[Issue], multilin
     if cleaned.text == value:
         return found
     if cleaned.changed:
-        issues.append(make_issue("text-cleaned", sheet=found.sheet, cell=found.cell, subject=subject, label=label,
-                                 chars=cleaned.codes(), value=show(cleaned.text)))  # fmt: skip
+        issues.append(make_issue("text-cleaned", sheet=found.sheet, cell=found.cell, subject=subject,
+                                 label=label if isinstance(label, str) else label(), chars=cleaned.codes(),
+                                 value=show(cleaned.text)))  # fmt: skip
     return Field(cleaned.text, found.sheet, found.cell)
 
 
@@ -133,7 +136,8 @@ def _read_scores(grid: Grid, rubric: Rubric, issues: list[Issue]) -> tuple[dict[
     values: dict[str, Field] = {}
     evidence: dict[str, Field] = {}
     for r in range(at + 1, len(grid)):
-        code = _code(_at(grid, r, code_col))
+        row = grid[r]
+        code = _code(row[code_col]) if code_col < len(row) else ""
         if not code:
             continue
         if code not in known:
@@ -144,10 +148,17 @@ def _read_scores(grid: Grid, rubric: Rubric, issues: list[Issue]) -> tuple[dict[
             issues.append(make_issue("row-duplicate", sheet=sheet, cell=a1(r, code_col), subject=code,
                                      other=f"{sheet}!{values[code].cell}"))  # fmt: skip
             continue
-        label = f"{code} {rubric.label_of(code)}"
-        values[code] = _taken(Field(_at(grid, r, value_col), sheet, a1(r, value_col)), code, label, issues)
-        evidence[code] = _taken(Field(_at(grid, r, evidence_col), sheet, a1(r, evidence_col)), code,
-                                f"{label}（{L.EVIDENCE_HEADER}）", issues, multiline=True)  # fmt: skip
+
+        def label(code: str = code) -> str:
+            return f"{code} {rubric.label_of(code)}"
+
+        def evidence_label(code: str = code) -> str:
+            return f"{label(code)}（{L.EVIDENCE_HEADER}）"
+
+        value = row[value_col] if value_col < len(row) else None
+        values[code] = _taken(Field(value, sheet, a1(r, value_col)), code, label, issues)
+        said = row[evidence_col] if evidence_col < len(row) else None
+        evidence[code] = _taken(Field(said, sheet, a1(r, evidence_col)), code, evidence_label, issues, multiline=True)
     return values, evidence
 
 
@@ -169,7 +180,8 @@ def _read_compounds(grid: Grid, issues: list[Issue]) -> list[CompoundEntry]:
     inputs = [cols[label] for label in L.COMPOUND_COLUMNS]
     out = []
     for r in range(at + 1, len(grid)):
-        if all(_at(grid, r, c) in ("", None) for c in inputs):
+        row = grid[r]
+        if not any(row[c] not in ("", None) for c in inputs if c < len(row)):
             continue  # an empty row of the form (the template has 200 of them)
 
         def get(label: str, r: int = r) -> Field:

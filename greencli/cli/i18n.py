@@ -28,6 +28,7 @@ from typer._click.exceptions import (
 from typer._click.formatting import HelpFormatter
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
+from greencli.cli.coercion import install as install_conversions
 from greencli.core.text import display_width, wrap
 
 HELP_TEXT = "显示本帮助并退出。"
@@ -285,9 +286,11 @@ class _Chinese:
         option = super().get_help_option(ctx)  # type: ignore[misc]
         if option is not None:
             option.help = HELP_TEXT
+            install_conversions([option])
         return option
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        install_conversions(self.params)  # type: ignore[attr-defined]
         try:
             return super().make_context(*args, **kwargs)  # type: ignore[misc]
         except ClickException as exc:

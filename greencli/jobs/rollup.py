@@ -26,7 +26,7 @@ from greencli.adapters.lock import database_lock, run_lock
 from greencli.adapters.oserrors import describe_os_error
 from greencli.core.errors import GreencliError
 from greencli.core.outcome import Outcome
-from greencli.core.reports import RollupReport
+from greencli.core.rollup_report import RollupReport
 from greencli.core.roster import Community, Rosters
 from greencli.core.rubric import Rubric, Standards, year_bounds
 from greencli.core.version import __version__
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from greencli.core.listings import Listing
     from greencli.core.progress import Progress
 
-# RollupReport is defined in greencli.core.reports (the terminal renders it); importable from here as before
+# RollupReport is defined in greencli.core.rollup_report (the terminal renders it); importable from here as before
 __all__ = ["RollupReport", "close_log", "event", "open_log", "run_rollup"]
 
 LOGGER = "greencli.rollup"
