@@ -292,7 +292,7 @@ def _rollup(tmp: Path, db: str) -> dict[str, Any]:
 def test_rollup_rescores_a_workbook_whose_evidence_changed(tmp_path: Path, ledger_db: str) -> None:
     book = _community(tmp_path / "in", "ZJ-01", {"1.1_计划.pdf": b"plan", "3/记录.jpg": b"photo"},
                       {"1.1": "1.1_计划.pdf"})  # fmt: skip
-    _community(tmp_path / "in", "ZJ-02", {})
+    second = _community(tmp_path / "in", "ZJ-02", {})
     first = _rollup(tmp_path, ledger_db)
     assert (first["new"], first["recorded"]) == (2, 2)
     quiet = _rollup(tmp_path, ledger_db)
@@ -320,6 +320,13 @@ def test_rollup_rescores_a_workbook_whose_evidence_changed(tmp_path: Path, ledge
     assert (removed["changed"], removed["recorded"]) == (1, 1)
     assert _current_evidence("ZJ-01", ledger_db) == []
     assert _rollup(tmp_path, ledger_db)["changed"] == 0
+
+    # added: a folder appears beside a workbook that had none (the scan's listing, not a look of its own, says so)
+    folder_of(second).mkdir()
+    (folder_of(second) / "2.1_协商记录.pdf").write_bytes(b"minutes")
+    added = _rollup(tmp_path, ledger_db)
+    assert (added["changed"], added["unchanged"], added["recorded"]) == (1, 1, 1)
+    assert [f["path"] for f in _current_evidence("ZJ-02", ledger_db)] == ["2.1_协商记录.pdf"]
 
 
 def test_the_index_lists_exactly_the_files_the_ledger_holds(tmp_path: Path, ledger_db: str) -> None:

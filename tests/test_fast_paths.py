@@ -87,6 +87,23 @@ def test_scanned_files_are_known_by_their_real_path(tmp_path: Path) -> None:
     assert resolve(real / "a.xlsx") == str((real / "a.xlsx").resolve())
 
 
+def test_the_scan_tells_each_files_size_time_and_evidence_folder_from_its_listing(tmp_path: Path) -> None:
+    """What the rollup takes from the scan instead of looking at each file again: the file's own stat, and which
+    workbooks have no folder of their name beside them (a folder named in another case may be theirs)."""
+    inbox = tmp_path / "inbox"
+    (inbox / "乡街").mkdir(parents=True)
+    for name in ("a.xlsx", "b.xlsx", "c.xlsx"):
+        (inbox / "乡街" / name).write_bytes(name.encode())
+    (inbox / "乡街" / "a").mkdir()  # a's evidence folder
+    (inbox / "乡街" / "C").mkdir()  # c's, on a file system that ignores case
+    (inbox / "乡街" / "b.xlsx.d").mkdir()  # not b's
+    found = scan(inbox)
+    for path in found.files:
+        assert (found.stats[path].st_size, found.stats[path].st_mtime_ns) == (path.stat().st_size,
+                                                                             path.stat().st_mtime_ns)  # fmt: skip
+    assert {p.name for p in found.no_evidence_folder} == {"b.xlsx"}
+
+
 def _zipped(files: dict[str, bytes], method: int) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", method) as z:

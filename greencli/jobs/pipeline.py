@@ -64,6 +64,10 @@ class Inputs:
     unmatched: tuple[str, ...] = ()
     skipped: tuple[Path, ...] = ()  # lock files of Excel/WPS, hidden and temporary files, other kinds of file
     resolved: Mapping[Path, str] = dataclasses.field(default_factory=dict)  # each file's absolute real path, as text
+    # What a folder's listing already told (`scan`), so a rollup over an unchanged inbox looks at each file once:
+    # the file's size and time, and the workbooks with no folder of their name beside them (no evidence folder).
+    stats: Mapping[Path, os.stat_result] = dataclasses.field(default_factory=dict)
+    no_evidence_folder: frozenset[Path] = frozenset()
 
     def key(self, path: Path) -> str:
         """The file's absolute real path as text: what the ledger and the inbox cache know it by."""
@@ -77,8 +81,9 @@ class Resolver:
     def __init__(self) -> None:
         self._folders: dict[Path, Path] = {}
 
-    def __call__(self, path: Path) -> str:
-        if path.is_symlink():
+    def __call__(self, path: Path, link: bool | None = None) -> str:
+        """`link`: whether the path is a symbolic link, when the folder's listing already said."""
+        if path.is_symlink() if link is None else link:
             return path_text(path.resolve())
         folder = self._folders.get(path.parent)
         if folder is None:
@@ -131,23 +136,57 @@ class _EvidenceFolders:
 
 def scan(folder: Path, resolver: Resolver | None = None) -> Inputs:
     """Every workbook under `folder`, recursively (the one inbox rule): lock, hidden and temporary files and
-    files of other kinds skipped; hidden folders not entered."""
+    files of other kinds skipped; hidden folders not entered. Each file is looked at once, through its folder's
+    listing (its size and time, whether it is a link, whether a folder of its name is beside it)."""
     resolve = resolver or Resolver()
     found: list[Path] = []
     skipped: list[Path] = []
     resolved: dict[Path, str] = {}
-    for parent, dirs, files in os.walk(folder):
+    stats: dict[Path, os.stat_result] = {}
+    bare: set[Path] = set()
+
+    def visit(parent: Path) -> None:
+        try:
+            with os.scandir(parent) as listing:
+                entries = list(listing)
+        except OSError:
+            return  # a folder that cannot be listed is passed over, as os.walk does
+        dirs: dict[str, os.DirEntry[str]] = {}
+        files: dict[str, os.DirEntry[str]] = {}
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            (dirs if is_dir else files)[entry.name] = entry
         stems = {os.path.splitext(n)[0].casefold() for n in files if _is_workbook_name(n)}
-        # a workbook's evidence folder (佐证材料) holds its documents, never another workbook to score
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d.casefold() not in stems)
+        folded = {name.casefold() for name in dirs}
         for name in sorted(files):
-            path = Path(parent) / name
+            path = parent / name
             if is_lock_or_temp(path) or path.suffix.lower() not in WORKBOOK_SUFFIXES:
                 skipped.append(path)
-            else:
-                found.append(path)
-                resolved[path] = resolve(path)
-    return Inputs(tuple(found), (), tuple(skipped), resolved)
+                continue
+            found.append(path)
+            entry = files[name]
+            try:
+                link = entry.is_symlink()
+                stats[path] = entry.stat()
+            except OSError:
+                link = None
+            resolved[path] = resolve(path, link)
+            if path.stem.casefold() not in folded:
+                bare.add(path)
+        # a workbook's evidence folder (佐证材料) holds its documents, never another workbook to score
+        for name in sorted(d for d in dirs if not d.startswith(".") and d.casefold() not in stems):
+            try:
+                if dirs[name].is_symlink():
+                    continue  # listed, never entered (as os.walk leaves links to folders)
+            except OSError:
+                continue
+            visit(parent / name)
+
+    visit(folder)
+    return Inputs(tuple(found), (), tuple(skipped), resolved, stats, frozenset(bare))
 
 
 def expand(patterns: Sequence[str]) -> Inputs:

@@ -10,6 +10,7 @@ consistent ledger, and the next run completes normally.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import sys
@@ -168,7 +169,7 @@ def _without_own_outputs(found: Inputs, ledger: Ledger, outs: Sequence[Path]) ->
     own = {*(path_text(out.resolve()) for out in outs), *ledger.output_paths()}
     kept = tuple(p for p in found.files if found.key(p) not in own)
     dropped = tuple(p for p in found.files if found.key(p) in own)
-    return Inputs(kept, found.unmatched, (*found.skipped, *dropped), found.resolved)
+    return dataclasses.replace(found, files=kept, skipped=(*found.skipped, *dropped))
 
 
 def _run_year(
@@ -257,11 +258,11 @@ def _locked_run(
             for path in found.files:
                 key = found.key(path)
                 try:
-                    st = path.stat()
+                    st = found.stats.get(path) or path.stat()
                 except OSError:
                     continue  # gone since the scan: read as a file that disappeared, next run
                 seen = known.get(key)
-                stamps[key] = stamp = evidence_stamp(path)
+                stamps[key] = stamp = "" if path in found.no_evidence_folder else evidence_stamp(path)
                 same_evidence = seen is not None and seen.evidence_stamp == stamp
                 if seen is not None and same_evidence and (seen.size, seen.mtime_ns) == (st.st_size, st.st_mtime_ns):
                     unchanged += 1
