@@ -228,3 +228,58 @@ def test_progress_sheets_written_in_the_district_workbook_are_those_progress_out
     assert props["greencli.progress_year"] == str(year)
     with zipfile.ZipFile(by_xlsxwriter) as package:
         assert any(n.startswith("xl/charts/chart") for n in package.namelist())
+
+
+@pytest.mark.parametrize(
+    ("patterns", "jobs", "expected"),
+    [
+        (["{folder}"], 0, True),  # a folder may hold any number of workbooks
+        (["{folder}/*.xlsx"], 0, True),  # so may a glob
+        (["a.xlsx"], 0, False),  # one named workbook is read in this process
+        ([f"{n}.xlsx" for n in range(15)], 0, False),  # below the batch size that pays for workers
+        ([f"{n}.xlsx" for n in range(16)], 0, True),
+        (["a.xlsx", "b.xlsx"], 2, True),  # workers asked for: two files are enough
+        (["{folder}"], 1, False),  # --jobs 1: never
+    ],
+)
+def test_the_readers_start_early_only_for_a_batch_that_will_use_them(
+    tmp_path: Path, patterns: list[str], jobs: int, expected: bool
+) -> None:
+    from greencli.jobs.readers import likely_parallel
+
+    given = [p.format(folder=tmp_path) for p in patterns]
+    assert likely_parallel(given, jobs) is expected
+
+
+FORKSERVER_PID = """
+import json, sys
+from multiprocessing import forkserver
+from greencli import api
+work, patterns = sys.argv[1], sys.argv[2:]
+api.start_readers_early(patterns, 0)
+started = forkserver._forkserver._forkserver_pid
+report = api.score(patterns, db=work + "/l.db", out=work + "/d.xlsx")
+print(json.dumps([started, forkserver._forkserver._forkserver_pid, report.to_json()["summary"]]))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="workers are spawned on Windows: there is no server to start")
+@pytest.mark.parametrize("many", [True, False])
+def test_a_batch_read_by_workers_forks_them_from_the_server_started_early(tmp_path: Path, many: bool) -> None:
+    """A folder starts the workers' server before the batch is listed, and the batch's workers come from that very
+    server (its scores as ever); one named workbook starts nothing."""
+    import subprocess
+
+    from tests.district import ROOT
+
+    inbox = ROOT / "samples" / "inspections" / "2022"
+    named = [str(inbox)] if many else [str(sorted(inbox.rglob("*.xlsx"))[0])]
+    done = subprocess.run([sys.executable, "-c", FORKSERVER_PID, str(tmp_path), *named], capture_output=True, text=True,
+                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    started, after, summary = json.loads(done.stdout.splitlines()[-1])
+    if many:
+        assert started is not None and after == started
+        assert summary["files"] > 16
+    else:
+        assert started is None and after is None

@@ -119,12 +119,8 @@ def _abandon(executor: ProcessPoolExecutor) -> None:
         manager.join(timeout=1.0)
 
 
-@contextlib.contextmanager
-def process_pool(
-    workers: int, initializer: Callable[..., None], initargs: tuple[Any, ...], preload: Sequence[str] = ()
-) -> Iterator[ProcessPoolExecutor]:
-    """A pool of `workers` processes, each run through `initializer(*initargs)` first (see the module's docstring),
-    for the length of a `with` block; workers are killed, not waited for, when the block ends by an exception."""
+def _prepared(preload: Sequence[str]) -> multiprocessing.context.BaseContext:
+    """The context workers start from, its fork server told to load `preload`, and the resource tracker running."""
     # The resource tracker that multiprocessing starts outlives a killed run by a moment and would print an English
     # warning about the run's semaphores; it inherits this process's warning options.
     if QUIET_TRACKER not in sys.warnoptions:
@@ -138,6 +134,29 @@ def process_pool(
         from multiprocessing import resource_tracker  # noqa: PLC0415
 
         resource_tracker.ensure_running()
+    return context
+
+
+def prestart(preload: Sequence[str]) -> None:
+    """Start the fork server now, where workers are forked from one: it imports `preload` while this process goes
+    on with its own start-up, and a later `process_pool` forks its workers from it at once. Nothing to do where
+    workers are spawned (Windows), as each of them imports what it needs itself."""
+    context = _prepared(preload)
+    if context.get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver  # noqa: PLC0415
+
+    with _sigint_held():  # the server, and every worker forked from it, starts with Ctrl-C held back
+        forkserver.ensure_running()
+
+
+@contextlib.contextmanager
+def process_pool(
+    workers: int, initializer: Callable[..., None], initargs: tuple[Any, ...], preload: Sequence[str] = ()
+) -> Iterator[ProcessPoolExecutor]:
+    """A pool of `workers` processes, each run through `initializer(*initargs)` first (see the module's docstring),
+    for the length of a `with` block; workers are killed, not waited for, when the block ends by an exception."""
+    context = _prepared(preload)
     executor = None
     try:
         with _sigint_held():

@@ -10,6 +10,7 @@ and what a caller needs to handle failures. The command line (greencli.cli) is b
 Commands: standard (standard_booklet to print it), template, score, progress (city_progress for every district of a shared ledger), notice,
 confer, history, evidence (the binder's index), rescore, void, rollup, export, roster_show, ledger_copy
 (greencli.api.commands). Analysis: load_rubric, assess_workbook, open_ledger, LedgerView (greencli.api.analysis).
+Start-up: start_readers_early (the reading workers load while the caller's own imports run).
 Failures: GreencliError (`.code`, `.params`, `.exit_code`, `str()` the Chinese message), Interrupted.
 
 Names are loaded on first use, so that importing the package (and starting the command line) costs nothing.
@@ -56,6 +57,7 @@ if TYPE_CHECKING:  # what a type checker sees: every name, explicitly re-exporte
     from greencli.core.rubric import Rubric as Rubric
     from greencli.core.rubric import describe as describe
     from greencli.core.version import __version__ as __version__
+    from greencli.jobs.readers import start_readers_early as start_readers_early
 
 _WHERE: dict[str, str] = {
     **dict.fromkeys(("standard", "template", "score", "progress", "notice", "confer", "history", "rescore", "void",
@@ -72,6 +74,7 @@ _WHERE: dict[str, str] = {
     "describe_os_error": "greencli.adapters.oserrors",
     "LEDGER_WAIT_SECONDS": "greencli.adapters.limits",
     "shown": "greencli.adapters.files",
+    "start_readers_early": "greencli.jobs.readers",
 }  # fmt: skip
 __all__ = [  # noqa: RUF022 - grouped as _WHERE is
     "DEBUG_ENV",
@@ -107,6 +110,7 @@ __all__ = [  # noqa: RUF022 - grouped as _WHERE is
     "shown",
     "standard",
     "standard_booklet",
+    "start_readers_early",
     "template",
     "void",
 ]

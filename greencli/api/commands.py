@@ -30,6 +30,7 @@ from greencli.adapters.runtime import interruption_behind
 from greencli.core.errors import GreencliError, interrupt_note
 from greencli.core.roster import Community, Rosters
 from greencli.core.rubric import Campaign, Rubric, year_bounds
+from greencli.jobs.readers import start_readers_early
 
 if TYPE_CHECKING:
     from greencli.core.batch import ScoreReport
@@ -201,6 +202,7 @@ def score(
 ) -> ScoreReport:
     """Check and score workbooks (files, folders or glob patterns), record the valid ones in the ledger and write
     the district workbook (its year's default name unless `out` names one); `dry_run` writes nothing."""
+    start_readers_early([str(f) for f in files], jobs)  # before the scoring stack is imported (see jobs.readers)
     from greencli.jobs.score import run_score
 
     standards = load_standards(_path(rubric))

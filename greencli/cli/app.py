@@ -156,6 +156,7 @@ def score(
 ) -> None:
     """检查并计算一批评分表：显示结果表，写入评分记录库，生成全区汇总工作簿。有无效评分表时退出码为 1，
     评分记录库被其他程序占用超过 --wait 秒时退出码为 3（未做任何改动）。"""
+    api.start_readers_early(files, jobs)  # first: the readers load while the command's own modules do
     report = api.score(files, roster=roster, db=db, district=district, out=out, year=year, dry_run=dry_run, jobs=jobs, rubric=rubric,
                        wait=wait, progress=_progress_bar(as_json))  # fmt: skip
     if as_json:

@@ -30,22 +30,13 @@ from greencli.core.outcome import Outcome, SourceFile
 from greencli.core.roster import Rosters
 from greencli.core.rubric import Campaign, Standards
 from greencli.core.values import Scores, shared
+from greencli.jobs.readers import GLOB_CHARS, READER, worker_count
 
-GLOB_CHARS = frozenset("*?[")
 # What a folder is searched for: workbooks, and the spreadsheet kinds people drop by mistake (reported, not skipped).
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".et", ".ods"})
-# Below this many files a process pool costs more to start than it saves.
-PARALLEL_FROM = 16
 # Files a worker is handed at a time: few enough that the workers finish together (a worker left with a long last
 # chunk keeps the run going while the other core idles), enough that handing them out costs nothing.
 CHUNK = 16
-# What a reading worker imports before its first file (the fork server loads it once for all of them).
-READER = (
-    "greencli.jobs.pipeline",
-    "greencli.adapters.xlsx_reader",
-    "greencli.core.assess",
-    "greencli.adapters.evidence_folder",
-)
 # What an interrupted run says of the ledger, once its batch is recorded (score and rollup alike).
 RECORDED_NO_WORKBOOK = (
     "本批已记录入评分记录库，汇总工作簿未写出（可再次运行 greencli score 或 greencli rollup 从记录库重新生成）"
@@ -346,7 +337,7 @@ def assess_all(
     lean (`compact`), its valid evaluation spooled into `batch` as it comes (the ledger stays unlocked while files
     are read)."""
     work = [(path, (hashes or {}).get(path), (resolved or {}).get(path)) for path in files]
-    workers = jobs if jobs > 0 else (min(os.cpu_count() or 1, 8) if len(files) >= PARALLEL_FROM else 1)
+    workers = worker_count(len(files), jobs)
     context = _Context(standards, roster, latest_year, batch.stamp if batch is not None else None)
 
     def done(result: tuple[Outcome, Row | None]) -> Outcome:
@@ -358,7 +349,7 @@ def assess_all(
             on_done(outcome)
         return outcome
 
-    if workers <= 1 or len(files) <= 1:
+    if workers <= 1:
         for item in work:
             yield done(_assessed(context, *item))
         return
