@@ -131,8 +131,7 @@ def _read_scores(grid: Grid, rubric: Rubric, issues: list[Issue]) -> tuple[dict[
         return {}, {}
     at, cols = header
     code_col, value_col, evidence_col = (cols[label] for label in labels)
-    known = set(rubric.entry_codes)
-    letters = frozenset(c.rstrip("0123456789") for c in known if c[:1].isalpha())
+    known, letters = rubric.entry_code_set, rubric.code_letters
     values: dict[str, Field] = {}
     evidence: dict[str, Field] = {}
     for r in range(at + 1, len(grid)):

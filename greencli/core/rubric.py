@@ -77,14 +77,13 @@ class Item:
     responsible: tuple[str, ...]
     supervisors: tuple[str, ...]
     rows: tuple[Row, ...]
+    # the 不适用 row and the others, told apart once: every workbook's scoring asks for them
+    na_row: Row | None = field(init=False, repr=False, compare=False)
+    scored_rows: tuple[Row, ...] = field(init=False, repr=False, compare=False)
 
-    @property
-    def na_row(self) -> Row | None:
-        return next((r for r in self.rows if r.kind is RowKind.NA), None)
-
-    @property
-    def scored_rows(self) -> tuple[Row, ...]:
-        return tuple(r for r in self.rows if r.kind is not RowKind.NA)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "na_row", next((r for r in self.rows if r.kind is RowKind.NA), None))
+        object.__setattr__(self, "scored_rows", tuple(r for r in self.rows if r.kind is not RowKind.NA))
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,9 +247,15 @@ class Rubric:
     # the 考评方式 that ask for documents (查阅资料): an item judged so should have evidence files in the binder
     document_methods: tuple[str, ...] = ()
     _rows: dict[str, Row] = field(init=False, repr=False, compare=False)
+    # every entry code, and the letters such codes begin with (B, V): the reader asks of every 评分表 row
+    entry_code_set: frozenset[str] = field(init=False, repr=False, compare=False)
+    code_letters: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_rows", {r.code: r for i in self.items for r in i.rows})
+        codes = frozenset(self.entry_codes)
+        object.__setattr__(self, "entry_code_set", codes)
+        object.__setattr__(self, "code_letters", frozenset(c.rstrip("0123456789") for c in codes if c[:1].isalpha()))
 
     def rows(self) -> Iterator[Row]:
         for item in self.items:
