@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
 import sys
 import zipfile
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -16,10 +18,20 @@ from typing import Any
 import pytest
 from greencli.adapters.container import inspect_package
 from greencli.adapters.ledger import Ledger
+from greencli.adapters.rubric_file import load_rubric
 from greencli.adapters.streams import print_json
-from greencli.adapters.xlsx_report import print_lines, print_width
+from greencli.adapters.xlsx_report import (
+    gaps_table,
+    issues_table,
+    items_table,
+    print_lines,
+    print_width,
+    summary_table,
+)
+from greencli.core.model import Verdict
+from greencli.core.outcome import Outcome, SourceFile
 from greencli.core.values import is_multiple
-from greencli.jobs.pipeline import Resolver, expand, scan
+from greencli.jobs.pipeline import Resolver, compact, expand, scan
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -102,6 +114,63 @@ def test_the_scan_tells_each_files_size_time_and_evidence_folder_from_its_listin
         assert (found.stats[path].st_size, found.stats[path].st_mtime_ns) == (path.stat().st_size,
                                                                              path.stat().st_mtime_ns)  # fmt: skip
     assert {p.name for p in found.no_evidence_folder} == {"b.xlsx"}
+
+
+def test_the_scan_lists_depth_first_in_name_order_and_leaves_nothing_for_the_collector(tmp_path: Path) -> None:
+    """A folder's workbooks, then each folder below it in name order, all the way down (as the recursive scan did);
+    and nothing of a listing of thousands is left in a reference cycle, waiting for the garbage collector."""
+    inbox = tmp_path / "inbox"
+    for folder in ("b", "a/y", "a/x", "a", "c/z"):
+        (inbox / folder).mkdir(parents=True, exist_ok=True)
+    names = ["2.xlsx", "1.xlsx", "b/3.xlsx", "a/5.xlsx", "a/4.xlsx", "a/y/7.xlsx", "a/x/6.xlsx", "c/z/8.xlsx"]
+    for name in names:
+        (inbox / name).write_bytes(b"x")
+    gc.collect()
+    gc.disable()
+    try:
+        found = scan(inbox)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+    expected = ["1.xlsx", "2.xlsx", "a/4.xlsx", "a/5.xlsx", "a/x/6.xlsx", "a/y/7.xlsx", "b/3.xlsx", "c/z/8.xlsx"]
+    assert [p.relative_to(inbox).as_posix() for p in found.files] == expected
+
+
+def test_outcomes_kept_for_the_reports_share_what_repeats(tmp_path: Path) -> None:
+    """Thousands of outcomes are held until the reports are written: dates, versions, reviewers and names are one
+    object each across them, and a file's real path is the listing's own string."""
+    day = date(2022, 10, 17)
+    listed = str(tmp_path / "乡街" / "a.xlsx")
+
+    def read(code: str) -> Outcome:  # as a worker's outcome arrives: every value a fresh copy
+        return Outcome(file="".join(listed), community_id="".join(code), community="".join("第一社区"),
+                       subdistrict="".join("乡街"), year=2022, verdict=Verdict.PASS, total=Decimal("85.0"),
+                       bonus=Decimal("0"), categories={1: Decimal("20")}, items={1: Decimal("5")}, vetoes=(),
+                       review_date=date(day.year, day.month, day.day), reviewers="".join("张三、李四"),
+                       rubric_version="".join("2021.2"),
+                       source=SourceFile("".join(listed), "0" * 64, 1, 1))  # fmt: skip
+
+    a, b = compact(read("C1"), listed), compact(read("C2"), listed)
+    assert a.review_date is b.review_date and a.rubric_version is b.rubric_version and a.reviewers is b.reviewers
+    assert a.subdistrict is b.subdistrict and a.total is b.total
+    assert a.source is not None and a.source.path is listed
+    assert (a.review_date, a.reviewers, a.source.path) == (day, "张三、李四", listed)
+
+
+def test_a_report_sheets_rows_walked_twice_are_the_same_rows(tmp_path: Path) -> None:
+    """The district workbook's big sheets make their rows afresh for the widths and for the writing: both walks,
+    and the count, agree."""
+    folder = score_batches(tmp_path, ("2021", "2022"))
+    with Ledger.open(folder / "l.db") as ledger:
+        outcomes = ledger.evaluations(current_only=True)
+        assert list(ledger.each_evaluation(current_only=True)) == outcomes
+    rubric = load_rubric()
+    for make in (summary_table, items_table, gaps_table, issues_table):
+        table = make(outcomes, rubric)
+        first, second = list(table.rows), list(table.rows)
+        assert first == second and len(first) == len(table.rows), make.__name__
+    failing = [o for o in outcomes if o.counts and o.verdict in (Verdict.FAIL, Verdict.VETO)]
+    assert len(gaps_table(outcomes, rubric).rows) == len(failing)
 
 
 def _zipped(files: dict[str, bytes], method: int) -> bytes:

@@ -304,6 +304,14 @@ def shared(value: Decimal) -> Decimal:
     return value
 
 
+_DATES: dict[date, date] = {}
+
+
+def shared_date(day: date) -> date:
+    """One object per date across thousands of outcomes (a batch's 评审日期 are a few dozen days)."""
+    return _DATES.setdefault(day, day) if len(_DATES) < SHARED_LIMIT else day
+
+
 _KEYS: dict[tuple[int, ...], tuple[int, ...]] = {}
 
 

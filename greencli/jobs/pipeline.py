@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from greencli.adapters.container import Whole, read_whole
 from greencli.adapters.evidence_folder import sha256_file
@@ -29,7 +30,7 @@ from greencli.core.model import Evaluation, RecordedEntries, Verdict
 from greencli.core.outcome import Outcome, SourceFile
 from greencli.core.roster import Rosters
 from greencli.core.rubric import Campaign, Standards
-from greencli.core.values import Scores, shared
+from greencli.core.values import Scores, shared, shared_date
 from greencli.jobs.readers import GLOB_CHARS, READER, worker_count
 
 # What a folder is searched for: workbooks, and the spreadsheet kinds people drop by mistake (reported, not skipped).
@@ -49,6 +50,14 @@ UNEXPECTED = (
 # ── discover ──
 
 
+class FileStat(NamedTuple):
+    """A file's size and time as its folder's listing gave them (all a rollup compares; a whole `os.stat_result`
+    is ten times the memory, for thousands of files)."""
+
+    st_size: int
+    st_mtime_ns: int
+
+
 @dataclass(frozen=True)
 class Inputs:
     files: tuple[Path, ...]
@@ -57,7 +66,7 @@ class Inputs:
     resolved: Mapping[Path, str] = dataclasses.field(default_factory=dict)  # each file's absolute real path, as text
     # What a folder's listing already told (`scan`), so a rollup over an unchanged inbox looks at each file once:
     # the file's size and time, and the workbooks with no folder of their name beside them (no evidence folder).
-    stats: Mapping[Path, os.stat_result] = dataclasses.field(default_factory=dict)
+    stats: Mapping[Path, FileStat] = dataclasses.field(default_factory=dict)
     no_evidence_folder: frozenset[Path] = frozenset()
 
     def key(self, path: Path) -> str:
@@ -133,15 +142,18 @@ def scan(folder: Path, resolver: Resolver | None = None) -> Inputs:
     found: list[Path] = []
     skipped: list[Path] = []
     resolved: dict[Path, str] = {}
-    stats: dict[Path, os.stat_result] = {}
+    stats: dict[Path, FileStat] = {}
     bare: set[Path] = set()
-
-    def visit(parent: Path) -> None:
+    # Depth first, a folder's files before its folders, in name order; by a stack rather than a recursive inner
+    # function, which would hold everything listed (thousands of paths) in a reference cycle until the collector ran.
+    waiting = [folder]
+    while waiting:
+        parent = waiting.pop()
         try:
             with os.scandir(parent) as listing:
                 entries = list(listing)
         except OSError:
-            return  # a folder that cannot be listed is passed over, as os.walk does
+            continue  # a folder that cannot be listed is passed over, as os.walk does
         dirs: dict[str, os.DirEntry[str]] = {}
         files: dict[str, os.DirEntry[str]] = {}
         for entry in entries:
@@ -161,22 +173,23 @@ def scan(folder: Path, resolver: Resolver | None = None) -> Inputs:
             entry = files[name]
             try:
                 link = entry.is_symlink()
-                stats[path] = entry.stat()
+                st = entry.stat()
+                stats[path] = FileStat(st.st_size, st.st_mtime_ns)
             except OSError:
                 link = None
             resolved[path] = resolve(path, link)
             if path.stem.casefold() not in folded:
                 bare.add(path)
         # a workbook's evidence folder (佐证材料) holds its documents, never another workbook to score
+        below = []
         for name in sorted(d for d in dirs if not d.startswith(".") and d.casefold() not in stems):
             try:
                 if dirs[name].is_symlink():
                     continue  # listed, never entered (as os.walk leaves links to folders)
             except OSError:
                 continue
-            visit(parent / name)
-
-    visit(folder)
+            below.append(parent / name)
+        waiting.extend(reversed(below))  # the first in name order is listed next
     return Inputs(tuple(found), (), tuple(skipped), resolved, stats, frozenset(bare))
 
 
@@ -340,24 +353,24 @@ def assess_all(
     workers = worker_count(len(files), jobs)
     context = _Context(standards, roster, latest_year, batch.stamp if batch is not None else None)
 
-    def done(result: tuple[Outcome, Row | None]) -> Outcome:
+    def done(item: tuple[Path, str | None, str | None], result: tuple[Outcome, Row | None]) -> Outcome:
         outcome, row = result
         if batch is not None and row is not None:
             batch.add_row(row)
-        outcome = compact(outcome)
+        outcome = compact(outcome, item[2])
         if on_done:
             on_done(outcome)
         return outcome
 
     if workers <= 1:
         for item in work:
-            yield done(_assessed(context, *item))
+            yield done(item, _assessed(context, *item))
         return
     from greencli.adapters.workers import process_pool
 
     with process_pool(workers, _init_worker, (context,), READER) as pool:
-        for result in pool.map(_work, work, chunksize=CHUNK):
-            yield done(result)
+        for item, result in zip(work, pool.map(_work, work, chunksize=CHUNK), strict=True):
+            yield done(item, result)
 
 
 # ── settle ──
@@ -477,16 +490,24 @@ def missing_outcome(pattern: str) -> Outcome:
 # ── keeping thousands of outcomes lean ──
 
 
-def compact(o: Outcome) -> Outcome:
-    """The outcome with its repeating numbers and names shared and without its entries (recorded by then), as it
-    is kept in memory for the reports."""
+def compact(o: Outcome, resolved: str | None = None) -> Outcome:
+    """The outcome with its repeating numbers, names and dates shared and without its entries (recorded by then), as
+    it is kept in memory for the reports; its source file's path is `resolved` itself when it is that text (the
+    listing's own string, not a second copy of it from the worker)."""
+    source = o.source
+    if source is not None and resolved is not None and source.path == resolved:
+        source = dataclasses.replace(source, path=resolved)
     return dataclasses.replace(
         o,
         entries=None,
         evidence=(),
+        source=source,
         community_id=sys.intern(o.community_id),
         community=sys.intern(o.community),
         subdistrict=sys.intern(o.subdistrict),
+        reviewers=sys.intern(o.reviewers),
+        rubric_version=sys.intern(o.rubric_version) if o.rubric_version is not None else None,
+        review_date=shared_date(o.review_date) if o.review_date is not None else None,
         total=shared(o.total) if o.total is not None else None,
         bonus=shared(o.bonus) if o.bonus is not None else None,
         categories=Scores(o.categories) if o.categories is not None else None,

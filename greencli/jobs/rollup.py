@@ -316,10 +316,11 @@ def _locked_run(
             # rest is let go before the workbook is written from the ledger, so that thousands are not held twice.
             invalid_read = [o for o in assessed if not o.scored]
             other_year, found_count, skipped_count = len(off_year), len(found.files), len(found.skipped)
-            del assessed, off_year, found
+            read_any = bool(fresh)
+            del assessed, off_year, found, fresh, hashes, stamps, reading
             communities_of_year = rosters.for_year(year)
             new_roster = rosters.given is not None and kept_rosters.by_year.get(year) != rosters.given
-            quiet = not (fresh or files or gone or new_roster)
+            quiet = not (read_any or files or gone or new_roster)
             if quiet and ledger.output_unchanged(
                 out.resolve(), _fingerprint(ledger, rubric, communities_of_year, year, out)
             ):

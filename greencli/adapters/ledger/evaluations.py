@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from sys import intern
 
 from greencli.adapters.ledger.postgres import PgConnection
 from greencli.adapters.ledger.schema import Connected, Database, LedgerError, local_time, now, shown_time
@@ -25,7 +26,7 @@ from greencli.core.evidence import EvidenceFile, digest
 from greencli.core.issues import Issue, Severity
 from greencli.core.model import JsonValue, RecordedEntries, Verdict
 from greencli.core.outcome import Conferral, InvalidSubmission, Outcome, Record, SourceFile
-from greencli.core.values import Scores, shared
+from greencli.core.values import Scores, shared, shared_date
 
 
 @dataclass(frozen=True)
@@ -103,18 +104,20 @@ def _outcome(row: Sequence[object], entries: object = None, evidence: object = N
     (id_, code, name, sub, year, verdict, total, bonus, categories, items, vetoes, rid, rver, path, sha, size, mtime,
      review, scored, superseded, warnings, reviewers, void_reason, voided_at) = row  # fmt: skip
     issues = tuple(Issue.from_dict(i, Severity.WARNING) for i in json.loads(str(warnings)) if isinstance(i, dict))
+    file = str(path)
+    # names, versions, reviewers, dates and batch times repeat across thousands of evaluations: one object each
     return Outcome(
-        file=str(path), community_id=str(code), community=str(name), subdistrict=str(sub), year=int(str(year)),
-        verdict=Verdict(str(verdict)), total=shared(Decimal(str(total))), bonus=shared(Decimal(str(bonus))),
-        categories=_numbers(str(categories)), items=_numbers(str(items)),
+        file=file, community_id=intern(str(code)), community=intern(str(name)), subdistrict=intern(str(sub)),
+        year=int(str(year)), verdict=Verdict(str(verdict)), total=shared(Decimal(str(total))),
+        bonus=shared(Decimal(str(bonus))), categories=_numbers(str(categories)), items=_numbers(str(items)),
         vetoes=tuple(str(v) for v in json.loads(str(vetoes))), issues=issues,
-        review_date=date.fromisoformat(review) if isinstance(review, str) and review else None,
-        reviewers=str(reviewers or ""), rubric_version=str(rver) if rver else None,
-        source=SourceFile(str(path), str(sha), int(str(size)), int(float(str(mtime)) * 1e9)),
+        review_date=shared_date(date.fromisoformat(review)) if isinstance(review, str) and review else None,
+        reviewers=intern(str(reviewers or "")), rubric_version=intern(str(rver)) if rver else None,
+        source=SourceFile(file, str(sha), int(str(size)), int(float(str(mtime)) * 1e9)),
         entries=RecordedEntries.from_json(json.loads(entries)) if isinstance(entries, str) else None,
         evidence=tuple(EvidenceFile.from_json(f) for f in json.loads(evidence) if isinstance(f, dict))
         if isinstance(evidence, str) else (),
-        record=Record(id=int(str(id_)), rubric_id=str(rid), scored_at=local_time(str(scored)) or "",
+        record=Record(id=int(str(id_)), rubric_id=intern(str(rid)), scored_at=intern(local_time(str(scored)) or ""),
                       superseded_by=int(str(superseded)) if superseded is not None else None,
                       void_reason=str(void_reason) if void_reason is not None else None,
                       voided_at=local_time(str(voided_at)) if voided_at is not None else None),
@@ -234,6 +237,21 @@ class Evaluations(Connected):
     ) -> list[Outcome]:
         """Evaluations, oldest first, each with its `record`; `current_only` leaves out superseded and voided ones;
         `entries` reads every value as entered too (for re-scoring), `evidence` the evidence files."""
+        return list(self.each_evaluation(community_id=community_id, year=year, current_only=current_only,
+                                         record=record, entries=entries, evidence=evidence))  # fmt: skip
+
+    def each_evaluation(
+        self,
+        *,
+        community_id: str | None = None,
+        year: int | None = None,
+        current_only: bool = False,
+        record: int | None = None,
+        entries: bool = False,
+        evidence: bool = False,
+    ) -> Iterator[Outcome]:
+        """`evaluations`, one at a time: for a caller that keeps only a little of each (thousands are never all
+        held at once). The ledger is not to be written until the iteration ends."""
         clauses: list[str] = ["district = ?"]
         params: list[str | int] = [self.district]
         if community_id is not None:
@@ -252,7 +270,8 @@ class Evaluations(Connected):
         rows = self.db.execute(
             f"SELECT {columns} FROM evaluations {where} ORDER BY year, community_id, scored_at, id", params
         )  # each row made into its outcome as it is fetched: never every row and every outcome at once
-        return [_outcome(row[:24], row[24], row[25]) for row in rows]
+        for row in rows:
+            yield _outcome(row[:24], row[24], row[25])
 
     def file_years(self) -> dict[str, int]:
         """file path → the 评审年度 of the evaluations recorded from it (the latest, should a path hold several)."""
