@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -22,7 +22,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from greencli.adapters.cells import text_width
 from greencli.adapters.files import atomic_target
-from greencli.core.batch import gaps, ranks, subdistrict_stats, unit_losses
+from greencli.core.batch import gap, gap_order, ranks, subdistrict_stats, unit_losses
 from greencli.core.issues import issue_title
 from greencli.core.outcome import Outcome
 from greencli.core.rubric import Rubric
@@ -51,13 +51,28 @@ FOOTER = "第 &P 页，共 &N 页"  # the page numbers printed below every progr
 SUPERSEDED = "被取代"  # the 结论 of a workbook another of the same batch stands for, as the terminal says it
 
 
+class _Rows:
+    """A sheet's rows, made afresh each time they are walked (once for the column widths, once to write them):
+    thousands of outcomes' rows are never all held at once, so the workbook's memory does not grow with the batch."""
+
+    def __init__(self, count: int, make: Callable[[], Iterator[list[Any]]]) -> None:
+        self._count = count
+        self._make = make
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        return self._make()
+
+
 @dataclass
 class _Table:
     """A sheet as data: headers, rows of cells, and per-column kinds for formatting."""
 
     name: str
     headers: list[str]
-    rows: list[list[Any]]
+    rows: list[list[Any]] | _Rows
     kinds: list[str]  # text | wrap (may narrow to fit the page) | number | score | percent | int | date
     freeze_cols: int = 0
     note: str = ""  # printed two rows below the table, outside its filter
@@ -253,6 +268,11 @@ def _widths(t: _Table) -> list[float]:
     """Column widths: text as wide as its longest value, numbers as wide as their header wrapped to three lines; the
     long-text columns narrow (and wrap) as far as needed for the printed sheet to fit one page wide legibly; a
     column widens a little where its header would wrap to a line of one character."""
+    texts = [col for col, kind in enumerate(t.kinds) if kind in ("text", "wrap")]
+    longest = dict.fromkeys(texts, 0.0)
+    for r in t.rows:  # one walk over the rows for every text column
+        for col in texts:
+            longest[col] = max(longest[col], print_width(_shown(r[col])))
     widths: list[float] = []
     for col, header in enumerate(t.headers):
         kind = t.kinds[col]
@@ -260,7 +280,7 @@ def _widths(t: _Table) -> list[float]:
         lines = header.split("\n")
         head = max([-(-text_width(header.replace("\n", "")) // t.header_lines), *(text_width(x) for x in lines[:-1])])
         if kind in ("text", "wrap"):
-            widest = max([head + 2, *(print_width(_shown(r[col])) + 2 for r in t.rows)])
+            widest = max(head + 2, longest[col] + 2)
         elif kind == "date":
             widest = max(head + 2, 12)
         else:
@@ -315,8 +335,8 @@ def summary_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
     ranked = ranks(outcomes)
     headers = ["乡街", "社区编码", "社区名称", "评审年度", "评审日期", "评审人员", *_category_headers(rubric), "加分", "总分", "结论",
                "否决项", "乡街排名", "全区排名", "说明", "源文件"]  # fmt: skip
-    rows = []
-    for o in outcomes:
+
+    def row(o: Outcome) -> list[Any]:
         local, district = ranked.get(o.file, (None, None))
         cats = [(o.categories or {}).get(c.number) if o.scored else None for c in rubric.categories]
         if o.superseded_in_batch:
@@ -332,8 +352,10 @@ def summary_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
         # a superseded workbook was scored, but its verdict is not the community's: on paper, as on the terminal,
         # it reads 被取代, never 达标/未达标 beside the verdict that stands
         verdict = SUPERSEDED if o.superseded_in_batch else o.verdict.label
-        rows.append([o.subdistrict, o.community_id, o.community, o.year, o.review_date, o.reviewers, *cats, o.bonus,
-                     o.total, verdict, "、".join(o.vetoes), local, district, note, o.file])  # fmt: skip
+        return [o.subdistrict, o.community_id, o.community, o.year, o.review_date, o.reviewers, *cats, o.bonus, o.total,
+                verdict, "、".join(o.vetoes), local, district, note, o.file]  # fmt: skip
+
+    rows = _Rows(len(outcomes), lambda: map(row, outcomes))
     n = len(rubric.categories)
     kinds = ["text", "text", "text", "int", "date", "wrap", *["score"] * n, "score", "score", "text", "text", "int", "int",
              "wrap", "text"]  # fmt: skip
@@ -352,8 +374,10 @@ def items_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
     # every header keeps the item's number and its maximum on lines of their own; the content follows, shortened
     headers = ["乡街", "社区编码", "社区名称", *(f"{i.number}\n{fmt(i.points)}分\n{i.content[:10]}" for i in rubric.items),
                f"总分\n（{fmt(sum(i.points for i in rubric.items))}分）"]  # fmt: skip
-    rows = [[o.subdistrict, o.community_id, o.community, *((o.items or {}).get(i.number) for i in rubric.items), o.total]
-            for o in outcomes if o.counts]  # fmt: skip
+    counted = [o for o in outcomes if o.counts]
+    rows = _Rows(len(counted), lambda: ([o.subdistrict, o.community_id, o.community,
+                                         *((o.items or {}).get(i.number) for i in rubric.items), o.total]
+                                        for o in counted))  # fmt: skip
     return _Table("分项得分", headers, rows, ["text"] * 3 + ["score"] * (len(rubric.items) + 1), freeze_cols=3,
                   title=_titled("分项得分", outcomes, rubric), header_lines=7)  # fmt: skip
 
@@ -382,12 +406,15 @@ def units_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
 def gaps_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
     headers = ["乡街", "社区编码", "社区名称", "总分", "结论", "需先消除的否决项", f"距{fmt(rubric.pass_mark)}分还差",
                "提分空间最大的项目"]  # fmt: skip
-    rows = []
-    for g in gaps(outcomes, rubric):
+    short = gap_order(outcomes, rubric)
+
+    def row(o: Outcome) -> list[Any]:
+        g = gap(o, rubric)
         vetoes = "；".join(f"{code} {rubric.veto(code).name}" for code in g.vetoes)
         gain = "；".join(f"{n}.{rubric.item(n).content}（可提{fmt(pts)}分）" for n, pts in g.to_gain)
-        o = g.outcome
-        rows.append([o.subdistrict, o.community_id, o.community, o.total, o.verdict.label, vetoes, g.short, gain])
+        return [o.subdistrict, o.community_id, o.community, o.total, o.verdict.label, vetoes, g.short, gain]
+
+    rows = _Rows(len(short), lambda: map(row, short))
     return _Table("达标差距", headers, rows, ["text", "text", "text", "score", "text", "wrap", "score", "wrap"],
                   title=_titled("评审达标差距", outcomes, rubric))  # fmt: skip
 
@@ -395,8 +422,9 @@ def gaps_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
 def issues_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
     # the English issue code (for a script's filter) is the last column, on screen only: paper gets the Chinese title
     headers = ["文件", "社区编码", "工作表", "单元格", "编号", "问题类型", "严重程度", "说明", "问题代码"]
-    rows = [[o.file, o.community_id, i.sheet or "", i.cell or "", i.subject or "", issue_title(i.code),
-             "错误" if i.is_error else "提醒", i.message, i.code] for o in outcomes for i in o.issues]  # fmt: skip
+    rows = _Rows(sum(len(o.issues) for o in outcomes),
+                 lambda: ([o.file, o.community_id, i.sheet or "", i.cell or "", i.subject or "", issue_title(i.code),
+                           "错误" if i.is_error else "提醒", i.message, i.code] for o in outcomes for i in o.issues))  # fmt: skip
     kinds = ["wrap", "text", "text", "text", "text", "wrap", "text", "wrap", "text"]
     return _Table("问题清单", headers, rows, kinds, title=_titled("评分表问题清单", outcomes, rubric), unprinted=1)
 

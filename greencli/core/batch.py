@@ -127,18 +127,31 @@ class Gap:
     to_gain: tuple[tuple[int, Decimal], ...]  # (item, points still to gain), most first
 
 
-def gaps(outcomes: Sequence[Outcome], rubric: Rubric, top: int = 5) -> list[Gap]:
-    """What stands between each failing or vetoed community and a pass: the vetoes, then the points short."""
-    out = []
-    for o in outcomes:
-        if not o.counts or o.verdict not in (Verdict.FAIL, Verdict.VETO) or o.items is None or o.total is None:
-            continue
-        gain = sorted(
-            ((i.number, i.points - o.items[i.number]) for i in rubric.items if o.items[i.number] < i.points),
-            key=lambda x: (-x[1], x[0]),
-        )
-        out.append(Gap(o, o.vetoes, max(Decimal(0), rubric.pass_mark - o.total), tuple(gain[:top])))
-    return sorted(out, key=lambda g: (len(g.vetoes), g.short, g.outcome.community_id))
+def gap_order(outcomes: Sequence[Outcome], rubric: Rubric) -> list[Outcome]:
+    """The failing and vetoed communities that count, nearest a pass first: the fewest vetoes, then the fewest points
+    short, then by code (each one's `gap` is made when it is asked for, never all at once)."""
+    failing = [o for o in outcomes if _short_of(o, rubric) is not None]
+    return sorted(failing, key=lambda o: (len(o.vetoes), _short_of(o, rubric), o.community_id))
+
+
+def _short_of(o: Outcome, rubric: Rubric) -> Decimal | None:
+    if not o.counts or o.verdict not in (Verdict.FAIL, Verdict.VETO) or o.items is None or o.total is None:
+        return None
+    return max(Decimal(0), rubric.pass_mark - o.total)
+
+
+def gap(o: Outcome, rubric: Rubric, top: int = 5) -> Gap:
+    """What stands between a failing or vetoed community (one of `gap_order`'s) and a pass: its vetoes, the points
+    short, and the `top` items with the most points still to gain."""
+    short = _short_of(o, rubric)
+    if short is None or o.items is None:
+        raise ValueError(f"{o.file}: neither failing nor vetoed")
+    items = o.items
+    gain = sorted(
+        ((i.number, i.points - items[i.number]) for i in rubric.items if items[i.number] < i.points),
+        key=lambda x: (-x[1], x[0]),
+    )
+    return Gap(o, o.vetoes, short, tuple(gain[:top]))
 
 
 def row_code(issue: Issue) -> str:
