@@ -79,7 +79,7 @@ def run_confer(
     if not wanted:
         raise GreencliError("confer-no-codes")
     with Ledger.open(ledger_at(db), create=False) as ledger:
-        evaluations = currents(ledger.each_evaluation(current_only=True))
+        evaluations = currents(ledger.evaluations(current_only=True))
         stored = {o.community_id.casefold(): o for o in ledger.evaluations(current_only=True, year=year)}
         problems: list[Problem] = []
         done: list[Conferred] = []

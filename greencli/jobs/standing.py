@@ -42,7 +42,7 @@ class YearStanding:
     def read(
         cls, ledger: Evaluations, rubric: Rubric, roster: Sequence[Community], year: int, as_of: date | None = None
     ) -> YearStanding:
-        evaluations = currents(ledger.each_evaluation(current_only=True))
+        evaluations = currents(ledger.evaluations(current_only=True))
         invalid = ledger.outstanding_invalid()
         named = {key: c.day for key, c in ledger.conferrals().items()}
         now = progress(rubric, roster, evaluations, year, invalid, as_of, named)

@@ -237,21 +237,6 @@ class Evaluations(Connected):
     ) -> list[Outcome]:
         """Evaluations, oldest first, each with its `record`; `current_only` leaves out superseded and voided ones;
         `entries` reads every value as entered too (for re-scoring), `evidence` the evidence files."""
-        return list(self.each_evaluation(community_id=community_id, year=year, current_only=current_only,
-                                         record=record, entries=entries, evidence=evidence))  # fmt: skip
-
-    def each_evaluation(
-        self,
-        *,
-        community_id: str | None = None,
-        year: int | None = None,
-        current_only: bool = False,
-        record: int | None = None,
-        entries: bool = False,
-        evidence: bool = False,
-    ) -> Iterator[Outcome]:
-        """`evaluations`, one at a time: for a caller that keeps only a little of each (thousands are never all
-        held at once). The ledger is not to be written until the iteration ends."""
         clauses: list[str] = ["district = ?"]
         params: list[str | int] = [self.district]
         if community_id is not None:
@@ -270,8 +255,7 @@ class Evaluations(Connected):
         rows = self.db.execute(
             f"SELECT {columns} FROM evaluations {where} ORDER BY year, community_id, scored_at, id", params
         )  # each row made into its outcome as it is fetched: never every row and every outcome at once
-        for row in rows:
-            yield _outcome(row[:24], row[24], row[25])
+        return [_outcome(row[:24], row[24], row[25]) for row in rows]
 
     def file_years(self) -> dict[str, int]:
         """file path → the 评审年度 of the evaluations recorded from it (the latest, should a path hold several)."""
