@@ -79,20 +79,27 @@ class Resolver:
     folder resolved once (a file's own resolve looks at every folder above it again), a link resolved whole."""
 
     def __init__(self) -> None:
-        self._folders: dict[Path, Path] = {}
+        self._folders: dict[Path, str] = {}
 
     def __call__(self, path: Path, link: bool | None = None) -> str:
         """`link`: whether the path is a symbolic link, when the folder's listing already said."""
+        return self.child(path.parent, path.name, path, link)
+
+    def child(self, parent: Path, name: str, path: Path, link: bool | None) -> str:
+        """`path`, the entry `name` of folder `parent`: its folder's real path joined as text (no Path is made)."""
         if path.is_symlink() if link is None else link:
             return path_text(path.resolve())
-        folder = self._folders.get(path.parent)
+        folder = self._folders.get(parent)
         if folder is None:
-            folder = self._folders[path.parent] = path.parent.resolve()
-        return path_text(folder / path.name)
+            folder = self._folders[parent] = str(parent.resolve())
+        return path_text(os.path.join(folder, name))
 
 
 def is_lock_or_temp(path: Path) -> bool:
-    name = path.name
+    return _is_lock_or_temp_name(path.name)
+
+
+def _is_lock_or_temp_name(name: str) -> bool:
     return name.startswith(("~$", ".~", ".")) or name.endswith((".tmp", "#"))
 
 
@@ -164,9 +171,11 @@ def scan(folder: Path, resolver: Resolver | None = None) -> Inputs:
             (dirs if is_dir else files)[entry.name] = entry
         stems = {os.path.splitext(n)[0].casefold() for n in files if _is_workbook_name(n)}
         folded = {name.casefold() for name in dirs}
+        # by the names as text (a Path's name, suffix and stem are parsed again on each look): thousands of files
         for name in sorted(files):
             path = parent / name
-            if is_lock_or_temp(path) or path.suffix.lower() not in WORKBOOK_SUFFIXES:
+            stem, suffix = os.path.splitext(name)
+            if _is_lock_or_temp_name(name) or suffix.lower() not in WORKBOOK_SUFFIXES:
                 skipped.append(path)
                 continue
             found.append(path)
@@ -177,8 +186,8 @@ def scan(folder: Path, resolver: Resolver | None = None) -> Inputs:
                 stats[path] = FileStat(st.st_size, st.st_mtime_ns)
             except OSError:
                 link = None
-            resolved[path] = resolve(path, link)
-            if path.stem.casefold() not in folded:
+            resolved[path] = resolve.child(parent, name, path, link)
+            if stem.casefold() not in folded:
                 bare.add(path)
         # a workbook's evidence folder (佐证材料) holds its documents, never another workbook to score
         below = []
