@@ -124,3 +124,50 @@ def test_progress_through_head_exits_141_in_a_shell_pipeline(tmp_path: Path) -> 
     assert shell.stderr == b"" and shell.returncode in (0, EXIT_PIPE)  # 0 only if it all fit in the pipe's buffer
     assert json.loads(subprocess.run([*GREENCLI, "progress", "--year", "2022", "--roster", ROSTER, "--db", "l.db",
                                       "--json"], cwd=tmp_path, capture_output=True, check=True).stdout)["year"] == 2022  # fmt: skip
+
+
+def test_a_finished_run_ends_without_teardown_yet_keeps_its_log_status_and_cleanup(tmp_path: Path) -> None:
+    """The console script ends a finished run by `runtime.leave` (no interpreter teardown): the log file is whole,
+    the exit status is the command's own, and the run's temporary folder is gone."""
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp), "TEMP": str(temp), "TMP": str(temp)}
+    args = ["rollup", "--inbox", str(SAMPLES / "inspections" / "2022"), "--year", "2022", "--roster", ROSTER,
+            "--db", "l.db", "--out", "汇总.xlsx", "--log", "run.log"]  # fmt: skip
+    for _ in range(2):  # a first run, then an unchanged one
+        proc = subprocess.run([*GREENCLI, *args], cwd=tmp_path, capture_output=True, env=env, check=False)
+        assert proc.returncode == 1  # the 2022 samples hold invalid workbooks: 1, as the contract says
+    log = (tmp_path / "run.log").read_text(encoding="utf-8").splitlines()
+    assert sum(" 结束 " in line for line in log) == 2 and " 结束 " in log[-1] and log[-1].endswith("退出码=1")
+    assert list(temp.iterdir()) == []
+    missing = subprocess.run([*GREENCLI, "rollup", "--inbox", "nowhere", "--db", "l.db"], cwd=tmp_path,
+                             capture_output=True, env=env, check=False)  # fmt: skip
+    assert missing.returncode == 2 and "nowhere" in missing.stderr.decode("utf-8")
+
+
+@pytest.mark.parametrize(("code", "status", "said"), [("None", 0, ""), ("3", 3, ""), ("'停止'", 1, "停止")])
+def test_leave_exits_as_sys_exit_would_after_the_atexit_functions(code: str, status: int, said: str) -> None:
+    script = ("import atexit, sys\nfrom greencli.adapters.runtime import leave\n"
+              "atexit.register(lambda: print('atexit ran', flush=False))\nsys.stdout.write('unflushed')\n"
+              f"leave({code})\n")  # fmt: skip
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, check=False)
+    assert proc.returncode == status
+    assert proc.stdout.decode("utf-8").split() == ["unflushedatexit", "ran"]
+    assert proc.stderr.decode("utf-8").strip() == said
+
+
+def test_leave_waits_like_sys_exit_while_a_thread_that_is_not_a_daemon_runs() -> None:
+    import threading
+
+    from greencli.adapters.runtime import leave
+
+    release = threading.Event()
+    worker = threading.Thread(target=release.wait, daemon=False)
+    worker.start()
+    try:
+        with pytest.raises(SystemExit) as raised:
+            leave(4)
+        assert raised.value.code == 4
+    finally:
+        release.set()
+        worker.join()

@@ -343,6 +343,30 @@ def _final(code: int, line: str | None) -> NoReturn:
     os._exit(code)
 
 
+def leave(code: object) -> NoReturn:
+    """End a finished run with `code` as sys.exit would (None is 0, an int itself, anything else is said on stderr
+    and 1), without the interpreter's teardown: freeing every module and object one by one takes 20–40 ms after a
+    command whose work took less (an unchanged nightly rollup), and nothing in it is the run's. The atexit functions
+    still run (the run's folder, logging's and multiprocessing's own) and both streams are flushed; while a thread
+    that is not a daemon is alive, the interpreter's own exit (which waits for it) is taken instead."""
+    main = threading.main_thread()
+    if any(t is not main and not t.daemon and t.is_alive() for t in threading.enumerate()):
+        raise SystemExit(code)
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:
+        with contextlib.suppress(Exception):
+            print(code, file=sys.stderr)
+        status = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(status & 0xFF)
+
+
 def stop(exc: BaseException, debug: bool = False) -> NoReturn:
     """End an interrupted run: the traceback only with --debug, one line `已中断：<note>`, exit 130 or 143."""
     _ignore_signals()

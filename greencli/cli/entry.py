@@ -28,4 +28,9 @@ def main() -> None:
         signal.signal(signum, _before_start)
     from greencli.cli.app import main as run
 
-    run()
+    try:
+        run()
+    except SystemExit as exc:  # the run is over: end the process without tearing the interpreter down
+        from greencli.adapters.runtime import leave
+
+        leave(exc.code)
