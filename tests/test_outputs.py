@@ -147,6 +147,21 @@ def test_rollup_log_and_out_never_land_on_an_input(scored: dict[str, Path]) -> N
     assert in_inbox.exit_code == 0, in_inbox.output
 
 
+@pytest.mark.parametrize("command", ["score", "rollup"])
+def test_out_a_hard_link_to_a_workbook_of_a_folder_read_is_refused(scored: dict[str, Path], command: str) -> None:
+    """The folder's listing tells each workbook's device and inode (no second look at each file): an --out outside
+    the folder that is a hard link to one of its workbooks is still that workbook."""
+    tmp, workbook = scored["tmp"], scored["workbook"]
+    before = workbook.read_bytes()
+    (tmp / "别处").mkdir()
+    out = alias("hardlink", workbook, tmp / "别处" / "汇总", ".xlsx")
+    folder = (
+        ["rollup", "--inbox", workbook.parent, "--year", "2022"] if command == "rollup" else ["score", workbook.parent]
+    )
+    result = cli(*folder, "--db", scored["db"], "--out", out, "--roster", scored["roster"], "--json")
+    refused_and_untouched(result, (workbook, before))
+
+
 def test_same_file_by_path_link_and_case() -> None:
     here = ROOT / "pyproject.toml"
     assert same_file(here, ROOT / "tests" / ".." / "pyproject.toml")

@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from greencli.adapters import runtime
 from greencli.adapters.oserrors import describe_os_error
@@ -288,6 +289,18 @@ def ensure_writable(path: Path) -> None:
 # ── no output over an input ──
 
 PathsGiven = Path | Sequence[Path] | None
+
+
+class Inode(Protocol):
+    """What a listing already told of a file that makes it one file on disk (an `os.stat_result` has it)."""
+
+    @property
+    def st_dev(self) -> int: ...
+
+    @property
+    def st_ino(self) -> int: ...
+
+
 # What the library calls the paths a command reads and writes (the command line names them by its options).
 ROLE_NAMES: dict[str, str] = {"out": "输出文件", "db": "评分记录库", "roster": "社区名单", "rubric": "评分标准文件",
                               "inbox": "收件箱", "log": "日志文件"}  # fmt: skip
@@ -393,8 +406,11 @@ def _exists(path: Path) -> bool:
     return True
 
 
-def _input_identity(path: Path, by_inode: bool) -> frozenset[tuple[object, ...]]:
-    """`identity`, or only the device and inode of an existing file when that is all an output can share with it."""
+def _input_identity(path: Path, by_inode: bool, listed: Inode | None = None) -> frozenset[tuple[object, ...]]:
+    """`identity`, or only the device and inode of an existing file when that is all an output can share with it
+    (`listed`: its device and inode as its folder's listing gave them; Windows' listing gives none)."""
+    if by_inode and listed is not None and listed.st_ino:
+        return frozenset({("inode", listed.st_dev, listed.st_ino)})
     if by_inode:
         try:
             st = os.stat(path)
@@ -410,7 +426,9 @@ def same_file(a: Path, b: Path) -> bool:
     return _one_file(identity(a), identity(b))
 
 
-def refuse_overlap(outputs: Mapping[str, PathsGiven], inputs: Mapping[str, PathsGiven]) -> None:
+def refuse_overlap(
+    outputs: Mapping[str, PathsGiven], inputs: Mapping[str, PathsGiven], inodes: Mapping[Path, Inode] | None = None
+) -> None:
     """Refuse, before any work, an output that is one of the inputs (or another output): `score in/a.xlsx --out
     in/a.xlsx` would replace the inspector's workbook, `--out` on the ledger would replace the ledger.
 
@@ -418,7 +436,8 @@ def refuse_overlap(outputs: Mapping[str, PathsGiven], inputs: Mapping[str, Paths
     Chinese name such as "评分表") to a path or paths, already expanded; compared by identity on disk (see `identity`), each path looked at once,
     so a thousand generated workbooks cost a thousand looks, not a million. A folder in `inputs` is compared as
     itself: an output inside it is no clash (rollup leaves its own outputs out of what it reads).
-    Raises OutputError (exit 2) naming both paths."""
+    `inodes`: what a folder's listing already gave of the inputs (`jobs.pipeline.scan`), so they are not looked at
+    again. Raises OutputError (exit 2) naming both paths."""
     Entry = tuple[str, Path, frozenset[tuple[object, ...]]]
 
     def index(entries: list[Entry]) -> dict[tuple[object, ...], list[Entry]]:
@@ -434,9 +453,11 @@ def refuse_overlap(outputs: Mapping[str, PathsGiven], inputs: Mapping[str, Paths
     listed = [(label, out, identity(out)) for label, out in _listed(outputs)]
     # An input that exists is one file with an output only if that output exists too, and then they share device
     # and inode: when every output that exists has an inode, an existing input is looked at once (stat), not
-    # resolved folder by folder — a thousand inputs cost a thousand stats.
+    # resolved folder by folder — a thousand inputs cost a thousand stats, or none when the listing gave them.
     by_inode = all(any(k[0] == "inode" for k in keys) or not _exists(out) for _, out, keys in listed)
-    known = index([(label, source, _input_identity(source, by_inode)) for label, source in _listed(inputs)])
+    seen = inodes or {}
+    known = index([(label, source, _input_identity(source, by_inode, seen.get(source)))
+                   for label, source in _listed(inputs)])  # fmt: skip
     written: dict[tuple[object, ...], list[Entry]] = {}
     for out_label, out, keys in listed:
         clash = match(keys, known)

@@ -52,10 +52,13 @@ UNEXPECTED = (
 
 class FileStat(NamedTuple):
     """A file's size and time as its folder's listing gave them (all a rollup compares; a whole `os.stat_result`
-    is ten times the memory, for thousands of files)."""
+    is ten times the memory, for thousands of files), and its device and inode (what tells that no output is one
+    of the inputs; 0 on Windows, whose listing gives none)."""
 
     st_size: int
     st_mtime_ns: int
+    st_dev: int
+    st_ino: int
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,7 @@ def scan(folder: Path, resolver: Resolver | None = None) -> Inputs:
             try:
                 link = entry.is_symlink()
                 st = entry.stat()
-                stats[path] = FileStat(st.st_size, st.st_mtime_ns)
+                stats[path] = FileStat(st.st_size, st.st_mtime_ns, st.st_dev, st.st_ino)
             except OSError:
                 link = None
             resolved[path] = resolve.child(parent, name, path, link)

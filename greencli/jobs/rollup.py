@@ -248,7 +248,9 @@ def _locked_run(
             kept_rosters = ledger.rosters()
             rosters = roster if roster is not None else kept_rosters
             found = _without_own_outputs(scan(inbox), ledger, names)
-            refuse_overlap({"out": out}, {"评分表": list(found.files)})  # e.g. --out a hard link to an inspection
+            refuse_overlap(
+                {"out": out}, {"评分表": list(found.files)}, found.stats
+            )  # e.g. --out a hard link to an inspection
             known = ledger.known_files()
             fresh: list[Path] = []
             hashes: dict[Path, str] = {}
@@ -292,7 +294,7 @@ def _locked_run(
             if callable(named) and named(year) != out:  # the year's own name, now that the year is known
                 out = named(year)
                 ensure_writable(out)
-                refuse_overlap({"out": out}, {"评分表": list(found.files)})
+                refuse_overlap({"out": out}, {"评分表": list(found.files)}, found.stats)
             if year_source == "inbox":
                 log.info(event("评审年度", 年度=year, 依据="收件箱中最新的评审年度（未指定 --year）"))
             elif year_source == "today":

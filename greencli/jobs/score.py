@@ -80,7 +80,7 @@ def run_score(
     first_out = out(year) if callable(out) else out  # the path itself, or the default name of --year if given
     at = ledger_at(db)
     if not dry_run:  # before any work: no output may land on a workbook being scored (same file, link or case)
-        refuse_overlap({"out": first_out, "db": ledger_file(at)}, {"评分表": list(inputs.files)})
+        refuse_overlap({"out": first_out, "db": ledger_file(at)}, {"评分表": list(inputs.files)}, inputs.stats)
     if first_out is not None and not dry_run:
         ensure_writable(first_out)
         if not callable(out) or year is not None:
@@ -112,7 +112,7 @@ def run_score(
             settled = mark_off_year(settle(outcomes, standards.newest.campaign), chosen.year)
             target = out(chosen.year) if callable(out) else out
             if target is not None and target != first_out and not dry_run:  # the year's name: checked now
-                refuse_overlap({"out": target, "db": ledger_file(at)}, {"评分表": list(inputs.files)})
+                refuse_overlap({"out": target, "db": ledger_file(at)}, {"评分表": list(inputs.files)}, inputs.stats)
                 ensure_writable(target)
                 _refuse_to_lose(target, chosen.year)
             communities = rosters.for_year(chosen.year) if rosters is not None else None
