@@ -30,7 +30,7 @@ from greencli.core.evidence import (
 )
 from greencli.core.model import Field
 from greencli.core.rubric import Rubric
-from greencli.jobs.pipeline import expand, scan
+from greencli.jobs.inputs import expand, scan
 from typer.testing import CliRunner
 
 from tests.errors import error_code

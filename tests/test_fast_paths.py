@@ -31,7 +31,8 @@ from greencli.adapters.xlsx_report import (
 from greencli.core.model import Verdict
 from greencli.core.outcome import Outcome, SourceFile
 from greencli.core.values import is_multiple
-from greencli.jobs.pipeline import Resolver, compact, expand, scan
+from greencli.jobs.inputs import Resolver, expand, scan
+from greencli.jobs.pipeline import compact
 from hypothesis import given
 from hypothesis import strategies as st
 

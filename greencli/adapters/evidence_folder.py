@@ -8,13 +8,13 @@ depth limit the rest is left out. Each refusal is a warning on the workbook, nev
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from greencli.adapters.files import path_text
 from greencli.adapters.limits import (
@@ -25,7 +25,6 @@ from greencli.adapters.limits import (
     MB,
 )
 from greencli.adapters.oserrors import describe_os_error
-from greencli.core.evidence import ListedFile, Listing
 from greencli.core.issues import Issue, make_issue
 
 HASH_CHUNK = 1 << 20
@@ -33,6 +32,9 @@ HASH_CHUNK = 1 << 20
 JUNK = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
 SHORTCUT = ".lnk"  # a Windows shortcut: a link whose target greencli would have to parse the file to know
 WHERE = "佐证材料"  # an evidence issue's place, as the tables show it
+
+if TYPE_CHECKING:
+    from greencli.core.evidence import Listing
 
 
 def folder_of(workbook: Path) -> Path:
@@ -132,6 +134,8 @@ def _walk(folder: Path) -> Iterator[_Found]:
 
 def sha256_file(path: Path) -> str:
     """A file's SHA-256, read in chunks (never held whole)."""
+    import hashlib  # noqa: PLC0415 -- loads OpenSSL (a few ms): only when a file is hashed
+
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(HASH_CHUNK), b""):
@@ -145,6 +149,8 @@ def _mb(size: int) -> str:
 
 def list_evidence(workbook: Path) -> Listing:
     """The workbook's evidence folder, each file hashed (`exists` False when there is none)."""
+    from greencli.core.evidence import ListedFile, Listing  # noqa: PLC0415 -- a rollup's comparison needs neither
+
     folder = _existing_folder(workbook)
     if folder is None:
         return Listing(path_text(folder_of(workbook).name))
@@ -184,6 +190,8 @@ def evidence_stamp(workbook: Path) -> str:
     folder = _existing_folder(workbook)
     if folder is None:
         return ""
+    import hashlib  # noqa: PLC0415 -- loads OpenSSL (a few ms): only for a workbook that has a folder
+
     digest = hashlib.sha256()
     for found in _walk(folder):
         st = found.st

@@ -14,16 +14,18 @@ import os
 import re
 import sys
 import tempfile
-import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from greencli.adapters import runtime
 from greencli.adapters.oserrors import describe_os_error
 from greencli.core.clean import visible
 from greencli.core.errors import GreencliError
+
+if TYPE_CHECKING:
+    import zipfile
 
 TEMP_PREFIX = ".~greencli-"
 # What a file system takes when it does not say (Linux, and most others): one name, and one whole path, in bytes.
@@ -139,6 +141,9 @@ def _discard_zip(archive: zipfile.ZipFile) -> None:
 
 def discard_open_zips(exc: BaseException) -> None:
     """Every zip file still open in the frames the exception (or the ones it chains) went through: discarded."""
+    zipfile = sys.modules.get("zipfile")
+    if zipfile is None:
+        return  # never imported: no zip file was ever opened (a run that writes no workbook does not load it)
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import sys
 import time
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from pathlib import Path
 from types import ModuleType
 
 from greencli.adapters.oserrors import describe_os_error
-from greencli.adapters.runtime import process_alive
+from greencli.adapters.runtime import machine_name, process_alive
 from greencli.core.errors import GreencliError
 
 POLL_SECONDS = 0.2
@@ -78,7 +77,7 @@ class _OwnerFile:
         self.owned = False
 
     def acquire(self) -> bool:
-        me = f"{os.getpid()} {socket.gethostname()}"
+        me = f"{os.getpid()} {machine_name()}"
         for _ in range(2):
             try:
                 fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o644)
@@ -100,7 +99,7 @@ class _OwnerFile:
             pid = int(pid_text)
         except (OSError, ValueError):
             return False  # being written right now, or unreadable: not ours to break
-        if host != socket.gethostname():
+        if host != machine_name():
             return False  # another machine's run: its liveness cannot be checked from here
         return not process_alive(pid)
 

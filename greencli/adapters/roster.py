@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from greencli.adapters.cells import cell_text
-from greencli.adapters.container import sniff_workbook
 from greencli.adapters.files import path_text
 from greencli.adapters.oserrors import describe_os_error
 from greencli.core.clean import clean, clean_line
@@ -58,6 +57,7 @@ def _rows_from_csv(path: Path) -> list[list[object]]:
 
 def _rows_from_xlsx(path: Path) -> list[list[object]]:
     # the spreadsheet reader, loaded only for a roster kept as a workbook (a CSV one, the usual, never needs it)
+    from greencli.adapters.container import sniff_workbook  # noqa: PLC0415
     from greencli.adapters.xlsx_reader import UnreadableWorkbook, open_workbook_rows  # noqa: PLC0415
 
     problem = sniff_workbook(path)

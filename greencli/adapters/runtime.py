@@ -21,7 +21,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import sys
 import tempfile
 import threading
@@ -50,12 +49,21 @@ SOCKET_ROOM = 40
 SHORT_BASES = ("/tmp", "/var/tmp", "/dev/shm")
 
 
+def machine_name() -> str:
+    """This machine's network name, as gethostname() gives it ('' when it cannot be had)."""
+    try:
+        if hasattr(os, "uname"):  # POSIX: the same name, without loading the socket module (a few ms at start-up)
+            return os.uname().nodename
+        import socket  # noqa: PLC0415
+
+        return socket.gethostname()
+    except OSError:
+        return ""
+
+
 def host_name() -> str:
     """This machine's name as it may appear in a file name (letters, digits, '.' and '-'; at most 40)."""
-    try:
-        name = socket.gethostname()
-    except OSError:
-        name = ""
+    name = machine_name()
     return (re.sub(r"[^A-Za-z0-9.-]", "_", name).strip("._-") or "host")[:40].replace("_", "-")
 
 

@@ -102,6 +102,10 @@ def problems_of(items: Sequence[Problem | str]) -> list[Problem]:
 
 
 DEFAULT_INTERRUPT_NOTE = "未完成的工作没有保存"
+# What an interrupted run says of the ledger, once its batch is recorded (score and rollup alike).
+RECORDED_NO_WORKBOOK = (
+    "本批已记录入评分记录库，汇总工作簿未写出（可再次运行 greencli score 或 greencli rollup 从记录库重新生成）"
+)
 
 
 class Interrupted(KeyboardInterrupt):

@@ -117,6 +117,13 @@ class Outcome:
         return self.record
 
     @property
+    def read_from(self) -> SourceFile:
+        """The file this outcome was read from, which it must have been (every outcome a batch reads has one)."""
+        if self.source is None:
+            raise ValueError(f"{self.file}: not read from a file")
+        return self.source
+
+    @property
     def lean(self) -> Outcome:
         """Without its entries and evidence, as thousands of outcomes are kept for the reports once recorded."""
         return (

@@ -15,7 +15,7 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,26 +25,17 @@ from greencli.adapters.files import OutputError, atomic_target, clear_stale, ens
 from greencli.adapters.ledger import Batch, KnownFile, Ledger, LedgerAt, PostgresUrl, ledger_at
 from greencli.adapters.lock import database_lock, run_lock
 from greencli.adapters.oserrors import describe_os_error
-from greencli.core.errors import GreencliError
-from greencli.core.outcome import Outcome
+from greencli.core.errors import RECORDED_NO_WORKBOOK, GreencliError
 from greencli.core.rollup_report import RollupReport
 from greencli.core.roster import Community, Rosters
 from greencli.core.rubric import Rubric, Standards, year_bounds
 from greencli.core.version import __version__
-from greencli.jobs.pipeline import (
-    RECORDED_NO_WORKBOOK,
-    Inputs,
-    assess_all,
-    record,
-    scan,
-    settle,
-    sha256_of,
-    source_of,
-)
+from greencli.jobs.inputs import Inputs, scan, sha256_of
 
 if TYPE_CHECKING:
     from greencli.adapters.progress_plan import Before, ProgressPlan
     from greencli.core.listings import Listing
+    from greencli.core.outcome import Outcome
     from greencli.core.progress import Progress
 
 # RollupReport is defined in greencli.core.rollup_report (the terminal renders it); importable from here as before
@@ -187,6 +178,21 @@ def _run_year(
     return date.today().year, "today"
 
 
+def _read(
+    fresh: Sequence[Path], standards: Standards, rosters: Rosters, latest: int, jobs: int, hashes: dict[Path, str],
+    batch: Batch, resolved: Mapping[Path, str],
+) -> list[Outcome]:  # fmt: skip
+    """The new and changed workbooks read, assessed and settled, each valid one spooled into the batch. The workbook
+    is made from the ledger: of each valid workbook read, only what the run says is kept. The reading and scoring
+    stack is imported here, so a rollup over an unchanged inbox never loads it."""
+    if not fresh:
+        return []
+    from greencli.jobs.pipeline import assess_all, settle
+
+    reading = assess_all(fresh, standards, rosters, latest, jobs, hashes=hashes, batch=batch, resolved=resolved)
+    return settle([o.tallied for o in reading], standards.newest.campaign)
+
+
 def _invalid_now(known: dict[str, KnownFile], present: set[str]) -> list[Outcome]:
     """The invalid files now in the inbox, as the workbook shows them."""
     return [f.outcome for p, f in known.items() if p in present and f.outcome is not None]
@@ -285,10 +291,7 @@ def _locked_run(
             log.info(event("扫描完成", 找到=len(found.files), 新增=new, 修改=changed, 未变=unchanged,
                            跳过=len(found.skipped)))  # fmt: skip
             latest = year_bounds(standards.newest.campaign, date.today())[1]
-            reading = assess_all(fresh, standards, rosters, latest, jobs, hashes=hashes, batch=batch,
-                                 resolved=found.resolved)  # fmt: skip
-            # the workbook is made from the ledger: of each valid workbook read, only what the run says is kept
-            assessed = settle([o.tallied for o in reading], standards.newest.campaign)
+            assessed = _read(fresh, standards, rosters, latest, jobs, hashes, batch, found.resolved)
             present = {found.key(p) for p in found.files}
             year, year_source = _run_year(year, ledger, known, present, assessed)
             if callable(named) and named(year) != out:  # the year's own name, now that the year is known
@@ -308,7 +311,7 @@ def _locked_run(
             gone = [p for p in known if p not in present and p.startswith(within)]
             files = list(same_content)
             for o in assessed:
-                read = source_of(o)
+                read = o.read_from
                 files.append(KnownFile(read.path, read.size, read.mtime_ns, read.sha256, o.scored,
                                        None if o.scored else o, stamps.get(read.path, "")))  # fmt: skip
                 if not o.scored:
@@ -319,7 +322,7 @@ def _locked_run(
             invalid_read = [o for o in assessed if not o.scored]
             other_year, found_count, skipped_count = len(off_year), len(found.files), len(found.skipped)
             read_any = bool(fresh)
-            del assessed, off_year, found, fresh, hashes, stamps, reading
+            del assessed, off_year, found, fresh, hashes, stamps
             communities_of_year = rosters.for_year(year)
             new_roster = rosters.given is not None and kept_rosters.by_year.get(year) != rosters.given
             quiet = not (read_any or files or gone or new_roster)
@@ -349,6 +352,8 @@ def _locked_run(
                                       _fingerprint(ledger, rubric, communities_of_year, year, out)))  # fmt: skip
 
                     # the same path as score's: the run's invalid workbooks remembered as invalid submissions
+                    from greencli.jobs.pipeline import record
+
                     recorded = record(batch, invalid_read, year, standards.newest.campaign, then=write)[1].new
                 communities, invalid_now, fingerprint = shown.pop()
                 # after the rename; a run killed before this line merely rewrites the workbook next time

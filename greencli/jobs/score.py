@@ -12,16 +12,15 @@ from greencli.adapters.files import atomic_target, ensure_writable, path_text, r
 from greencli.adapters.ledger import BUSY_TIMEOUT, Batch, Ledger, LedgerAt, Recorded, ledger_at, ledger_file
 from greencli.adapters.ledger.rosters import keep_roster
 from greencli.core.batch import ScoreReport, batch_year
-from greencli.core.errors import GreencliError
+from greencli.core.errors import RECORDED_NO_WORKBOOK, GreencliError
 from greencli.core.listings import Listing
 from greencli.core.outcome import Outcome
 from greencli.core.progress import Progress
 from greencli.core.roster import Rosters
 from greencli.core.rubric import Rubric, Standards, year_bounds
+from greencli.jobs.inputs import expand
 from greencli.jobs.pipeline import (
-    RECORDED_NO_WORKBOOK,
     assess_all,
-    expand,
     mark_off_year,
     missing_outcome,
     order_key,

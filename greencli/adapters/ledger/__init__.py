@@ -1,7 +1,8 @@
 """The ledger: every valid evaluation, in SQLite, with its entered values, so history can be re-scored.
 
 Split along its seams: `schema` (the file: creation, migrations, WAL, refusing a foreign file, SQLite's errors),
-`evaluations` (evaluations and their `Batch`, invalid submissions, conferrals), `filecache` (the rollup's inbox
+`evaluations` (evaluations and their `Batch`, invalid submissions, conferrals; `rows` turns them into outcomes and
+back), `filecache` (the rollup's inbox
 cache and output fingerprints) and `rosters` (the roster kept for each year). `Ledger` is all four on one connection; open it with `Ledger.open(path)`.
 """
 
@@ -15,7 +16,6 @@ from greencli.adapters.ledger.evaluations import (
     Elsewhere,
     Evaluations,
     Recorded,
-    evaluation_row,
     settle,
 )
 from greencli.adapters.ledger.filecache import FileCache, KnownFile
@@ -32,12 +32,11 @@ from greencli.adapters.ledger.schema import (
     shown_time,
     sqlite_reason,
 )
-from greencli.core.outcome import Conferral, InvalidSubmission  # the ledger keeps them; core defines them
 
 __all__ = [
     "APPLICATION_ID", "BUSY_TIMEOUT", "DB_ENV", "DEFAULT_DB", "EVALUATION_COLUMNS", "MIGRATIONS", "NEWEST", "Batch",
-    "Conferral", "Elsewhere", "Evaluations", "InvalidSubmission", "KnownFile", "Ledger", "LedgerAt", "LedgerBusy",
-    "LedgerError", "PostgresUrl", "Recorded", "evaluation_row", "ledger_at", "ledger_file", "local_time", "settle", "shown_time", "sqlite_reason",
+    "Elsewhere", "Evaluations", "KnownFile", "Ledger", "LedgerAt", "LedgerBusy",
+    "LedgerError", "PostgresUrl", "Recorded", "ledger_at", "ledger_file", "local_time", "settle", "shown_time", "sqlite_reason",
 ]  # fmt: skip
 
 

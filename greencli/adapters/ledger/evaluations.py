@@ -8,7 +8,6 @@ whole, and a writer that cannot get the lock within its wait gives up (exit 3) h
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import tempfile
@@ -16,17 +15,14 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
-from sys import intern
+from typing import TYPE_CHECKING
 
 from greencli.adapters.ledger.postgres import PgConnection
 from greencli.adapters.ledger.schema import Connected, Database, LedgerError, local_time, now, shown_time
-from greencli.core.evidence import EvidenceFile, digest
-from greencli.core.issues import Issue, Severity
-from greencli.core.model import JsonValue, RecordedEntries, Verdict
-from greencli.core.outcome import Conferral, InvalidSubmission, Outcome, Record, SourceFile
-from greencli.core.values import Scores, shared, shared_date
+
+if TYPE_CHECKING:
+    from greencli.core.outcome import Conferral, InvalidSubmission, Outcome
 
 
 @dataclass(frozen=True)
@@ -74,60 +70,6 @@ _READ = (
     " rubric_version, file_path, file_sha256, file_size, file_mtime, review_date, scored_at, superseded_by, warnings,"
     " reviewers, void_reason, voided_at"
 )
-
-
-def _json(value: JsonValue) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def evaluation_row(o: Outcome, rubric_id: str, scored_at: str) -> tuple[object, ...]:
-    """A valid outcome, with its source file and entries, as the ledger's columns hold it (EVALUATION_COLUMNS)."""
-    if o.year is None or o.total is None or o.bonus is None or o.categories is None or o.items is None:
-        raise ValueError(f"{o.file}: only a scored evaluation is recorded")
-    if o.source is None or o.entries is None:
-        raise ValueError(f"{o.file}: an evaluation is recorded with its file and entries")
-    return (o.community_id, o.community, o.subdistrict, o.year, o.verdict.value, str(o.total), str(o.bonus),
-            _json({str(k): str(v) for k, v in o.categories.items()}),
-            _json({str(k): str(v) for k, v in o.items.items()}), _json(list(o.vetoes)),
-            _json([dict(i.to_dict()) for i in o.issues]), _json(o.entries.to_json()), rubric_id,
-            o.rubric_version or "", o.source.path, o.source.sha256, o.source.size, o.source.mtime,
-            o.review_date.isoformat() if o.review_date else None, o.reviewers, scored_at,
-            _json([f.to_json() for f in o.evidence]), digest(o.evidence))  # fmt: skip
-
-
-def _numbers(text: str) -> Scores:
-    return Scores({int(k): Decimal(str(v)) for k, v in json.loads(text).items()})
-
-
-def _outcome(row: Sequence[object], entries: object = None, evidence: object = None) -> Outcome:
-    """An evaluation as the ledger returns it: the outcome as scored, its file, and the ledger's facts about it."""
-    (id_, code, name, sub, year, verdict, total, bonus, categories, items, vetoes, rid, rver, path, sha, size, mtime,
-     review, scored, superseded, warnings, reviewers, void_reason, voided_at) = row  # fmt: skip
-    issues = tuple(Issue.from_dict(i, Severity.WARNING) for i in json.loads(str(warnings)) if isinstance(i, dict))
-    file = str(path)
-    # names, versions, reviewers, dates and batch times repeat across thousands of evaluations: one object each
-    return Outcome(
-        file=file, community_id=intern(str(code)), community=intern(str(name)), subdistrict=intern(str(sub)),
-        year=int(str(year)), verdict=Verdict(str(verdict)), total=shared(Decimal(str(total))),
-        bonus=shared(Decimal(str(bonus))), categories=_numbers(str(categories)), items=_numbers(str(items)),
-        vetoes=tuple(str(v) for v in json.loads(str(vetoes))), issues=issues,
-        review_date=shared_date(date.fromisoformat(review)) if isinstance(review, str) and review else None,
-        reviewers=intern(str(reviewers or "")), rubric_version=intern(str(rver)) if rver else None,
-        source=SourceFile(file, str(sha), int(str(size)), int(float(str(mtime)) * 1e9)),
-        entries=RecordedEntries.from_json(json.loads(entries)) if isinstance(entries, str) else None,
-        evidence=tuple(EvidenceFile.from_json(f) for f in json.loads(evidence) if isinstance(f, dict))
-        if isinstance(evidence, str) else (),
-        record=Record(id=int(str(id_)), rubric_id=intern(str(rid)), scored_at=intern(local_time(str(scored)) or ""),
-                      superseded_by=int(str(superseded)) if superseded is not None else None,
-                      void_reason=str(void_reason) if void_reason is not None else None,
-                      voided_at=local_time(str(voided_at)) if voided_at is not None else None),
-    )  # fmt: skip
-
-
-def invalid_row(s: InvalidSubmission, seen_at: str) -> tuple[object, ...]:
-    """An invalid submission as the ledger's row, in the order of INVALID_COLUMNS."""
-    return (s.community_id, s.community, s.subdistrict, s.year, s.file_path, s.file_sha256, s.first_error, s.errors,
-            seen_at, s.first_error_code)  # fmt: skip
 
 
 def same_code(db: Database, column: str = "community_id") -> str:
@@ -191,6 +133,8 @@ class Evaluations(Connected):
         same file under the same version already held: None when that record stands; when another record had
         superseded it (re-scored under another version, and now back), it is scored again — its time renewed, so
         it stands again once settled — and its number is returned. A voided record stays void."""
+        from greencli.adapters.ledger.rows import evaluation_row
+
         row = (self.district, *evaluation_row(o, rubric_id, scored_at))
         found = self.db.execute(
             f"INSERT INTO evaluations (district, {', '.join(EVALUATION_COLUMNS)}) VALUES ({', '.join('?' * len(row))})"
@@ -255,7 +199,9 @@ class Evaluations(Connected):
         rows = self.db.execute(
             f"SELECT {columns} FROM evaluations {where} ORDER BY year, community_id, scored_at, id", params
         )  # each row made into its outcome as it is fetched: never every row and every outcome at once
-        return [_outcome(row[:24], row[24], row[25]) for row in rows]
+        from greencli.adapters.ledger.rows import outcome_of
+
+        return [outcome_of(row[:24], row[24], row[25]) for row in rows]
 
     def file_years(self) -> dict[str, int]:
         """file path → the 评审年度 of the evaluations recorded from it (the latest, should a path hold several)."""
@@ -295,6 +241,8 @@ class Evaluations(Connected):
             f" first_error_code FROM invalid_submissions {where} ORDER BY year, community_id, seen_at, id",
             params,
         ).fetchall()
+        from greencli.core.outcome import InvalidSubmission
+
         return [
             InvalidSubmission(code, name, sub, int(year), path, sha, first, int(errors), local_time(seen) or "", id_,
                               issue)
@@ -336,6 +284,8 @@ class Evaluations(Connected):
             " ORDER BY year, community_id",
             params,
         ).fetchall()
+        from greencli.core.outcome import Conferral
+
         return {(r[0].casefold(), int(r[1])): Conferral(r[0], int(r[1]), date.fromisoformat(r[2]), r[3],
                                                         local_time(r[4]) or "")
                 for r in rows}  # fmt: skip
@@ -418,6 +368,8 @@ class Batch:
             self._pending.clear()
 
     def add_invalid(self, s: InvalidSubmission) -> None:
+        from greencli.adapters.ledger.rows import invalid_row
+
         self.ledger.db.execute(
             f"INSERT INTO {self.spool('invalid')} ({', '.join(INVALID_COLUMNS)})"
             f" VALUES ({', '.join('?' * len(INVALID_COLUMNS))})",

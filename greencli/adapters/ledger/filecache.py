@@ -8,9 +8,12 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from greencli.adapters.ledger.schema import Connected, now
-from greencli.core.outcome import Outcome
+
+if TYPE_CHECKING:
+    from greencli.core.outcome import Outcome
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,13 @@ class KnownFile:
     evidence_stamp: str = ""  # its evidence folder's listing when it was read ('' without one; evidence_folder)
 
 
+def _invalid_outcome(text: str) -> Outcome:
+    """An invalid file's outcome as the cache keeps it (the outcome model is loaded only when there is one)."""
+    from greencli.core.outcome import Outcome
+
+    return Outcome.from_dict(json.loads(text))
+
+
 class FileCache(Connected):
     """The rollup's file cache and output fingerprints (a part of `Ledger`)."""
 
@@ -36,8 +46,7 @@ class FileCache(Connected):
             (self.district,),
         ).fetchall()
         return {
-            r[0]: KnownFile(r[0], r[1], r[2], r[3], bool(r[4]), None if r[4] else Outcome.from_dict(json.loads(r[5])),
-                            r[6])
+            r[0]: KnownFile(r[0], r[1], r[2], r[3], bool(r[4]), None if r[4] else _invalid_outcome(r[5]), r[6])
             for r in rows
         }  # fmt: skip
 

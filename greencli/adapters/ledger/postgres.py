@@ -123,7 +123,7 @@ def postgres_reason(exc: BaseException) -> str:
 
 def connect(url: str, wait: float) -> PgConnection:
     """A connection to the shared ledger (raises psycopg's errors; the caller words them)."""
-    import psycopg  # noqa: PLC0415  # only when a shared ledger is named: never on the SQLite path
+    import psycopg  # only when a shared ledger is named: never on the SQLite path
 
     connection = psycopg.connect(url, autocommit=True, connect_timeout=max(5, min(int(wait) + 5, 60)),
                                  application_name="greencli")  # fmt: skip
@@ -133,7 +133,7 @@ def connect(url: str, wait: float) -> PgConnection:
 
 def is_lock_timeout(exc: BaseException) -> bool:
     """A statement that gave up waiting for a lock (lock_timeout), or was cancelled by the server meanwhile."""
-    import psycopg  # noqa: PLC0415  # only when a shared ledger is named
+    import psycopg  # only when a shared ledger is named
 
     return isinstance(exc, psycopg.errors.LockNotAvailable | psycopg.errors.QueryCanceled)
 

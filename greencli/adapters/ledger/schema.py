@@ -25,7 +25,6 @@ from greencli.adapters.limits import LEDGER_WAIT_SECONDS
 from greencli.adapters.oserrors import describe_os_error, worded
 from greencli.core.clean import clean_line
 from greencli.core.errors import GreencliError
-from greencli.core.outcome import Outcome
 
 BUSY_TIMEOUT = LEDGER_WAIT_SECONDS  # a writer's wait for another writer's transaction (see limits.py)
 DISTRICT_CODE_LIMIT = 64  # a 县（区） code (130302) or name (北戴河区), never a paragraph
@@ -41,6 +40,8 @@ Database = sqlite3.Connection | pg.PgConnection
 def _carry_invalid_files(db: sqlite3.Connection) -> None:
     """Invalid workbooks the rollup had seen before migration 4 live only in its file cache (`files`, valid = 0):
     carry each into invalid_submissions, so 待改正 and history survive the upgrade. Idempotent."""
+    from greencli.core.outcome import Outcome
+
     rows = db.execute("SELECT path, sha256, outcome, seen_at FROM files WHERE valid = 0").fetchall()
     for path, sha, outcome_json, seen_at in rows:
         try:
@@ -399,7 +400,7 @@ class Connected:
     def _open_postgres(cls, at: PostgresUrl, *, create: bool, write: bool, wait: float, every: bool) -> Iterator[Self]:
         """`open` for a shared ledger: a writer creates the schema in an empty database and upgrades it; a reader
         needs it there and current (it never upgrades: its role may not be allowed to)."""
-        import psycopg  # noqa: PLC0415  # only when a shared ledger is named
+        import psycopg  # only when a shared ledger is named
 
         try:
             connection = pg.connect(at.url, wait)
