@@ -30,12 +30,17 @@ def text_width(text: str) -> int:
 
 def cell_text(value: object) -> str:
     """A cell as text the way a person reads it: 130302001.0 → '130302001', dates as ISO, blanks as ''."""
+    if isinstance(value, str):  # most cells, and every cell of a CSV roster: asked first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime | date | time):
+    if isinstance(value, _TEMPORAL):
         return value.isoformat()
     return str(value).strip()
+
+
+_TEMPORAL = (datetime, date, time)

@@ -461,8 +461,12 @@ def refuse_overlap(
     # resolved folder by folder — a thousand inputs cost a thousand stats, or none when the listing gave them.
     by_inode = all(any(k[0] == "inode" for k in keys) or not _exists(out) for _, out, keys in listed)
     seen = inodes or {}
-    known = index([(label, source, _input_identity(source, by_inode, seen.get(source)))
-                   for label, source in _listed(inputs)])  # fmt: skip
+    outs: set[tuple[object, ...]] = set().union(*(keys for _, _, keys in listed))
+    # only an input that shares a key with some output can be one file with it: the others are not indexed
+    identities = (
+        (label, source, _input_identity(source, by_inode, seen.get(source))) for label, source in _listed(inputs)
+    )
+    known = index([entry for entry in identities if not outs.isdisjoint(entry[2])])
     written: dict[tuple[object, ...], list[Entry]] = {}
     for out_label, out, keys in listed:
         clash = match(keys, known)
