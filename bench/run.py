@@ -86,19 +86,26 @@ def measure(n: int, kind: str, repeat: int, corpora: Path, work: Path) -> dict[s
     corpus = str(corpus_folder)
     names = [str(f) for f in files]
 
-    bare, bare_rss = median_run(lambda _i: timed([sys.executable, str(ROOT / "bench" / "bare_read.py"), *names]),
-                                repeat)  # fmt: skip
-    score, score_rss = median_run(lambda i: timed([GREENCLI, "score", corpus, "--roster", str(roster),
-                                                  "--db", str(folder / f"score{i}.db"),
-                                                  "--out", str(folder / f"score{i}.xlsx"), "--json"]), repeat)  # fmt: skip
+    def score_run(i: int) -> tuple[float, int]:
+        return timed([GREENCLI, "score", corpus, "--roster", str(roster), "--db", str(folder / f"score{i}.db"),
+                      "--out", str(folder / f"score{i}.xlsx"), "--json"])  # fmt: skip
 
     def rollup(db: Path) -> tuple[float, int]:
         return timed([GREENCLI, "rollup", "--inbox", corpus, "--year", "2022", "--roster", str(roster), "--db",
                       str(db), "--out", str(db.with_suffix(".xlsx")), "--json"])  # fmt: skip
 
-    firsts = [rollup(folder / f"rollup{i}.db") for i in range(repeat)]
+    # Round by round, each figure beside the one it is compared with (bare read then score; a first rollup then its
+    # unchanged re-run): a machine whose speed drifts over minutes (a shared VM) moves both sides of each ratio alike.
+    bares, scores, firsts, reruns = [], [], [], []
+    for i in range(repeat):
+        bares.append(timed([sys.executable, str(ROOT / "bench" / "bare_read.py"), *names]))
+        scores.append(score_run(i))
+        firsts.append(rollup(folder / f"rollup{i}.db"))
+        reruns.append(rollup(folder / f"rollup{i}.db"))
+    bare, bare_rss = statistics.median(r[0] for r in bares), max(r[1] for r in bares)
+    score, score_rss = statistics.median(r[0] for r in scores), max(r[1] for r in scores)
     first, rollup_rss = statistics.median(r[0] for r in firsts), max(r[1] for r in firsts)
-    rerun, _ = median_run(lambda _i: rollup(folder / "rollup0.db"), repeat)
+    rerun = statistics.median(r[0] for r in reruns)
     return {
         "n": n, "corpus": kind, "corpus_build_seconds": round(built, 2),
         "score_seconds": round(score, 3), "bare_read_seconds": round(bare, 3), "score_vs_bare": round(score / bare, 2),
