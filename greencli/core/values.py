@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Final
+from typing import Any, Final
 
 from greencli.core.clean import terminal_line
 
@@ -312,25 +312,43 @@ def shared_date(day: date) -> date:
     return _DATES.setdefault(day, day) if len(_DATES) < SHARED_LIMIT else day
 
 
-_KEYS: dict[tuple[int, ...], tuple[int, ...]] = {}
+# Each standard's tuple of numbers, with where each number is in it (shared by every outcome of that standard).
+_KEYS: dict[tuple[int, ...], tuple[tuple[int, ...], dict[int, int]]] = {}
+
+
+def _positions(keys: tuple[int, ...]) -> tuple[tuple[int, ...], dict[int, int]]:
+    found = _KEYS.get(keys)
+    if found is None:
+        found = (keys, {k: i for i, k in enumerate(keys)})
+        if len(_KEYS) < SHARED_LIMIT:
+            _KEYS[keys] = found
+    return found
 
 
 class Scores(Mapping[int, Decimal]):
     """Points by item or category number, held as two tuples: the numbers (one tuple shared by every outcome of a
-    standard) and the points (each value `shared`). A third of a dict's memory, for thousands of outcomes."""
+    standard, with a shared table of where each number is) and the points (each value `shared`). A third of a
+    dict's memory, for thousands of outcomes, and a dict's lookup (the district workbook asks for every item of
+    every outcome, twice)."""
 
-    __slots__ = ("_keys", "_values")
+    __slots__ = ("_at", "_keys", "_values")
 
     def __init__(self, points: Mapping[int, Decimal]) -> None:
-        keys = tuple(points)
-        self._keys: tuple[int, ...] = _KEYS.setdefault(keys, keys) if len(_KEYS) < SHARED_LIMIT else keys
-        self._values: tuple[Decimal, ...] = tuple(shared(points[k]) for k in keys)
+        self._keys, self._at = _positions(tuple(points))
+        self._values: tuple[Decimal, ...] = tuple(shared(points[k]) for k in self._keys)
 
     def __getitem__(self, key: int) -> Decimal:
-        try:
-            return self._values[self._keys.index(key)]
-        except ValueError:
-            raise KeyError(key) from None
+        at = self._at.get(key)
+        if at is None:
+            raise KeyError(key)
+        return self._values[at]
+
+    def get(self, key: int, default: Any = None) -> Any:
+        at = self._at.get(key)
+        return default if at is None else self._values[at]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._at
 
     def __iter__(self) -> Iterator[int]:
         return iter(self._keys)
