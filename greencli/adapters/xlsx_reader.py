@@ -180,7 +180,10 @@ def _read_compounds(grid: Grid, issues: list[Issue]) -> list[CompoundEntry]:
     out = []
     for r in range(at + 1, len(grid)):
         row = grid[r]
-        if not any(row[c] not in ("", None) for c in inputs if c < len(row)):
+        for c in inputs:  # a loop, not any(): most rows of the form are empty, and this runs for each of them
+            if c < len(row) and row[c] not in ("", None):
+                break
+        else:
             continue  # an empty row of the form (the template has 200 of them)
 
         def get(label: str, r: int = r) -> Field:
