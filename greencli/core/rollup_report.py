@@ -7,8 +7,10 @@ this, never the reports' many classes it has no use for (start-up is most of suc
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from greencli.core.model import JsonObject
+if TYPE_CHECKING:
+    from greencli.core.model import JsonObject  # the model itself is not loaded for a type
 
 
 @dataclass(frozen=True)

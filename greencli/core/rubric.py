@@ -10,10 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from greencli.core.errors import GreencliError, Problem
 from greencli.core.kinds import KINDS, RowKind, hint
-from greencli.core.model import JsonObject
+
+if TYPE_CHECKING:
+    from greencli.core.model import JsonObject  # the model itself is not loaded for a type
 
 __all__ = ["RowKind"]  # the kinds are registered in greencli.core.kinds; importable from here as before
 
