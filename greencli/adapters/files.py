@@ -441,7 +441,7 @@ def refuse_overlap(
     Chinese name such as "评分表") to a path or paths, already expanded; compared by identity on disk (see `identity`), each path looked at once,
     so a thousand generated workbooks cost a thousand looks, not a million. A folder in `inputs` is compared as
     itself: an output inside it is no clash (rollup leaves its own outputs out of what it reads).
-    `inodes`: what a folder's listing already gave of the inputs (`jobs.pipeline.scan`), so they are not looked at
+    `inodes`: what a folder's listing already gave of the inputs (`jobs.inputs.scan`), so they are not looked at
     again. Raises OutputError (exit 2) naming both paths."""
     Entry = tuple[str, Path, frozenset[tuple[object, ...]]]
 

@@ -372,7 +372,7 @@ def leave(code: object) -> NoReturn:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
-    os._exit(status & 0xFF)
+    os._exit(status)
 
 
 def stop(exc: BaseException, debug: bool = False) -> NoReturn:

@@ -1,6 +1,6 @@
 """The one batch pipeline that `score` and `rollup` both run.
 
-discover (one inbox rule) → read each file once, hashing it streamed, the formula probe inside the reader → assess
+discover (one inbox rule, `jobs.inputs`) → read each file once, hashing it streamed, the formula probe inside the reader → assess
 once, each valid evaluation's ledger row made where it was read → settle (two files for one community and year;
 files of another year) → record (valid evaluations spooled as read, invalid submissions, in one transaction, with
 what stands elsewhere in the ledger said on each outcome).

@@ -254,9 +254,8 @@ def _locked_run(
             kept_rosters = ledger.rosters()
             rosters = roster if roster is not None else kept_rosters
             found = _without_own_outputs(scan(inbox), ledger, names)
-            refuse_overlap(
-                {"out": out}, {"评分表": list(found.files)}, found.stats
-            )  # e.g. --out a hard link to an inspection
+            # e.g. --out a hard link to an inspection
+            refuse_overlap({"out": out}, {"评分表": list(found.files)}, found.stats)
             known = ledger.known_files()
             fresh: list[Path] = []
             hashes: dict[Path, str] = {}
