@@ -181,6 +181,8 @@ class Evaluations(Connected):
     ) -> list[Outcome]:
         """Evaluations, oldest first, each with its `record`; `current_only` leaves out superseded and voided ones;
         `entries` reads every value as entered too (for re-scoring), `evidence` the evidence files."""
+        from greencli.adapters.ledger.rows import outcome_of
+
         clauses: list[str] = ["district = ?"]
         params: list[str | int] = [self.district]
         if community_id is not None:
@@ -199,8 +201,6 @@ class Evaluations(Connected):
         rows = self.db.execute(
             f"SELECT {columns} FROM evaluations {where} ORDER BY year, community_id, scored_at, id", params
         )  # each row made into its outcome as it is fetched: never every row and every outcome at once
-        from greencli.adapters.ledger.rows import outcome_of
-
         return [outcome_of(row[:24], row[24], row[25]) for row in rows]
 
     def file_years(self) -> dict[str, int]:
@@ -227,6 +227,8 @@ class Evaluations(Connected):
     def invalid_submissions(
         self, *, community_id: str | None = None, year: int | None = None
     ) -> list[InvalidSubmission]:
+        from greencli.core.outcome import InvalidSubmission
+
         clauses: list[str] = ["district = ?"]
         params: list[object] = [self.district]
         if community_id is not None:
@@ -241,8 +243,6 @@ class Evaluations(Connected):
             f" first_error_code FROM invalid_submissions {where} ORDER BY year, community_id, seen_at, id",
             params,
         ).fetchall()
-        from greencli.core.outcome import InvalidSubmission
-
         return [
             InvalidSubmission(code, name, sub, int(year), path, sha, first, int(errors), local_time(seen) or "", id_,
                               issue)
@@ -274,6 +274,8 @@ class Evaluations(Connected):
 
     def conferrals(self, community_id: str | None = None) -> dict[tuple[str, int], Conferral]:
         """Every recorded naming, by (community code folded to one case, year)."""
+        from greencli.core.outcome import Conferral
+
         where, params = (
             (f"WHERE district = ? AND {same_code(self.db)}", (self.district, community_id))
             if community_id
@@ -284,8 +286,6 @@ class Evaluations(Connected):
             " ORDER BY year, community_id",
             params,
         ).fetchall()
-        from greencli.core.outcome import Conferral
-
         return {(r[0].casefold(), int(r[1])): Conferral(r[0], int(r[1]), date.fromisoformat(r[2]), r[3],
                                                         local_time(r[4]) or "")
                 for r in rows}  # fmt: skip
