@@ -97,7 +97,7 @@ def test_scanned_files_are_known_by_their_real_path(tmp_path: Path) -> None:
     for path in relative.files:
         assert relative.key(path) == str(path.resolve())
     resolve = Resolver()
-    assert resolve(real / "a.xlsx") == str((real / "a.xlsx").resolve())
+    assert resolve.child(real, "a.xlsx", real / "a.xlsx", None) == str((real / "a.xlsx").resolve())
 
 
 def test_the_scan_tells_each_files_size_time_and_evidence_folder_from_its_listing(tmp_path: Path) -> None:

@@ -28,6 +28,9 @@ def text_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+_TEMPORAL = (datetime, date, time)
+
+
 def cell_text(value: object) -> str:
     """A cell as text the way a person reads it: 130302001.0 → '130302001', dates as ISO, blanks as ''."""
     if isinstance(value, str):  # most cells, and every cell of a CSV roster: asked first
@@ -41,6 +44,3 @@ def cell_text(value: object) -> str:
     if isinstance(value, _TEMPORAL):
         return value.isoformat()
     return str(value).strip()
-
-
-_TEMPORAL = (datetime, date, time)

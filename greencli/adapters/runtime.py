@@ -330,6 +330,13 @@ def _kill_children() -> None:
             child.kill()
 
 
+def _flush_streams() -> None:
+    """Both standard streams written out before the process ends by os._exit (which flushes nothing)."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+
+
 def _final(code: int, line: str | None) -> NoReturn:
     """Say the line once, remove what this run left, and end the process now.
 
@@ -345,9 +352,7 @@ def _final(code: int, line: str | None) -> NoReturn:
         _kill_children()
     with contextlib.suppress(Exception):
         end()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
+    _flush_streams()
     os._exit(code)
 
 
@@ -369,9 +374,7 @@ def leave(code: object) -> NoReturn:
             print(code, file=sys.stderr)
         status = 1
     atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
+    _flush_streams()
     os._exit(status)
 
 

@@ -130,8 +130,8 @@ class Gap:
 def gap_order(outcomes: Sequence[Outcome], rubric: Rubric) -> list[Outcome]:
     """The failing and vetoed communities that count, nearest a pass first: the fewest vetoes, then the fewest points
     short, then by code (each one's `gap` is made when it is asked for, never all at once)."""
-    failing = [o for o in outcomes if _short_of(o, rubric) is not None]
-    return sorted(failing, key=lambda o: (len(o.vetoes), _short_of(o, rubric), o.community_id))
+    failing = [(short, o) for o in outcomes if (short := _short_of(o, rubric)) is not None]
+    return [o for _, o in sorted(failing, key=lambda f: (len(f[1].vetoes), f[0], f[1].community_id))]
 
 
 def _short_of(o: Outcome, rubric: Rubric) -> Decimal | None:

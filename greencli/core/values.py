@@ -312,30 +312,30 @@ def shared_date(day: date) -> date:
     return _DATES.setdefault(day, day) if len(_DATES) < SHARED_LIMIT else day
 
 
-# Each standard's tuple of numbers, with where each number is in it (shared by every outcome of that standard).
-_KEYS: dict[tuple[int, ...], tuple[tuple[int, ...], dict[int, int]]] = {}
+# Each standard's numbers, with where each is among them: one table shared by every outcome of that standard.
+_KEYS: dict[tuple[int, ...], dict[int, int]] = {}
 
 
-def _positions(keys: tuple[int, ...]) -> tuple[tuple[int, ...], dict[int, int]]:
+def _positions(keys: tuple[int, ...]) -> dict[int, int]:
     found = _KEYS.get(keys)
     if found is None:
-        found = (keys, {k: i for i, k in enumerate(keys)})
+        found = {k: i for i, k in enumerate(keys)}
         if len(_KEYS) < SHARED_LIMIT:
             _KEYS[keys] = found
     return found
 
 
 class Scores(Mapping[int, Decimal]):
-    """Points by item or category number, held as two tuples: the numbers (one tuple shared by every outcome of a
-    standard, with a shared table of where each number is) and the points (each value `shared`). A third of a
-    dict's memory, for thousands of outcomes, and a dict's lookup (the district workbook asks for every item of
-    every outcome, twice)."""
+    """Points by item or category number, held as a table of where each number is (one, in the numbers' order,
+    shared by every outcome of a standard) and a tuple of the points (each value `shared`). A third of a dict's
+    memory, for thousands of outcomes, and a dict's lookup (the district workbook asks for every item of every
+    outcome, twice)."""
 
-    __slots__ = ("_at", "_keys", "_values")
+    __slots__ = ("_at", "_values")
 
     def __init__(self, points: Mapping[int, Decimal]) -> None:
-        self._keys, self._at = _positions(tuple(points))
-        self._values: tuple[Decimal, ...] = tuple(shared(points[k]) for k in self._keys)
+        self._at = _positions(tuple(points))
+        self._values: tuple[Decimal, ...] = tuple(shared(points[k]) for k in self._at)
 
     def __getitem__(self, key: int) -> Decimal:
         at = self._at.get(key)
@@ -351,10 +351,10 @@ class Scores(Mapping[int, Decimal]):
         return key in self._at
 
     def __iter__(self) -> Iterator[int]:
-        return iter(self._keys)
+        return iter(self._at)
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self._at)
 
     def __repr__(self) -> str:
         return f"Scores({dict(self)!r})"

@@ -59,12 +59,9 @@ class Resolver:
     def __init__(self) -> None:
         self._folders: dict[Path, str] = {}
 
-    def __call__(self, path: Path, link: bool | None = None) -> str:
-        """`link`: whether the path is a symbolic link, when the folder's listing already said."""
-        return self.child(path.parent, path.name, path, link)
-
     def child(self, parent: Path, name: str, path: Path, link: bool | None) -> str:
-        """`path`, the entry `name` of folder `parent`: its folder's real path joined as text (no Path is made)."""
+        """`path`, the entry `name` of folder `parent`: its folder's real path joined as text (no Path is made);
+        `link`: whether the path is a symbolic link, when the folder's listing already said (None: look)."""
         if path.is_symlink() if link is None else link:
             return path_text(path.resolve())
         folder = self._folders.get(parent)
@@ -147,12 +144,13 @@ def scan(folder: Path, resolver: Resolver | None = None) -> Inputs:
             except OSError:
                 is_dir = False
             (dirs if is_dir else files)[entry.name] = entry
-        stems = {os.path.splitext(n)[0].casefold() for n in files if _is_workbook_name(n)}
+        split = {name: os.path.splitext(name) for name in files}  # (stem, suffix): each name split once
+        stems = {stem.casefold() for stem, suffix in split.values() if suffix.lower() in WORKBOOK_SUFFIXES}
         folded = {name.casefold() for name in dirs}
         # by the names as text (a Path's name, suffix and stem are parsed again on each look): thousands of files
         for name in sorted(files):
             path = parent / name
-            stem, suffix = os.path.splitext(name)
+            stem, suffix = split[name]
             if _is_lock_or_temp_name(name) or suffix.lower() not in WORKBOOK_SUFFIXES:
                 skipped.append(path)
                 continue
