@@ -12,6 +12,7 @@ from typing import Any
 import openpyxl
 import pytest
 from greencli.adapters.rubric_file import load_rubric
+from greencli.adapters.xlsx_direct import DirectBook, Unusual
 from greencli.adapters.xlsx_reader import read_workbook
 from greencli.cli.app import app
 from greencli.core.assess import assess
@@ -158,6 +159,10 @@ def test_a_native_reader_panic_is_an_issue_not_a_crash(monkeypatch: pytest.Monke
     def panic(*args: Any, **kwargs: Any) -> Any:
         raise FakePanic("called `Option::unwrap()` on a `None` value")
 
+    def decline(*args: Any, **kwargs: Any) -> Any:
+        raise Unusual("a workbook the direct reader leaves to python-calamine")
+
+    monkeypatch.setattr(DirectBook, "__init__", decline)
     monkeypatch.setattr("python_calamine.CalamineWorkbook.from_filelike", panic)
     evaluation = assess_path(path)
     message = evaluation.issues[0].message

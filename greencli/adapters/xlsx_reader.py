@@ -28,6 +28,7 @@ from greencli.adapters import limits
 from greencli.adapters.cells import a1, cell_text
 from greencli.adapters.container import UNSAFE_XML, inspect_package, open_package, read_whole
 from greencli.adapters.oserrors import debug_detail
+from greencli.adapters.xlsx_direct import DirectBook, HeaderTest, Unusual
 from greencli.core import layout as L
 from greencli.core.clean import clean, clean_line
 from greencli.core.errors import Problem
@@ -88,16 +89,45 @@ def _grid(book: calamine.CalamineWorkbook, name: str, issues: list[Issue]) -> Gr
     return sheet.to_python(skip_empty_area=False)  # absolute positions: row i, column j is a1(i, j)
 
 
+HEADER_ROWS = 50  # a sheet's header is looked for in its first 50 rows
+
+
 def _find_header(grid: Grid, labels: Sequence[str]) -> tuple[int, dict[str, int]] | None:
-    for r, row in enumerate(grid[:50]):
-        found: dict[str, int] = {}
-        for c, value in enumerate(row):
-            text = _label(value)
-            if text in labels and text not in found:
-                found[text] = c
-        if len(found) == len(labels):
+    for r, row in enumerate(grid[:HEADER_ROWS]):
+        found = _header_in(row, labels)
+        if found is not None:
             return r, found
     return None
+
+
+def _header_in(row: Sequence[Any], labels: Sequence[str]) -> dict[str, int] | None:
+    """Each label's column, when the row holds every one of them (the first cell of each)."""
+    found: dict[str, int] = {}
+    for c, value in enumerate(row):
+        text = _label(value)
+        if text in labels and text not in found:
+            found[text] = c
+    return found if len(found) == len(labels) else None
+
+
+def _header_test(labels: Sequence[str]) -> HeaderTest:
+    """For the direct reader: the columns below a sheet's header that the reading functions look at (its labels')."""
+
+    def test(r: int, row: list[Any]) -> Collection[int] | None:
+        found = _header_in(row, labels) if r < HEADER_ROWS else None
+        return set(found.values()) if found is not None else None
+
+    return test
+
+
+_SCORE_LABELS = (L.CODE_HEADER, L.VALUE_HEADER, L.EVIDENCE_HEADER)
+# Each sheet read, and how the direct reader takes it: every cell, or whole rows down to the header and then only
+# the header's columns (the only ones _read_scores and _read_compounds look at below it).
+_SHEETS: dict[str, HeaderTest | None] = {
+    L.INFO_SHEET: None,
+    L.SCORE_SHEET: _header_test(_SCORE_LABELS),
+    L.COMPOUND_SHEET: _header_test(L.COMPOUND_COLUMNS),
+}
 
 
 def _at(grid: Grid, r: int, c: int) -> Any:
@@ -124,7 +154,7 @@ def _taken(found: Field, subject: str, label: str | Callable[[], str], issues: l
 
 def _read_scores(grid: Grid, rubric: Rubric, issues: list[Issue]) -> tuple[dict[str, Field], dict[str, Field]]:
     sheet = L.SCORE_SHEET
-    labels = (L.CODE_HEADER, L.VALUE_HEADER, L.EVIDENCE_HEADER)
+    labels = _SCORE_LABELS
     header = _find_header(grid, labels)
     if header is None:
         issues.append(make_issue("header-missing", sheet=sheet, labels="、".join(labels)))
@@ -343,33 +373,55 @@ class UnreadableWorkbook(ValueError):
 
 
 def _read(data: bytes, standards: Rubric | Standards, custom_properties: bytes | None) -> RawWorkbook:
+    # The direct reader first: it reads a plain workbook as python-calamine would, faster; for anything it does not
+    # read exactly so, python-calamine reads the whole workbook.
+    try:
+        with open_package(io.BytesIO(data)) as package:
+            direct = DirectBook(package)
+            stamp = _custom_properties(custom_properties)
+            if not stamp and L.STAMP_SHEET in direct.sheet_names:
+                raise Unusual("the stamp is in its sheet")
+            return _read_sheets(stamp, direct.sheet_names, direct.grid, standards, [])
+    except Exception:  # Unusual, or anything else the direct reader met: the other reader decides
+        pass
     issues: list[Issue] = []
     book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     try:
         stamp = _stamp(custom_properties, book)
-        if isinstance(standards, Standards):
-            chosen = standards.for_stamp(stamp)
-            if chosen is None:  # a version this program does not know: read under the newest, never scored
-                issues.append(make_issue("rubric-version-unknown", other=stamp.get("rubric_version", ""),
-                                         known="、".join(standards.known())))  # fmt: skip
-                chosen = standards.newest
-            rubric = chosen
-        else:
-            rubric = standards
-        names = set(book.sheet_names)
-        grids: dict[str, Grid | None] = {}
-        for name in (L.INFO_SHEET, L.SCORE_SHEET, L.COMPOUND_SHEET):
-            if name not in names:
-                issues.append(make_issue("sheet-missing", sheet=name, subject=name))
-                grids[name] = None
-            else:
-                grids[name] = _grid(book, name, issues)
-        info_grid, score_grid, compound_grid = (grids[n] for n in (L.INFO_SHEET, L.SCORE_SHEET, L.COMPOUND_SHEET))
-        info = _read_info(info_grid, rubric, issues) if info_grid is not None else {}
-        values, evidence = _read_scores(score_grid, rubric, issues) if score_grid is not None else ({}, {})
-        compounds = _read_compounds(compound_grid, issues) if compound_grid is not None else []
+        return _read_sheets(stamp, book.sheet_names, lambda name, _: _grid(book, name, issues), standards, issues)
     finally:
         book.close()
+
+
+def _read_sheets(
+    stamp: dict[str, str],
+    sheet_names: Collection[str],
+    grid: Callable[[str, HeaderTest | None], Grid | None],
+    standards: Rubric | Standards,
+    issues: list[Issue],
+) -> RawWorkbook:
+    """The workbook's fields from its three sheets' grids, read under the rubric version of its stamp."""
+    if isinstance(standards, Standards):
+        chosen = standards.for_stamp(stamp)
+        if chosen is None:  # a version this program does not know: read under the newest, never scored
+            issues.append(make_issue("rubric-version-unknown", other=stamp.get("rubric_version", ""),
+                                     known="、".join(standards.known())))  # fmt: skip
+            chosen = standards.newest
+        rubric = chosen
+    else:
+        rubric = standards
+    names = set(sheet_names)
+    grids: dict[str, Grid | None] = {}
+    for name, header in _SHEETS.items():
+        if name not in names:
+            issues.append(make_issue("sheet-missing", sheet=name, subject=name))
+            grids[name] = None
+        else:
+            grids[name] = grid(name, header)
+    info_grid, score_grid, compound_grid = (grids[n] for n in (L.INFO_SHEET, L.SCORE_SHEET, L.COMPOUND_SHEET))
+    info = _read_info(info_grid, rubric, issues) if info_grid is not None else {}
+    values, evidence = _read_scores(score_grid, rubric, issues) if score_grid is not None else ({}, {})
+    compounds = _read_compounds(compound_grid, issues) if compound_grid is not None else []
     entries = Entries(values=values, evidence=evidence, compounds=compounds)
     return RawWorkbook(info=info, entries=entries, stamp=stamp, issues=tuple(issues), version=rubric.version)
 
