@@ -4,6 +4,8 @@ as they are, numbers and dates read as typed, and 附件3's numbers checked on r
 from __future__ import annotations
 
 import io
+import os
+import stat
 import struct
 import zipfile
 from datetime import date, datetime, time, timedelta
@@ -13,10 +15,11 @@ from typing import Any
 
 import pytest
 from greencli.adapters import limits
-from greencli.adapters.container import sniff_workbook
+from greencli.adapters.container import Whole, read_whole, sniff_workbook
 from greencli.adapters.rubric_file import load_rubric
 from greencli.adapters.xlsx_reader import read_workbook
 from greencli.core.assess import assess
+from greencli.core.errors import Problem
 from greencli.core.engine import evaluate
 from greencli.core.identity import read_identity
 from greencli.core.model import Field, Verdict
@@ -168,6 +171,27 @@ def test_a_file_over_the_size_limit_shows_its_real_size(tmp_path: Path, size: in
     problem = sniff_workbook(path)
     assert problem is not None and (problem.code, problem.params) == ("file-too-large", {"size": shown, "limit": 50})
     assert f"（{shown} MB）" in problem.message  # the size as shown, rounded up: over the limit reads as over
+
+
+def test_a_file_that_grew_after_its_size_was_listed_is_read_whole_or_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "growing.xlsx"
+    data = bytes(range(256)) * 40
+    path.write_bytes(data)
+    real = os.fstat
+
+    def listed_smaller(fd: int) -> os.stat_result:  # the share listed the file before the copy finished
+        listed = list(real(fd))
+        listed[stat.ST_SIZE] = 100
+        return os.stat_result(listed)
+
+    monkeypatch.setattr("greencli.adapters.container.os.fstat", listed_smaller)
+    whole = read_whole(path)
+    assert isinstance(whole, Whole) and whole.data == data  # read on past the listed size
+    monkeypatch.setattr("greencli.adapters.limits.MAX_FILE_BYTES", 5000)
+    refused = read_whole(path)
+    assert isinstance(refused, Problem) and refused.code == "file-too-large"
 
 
 # ── numbers: exponent notation is a number, within Excel's range, judged exactly ──
