@@ -19,8 +19,8 @@ from greencli.adapters.container import Whole, read_whole, sniff_workbook
 from greencli.adapters.rubric_file import load_rubric
 from greencli.adapters.xlsx_reader import read_workbook
 from greencli.core.assess import assess
-from greencli.core.errors import Problem
 from greencli.core.engine import evaluate
+from greencli.core.errors import Problem
 from greencli.core.identity import read_identity
 from greencli.core.model import Field, Verdict
 from greencli.core.values import Raw, fmt, is_multiple, is_whole, parse_date, parse_number, show_entered
