@@ -11,7 +11,7 @@ import re
 import stat
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -97,10 +97,12 @@ def _looks_like_text(head: bytes) -> bool:
 @dataclass(frozen=True)
 class Inspection:
     """What the container check found: a reason to refuse the file, or the package's custom properties (the
-    version stamp), read while the package was open anyway."""
+    version stamp), read while the package was open anyway, and the package itself (its directory read once: the
+    reader goes on with it)."""
 
     problem: Problem | None
     custom_properties: bytes | None = None
+    package: zipfile.ZipFile | None = field(default=None, compare=False, repr=False)
 
 
 def sniff_workbook(path: Path) -> Problem | None:
@@ -164,11 +166,12 @@ def _inspect(data: bytes) -> Inspection | Problem | None:
     if not data.startswith(ZIP_MAGIC):
         return _kind_of(data)
     try:
-        with open_package(io.BytesIO(data)) as package:
-            problem = _check_package(package)
-            if problem is not None or CUSTOM_PROPERTIES not in package.NameToInfo:
-                return problem
-            return Inspection(None, package.read(CUSTOM_PROPERTIES))
+        package = open_package(io.BytesIO(data))  # in memory: nothing to close but the directory it holds
+        problem = _check_package(package)
+        if problem is not None:
+            return problem
+        properties = read_part(package, CUSTOM_PROPERTIES) if CUSTOM_PROPERTIES in package.NameToInfo else None
+        return Inspection(None, properties, package)
     except OSError as exc:
         return Problem.of("file-access", reason=describe_os_error(exc))
     except Exception:  # a damaged zip fails in many ways: BadZipFile, zlib.error, EOFError, NotImplementedError…
@@ -222,11 +225,21 @@ def _check_package(package: zipfile.ZipFile) -> Problem | None:
     return None
 
 
+def read_part(package: zipfile.ZipFile, name: str) -> bytes:
+    """A part's bytes, checked as zipfile checks them (its declared size and CRC), inflated in one call when the
+    package is in memory (zipfile's stream inflates a part in pieces and checks each)."""
+    info = package.getinfo(name)
+    data = _head(package, info, info.file_size) if info.file_size else b""
+    if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+        raise zipfile.BadZipFile(f"{name}: size or CRC does not match the directory")
+    return data
+
+
 def _head(package: zipfile.ZipFile, info: zipfile.ZipInfo, size: int) -> bytes:
     """The first `size` bytes of a part. Decompressed straight from the package's bytes when they are in memory (as
     they are for every workbook read): a zipfile stream per part costs ten times the inflating of a kilobyte."""
     data = getattr(package.fp, "getbuffer", None)
-    if data is None or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+    if data is None or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
         with package.open(info) as stream:
             return stream.read(size)
     with data() as whole:

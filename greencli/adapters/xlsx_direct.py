@@ -23,6 +23,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from greencli.adapters import limits
+from greencli.adapters.container import read_part
 
 Grid = list[list[Any]]
 # Given a row's cells (its index, its values), the columns wanted below it, or None to keep reading whole rows.
@@ -148,13 +149,13 @@ class DirectBook:
         names = package.NameToInfo
         if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
             raise Unusual("layout")
-        workbook = package.read("xl/workbook.xml")
+        workbook = read_part(package, "xl/workbook.xml")
         if b"<workbook" not in workbook or b"<sheets>" not in workbook:
             raise Unusual("prefixed workbook")
         pr = re.search(rb"<workbookPr\b([^>]*)>", workbook)
         if pr is not None and _attrs(pr.group(1)).get(b"date1904", b"0") not in (b"0", b"false"):
             raise Unusual("1904 dates")
-        rels = package.read("xl/_rels/workbook.xml.rels")
+        rels = read_part(package, "xl/_rels/workbook.xml.rels")
         targets = {}
         for rel in _RELATIONSHIP.finditer(rels):
             attrs = _attrs(rel.group(1))
@@ -196,7 +197,7 @@ class DirectBook:
     def _load_strings(self) -> None:
         if "xl/sharedStrings.xml" not in self._package.NameToInfo:
             raise Unusual("no shared strings")
-        xml = self._package.read("xl/sharedStrings.xml")
+        xml = read_part(self._package, "xl/sharedStrings.xml")
         if b"<sst" not in xml or b"<si/>" in xml:
             raise Unusual("shared strings")
         starts = [m.start() for m in re.finditer(rb"<si>", xml)]
@@ -219,7 +220,7 @@ class DirectBook:
     def _load_formats(self) -> list[bool | None]:
         if "xl/styles.xml" not in self._package.NameToInfo:
             raise Unusual("no styles")
-        xml = self._package.read("xl/styles.xml")
+        xml = read_part(self._package, "xl/styles.xml")
         if b"<styleSheet" not in xml:
             raise Unusual("prefixed styles")
         custom = {}
@@ -246,7 +247,7 @@ class DirectBook:
     def grid(self, name: str, header: HeaderTest | None = None, header_rows: int = 50) -> Grid:
         """The sheet's cells: every cell when `header` is None; otherwise whole rows until `header` names the
         columns wanted (or `header_rows` rows were read without), then only those columns."""
-        xml = self._package.read(self.parts[name])
+        xml = read_part(self._package, self.parts[name])
         start = xml.find(b"<sheetData")
         if start < 0 or b"<![CDATA[" in xml:  # an unprefixed <sheetData>: so are its rows and cells
             raise Unusual("sheet layout")

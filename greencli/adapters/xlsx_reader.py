@@ -26,7 +26,7 @@ from defusedxml import DefusedXmlException, ElementTree
 
 from greencli.adapters import limits
 from greencli.adapters.cells import a1, cell_text
-from greencli.adapters.container import UNSAFE_XML, inspect_package, open_package, read_whole
+from greencli.adapters.container import UNSAFE_XML, Inspection, inspect_package, open_package, read_whole
 from greencli.adapters.oserrors import debug_detail
 from greencli.adapters.xlsx_direct import DirectBook, HeaderTest, Unusual
 from greencli.core import layout as L
@@ -340,7 +340,7 @@ def read_workbook(path: Path, rubric: Rubric | Standards, data: bytes | None = N
     if inspection.problem is not None:
         return _refused(inspection.problem)
     try:
-        return dataclasses.replace(_read(data, rubric, inspection.custom_properties), uncomputed=_probe(data))
+        return dataclasses.replace(_read(data, rubric, inspection), uncomputed=_probe(data))
     except (KeyboardInterrupt, SystemExit):
         raise
     except DefusedXmlException:
@@ -372,16 +372,16 @@ class UnreadableWorkbook(ValueError):
         return (type(self), (self.problem,))  # pickled and copied as itself, never from its message
 
 
-def _read(data: bytes, standards: Rubric | Standards, custom_properties: bytes | None) -> RawWorkbook:
+def _read(data: bytes, standards: Rubric | Standards, inspection: Inspection) -> RawWorkbook:
     # The direct reader first: it reads a plain workbook as python-calamine would, faster; for anything it does not
     # read exactly so, python-calamine reads the whole workbook.
+    custom_properties = inspection.custom_properties
     try:
-        with open_package(io.BytesIO(data)) as package:
-            direct = DirectBook(package)
-            stamp = _custom_properties(custom_properties)
-            if not stamp and L.STAMP_SHEET in direct.sheet_names:
-                raise Unusual("the stamp is in its sheet")
-            return _read_sheets(stamp, direct.sheet_names, direct.grid, standards, [])
+        direct = DirectBook(inspection.package or open_package(io.BytesIO(data)))
+        stamp = _custom_properties(custom_properties)
+        if not stamp and L.STAMP_SHEET in direct.sheet_names:
+            raise Unusual("the stamp is in its sheet")
+        return _read_sheets(stamp, direct.sheet_names, direct.grid, standards, [])
     except Exception:  # Unusual, or anything else the direct reader met: the other reader decides
         pass
     issues: list[Issue] = []
