@@ -194,7 +194,8 @@ def test_a_formula_reads_as_its_cached_value_and_one_without_as_empty() -> None:
         lambda xml: xml.replace(b'<c r="A1" s="1"', b'<c s="1" r="A1"'),  # the reference not first
         lambda xml: re.sub(rb' r="[A-Z]+[0-9]+"', b"", xml),  # cells without references
         lambda xml: re.sub(rb"<(/?)(\w)", rb"<\1x:\2", xml).replace(b"xmlns=", b"xmlns:x="),  # prefixed elements
-        lambda xml: xml.replace(b'r="B2"', b'r="XFD1048576"'),  # a cell far beyond the bounds
+        lambda xml: xml.replace(b'r="B2"', b'r="XFD1048576"'),  # a cell far beyond the bounds, read in full
+        lambda xml: xml[: xml.index(b"</sheetData>")],  # cut short
         lambda xml: xml.replace(b'r="B2"', b'r="A1"'),  # one cell twice
     ],
 )
@@ -306,3 +307,44 @@ def test_workbooks_resaved_by_libreoffice_read_the_same_both_ways(tmp_path: Path
     resaved = convert(source, "xlsx:Calc MS Excel 2007 XML", tmp_path / "out", tmp_path / "profile")
     direct, calamine, used = read_both(resaved)
     assert used and fields(direct) == fields(calamine)
+
+
+# ── a sheet with a header: whole rows down to it, then only its columns ──
+
+
+def score_sheet(extra: dict[tuple[int, int], Any] | None = None) -> bytes:
+    """A small 评分表: a title, the header (编号, 录入值, 佐证 among other columns), and rows under it."""
+    cells: dict[tuple[int, int], Any] = {(0, 0): "标题", (1, 0): "类别", (1, 2): L.CODE_HEADER, (1, 3): "评分细则",
+                                         (1, 4): L.VALUE_HEADER, (1, 5): L.EVIDENCE_HEADER, (1, 6): "行得分"}  # fmt: skip
+    for r in range(2, 12):
+        cells.update({(r, 0): "说明文字", (r, 2): f"{r}.1", (r, 3): "细则", (r, 4): r / 2, (r, 6): r})
+    cells[(5, 5)] = "会议纪要"
+    cells.update(extra or {})
+    return xlsxwriter_book(cells)
+
+
+def header_grid(data: bytes) -> list[list[Any]] | None:
+    return direct_grid(data, "Sheet1", xlsx_reader._SHEETS[L.SCORE_SHEET])
+
+
+def test_below_the_header_only_its_columns_are_read_and_they_read_as_python_calamine_reads_them() -> None:
+    data = score_sheet()
+    got, full = header_grid(data), calamine_grid(data, "Sheet1")
+    assert got is not None
+    assert got[:2] == [row[: len(got[0])] for row in full[:2]]  # the rows down to the header, whole
+    for r in range(2, len(full)):
+        for c in (2, 4, 5):  # 编号, 录入值, 佐证
+            assert got[r][c] == full[r][c]
+        assert got[r][0] == got[r][3] == got[r][6] == ""  # the other columns are never read
+
+
+def test_a_far_cell_in_a_column_read_is_declined_and_one_elsewhere_is_not_read() -> None:
+    assert header_grid(score_sheet({(30_000, 4): 1})) is None  # python-calamine refuses the sheet as too large
+    elsewhere = header_grid(score_sheet({(30_000, 6): 1}))
+    assert elsewhere is not None and len(elsewhere) == 12
+
+
+def test_a_sheet_without_its_header_is_read_whole_to_the_fiftieth_row() -> None:
+    cells = {(r, 0): f"第{r}行" for r in range(80)}
+    got = header_grid(xlsxwriter_book(cells))
+    assert got is not None and len(got) == 50  # _find_header looks no further; nothing below is needed

@@ -7,9 +7,14 @@ one python-calamine gives (`to_python(skip_empty_area=False)`) in every cell a r
 
 It reads only what it can read exactly as python-calamine does: plain text (entities, rich-text runs), numbers,
 booleans, and dates under a plain date format. Anything else (a namespace prefix, a cell without its reference, an
-error value, a date with a time, CDATA, phonetic runs, `_x000D_` escapes, text with edge spaces, the 1904 date
-system, a format it cannot class beyond doubt, a sheet near the size bounds) raises `Unusual`, and the caller reads
+error value, a date with a time, CDATA, phonetic runs, `_x000D_` escapes, a formula's text with edge spaces, the
+1904 date system, a format it cannot class beyond doubt, a sheet cut short) raises `Unusual`, and the caller reads
 the workbook with python-calamine instead. tests/test_xlsx_direct.py holds the two readers to the same grids.
+
+Two differences, both about cells it never reads: a far-away cell in a column it does not read is not measured
+(python-calamine would refuse the sheet as too large, when its <dimension> understated it; the size bounds protect
+memory, and this reader keeps only what it reads), and it is no validating XML parser (a sheet whose XML is broken
+between the cells it reads reads here; its size and CRC are checked, so a damaged download is still refused).
 """
 
 from __future__ import annotations
@@ -48,9 +53,9 @@ _TEXT = re.compile(rb"<t(\s[^>]*)?>([^<]*)</t>")
 _NUMBER = re.compile(rb"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _ENTITY = re.compile(r"&(#[0-9]+|#x[0-9a-fA-F]+|[A-Za-z]+);")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
-# In one pass over a sheet: a cell whose reference is not its first attribute (or is missing), and a cell beyond the
-# size bounds (a column after GR, the 200th; a row from 20,000), which python-calamine measures.
-_GUARD = re.compile(rb'<c(?:>| (?!r=")| r="(?:[A-Z]{3}|[H-Z][A-Z]|G[S-Z]|[A-Z]{1,2}(?:[0-9]{6}|[2-9][0-9]{4})))')
+# A cell whose reference is not its first attribute, or that has none (the spreadsheet format allows both; this
+# reader finds cells by their reference's text).
+_NO_REFERENCE = re.compile(rb'<c(?:>|\s(?!r="))')
 _XF = re.compile(rb"<xf\b([^>]*)>")
 _NUM_FMT = re.compile(rb"<numFmt\b([^>]*)>")
 _EPOCH = date(1899, 12, 30)  # serial 61 is 1900-03-01 (Excel's 1900-02-29, serial 60, does not exist)
@@ -175,6 +180,7 @@ class DirectBook:
         self._string_xml = b""
         self._decoded: dict[int, str] = {}
         self._formats: list[bool | None] | None = None
+        self._kinds: dict[bytes, tuple[bytes, int]] = {}  # a cell's attributes → its type and style
 
     # ── shared strings and styles: read when a cell first needs them ──
 
@@ -251,6 +257,8 @@ class DirectBook:
         start = xml.find(b"<sheetData")
         if start < 0 or b"<![CDATA[" in xml:  # an unprefixed <sheetData>: so are its rows and cells
             raise Unusual("sheet layout")
+        if not xml.rstrip().endswith(b"</worksheet>"):  # cut short: the other reader says how it is damaged
+            raise Unusual("sheet ends early")
         cells: dict[tuple[int, int], Any] = {}
         wanted: Collection[int] | None = None
         row: dict[int, Any] = {}
@@ -274,17 +282,13 @@ class DirectBook:
         else:
             if header is not None and current >= 0:
                 self._test(header, current, row)  # the last row read: the header may be the sheet's last row
-        if _GUARD.search(xml, start, rest):
-            raise Unusual("a cell without its reference first, or near the size bounds")
+        if _NO_REFERENCE.search(xml, start):
+            raise Unusual("a cell without its reference first")
         if wanted is None:
-            if _GUARD.search(xml, rest):
-                raise Unusual("a cell without its reference first, or near the size bounds")
             return _as_grid(cells)
-        # The rest, by lookup: one pass finds the wanted columns' non-empty cells, and any cell the guard refuses.
-        letters = b"|".join(_letters(c) for c in sorted(wanted))
-        for found in _wanted(letters).finditer(xml, rest):
-            if found.end() - found.start() < 8 or xml[found.end() - 1] != 62:  # 62: ">" ends a wanted cell's tag
-                raise Unusual("a cell without its reference first, or near the size bounds")
+        # The rest, by lookup: one pass finds the wanted columns' non-empty cells; the others are passed over inside
+        # the regular expression engine.
+        for found in _wanted(b"|".join(_letters(c) for c in sorted(wanted))).finditer(xml, rest):
             cell = _CELL.match(xml, found.start())
             if cell is None:
                 raise Unusual("cell")
@@ -308,17 +312,24 @@ class DirectBook:
 
     def _value(self, match: re.Match[bytes]) -> Any:
         """A cell's value as python-calamine gives it, or None for a cell it reads as empty."""
-        body = match.group(4)
-        attrs = match.group(3)
-        kind = _TYPE.search(attrs)
-        t = kind.group(1) if kind is not None else b"n"
+        attrs, body = match.group(3, 4)
+        kind = self._kinds.get(attrs)
+        if kind is None:  # a form's cells share a few attribute strings: each is looked at once
+            found = _TYPE.search(attrs)
+            style = _STYLE.search(attrs)
+            kind = self._kinds[attrs] = (found.group(1) if found else b"n", int(style.group(1)) if style else 0)
+        t = kind[0]
         if t == b"inlineStr":
             at = body.find(b"<is>")
             if at < 0:
                 raise Unusual("inline string")
             return _text(body[at:])
-        found = _VALUE.search(body)
-        raw = found.group(1) if found is not None else None
+        if body.startswith(b"<v>"):  # no formula before it (most cells)
+            end = body.find(b"<", 3)
+            raw: bytes | None = body[3:end] if body.startswith(b"</v>", end) else None
+        else:
+            value = _VALUE.search(body)
+            raw = value.group(1) if value is not None else None
         if not raw:
             if t in (b"n", b"str") and b"<is" not in body:
                 return None
@@ -329,8 +340,7 @@ class DirectBook:
             if not _NUMBER.fullmatch(raw):
                 raise Unusual("number")
             number = float(raw)
-            style = _STYLE.search(attrs)
-            if not self._is_date(int(style.group(1)) if style is not None else 0):
+            if not self._is_date(kind[1]):
                 return number
             if number < 61 or not number.is_integer():
                 raise Unusual("date with a time, or before March 1900")
@@ -347,11 +357,11 @@ class DirectBook:
 
 @functools.lru_cache(maxsize=64)
 def _wanted(letters: bytes) -> re.Pattern[bytes]:
-    """Where the wanted columns' non-empty cells begin, and any cell `_GUARD` refuses (no groups: the engine finds
-    those faster)."""
-    return re.compile(rb'<c r="(?:%s)[0-9]+"[^>/]*>(?=<[vif])|' % letters + _GUARD.pattern)
+    """Where the wanted columns' non-empty cells begin (no groups: the engine finds those faster)."""
+    return re.compile(rb'<c r="(?:%s)[0-9]+"[^>/]*>(?=<[vif])' % letters)
 
 
+@functools.lru_cache(maxsize=256)
 def _letters(column: int) -> bytes:
     letters = b""
     column += 1
