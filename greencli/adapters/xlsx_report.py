@@ -22,6 +22,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from greencli.adapters.cells import text_width
 from greencli.adapters.files import atomic_target
+from greencli.adapters.xlsx_rows import DATE, NUMBER, TEXT, RowStream
 from greencli.core.batch import gap, gap_order, ranks, subdistrict_stats, unit_losses
 from greencli.core.issues import issue_title
 from greencli.core.outcome import Outcome
@@ -114,21 +115,16 @@ class _Writer:
         for col, header in enumerate(t.headers):
             ws.write_string(0, col, header, self.formats["header"])
         texts = [col for col, kind in enumerate(t.kinds[:printed]) if kind in ("text", "wrap")]
+        # each column's kind of cell and format, once: text is text, never a formula
+        how = [(TEXT, styles[col]) if kind in ("text", "wrap") else (DATE, self.formats["date"]) if kind == "date"
+               else (NUMBER, self.formats[kind]) for col, kind in enumerate(t.kinds)]  # fmt: skip
+        stream = RowStream(ws)
         for r, row in enumerate(t.rows, start=1):
             lines = max((print_lines(str(row[col]), widths[col]) for col in texts if row[col] not in (None, "")),
                         default=1)  # fmt: skip
-            if lines > 1:  # before the row's cells: the sheet is streamed row by row
-                ws.set_row(r, lines * LINE_POINTS + 2)
-            for col, value in enumerate(row):
-                kind = t.kinds[col]
-                if value is None or value == "":
-                    continue
-                if kind in ("text", "wrap"):
-                    ws.write_string(r, col, str(value), styles[col])  # text is text, never a formula
-                elif kind == "date":
-                    ws.write_datetime(r, col, value, self.formats["date"])
-                else:
-                    ws.write_number(r, col, float(value), self.formats[kind])
+            cells = [(col, how[col][0], value, how[col][1]) for col, value in enumerate(row)
+                     if value is not None and value != ""]  # fmt: skip
+            stream.write(r, cells, lines * LINE_POINTS + 2 if lines > 1 else None)
         ws.freeze_panes(1, t.freeze_cols)
         ws.autofilter(0, 0, max(1, len(t.rows)), len(t.headers) - 1)
         if t.note:  # across the printed columns and wrapped: a note running past them would widen the page
