@@ -7,7 +7,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from greencli.core.values import fmt, is_blank, parse_number, parse_yes_no, round_half_up, show
+from greencli.core import values
+from greencli.core.values import Scores, fmt, is_blank, parse_number, parse_yes_no, round_half_up, show
 
 
 @pytest.mark.parametrize(
@@ -65,3 +66,21 @@ def test_fmt_and_show() -> None:
     assert show(7.3) == "7.3" and show(3.0) == "3" and show(True) == "TRUE" and show(None) == ""
     assert show("x" * 100).endswith("…") and len(show("x" * 100)) == 40
     assert show("a\nb") == "a b"
+
+
+# ── Scores: points by item, a table's row of them ──
+
+
+def test_scores_give_the_points_of_any_items_in_the_order_asked() -> None:
+    scores = Scores({1: Decimal("1.5"), 2: Decimal("2"), 3: Decimal("0")})
+    assert scores.values_of((3, 1, 9)) == [Decimal("0"), Decimal("1.5"), None]
+    assert scores.values_of((3, 1, 9)) == [Decimal("0"), Decimal("1.5"), None]  # remembered, and the same
+    assert dict(scores) == {1: Decimal("1.5"), 2: Decimal("2"), 3: Decimal("0")} and scores.get(9) is None
+
+
+def test_the_points_asked_never_come_from_another_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(values, "SHARED_LIMIT", 0)  # no table kept: each outcome's is its own, and may be freed
+    for n in range(50):  # ids of freed tables come back: a table remembered by id would answer for another
+        first, second = Decimal(n), Decimal(n + 100)
+        ordered = Scores({1: first, 2: second}) if n % 2 else Scores({2: second, 1: first})
+        assert ordered.values_of((1, 2)) == [first, second]

@@ -27,7 +27,7 @@ from greencli.core.batch import gap, gap_order, ranks, subdistrict_stats, unit_l
 from greencli.core.issues import issue_title
 from greencli.core.outcome import Outcome
 from greencli.core.rubric import Rubric
-from greencli.core.values import fmt
+from greencli.core.values import fmt, points_of
 
 if TYPE_CHECKING:  # the plan's module measures text with this one's functions: its types only, to avoid a cycle
     from greencli.adapters.progress_plan import PlannedCell, PlannedChart, PlannedSheet, ProgressPlan, Span, Style
@@ -371,11 +371,16 @@ def items_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
     headers = ["乡街", "社区编码", "社区名称", *(f"{i.number}\n{fmt(i.points)}分\n{i.content[:10]}" for i in rubric.items),
                f"总分\n（{fmt(sum(i.points for i in rubric.items))}分）"]  # fmt: skip
     counted = [o for o in outcomes if o.counts]
-    rows = _Rows(len(counted), lambda: ([o.subdistrict, o.community_id, o.community,
-                                         *((o.items or {}).get(i.number) for i in rubric.items), o.total]
+    numbers = tuple(i.number for i in rubric.items)
+    rows = _Rows(len(counted), lambda: ([o.subdistrict, o.community_id, o.community, *_points(o, numbers), o.total]
                                         for o in counted))  # fmt: skip
     return _Table("分项得分", headers, rows, ["text"] * 3 + ["score"] * (len(rubric.items) + 1), freeze_cols=3,
                   title=_titled("分项得分", outcomes, rubric), header_lines=7)  # fmt: skip
+
+
+def _points(o: Outcome, numbers: tuple[int, ...]) -> list[Any]:
+    """The outcome's points of each item in `numbers` (None where it has none)."""
+    return [None] * len(numbers) if o.items is None else points_of(o.items, numbers)
 
 
 def stats_table(outcomes: Sequence[Outcome], order: Sequence[str], rubric: Rubric) -> _Table:

@@ -16,6 +16,7 @@ byte).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -23,12 +24,15 @@ from typing import Any
 
 import xlsxwriter
 from xlsxwriter.format import Format
-from xlsxwriter.utility import _preserve_whitespace, xl_rowcol_to_cell_fast
+from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.xmlwriter import XMLwriter
 
 KNOWN_VERSION = "3.3.1"
 TEXT, NUMBER, DATE = "text", "number", "date"
 Cell = tuple[int, str, Any, Format]  # column, kind (TEXT, NUMBER or DATE), value, format
+_STRING_MAX = 32767  # Excel's longest string (UTF-16 units), xlsxwriter's xls_strmax
+_escape_data = XMLwriter()._escape_data  # a method that uses nothing of its writer
 
 
 class RowStream:
@@ -67,33 +71,45 @@ class RowStream:
             if pixels != ws.original_row_height or pixels != ws.default_row_height:
                 parts.append(f' ht="{pixels * 0.75:.16g}" customHeight="1"')
         parts.append(">")
+        number_row = str(row + 1)
         last = -1
         for col, kind, value, cell_format in cells:
             if col <= last or col >= ws.xls_colmax or cell_format is None:
                 return None
             last = col
-            ref = xl_rowcol_to_cell_fast(row, col)
-            style = cell_format._get_xf_index()
+            head = f'<c r="{_column_letters(col)}{number_row}" s="{cell_format._get_xf_index()}"'
             if kind == TEXT:
-                text = str(value)
-                if len(text) > ws.xls_strmax // 2:
-                    return None  # near Excel's length: xlsxwriter cuts it (and says so)
-                text = ws._escape_control_characters(text)
-                if text.startswith("<r>") and text.endswith("</r>"):
-                    return None  # xlsxwriter would write it as rich text
-                space = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
-                parts.append(
-                    f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{ws._escape_data(text)}</t></is></c>'
-                )
+                inline = _inline(value if type(value) is str else str(value))
+                if inline is None:
+                    return None
+                parts.append(f'{head} t="inlineStr">{inline}</c>')
             else:
                 if kind == DATE and not isinstance(value, date | datetime):
                     return None
                 number = ws._convert_date_time(value) if kind == DATE else float(value)
                 if not math.isfinite(number):
                     return None
-                parts.append(f'<c r="{ref}" s="{style}"><v>{number:.16G}</v></c>')
+                parts.append(f"{head}><v>{number:.16G}</v></c>")
         parts.append("</row>")
         return "".join(parts)
+
+
+@functools.lru_cache(maxsize=256)
+def _column_letters(col: int) -> str:
+    return str(xl_col_to_name(col))
+
+
+@functools.lru_cache(maxsize=16384)  # 乡街, verdicts, item names and words repeat down a table: each made once
+def _inline(text: str) -> str | None:
+    """A text cell's <is> element as xlsxwriter writes it in constant_memory mode, or None where it does not write
+    one (text near Excel's length, which it cuts; text it takes for rich text)."""
+    if len(text) > _STRING_MAX // 2:
+        return None
+    text = XMLwriter._escape_control_characters(text)
+    if text.startswith("<r>") and text.endswith("</r>"):
+        return None
+    space = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
+    return f"<is><t{space}>{_escape_data(text)}</t></is>"
 
 
 def write_cells(ws: Worksheet, row: int, cells: Sequence[Cell], height: float | None = None) -> None:

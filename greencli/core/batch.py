@@ -16,7 +16,7 @@ from greencli.core.issues import Issue
 from greencli.core.model import JsonObject, JsonValue, Verdict
 from greencli.core.outcome import Outcome
 from greencli.core.rubric import Rubric
-from greencli.core.values import as_float
+from greencli.core.values import as_float, points_of
 
 DISTRICT = "全区"
 UNKNOWN_SUBDISTRICT = "（未识别乡街）"
@@ -99,11 +99,15 @@ class UnitLoss:
 
 def unit_losses(outcomes: Sequence[Outcome], rubric: Rubric, top: int = 3) -> list[UnitLoss]:
     """Points lost on each supervising unit's items across the evaluations that count, most lost first."""
-    counted = [o for o in outcomes if o.counts and o.items is not None]
-    lost_by_item = {
-        item.number: sum((item.points - (o.items or {})[item.number] for o in counted), Decimal(0))
-        for item in rubric.items
-    }
+    counted = [o.items for o in outcomes if o.counts and o.items is not None]
+    every = tuple(item.number for item in rubric.items)
+    lost_by_item = dict.fromkeys(every, Decimal(0))
+    for items in counted:  # an outcome's points in one row of its shared table: not one lookup per item
+        for item, points in zip(rubric.items, points_of(items, every), strict=True):
+            if points is None:
+                raise KeyError(item.number)  # a counted outcome is scored on every item
+            lost_by_item[item.number] += item.points - points
+
     units: dict[str, list[int]] = defaultdict(list)
     for item in rubric.items:
         for unit in item.supervisors:

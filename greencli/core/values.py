@@ -314,6 +314,7 @@ def shared_date(day: date) -> date:
 
 # Each standard's numbers, with where each is among them: one table shared by every outcome of that standard.
 _KEYS: dict[tuple[int, ...], dict[int, int]] = {}
+_KEPT: set[int] = set()  # the ids of those tables: kept as long as the process, so an id names one table for good
 
 
 def _positions(keys: tuple[int, ...]) -> dict[int, int]:
@@ -322,7 +323,29 @@ def _positions(keys: tuple[int, ...]) -> dict[int, int]:
         found = {k: i for i, k in enumerate(keys)}
         if len(_KEYS) < SHARED_LIMIT:
             _KEYS[keys] = found
+            _KEPT.add(id(found))
     return found
+
+
+_PICKS: dict[tuple[int, tuple[int, ...]], tuple[int | None, ...]] = {}
+
+
+def _picks(table: int, at: dict[int, int], keys: tuple[int, ...]) -> tuple[int | None, ...]:
+    """Where each of `keys` is in a position table (`table`, its id), remembered for the shared tables only (an
+    unshared table's id may name another table once it is gone)."""
+    found = _PICKS.get((table, keys))
+    if found is None:
+        found = tuple(at.get(k) for k in keys)
+        if table in _KEPT and len(_PICKS) < SHARED_LIMIT:
+            _PICKS[(table, keys)] = found
+    return found
+
+
+def points_of(scores: Mapping[int, Decimal], keys: tuple[int, ...]) -> list[Decimal | None]:
+    """The points of each of `keys` in turn, None where there are none: `Scores.values_of`, or a mapping's."""
+    if isinstance(scores, Scores):
+        return scores.values_of(keys)
+    return [scores.get(k) for k in keys]
 
 
 class Scores(Mapping[int, Decimal]):
@@ -349,6 +372,12 @@ class Scores(Mapping[int, Decimal]):
 
     def __contains__(self, key: object) -> bool:
         return key in self._at
+
+    def values_of(self, keys: tuple[int, ...]) -> list[Decimal | None]:
+        """The points of each of `keys` in turn, None where there are none (a table's row of an outcome)."""
+        where = _picks(id(self._at), self._at, keys)
+        values = self._values
+        return [None if at is None else values[at] for at in where]
 
     def __iter__(self) -> Iterator[int]:
         return iter(self._at)
