@@ -72,3 +72,31 @@ def test_an_unchanged_rollup_never_loads_the_reading_and_scoring_stack(tmp_path:
              "greencli.adapters.ledger.rows", "python_calamine", "xlsxwriter", "openpyxl", "hashlib", "zipfile",
              "socket")  # fmt: skip
     assert not {m for m in again if m.startswith(heavy)}, sorted(m for m in again if m.startswith(heavy))
+
+
+@pytest.mark.parametrize(
+    ("argv", "started"),
+    [
+        (["score", "inbox", "--roster", "r.csv", "--json"], (["inbox"], 0)),
+        (["score", "--jobs=1", "a.xlsx"], (["a.xlsx"], 1)),
+        (["score", "-j", "2", "--db", "x.db", "a.xlsx", "--dry-run", "b.xlsx"], (["a.xlsx", "b.xlsx"], 2)),
+        (["--debug", "score", "inbox/*.xlsx"], (["inbox/*.xlsx"], 0)),
+        (["score", "--out=x.xlsx", "inbox"], (["inbox"], 0)),
+        (["score", "--help"], None), (["score", "-j", "x", "inbox"], None), (["rollup", "--inbox", "in"], None),
+        (["progress", "--year", "2022"], None), (["score"], None),
+    ],
+)  # fmt: skip
+def test_score_starts_its_readers_before_the_command_line_loads(
+    argv: list[str], started: tuple[list[str], int] | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers' server starts from the arguments alone (what `likely_parallel` then judges), for score only: an
+    unchanged rollup must never pay for it."""
+    from greencli import api
+    from greencli.adapters import runtime
+    from greencli.cli import entry
+
+    calls: list[tuple[list[str], int]] = []
+    monkeypatch.setattr(api, "start_readers_early", lambda files, jobs: calls.append((list(files), jobs)))
+    monkeypatch.setattr(runtime, "begin", lambda signals: calls.append(([], -1)))  # the run's folder first
+    entry._readers_for(["greencli", *argv])
+    assert calls == ([([], -1), started] if started is not None else [])

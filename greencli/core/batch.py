@@ -15,7 +15,7 @@ from typing import TypeAlias, overload
 from greencli.core.issues import Issue
 from greencli.core.model import JsonObject, JsonValue, Verdict
 from greencli.core.outcome import Outcome
-from greencli.core.rubric import Rubric
+from greencli.core.rubric import Category, Item, Rubric
 from greencli.core.values import as_float, points_of
 
 DISTRICT = "全区"
@@ -181,6 +181,13 @@ def issue_json(issue: Issue) -> JsonObject:
     }
 
 
+def _points_json(points: Mapping[int, Decimal] | None, parts: Sequence[Category] | Sequence[Item]) -> JsonObject:
+    """Points by number, as JSON (a number's key is its text): every category or item, null where none."""
+    numbers = tuple(part.number for part in parts)
+    values = points_of(points, numbers) if points is not None else [None] * len(numbers)
+    return {str(n): as_float(v) for n, v in zip(numbers, values, strict=True)}
+
+
 def outcome_json(o: Outcome, rubric: Rubric) -> JsonObject:
     """One entry of `score --json`'s `results`, exactly as the contract lays it out."""
     valid = o.scored
@@ -194,10 +201,8 @@ def outcome_json(o: Outcome, rubric: Rubric) -> JsonObject:
         "verdict": o.verdict.value,
         "total": as_float(o.total) if valid else None,
         "bonus": as_float(o.bonus) if valid else None,
-        "categories": {str(c.number): as_float((o.categories or {}).get(c.number)) for c in rubric.categories}
-        if valid
-        else None,
-        "items": {str(i.number): as_float((o.items or {}).get(i.number)) for i in rubric.items} if valid else None,
+        "categories": _points_json(o.categories, rubric.categories) if valid else None,
+        "items": _points_json(o.items, rubric.items) if valid else None,
         "vetoes": list(o.vetoes),
         "errors": [issue_json(i) for i in o.issues if i.is_error],
         "warnings": [issue_json(i) for i in o.issues if not i.is_error],
