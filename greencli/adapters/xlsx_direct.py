@@ -58,6 +58,7 @@ _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _NO_REFERENCE = re.compile(rb'<c(?:>|\s(?!r="))')
 _XF = re.compile(rb"<xf\b([^>]*)>")
 _NUM_FMT = re.compile(rb"<numFmt\b([^>]*)>")
+_FORMAT_ID = re.compile(rb'\bnumFmtId="([^"]*)"')
 _EPOCH = date(1899, 12, 30)  # serial 61 is 1900-03-01 (Excel's 1900-02-29, serial 60, does not exist)
 _WHITESPACE = " \t\r\n"
 
@@ -129,6 +130,7 @@ def _column(letters: bytes) -> int:
     return number - 1
 
 
+@functools.lru_cache(maxsize=1024)  # a district's workbooks share their few formats
 def date_format_kind(code: str) -> bool | None:
     """Whether a custom number format shows a date (True), a plain number (False), or neither beyond doubt (None).
     A date: only y/m/d letters and separators outside quotes (quoted text such as 年 may hold no Latin letter), after
@@ -176,8 +178,7 @@ class DirectBook:
                 raise Unusual("sheet part")
             self.parts[_unescape(attrs.get(b"name", b""))] = part
         self.sheet_names = list(self.parts)
-        self._strings: list[int] | None = None
-        self._string_xml = b""
+        self._strings: list[bytes] | None = None
         self._decoded: dict[int, str] = {}
         self._formats: list[bool | None] | None = None
         self._kinds: dict[bytes, tuple[bytes, int]] = {}  # a cell's attributes → its type and style
@@ -192,26 +193,21 @@ class DirectBook:
         if found is not None:
             return found
         if self._strings is None:
-            self._load_strings()
-        assert self._strings is not None
+            self._strings = self._load_strings()
         if i + 1 >= len(self._strings):
             raise Unusual("string index")
-        text = _text(self._string_xml[self._strings[i] : self._strings[i + 1]])
-        self._decoded[i] = text
+        text = self._decoded[i] = _text(self._strings[i + 1])
         return text
 
-    def _load_strings(self) -> None:
+    def _load_strings(self) -> list[bytes]:
+        """The shared strings' XML, one piece a string (after the part's head): cut in one call, decoded when a
+        cell asks for one."""
         if "xl/sharedStrings.xml" not in self._package.NameToInfo:
             raise Unusual("no shared strings")
         xml = read_part(self._package, "xl/sharedStrings.xml")
-        if b"<sst" not in xml or b"<si/>" in xml:
+        if b"<sst" not in xml or b"<si/>" in xml or b"<si " in xml or b"</sst>" not in xml:
             raise Unusual("shared strings")
-        starts = [m.start() for m in re.finditer(rb"<si>", xml)]
-        end = xml.rfind(b"</sst>")
-        if end < 0:
-            raise Unusual("shared strings")
-        self._string_xml = xml
-        self._strings = [*starts, end]
+        return xml.split(b"<si>")
 
     def _is_date(self, style: int) -> bool:
         if self._formats is None:
@@ -238,7 +234,8 @@ class DirectBook:
             raise Unusual("cellXfs")
         kinds: list[bool | None] = []
         for xf in _XF.finditer(xml, start, end):
-            number = _attrs(xf.group(1)).get(b"numFmtId", b"0")
+            found = _FORMAT_ID.search(xf.group(1))
+            number = found.group(1) if found is not None else b"0"
             if number in custom:
                 kinds.append(date_format_kind(custom[number]))
             elif number.isdigit():
