@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test check lint types unit bench fuzz clean samples readme pictures wheelhouse manual golden
+.PHONY: demo test check lint types unit bench fuzz clean samples readme pictures wheelhouse manual golden rubric-json
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=long $(BIN)/pytest tests/test_fuzz.py tests/test_engine_properties.py -q -p no:randomly --hypothesis-show-statistics
 
 # Rebuild the sample district (deterministic) and the demo output shown in README.md.
+# Each bundled version of the standard, parsed once and kept beside it as JSON (read while the TOML is unchanged).
+rubric-json: $(STAMP)
+	$(BIN)/python -c "from greencli.adapters.rubric_file import bundled_paths, write_parsed_copy; [print(write_parsed_copy(p)) for p in bundled_paths()]"
+
 samples: $(STAMP)
 	$(BIN)/python samples/generate.py
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from greencli.adapters import rubric_file
 from greencli.adapters.rubric_file import bundled_paths, load_rubric
 from greencli.core.rubric import RowKind, Rubric, RubricError
 from greencli.core.rubric_loader import parse_rubric
@@ -259,3 +260,26 @@ def test_a_copy_of_the_bundled_standard_made_before_the_form_was_data_still_load
     with pytest.raises(RubricError) as refused:
         load_rubric(tmp_path / "foreign.toml")
     assert {"rubric-table-missing", "rubric-text-required"} <= {p.code for p in refused.value.parts}
+
+
+# ── the parsed copies kept beside the bundled versions ──
+
+
+@pytest.mark.parametrize("path", bundled_paths(), ids=lambda p: p.name)
+def test_each_bundled_version_has_a_current_parsed_copy_holding_exactly_its_data(path: Path) -> None:
+    """`make rubric-json` after editing a bundled version: until then it is parsed from its TOML (slower, the same)."""
+    raw = path.read_bytes()
+    copy = rubric_file._parsed_copy(path, raw)
+    assert copy is not None, "run `make rubric-json`"
+    assert copy == tomllib.loads(raw.decode("utf-8"))
+
+
+def test_an_edited_version_is_read_from_its_toml_not_from_a_stale_copy(tmp_path: Path) -> None:
+    source = bundled_paths()[-1]
+    edited = tmp_path / source.name
+    text = source.read_text(encoding="utf-8")
+    edited.write_text(text.replace('title = "', 'title = "（修订）', 1), encoding="utf-8")
+    rubric_file.parsed_copy_path(edited).write_bytes(rubric_file.parsed_copy_path(source).read_bytes())  # stale
+    assert rubric_file._parsed_copy(edited, edited.read_bytes()) is None
+    assert load_rubric(edited).title.startswith("（修订）")
+    assert load_rubric(source) == parse_rubric(tomllib.loads(text), str(source.resolve()))  # the copy reads the same

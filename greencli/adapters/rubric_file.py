@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
-import tomllib
+import zlib
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from greencli.adapters.oserrors import describe_os_error, with_detail
 from greencli.core.errors import GreencliError, Problem
 from greencli.core.rubric import Rubric, RubricError, Standards
 from greencli.core.rubric_loader import parse_rubric
+
+if TYPE_CHECKING:
+    from tomllib import TOMLDecodeError
 
 BUNDLED_PATTERN = "qhd-etdz-green-community-*.toml"  # one file per released version, side by side
 RUBRIC_ENV = "GREENCLI_RUBRIC"
@@ -35,18 +40,61 @@ def explicit_path(explicit: Path | None = None) -> Path | None:
     return Path(from_env) if from_env else None
 
 
+# Beside each bundled version, its TOML parsed once and kept as JSON with the TOML's CRC-32 and size: parsing the
+# TOML (tomllib is pure Python) is a tenth of an unchanged nightly rollup. Used only while the TOML is byte for byte
+# the one it was made from; an edited TOML is parsed as it stands. `make rubric-json` writes them; a test keeps them
+# current.
+PARSED_SUFFIX = ".parsed.json"
+
+
+def parsed_copy_path(path: Path) -> Path:
+    return path.with_name(path.name + PARSED_SUFFIX)
+
+
+def _parsed_copy(path: Path, raw: bytes) -> dict[str, object] | None:
+    """The TOML's data from its parsed copy, when there is one made from exactly these bytes."""
+    try:
+        kept = json.loads(parsed_copy_path(path).read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(kept, dict) or kept.get("toml_crc32") != zlib.crc32(raw) or kept.get("toml_size") != len(raw):
+        return None
+    data = kept.get("data")
+    return data if isinstance(data, dict) else None
+
+
+def write_parsed_copy(path: Path) -> Path:
+    """Write `path`'s parsed copy (see PARSED_SUFFIX)."""
+    raw = path.read_bytes()
+    data = _parsed_toml(raw, path)
+    kept = {"toml_crc32": zlib.crc32(raw), "toml_size": len(raw), "data": data}
+    target = parsed_copy_path(path)
+    target.write_text(json.dumps(kept, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return target
+
+
 @lru_cache(maxsize=8)
 def _load(path: Path) -> Rubric:
     try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
+        raw = path.read_bytes()
     except OSError as exc:
         raise RubricError(str(path), [Problem.of("rubric-unreadable", reason=describe_os_error(exc))]) from exc
+    data = _parsed_copy(path, raw)
+    if data is None:
+        data = _parsed_toml(raw, path)
+    return parse_rubric(_inherited(data, path), str(path))
+
+
+def _parsed_toml(raw: bytes, path: Path) -> dict[str, object]:
+    import tomllib  # noqa: PLC0415 - only when no parsed copy serves (an unchanged rollup never loads it)
+
+    try:
+        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text reads it
+        return tomllib.loads(text)
     except UnicodeDecodeError as exc:
         raise RubricError(str(path), [Problem.of("rubric-not-utf8")]) from exc
     except tomllib.TOMLDecodeError as exc:
         raise RubricError(str(path), [Problem.of("rubric-syntax", reason=toml_problem(exc, text))]) from exc
-    return parse_rubric(_inherited(data, path), str(path))
 
 
 # What a copy of the bundled standard made before these were data may lack: they are taken from the bundled file of
@@ -68,7 +116,7 @@ def _inherited(data: dict[str, object], path: Path) -> dict[str, object]:
     except RubricError:
         return data
     for source in reversed(bundled):  # the newest bundled version of the same standard
-        base = tomllib.loads(source.read_text(encoding="utf-8"))
+        base = _parsed_copy(source, source.read_bytes()) or _parsed_toml(source.read_bytes(), source)
         if base.get("id") != data.get("id"):
             continue
         merged = dict(data)
@@ -103,7 +151,7 @@ TOML_MESSAGES: dict[str, str] = {
 _TOML_AT = re.compile(r"^(?P<what>.*?)\s*\(at (?:line (?P<line>\d+), column (?P<column>\d+)|end of document)\)$", re.S)
 
 
-def toml_problem(exc: tomllib.TOMLDecodeError, text: str) -> str:
+def toml_problem(exc: TOMLDecodeError, text: str) -> str:
     """A TOML syntax error in Chinese, with its line and column (at the end of the file, the last line's end)."""
     original = str(exc)
     found = _TOML_AT.match(original)
