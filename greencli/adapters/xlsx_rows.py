@@ -99,7 +99,7 @@ def _column_letters(col: int) -> str:
     return str(xl_col_to_name(col))
 
 
-@functools.lru_cache(maxsize=16384)  # 乡街, verdicts, item names and words repeat down a table: each made once
+@functools.lru_cache(maxsize=1024)  # 乡街, verdicts and item names repeat down a table; names and paths do not
 def _inline(text: str) -> str | None:
     """A text cell's <is> element as xlsxwriter writes it in constant_memory mode, or None where it does not write
     one (text near Excel's length, which it cuts; text it takes for rich text)."""
