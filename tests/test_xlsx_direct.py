@@ -22,8 +22,9 @@ import xlsxwriter
 from greencli.adapters import xlsx_reader
 from greencli.adapters.container import open_package
 from greencli.adapters.rubric_file import load_standards
-from greencli.adapters.xlsx_direct import DirectBook, Unusual, date_format_kind
+from greencli.adapters.xlsx_direct import DirectBook, Unusual, date_format_kind, stamp_properties
 from greencli.core import layout as L
+from greencli.core.clean import clean_line
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.rich_text import CellRichText, TextBlock
@@ -348,3 +349,59 @@ def test_a_sheet_without_its_header_is_read_whole_to_the_fiftieth_row() -> None:
     cells = {(r, 0): f"第{r}行" for r in range(80)}
     got = header_grid(xlsxwriter_book(cells))
     assert got is not None and len(got) == 50  # _find_header looks no further; nothing below is needed
+
+
+# ── the version stamp in docProps/custom.xml ──
+
+NS = 'xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" ' \
+     'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"'  # fmt: skip
+FMTID = 'fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"'
+
+
+def by_parser(xml: bytes) -> dict[str, str]:
+    from defusedxml import ElementTree
+
+    out = {}
+    for prop in ElementTree.fromstring(xml).iter(f"{xlsx_reader.NS_CUSTOM}property"):
+        name = prop.get("name", "")
+        if name.startswith(L.STAMP_PREFIX) and len(prop):
+            out[name[len(L.STAMP_PREFIX) :]] = prop[0].text or ""
+    return out
+
+
+def properties(*inner: str) -> bytes:
+    return f'<?xml version="1.0" encoding="UTF-8"?><Properties {NS}>{"".join(inner)}</Properties>'.encode()
+
+
+PROPERTY_CASES = [
+    properties(f'<property {FMTID} pid="2" name="greencli.rubric_version"><vt:lpwstr>2021.2</vt:lpwstr></property>'),
+    properties(f'<property name="greencli.year" {FMTID} pid="2"><vt:lpwstr xmlns:vt="urn:x">2022</vt:lpwstr></property>',
+               f'<property {FMTID} pid="3" name="other"><vt:vector size="1"><vt:lpwstr>x</vt:lpwstr></vt:vector></property>'),
+    properties(f'<property {FMTID} pid="2" name="greencli.a"><vt:lpwstr>&amp;&lt;&#x4E2D;&#25991;</vt:lpwstr></property>'),
+    properties(f'<property {FMTID} pid="2" name="greencli.a"><vt:lpwstr/></property>'),
+    properties(f'<property {FMTID} pid="2" name="greencli.a">\n  <vt:lpwstr> 空格 </vt:lpwstr>\n</property>'),
+    properties(f'<property {FMTID} pid="2" name="greencli.a"><vt:lpwstr><![CDATA[2021.2]]></vt:lpwstr></property>'),
+    properties(f"<property {FMTID} pid='2' name='greencli.a'><vt:lpwstr>1</vt:lpwstr></property>"),
+    properties(f'<property {FMTID} pid="2" name="greencli.a"><vt:vector size="1"><vt:lpwstr>1</vt:lpwstr></vt:vector></property>'),
+    properties(f'<property {FMTID} pid="2" name="greencli.a"><vt:lpwstr>a\r\nb</vt:lpwstr></property>'),
+    properties(f'<property {FMTID} pid="2" name="greencli.a"><vt:lpwstr>1</vt:lpwstr></property>',
+               f'<property {FMTID} pid="3" name="greencli.a"><vt:lpwstr>2</vt:lpwstr></property>'),
+    b'<op:Properties xmlns:op="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties">'
+    b'<op:property name="greencli.a"><vt:lpwstr xmlns:vt="urn:x">1</vt:lpwstr></op:property></op:Properties>',
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("xml", PROPERTY_CASES)
+def test_the_stamp_reads_as_the_xml_parser_reads_it_or_is_left_to_it(xml: bytes) -> None:
+    direct = stamp_properties(xml, L.STAMP_PREFIX)
+    assert direct is None or direct == by_parser(xml)
+    assert xlsx_reader._custom_properties(xml) == {k: clean_line(v).strip() for k, v in by_parser(xml).items()}
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_every_bundled_workbooks_stamp_is_read_directly(path: Path) -> None:
+    with zipfile.ZipFile(path) as package:
+        if "docProps/custom.xml" not in package.namelist():
+            return
+        xml = package.read("docProps/custom.xml")
+    assert stamp_properties(xml, L.STAMP_PREFIX) == by_parser(xml)

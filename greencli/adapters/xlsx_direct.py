@@ -379,3 +379,36 @@ def _as_grid(cells: dict[tuple[int, int], Any]) -> Grid:
     for (r, c), value in cells.items():
         grid[r][c] = value
     return grid
+
+
+# ── the version stamp: the custom properties a greencli workbook carries ──
+
+_PROPERTIES = re.compile(
+    rb'<Properties\b[^>]*\sxmlns="http://schemas\.openxmlformats\.org/officeDocument/2006/custom-properties"'
+)
+_PROPERTY = re.compile(rb"<property\b([^>]*?)(/?)>")
+_FIRST_CHILD = re.compile(rb"\s*<([\w:]+)\b[^>]*?(?:/>|>([^<]*)</\1>)")
+
+
+def stamp_properties(xml: bytes, prefix: str) -> dict[str, str] | None:
+    """The custom properties whose names start with `prefix` (without it), each its first child's text, as an XML
+    parser reads them from docProps/custom.xml; None for a part it does not read exactly so (prefixed elements,
+    single-quoted or multi-line attributes, CDATA, a stamp value that is not plain text)."""
+    if not _PROPERTIES.search(xml) or b":property" in xml or b"<![CDATA[" in xml or b"='" in xml or b"\r" in xml:
+        return None
+    found: dict[str, str] = {}
+    try:
+        for element in _PROPERTY.finditer(xml):
+            attributes = element.group(1)
+            if b"\n" in attributes or b"\t" in attributes:
+                return None  # an XML parser turns them into spaces
+            name = _unescape(_attrs(attributes).get(b"name", b""))
+            if not name.startswith(prefix) or element.group(2):
+                continue  # not ours, or a property without a value
+            child = _FIRST_CHILD.match(xml, element.end())
+            if child is None:
+                return None  # a value that is more than text
+            found[name[len(prefix) :]] = _unescape(child.group(2) or b"")
+    except Unusual:
+        return None
+    return found

@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import python_calamine as calamine
-from defusedxml import DefusedXmlException, ElementTree
+from defusedxml import DefusedXmlException
 
 from greencli.adapters import limits
 from greencli.adapters.cells import a1, cell_text
 from greencli.adapters.container import UNSAFE_XML, Inspection, inspect_package, open_package, read_whole
 from greencli.adapters.oserrors import debug_detail
-from greencli.adapters.xlsx_direct import DirectBook, HeaderTest, Unusual
+from greencli.adapters.xlsx_direct import DirectBook, HeaderTest, Unusual, stamp_properties
 from greencli.core import layout as L
 from greencli.core.clean import clean, clean_line
 from greencli.core.errors import Problem
@@ -246,6 +246,8 @@ def _read_info(grid: Grid, rubric: Rubric, issues: list[Issue]) -> dict[str, Fie
 
 def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → its part's path in the package."""
+    from defusedxml import ElementTree  # noqa: PLC0415 - the XML parser: only where a formula lacks its value
+
     workbook = ElementTree.fromstring(package.read("xl/workbook.xml"))
     rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
     targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{NS_PKG_REL}Relationship")}
@@ -267,6 +269,8 @@ def formulas_without_value(data: bytes, sheet: str, cells: Iterable[str]) -> set
         part = _sheet_parts(package).get(sheet)
         if part is None or part not in package.namelist():
             return set()
+        from defusedxml import ElementTree  # noqa: PLC0415 - see _sheet_parts
+
         with package.open(part) as stream:
             hits = set()
             for _, element in ElementTree.iterparse(stream, events=("end",), forbid_dtd=True):
@@ -307,8 +311,15 @@ def _probe(data: bytes) -> Callable[[Collection[str]], frozenset[str]]:
 
 
 def _custom_properties(xml: bytes | None) -> dict[str, str]:
+    """The version stamp in docProps/custom.xml: read directly when it is plain (as greencli, Excel, WPS and
+    LibreOffice write it), else by the XML parser."""
     if xml is None:
         return {}
+    direct = stamp_properties(xml, L.STAMP_PREFIX)
+    if direct is not None:
+        return {name: clean_line(value).strip() for name, value in direct.items()}
+    from defusedxml import ElementTree  # noqa: PLC0415 - only for a part the direct reading declines
+
     root = ElementTree.fromstring(xml, forbid_dtd=True)
     out = {}
     for prop in root.iter(f"{NS_CUSTOM}property"):
