@@ -321,9 +321,9 @@ class DirectBook:
             if at < 0:
                 raise Unusual("inline string")
             return _text(body[at:])
-        if body.startswith(b"<v>"):  # no formula before it (most cells)
-            end = body.find(b"<", 3)
-            raw: bytes | None = body[3:end] if body.startswith(b"</v>", end) else None
+        end = body.find(b"<", 3)
+        if body.startswith(b"<v>") and body.startswith(b"</v>", end):  # a plain value, no formula before it
+            raw: bytes | None = body[3:end]
         else:
             value = _VALUE.search(body)
             raw = value.group(1) if value is not None else None
