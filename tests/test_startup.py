@@ -100,3 +100,19 @@ def test_score_starts_its_readers_before_the_command_line_loads(
     monkeypatch.setattr(runtime, "begin", lambda signals: calls.append(([], -1)))  # the run's folder first
     entry._readers_for(["greencli", *argv])
     assert calls == ([([], -1), started] if started is not None else [])
+
+
+def test_a_head_start_that_fails_leaves_the_command_to_start_its_readers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The early start is only a head start: whatever goes wrong in it, the command runs and says what it must."""
+    from greencli.cli import entry
+
+    def broken(argv: list[str]) -> None:
+        raise OSError("no room for the run's folder")
+
+    ran: list[bool] = []
+    monkeypatch.setattr(entry, "_readers_for", broken)
+    monkeypatch.setattr("greencli.cli.app.main", lambda: ran.append(True))
+    monkeypatch.setattr("greencli.adapters.runtime.leave", lambda code: None)
+    monkeypatch.setattr("signal.signal", lambda signum, handler: None)  # this process keeps its handlers
+    entry.main()
+    assert ran == [True]

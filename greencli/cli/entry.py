@@ -67,7 +67,8 @@ def _readers_for(argv: list[str]) -> None:
 def main() -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _before_start)
-    _readers_for(sys.argv)
+    with contextlib.suppress(Exception):  # only a head start: the command starts its readers itself, or says why not
+        _readers_for(sys.argv)
     from greencli.cli.app import main as run
 
     try:
