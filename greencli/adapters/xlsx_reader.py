@@ -1,9 +1,11 @@
 """Reading a filled scoring workbook into typed values with their sheet!cell positions.
 
 Rows are found by their codes and header labels, never by position, so inserted or reordered rows, extra columns
-and files re-saved by Excel, WPS or LibreOffice all read the same. The fast reader (python-calamine) gives values;
-the few facts it cannot give (formulas without a value, the version stamp) come from the package's XML, parsed
-with defusedxml.
+and files re-saved by Excel, WPS or LibreOffice all read the same. The sheets' values come from the direct reader
+(`xlsx_direct`: the rows down to each header, then the header's columns only) or, for a workbook it does not read
+exactly as python-calamine would, from python-calamine itself; the two give the same grids. The few facts neither
+gives (formulas without a value; the version stamp, when its part is not plain) come from the package's XML,
+parsed with defusedxml.
 
 Every text cell taken in is read under the one rule of `core.clean` (the roster is read under it too): 佐证 as a
 multi-line text, every other cell as a single line. A cell it changed gets a `text-cleaned` warning at that cell.
