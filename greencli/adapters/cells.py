@@ -17,6 +17,14 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def column_index(letters: bytes) -> int:
+    """A reference's column letters (as a sheet's XML holds them) to a 0-based index: b"A" → 0, b"AB" → 27."""
+    number = 0
+    for ch in letters:
+        number = number * 26 + ch - 64
+    return number - 1
+
+
 @functools.lru_cache(maxsize=16384)  # every workbook of a batch names the same few thousand cells
 def a1(row: int, col: int) -> str:
     """0-based row and column to an A1 reference."""

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO
 
 from greencli.adapters import limits
+from greencli.adapters.cells import column_index
 from greencli.adapters.oserrors import describe_os_error
 from greencli.core.errors import Problem
 
@@ -286,9 +287,14 @@ def _relationship_targets(package: zipfile.ZipFile) -> dict[str, bool]:
         if not found:
             continue
         target = (found.group(1) or found.group(2) or b"").decode("utf-8", "replace")
-        name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        name = part_name(target)
         targets[name] = targets.get(name, False) or bool(_WORKSHEET_TYPE.search(element.group()))
     return targets
+
+
+def part_name(target: str) -> str:
+    """A target of the workbook's relationships (xl/_rels/workbook.xml.rels) as the name of its part in the package."""
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
 
 
 def _overlapping(package: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> bool:
@@ -316,19 +322,12 @@ UNSAFE_XML = "xml-unsafe"  # the code of a part with an entity or document type 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?"')
 
 
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for ch in letters:
-        number = number * 26 + ch - 64
-    return number
-
-
 def _dimension_problem(name: str, head: bytes) -> Problem | None:
     """A sheet that declares a million rows is refused from its first bytes, before any parser reads it."""
     match = _DIMENSION.search(head)
     if not match or not match.group(4):
         return None
-    rows, cols = int(match.group(4)), _column_number(match.group(3))
+    rows, cols = int(match.group(4)), column_index(match.group(3)) + 1
     if rows > limits.MAX_ROWS or cols > limits.MAX_COLUMNS:
         return Problem.of("sheet-dimension-too-large", part=name, rows=rows, cols=cols)
     return None

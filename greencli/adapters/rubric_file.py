@@ -116,7 +116,8 @@ def _inherited(data: dict[str, object], path: Path) -> dict[str, object]:
     except RubricError:
         return data
     for source in reversed(bundled):  # the newest bundled version of the same standard
-        base = _parsed_copy(source, source.read_bytes()) or _parsed_toml(source.read_bytes(), source)
+        raw = source.read_bytes()
+        base = _parsed_copy(source, raw) or _parsed_toml(raw, source)
         if base.get("id") != data.get("id"):
             continue
         merged = dict(data)

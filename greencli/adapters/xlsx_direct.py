@@ -20,7 +20,6 @@ between the cells it reads reads here; its size and CRC are checked, so a damage
 from __future__ import annotations
 
 import functools
-import posixpath
 import re
 import zipfile
 from collections.abc import Callable, Collection
@@ -28,7 +27,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from greencli.adapters import limits
-from greencli.adapters.container import read_part
+from greencli.adapters.cells import column_index, column_letter
+from greencli.adapters.container import part_name, read_part
 
 Grid = list[list[Any]]
 # Given a row's cells (its index, its values), the columns wanted below it, or None to keep reading whole rows.
@@ -123,13 +123,6 @@ def _value_text(raw: bytes) -> str:
     return text
 
 
-def _column(letters: bytes) -> int:
-    number = 0
-    for ch in letters:
-        number = number * 26 + ch - 64
-    return number - 1
-
-
 @functools.lru_cache(maxsize=1024)  # a district's workbooks share their few formats
 def date_format_kind(code: str) -> bool | None:
     """Whether a custom number format shows a date (True), a plain number (False), or neither beyond doubt (None).
@@ -166,10 +159,7 @@ class DirectBook:
         targets = {}
         for rel in _RELATIONSHIP.finditer(rels):
             attrs = _attrs(rel.group(1))
-            target = _unescape(attrs.get(b"Target", b""))
-            targets[attrs.get(b"Id", b"")] = (
-                target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            )
+            targets[attrs.get(b"Id", b"")] = part_name(_unescape(attrs.get(b"Target", b"")))
         self.parts: dict[str, str] = {}
         for sheet in _SHEET.finditer(workbook):
             attrs = _attrs(sheet.group(1))
@@ -272,7 +262,7 @@ class DirectBook:
                         rest = match.start()
                         break
                 current, row = r, {}
-            c = _column(match.group(1))
+            c = column_index(match.group(1))
             value = self._put(cells, r, c, match)
             if value is not None and header is not None:
                 row[c] = value
@@ -285,11 +275,11 @@ class DirectBook:
             return _as_grid(cells)
         # The rest, by lookup: one pass finds the wanted columns' non-empty cells; the others are passed over inside
         # the regular expression engine.
-        for found in _wanted(b"|".join(_letters(c) for c in sorted(wanted))).finditer(xml, rest):
+        for found in _wanted(b"|".join(column_letter(c).encode() for c in sorted(wanted))).finditer(xml, rest):
             cell = _CELL.match(xml, found.start())
             if cell is None:
                 raise Unusual("cell")
-            self._put(cells, int(cell.group(2)) - 1, _column(cell.group(1)), cell)
+            self._put(cells, int(cell.group(2)) - 1, column_index(cell.group(1)), cell)
         return _as_grid(cells)
 
     def _put(self, cells: dict[tuple[int, int], Any], r: int, c: int, match: re.Match[bytes]) -> Any:
@@ -356,16 +346,6 @@ class DirectBook:
 def _wanted(letters: bytes) -> re.Pattern[bytes]:
     """Where the wanted columns' non-empty cells begin (no groups: the engine finds those faster)."""
     return re.compile(rb'<c r="(?:%s)[0-9]+"[^>/]*>(?=<[vif])' % letters)
-
-
-@functools.lru_cache(maxsize=256)
-def _letters(column: int) -> bytes:
-    letters = b""
-    column += 1
-    while column:
-        column, rest = divmod(column - 1, 26)
-        letters = bytes([65 + rest]) + letters
-    return letters
 
 
 def _as_grid(cells: dict[tuple[int, int], Any]) -> Grid:

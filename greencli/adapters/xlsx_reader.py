@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import io
-import posixpath
 import unicodedata
 import zipfile
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -28,7 +27,7 @@ from defusedxml import DefusedXmlException
 
 from greencli.adapters import limits
 from greencli.adapters.cells import a1, cell_text
-from greencli.adapters.container import UNSAFE_XML, Inspection, inspect_package, open_package, read_whole
+from greencli.adapters.container import UNSAFE_XML, Inspection, inspect_package, open_package, part_name, read_whole
 from greencli.adapters.oserrors import debug_detail
 from greencli.adapters.xlsx_direct import DirectBook, HeaderTest, Unusual, stamp_properties
 from greencli.core import layout as L
@@ -256,8 +255,7 @@ def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
     parts = {}
     for sheet in workbook.iter(f"{NS_MAIN}sheet"):
         target = targets.get(sheet.get(f"{NS_REL}id"), "")
-        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-        parts[sheet.get("name", "")] = path
+        parts[sheet.get("name", "")] = part_name(target)
     return parts
 
 

@@ -372,15 +372,11 @@ def items_table(outcomes: Sequence[Outcome], rubric: Rubric) -> _Table:
                f"总分\n（{fmt(sum(i.points for i in rubric.items))}分）"]  # fmt: skip
     counted = [o for o in outcomes if o.counts]
     numbers = tuple(i.number for i in rubric.items)
-    rows = _Rows(len(counted), lambda: ([o.subdistrict, o.community_id, o.community, *_points(o, numbers), o.total]
+    rows = _Rows(len(counted), lambda: ([o.subdistrict, o.community_id, o.community, *points_of(o.items, numbers),
+                                         o.total]
                                         for o in counted))  # fmt: skip
     return _Table("分项得分", headers, rows, ["text"] * 3 + ["score"] * (len(rubric.items) + 1), freeze_cols=3,
                   title=_titled("分项得分", outcomes, rubric), header_lines=7)  # fmt: skip
-
-
-def _points(o: Outcome, numbers: tuple[int, ...]) -> list[Any]:
-    """The outcome's points of each item in `numbers` (None where it has none)."""
-    return [None] * len(numbers) if o.items is None else points_of(o.items, numbers)
 
 
 def stats_table(outcomes: Sequence[Outcome], order: Sequence[str], rubric: Rubric) -> _Table:

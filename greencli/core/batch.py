@@ -184,8 +184,7 @@ def issue_json(issue: Issue) -> JsonObject:
 def _points_json(points: Mapping[int, Decimal] | None, parts: Sequence[Category] | Sequence[Item]) -> JsonObject:
     """Points by number, as JSON (a number's key is its text): every category or item, null where none."""
     numbers = tuple(part.number for part in parts)
-    values = points_of(points, numbers) if points is not None else [None] * len(numbers)
-    return {str(n): as_float(v) for n, v in zip(numbers, values, strict=True)}
+    return {str(n): as_float(v) for n, v in zip(numbers, points_of(points, numbers), strict=True)}
 
 
 def outcome_json(o: Outcome, rubric: Rubric) -> JsonObject:

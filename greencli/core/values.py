@@ -341,8 +341,11 @@ def _picks(table: int, at: dict[int, int], keys: tuple[int, ...]) -> tuple[int |
     return found
 
 
-def points_of(scores: Mapping[int, Decimal], keys: tuple[int, ...]) -> list[Decimal | None]:
-    """The points of each of `keys` in turn, None where there are none: `Scores.values_of`, or a mapping's."""
+def points_of(scores: Mapping[int, Decimal] | None, keys: tuple[int, ...]) -> list[Decimal | None]:
+    """The points of each of `keys` in turn, None where there are none (all None without `scores`):
+    `Scores.values_of`, or a mapping's."""
+    if scores is None:
+        return [None] * len(keys)
     if isinstance(scores, Scores):
         return scores.values_of(keys)
     return [scores.get(k) for k in keys]
