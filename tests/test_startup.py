@@ -116,3 +116,20 @@ def test_a_head_start_that_fails_leaves_the_command_to_start_its_readers(monkeyp
     monkeypatch.setattr("signal.signal", lambda signum, handler: None)  # this process keeps its handlers
     entry.main()
     assert ran == [True]
+
+
+def test_every_dataclass_says_what_it_is() -> None:
+    """A dataclass with no docstring has one made at import, from `inspect.signature` (about 0.2 ms each, in every
+    process, workers included): each says what it is instead."""
+    import ast
+
+    root = Path(__file__).resolve().parent.parent / "greencli"
+    bare = [
+        f"{path.relative_to(root.parent)}:{node.lineno} {node.name}"
+        for path in sorted(root.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ClassDef)
+        and any("dataclass" in ast.unparse(d) for d in node.decorator_list)
+        and ast.get_docstring(node) is None
+    ]
+    assert bare == []

@@ -69,6 +69,8 @@ LIST_BODY = Style(font="宋体", size=10, grid=True, align="left", valign="top",
 
 @dataclass(frozen=True, slots=True)
 class PlannedCell:
+    """One cell of a progress sheet as planned: where it goes, its value and how it looks."""
+
     row: int  # 1-based, as spreadsheets number rows
     col: int
     value: Cell
@@ -123,6 +125,9 @@ class PlannedRows:
 
 @dataclass
 class PlannedSheet:
+    """One progress sheet as planned: its cells and tables, column widths, row heights, merged ranges and the
+    title printed on every page."""
+
     name: str
     page_title: str  # printed at the top of every page
     title_rows: tuple[int, int] | None  # the rows repeated on every page

@@ -127,6 +127,9 @@ def remove_quietly(path: Path) -> bool:
 
 @dataclass
 class _State:
+    """What the running command holds until it ends: its own temporary folder, the environment it changed, the
+    signal that stopped it and the outputs being written, each to be cleaned up once."""
+
     folder: Path | None = None  # the run's own temporary folder
     saved_env: dict[str, str | None] = field(default_factory=dict)
     saved_tempdir: str | None = None

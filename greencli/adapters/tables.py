@@ -45,6 +45,8 @@ class Column:
 
 @dataclass
 class FittedTable:
+    """A table fitted to the terminal's width: its columns, its rows as rich markup, the rows sections start at."""
+
     columns: list[Column]
     rows: list[list[str]]  # cells as rich markup
     sections: set[int] = field(default_factory=set)  # row indexes a new section starts at

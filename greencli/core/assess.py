@@ -58,6 +58,8 @@ def check_info_numbers(info: Mapping[str, Field], form: Form) -> list[Issue]:
 
 @dataclass(frozen=True)
 class Assessed:
+    """A workbook assessed: whom and when it evaluates, and its evaluation."""
+
     identity: WorkbookIdentity
     evaluation: Evaluation
 

@@ -49,6 +49,9 @@ def ranks(outcomes: Iterable[Outcome]) -> dict[str, tuple[int, int]]:
 
 @dataclass(frozen=True)
 class Stats:
+    """One line of the batch summary: a 乡街's (or the district's) workbooks scored, passed, failed, vetoed and
+    invalid, with the mean and median total."""
+
     name: str
     scored: int
     passed: int
@@ -90,6 +93,9 @@ def subdistrict_stats(outcomes: Sequence[Outcome], order: Sequence[str] = ()) ->
 
 @dataclass(frozen=True)
 class UnitLoss:
+    """Points lost on one supervising unit's items across the district, of those it could lose, with the items
+    that lost most."""
+
     unit: str
     items: tuple[int, ...]
     lost: Decimal
@@ -125,6 +131,9 @@ def unit_losses(outcomes: Sequence[Outcome], rubric: Rubric, top: int = 3) -> li
 
 @dataclass(frozen=True)
 class Gap:
+    """How far a community is from passing: its vetoes, the points short of the pass mark and the items with most
+    still to gain."""
+
     outcome: Outcome
     vetoes: tuple[str, ...]
     short: Decimal  # points short of the pass mark (0 when the total already reaches it)

@@ -57,6 +57,8 @@ _LINE_BREAKS: Final = frozenset("\n\x0b\x0c\x1c\x1d\x1e\x1f\x85\u2028\u2029")  #
 
 @dataclass(frozen=True, slots=True)
 class Cleaned:
+    """A text after the one cleaning rule: the text, whether a warning is due, the characters taken out."""
+
     text: str
     changed: bool  # something other than TAB/LF/CR folding happened: worth a warning
     removed: tuple[str, ...] = ()  # the characters removed or replaced, once each, in order of appearance

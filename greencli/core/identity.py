@@ -19,6 +19,8 @@ REQUIRED = (L.COMMUNITY_CODE, L.COMMUNITY_NAME, L.SUBDISTRICT, L.YEAR)
 
 @dataclass(frozen=True, slots=True)
 class WorkbookIdentity:
+    """Whom and when a workbook evaluates: the community (code, name, 乡街), 评审年度, 评审日期 and reviewers."""
+
     code: str
     name: str
     subdistrict: str

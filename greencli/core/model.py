@@ -212,6 +212,9 @@ class RowScore:
 
 @dataclass(frozen=True, slots=True)
 class ItemScore:
+    """One item's score: its number and category, its maximum, the points, whether it applies, and the rows it was
+    scored from."""
+
     number: int
     category: int
     maximum: Decimal

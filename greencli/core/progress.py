@@ -83,6 +83,9 @@ def currents(outcomes: Iterable[Outcome]) -> list[Current]:
 
 @dataclass(frozen=True)
 class Standing:
+    """One community's standing in a year: its status, latest total and vetoes, the years it first passed and was
+    first evaluated, whether it was evaluated this year."""
+
     community: Community
     status: Status
     total: Decimal | None  # of the latest current evaluation up to the year
@@ -128,6 +131,8 @@ class Standing:
 
 @dataclass(frozen=True)
 class Tally:
+    """A 乡街's (or the district's) counts in a year against the year's target."""
+
     name: str
     urban: int
     evaluated: int
@@ -266,6 +271,9 @@ def candidates(standings: Sequence[Standing], pass_mark: Decimal) -> list[Standi
 
 @dataclass(frozen=True)
 class Progress:
+    """A year's progress: the district's and each 乡街's tally, each community's standing, the candidates for the
+    provincial list, and ledger codes the roster does not know."""
+
     year: int
     as_of: date  # the day provincial eligibility is judged on
     target: Decimal | None

@@ -148,6 +148,8 @@ class HistoryReport:
 
 @dataclass(frozen=True)
 class NoticeReport:
+    """What `notice` wrote: the year, the kind of document, its file and the communities it lists."""
+
     year: int
     kind: str
     out: str
@@ -159,6 +161,8 @@ class NoticeReport:
 
 @dataclass(frozen=True)
 class Conferred:
+    """One title conferred: the community, the year, the day and document, and the 评审日期 it dated from."""
+
     community_id: str
     community: str
     subdistrict: str
@@ -170,6 +174,8 @@ class Conferred:
 
 @dataclass(frozen=True)
 class ConferReport:
+    """What `confer` recorded: every title conferred."""
+
     conferred: tuple[Conferred, ...]
 
     def to_json(self) -> JsonObject:
@@ -185,6 +191,8 @@ class ConferReport:
 
 @dataclass(frozen=True)
 class VoidReport:
+    """What `void` did: the record voided, and what now stands for that community and year."""
+
     voided: Outcome  # as the ledger now holds it (its `record` says why and when)
     current: Outcome | None  # what now stands for that community and year
 
@@ -211,6 +219,8 @@ class Change:
 
 @dataclass(frozen=True)
 class RescoreReport:
+    """What `rescore` found (and recorded, when applied): each evaluation's change under the target version."""
+
     year: int
     version: str
     applied: bool
@@ -248,6 +258,8 @@ class Written:
 
 @dataclass(frozen=True)
 class ExportReport:
+    """What `export` wrote: the year, the folder or workbook, and each table with its row count."""
+
     year: int
     out: str
     tables: tuple[Written, ...]
@@ -271,6 +283,8 @@ class Status(StrEnum):
 
 @dataclass(frozen=True)
 class Made:
+    """One workbook `template` made (or found already there), for a community or blank, with its record sheet."""
+
     community: Community | None
     path: Path
     status: Status
@@ -279,6 +293,8 @@ class Made:
 
 @dataclass(frozen=True)
 class TemplateReport:
+    """What `template` did: each workbook made, and the non-urban communities it made none for."""
+
     year: int
     out: Path
     made: tuple[Made, ...]

@@ -19,6 +19,8 @@ from greencli.core.rubric import Rubric
 
 @dataclass(frozen=True)
 class Rescored:
+    """An evaluation re-scored under another version, or None with the codes it needs that the record lacks."""
+
     evaluation: Evaluation | None  # None: it cannot be re-scored under the target
     missing: tuple[tuple[str, str], ...] = ()  # (code, why) the target needs and the record cannot give
 

@@ -12,6 +12,8 @@ KINDS = (URBAN, *RURAL)
 
 @dataclass(frozen=True, slots=True)
 class Community:
+    """One community of the roster: its code, name, 乡街 and kind."""
+
     code: str
     name: str
     subdistrict: str

@@ -71,6 +71,8 @@ class Row:
 
 @dataclass(frozen=True, slots=True)
 class Item:
+    """One of the standard's numbered items: its category, content, points, criteria, methods and units."""
+
     number: int
     category: int
     content: str
@@ -91,6 +93,8 @@ class Item:
 
 @dataclass(frozen=True, slots=True)
 class Category:
+    """One of the standard's categories of items, with the points it carries."""
+
     number: int
     name: str
     points: Decimal
@@ -98,6 +102,8 @@ class Category:
 
 @dataclass(frozen=True, slots=True)
 class Bonus:
+    """The bonus item (加分项): what it rewards, its cap, methods and units."""
+
     code: str
     label: str
     content: str
@@ -110,6 +116,8 @@ class Bonus:
 
 @dataclass(frozen=True, slots=True)
 class Veto:
+    """A veto item (否决项): what it checks, whether it is entered or derived, methods and units."""
+
     code: str
     name: str
     criteria: str
@@ -130,12 +138,17 @@ class Veto:
 
 @dataclass(frozen=True, slots=True)
 class GreenRequirement:
+    """The green-space ratio a 小区 must reach, for those built from a year on (or all)."""
+
     required: Decimal
     built_from: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class CompoundRules:
+    """The rules for the 小区 sheet: how many 小区, the ratio's decimals, green-space requirements, the earliest
+    plausible 建成年份."""
+
     min_count: int
     ratio_decimals: int
     green_requirements: tuple[GreenRequirement, ...]
@@ -150,12 +163,16 @@ class CompoundRules:
 
 @dataclass(frozen=True, slots=True)
 class Target:
+    """A year's target: the share of urban communities that must hold the standard."""
+
     year: int
     rate: Decimal
 
 
 @dataclass(frozen=True, slots=True)
 class Campaign:
+    """The campaign the standard serves: its title, years and targets, nominations and the year's deadlines."""
+
     name: str  # what the title is called (绿色社区): in every title, file name and notice the program writes
     first_year: int
     targets: tuple[Target, ...]
@@ -198,6 +215,8 @@ class FieldKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class FormField:
+    """One field of the workbook's 基本信息 sheet: its label, kind and unit."""
+
     label: str
     kind: FieldKind
     unit: str = ""  # a count's unit (人, 户): typed after the number, it is read as the number
@@ -227,6 +246,8 @@ def year_bounds(campaign: Campaign, today: date) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class Rubric:
+    """One version of the standard, as data: items, bonus, vetoes, the 小区 rules, the campaign and the form."""
+
     id: str
     version: str
     title: str

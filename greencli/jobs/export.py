@@ -34,6 +34,8 @@ EVALUATIONS, ITEMS, STANDINGS = "评审记录", "分项得分", "年度状态"
 
 @dataclass(frozen=True)
 class DataTable:
+    """One table of an export: its name, column headings and rows."""
+
     name: str
     columns: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]

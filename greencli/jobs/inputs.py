@@ -38,6 +38,9 @@ class FileStat(NamedTuple):
 
 @dataclass(frozen=True)
 class Inputs:
+    """The files of a batch, the patterns that matched none and the files skipped, with what their folders'
+    listings told."""
+
     files: tuple[Path, ...]
     unmatched: tuple[str, ...] = ()
     skipped: tuple[Path, ...] = ()  # lock files of Excel/WPS, hidden and temporary files, other kinds of file

@@ -111,6 +111,9 @@ def guarded_assess(
 
 @dataclass(frozen=True)
 class _Context:
+    """What every workbook of a batch is read against: the standards, the roster, the latest year and the
+    batch's stamp."""
+
     standards: Standards
     roster: Rosters | None
     latest_year: int

@@ -43,6 +43,8 @@ def _as_references(token: bytes) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class Identity:
+    """The community a template is made for: code, name and 乡街."""
+
     code: str
     name: str
     subdistrict: str
