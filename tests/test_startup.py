@@ -133,3 +133,29 @@ def test_every_dataclass_says_what_it_is() -> None:
         and ast.get_docstring(node) is None
     ]
     assert bare == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "commands", "groups"),
+    [
+        (["rollup", "--inbox", "x"], ["rollup"], []),
+        (["--debug", "score", "a.xlsx"], ["score"], []),
+        (["ledger", "copy", "--help"], [], ["ledger"]),
+        (["rollx"], None, None),  # a wrong name: every command, for the suggestion
+        (["--help"], None, None),
+        ([], None, None),
+        (["--version"], None, None),
+    ],
+)
+def test_a_run_makes_only_the_command_it_names(
+    argv: list[str], commands: list[str] | None, groups: list[str] | None
+) -> None:
+    from greencli.cli.app import _only_the_command_run, app
+
+    every = [c.name for c in app.registered_commands], [g.name for g in app.registered_groups]
+    with pytest.raises(RuntimeError), _only_the_command_run(argv):
+        seen = [c.name for c in app.registered_commands], [g.name for g in app.registered_groups]
+        raise RuntimeError  # whatever ends the run, every command is registered again after it
+    assert seen == ((commands, groups) if commands is not None else every)
+    assert ([c.name for c in app.registered_commands], [g.name for g in app.registered_groups]) == every
+    assert "rollup" in every[0] and "ledger" in every[1]
