@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from greencli.adapters.container import inspect_package
 from greencli.adapters.ledger import Ledger
+from greencli.adapters.ledger.evaluations import CURRENT
 from greencli.adapters.rubric_file import load_rubric
 from greencli.adapters.streams import print_json
 from greencli.adapters.xlsx_report import (
@@ -195,6 +196,26 @@ def test_current_evaluations_are_counted_as_they_are_read(tmp_path: Path) -> Non
     with Ledger.open(folder / "l.db") as ledger:
         for year in (2021, 2022, 2030):
             assert ledger.count_current(year) == len(ledger.evaluations(year=year, current_only=True))
+
+
+def test_what_a_rollup_counts_is_read_from_an_index_and_follows_every_change(tmp_path: Path) -> None:
+    """A rollup fingerprints the ledger on every run: from one index, not from every evaluation's (large) row, and
+    the fingerprint still changes with a void (an evaluation's void_reason, through the index)."""
+    folder = score_batches(tmp_path, ("2021", "2022"))
+    with Ledger.open(folder / "l.db") as ledger:
+        for query, parameters in (
+            ("SELECT COUNT(*), MAX(id), COUNT(superseded_by), COUNT(void_reason) FROM evaluations WHERE district = ?",
+             (ledger.district,)),
+            (f"SELECT COUNT(*) FROM evaluations WHERE district = ? AND year = ? AND {CURRENT}", (ledger.district, 2022)),
+        ):  # fmt: skip
+            plan = ledger.db.execute(f"EXPLAIN QUERY PLAN {query}", parameters).fetchall()
+            assert any("COVERING INDEX evaluations_state" in str(row) for row in plan), plan
+        before = ledger.state()
+        count = ledger.count_current(2022)
+        with ledger.transaction():
+            ledger.db.execute("UPDATE evaluations SET void_reason = 'x' WHERE id = (SELECT MIN(id) FROM evaluations)")
+        assert ledger.state() != before
+        assert ledger.count_current(2022) == len(ledger.evaluations(year=2022, current_only=True)) <= count
 
 
 class _Results(Sequence[object]):

@@ -325,6 +325,9 @@ POSTGRES_MIGRATIONS: dict[int, str] = {
         CREATE UNIQUE INDEX evaluations_one_per_content
             ON evaluations (district, community_id, year, file_sha256, evidence_sha256, rubric_version);
         """,
+    14: """
+        CREATE INDEX evaluations_state ON evaluations (district, year, superseded_by, void_reason);
+        """,
 }
 
 
