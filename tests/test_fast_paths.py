@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from greencli.adapters.container import inspect_package
+from greencli.adapters.container import Package, _head, inspect_package, open_package, read_part
 from greencli.adapters.ledger import Ledger
 from greencli.adapters.ledger.evaluations import CURRENT
 from greencli.adapters.rubric_file import load_rubric
 from greencli.adapters.streams import print_json
+from greencli.adapters.xlsx_direct import DirectBook
 from greencli.adapters.xlsx_report import (
     gaps_table,
     issues_table,
@@ -189,6 +190,68 @@ def test_the_container_probe_reads_stored_and_deflated_parts_alike(tmp_path: Pat
     hostile = {**files, "xl/styles.xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x/>'}
     problem = inspect_package(tmp_path / "x.xlsx", _zipped(hostile, method)).problem
     assert problem is not None and problem.code == "xml-unsafe"
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+def test_each_part_is_inflated_once_and_is_what_zipfile_reads(
+    tmp_path: Path, method: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check inflates the parts it looks into whole and the reader takes them from the package: every part as
+    zipfile reads it, none inflated twice, in memory and from disk alike."""
+    import deflate
+
+    data = _zipped(parts(valid()), method)
+    inflated: list[int] = []
+    real = deflate.deflate_decompress
+
+    def counted(raw: memoryview, size: int) -> bytearray:
+        inflated.append(size)
+        return real(raw, size)
+
+    monkeypatch.setattr(deflate, "deflate_decompress", counted)
+    inspection = inspect_package(tmp_path / "x.xlsx", data)
+    assert inspection.problem is None and isinstance(inspection.package, Package)
+    expected = zipfile.ZipFile(io.BytesIO(data))
+    names = expected.namelist()
+    for name in names:
+        assert read_part(inspection.package, name) == expected.read(name)
+    book = DirectBook(inspection.package)
+    for sheet in book.sheet_names:
+        book.grid(sheet)
+    assert len(inflated) <= len(names) and (method == zipfile.ZIP_STORED) == (not inflated)
+    (tmp_path / "x.xlsx").write_bytes(data)
+    with open_package(tmp_path / "x.xlsx") as on_disk:
+        assert [read_part(on_disk, name) for name in names] == [expected.read(name) for name in names]
+
+
+def test_a_part_that_inflates_beyond_its_declared_size_is_never_followed(tmp_path: Path) -> None:
+    """libdeflate inflates into the size the directory declares: a part whose data says more is refused (the reader
+    meets it as damage), and the check looks at its head as it always did."""
+    files = parts(valid())
+    assert len(files["xl/styles.xml"]) > 2048
+    data = bytearray(_zipped(files, zipfile.ZIP_DEFLATED))
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("xl/styles.xml")
+    # the declared size, in the central directory and the local header, one kilobyte less than the data inflates to
+    smaller = (info.file_size - 1024).to_bytes(4, "little")
+    data[info.header_offset + 22 : info.header_offset + 26] = smaller
+    for at in _central_entries(bytes(data)):
+        if bytes(data[at + 46 : at + 46 + int.from_bytes(data[at + 28 : at + 30], "little")]) == b"xl/styles.xml":
+            data[at + 24 : at + 28] = smaller
+    lying = open_package(io.BytesIO(bytes(data)))
+    assert lying.getinfo("xl/styles.xml").file_size == info.file_size - 1024
+    with pytest.raises(zipfile.BadZipFile):
+        read_part(lying, "xl/styles.xml")
+    assert _head(lying, lying.getinfo("xl/styles.xml"), 1024) == files["xl/styles.xml"][:1024]
+    assert "xl/styles.xml" not in lying.inflated
+
+
+def _central_entries(data: bytes) -> list[int]:
+    """Where each entry of a zip's central directory starts."""
+    found, at = [], data.find(b"PK\x01\x02")
+    while at >= 0:
+        found.append(at)
+        at = data.find(b"PK\x01\x02", at + 46)
+    return found
 
 
 def test_current_evaluations_are_counted_as_they_are_read(tmp_path: Path) -> None:

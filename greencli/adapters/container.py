@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+import deflate
+
 from greencli.adapters import limits
 from greencli.adapters.cells import column_index
 from greencli.adapters.oserrors import describe_os_error
@@ -25,10 +27,20 @@ CUSTOM_PROPERTIES = "docProps/custom.xml"
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 
 
-def open_package(path: Path | IO[bytes]) -> zipfile.ZipFile:
+class Package(zipfile.ZipFile):
+    """A zip package that keeps each part it inflated whole, for the rest of its reading: the container check
+    inflates the parts it looks into (their heads are what it checks) and the reader takes them from here, so no
+    part is inflated twice."""
+
+    def __init__(self, file: Path | IO[bytes]) -> None:
+        super().__init__(file)
+        self.inflated: dict[str, bytes] = {}
+
+
+def open_package(path: Path | IO[bytes]) -> Package:
     """The zip package (a file, or its bytes already read), with entry names that some Windows tools write with
     `\\` read as the same names with `/` (as Excel and python-calamine read them)."""
-    package = zipfile.ZipFile(path)
+    package = Package(path)
     if any("\\" in name for name in package.NameToInfo):
         renamed = {}
         for info in package.infolist():
@@ -227,33 +239,73 @@ def _check_package(package: zipfile.ZipFile) -> Problem | None:
 
 
 def read_part(package: zipfile.ZipFile, name: str) -> bytes:
-    """A part's bytes, checked as zipfile checks them (its declared size and CRC), inflated in one call when the
-    package is in memory (zipfile's stream inflates a part in pieces and checks each)."""
+    """A part's bytes, checked as zipfile checks them (its declared size and CRC), inflated whole in one call when
+    the package is in memory (zipfile's stream inflates a part in pieces and checks each), and kept by a `Package`
+    for whoever reads the part next."""
+    kept = package.inflated if isinstance(package, Package) else None
+    if kept is not None and name in kept:
+        return kept[name]
     info = package.getinfo(name)
-    data = _head(package, info, info.file_size) if info.file_size else b""
-    if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+    data = _whole(package, info) if info.file_size else b""
+    if len(data) != info.file_size or deflate.crc32(data) != info.CRC:
         raise zipfile.BadZipFile(f"{name}: size or CRC does not match the directory")
+    if kept is not None:
+        kept[name] = data
     return data
 
 
+def _whole(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A part inflated whole: by libdeflate into a buffer of its declared size, so a part that inflates to more
+    than its directory says is refused, never followed."""
+    raw = _raw(package, info)
+    if raw is None:
+        with package.open(info) as stream:
+            return stream.read(info.file_size + 1)
+    with raw:
+        if info.compress_type == zipfile.ZIP_STORED:
+            return bytes(raw)
+        try:
+            return bytes(deflate.deflate_decompress(raw, info.file_size))
+        except deflate.DeflateError as exc:
+            raise zipfile.BadZipFile(f"{info.filename}: {exc}") from exc
+
+
 def _head(package: zipfile.ZipFile, info: zipfile.ZipInfo, size: int) -> bytes:
-    """The first `size` bytes of a part. Decompressed straight from the package's bytes when they are in memory (as
-    they are for every workbook read): a zipfile stream per part costs ten times the inflating of a kilobyte."""
-    data = getattr(package.fp, "getbuffer", None)
-    if data is None or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
+    """The first `size` bytes of a part: of the part inflated whole when it is small enough (the reader will want
+    most such parts whole, and libdeflate inflates a whole form part faster than zlib a kilobyte of it), else
+    decompressed from the start of its data. A part that does not inflate whole is looked at only in its head, as
+    ever: the reader meets the rest of its damage."""
+    if isinstance(package, Package) and info.file_size <= limits.WHOLE_PART_BYTES:
+        try:
+            return read_part(package, info.filename)[:size]
+        except zipfile.BadZipFile:
+            pass
+    raw = _raw(package, info)
+    if raw is None:
         with package.open(info) as stream:
             return stream.read(size)
-    with data() as whole:
-        local = bytes(whole[info.header_offset : info.header_offset + 30])
-        if len(local) < 30 or not local.startswith(ZIP_MAGIC):
-            raise zipfile.BadZipFile(f"{info.filename}: no local header")
-        start = (
-            info.header_offset + 30 + int.from_bytes(local[26:28], "little") + int.from_bytes(local[28:30], "little")
-        )
-        raw = whole[start : start + info.compress_size]
+    with raw:
         if info.compress_type == zipfile.ZIP_STORED:
             return bytes(raw[:size])
         return zlib.decompressobj(-zlib.MAX_WBITS).decompress(raw, size)
+
+
+def _raw(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> memoryview | None:
+    """A part's stored or deflated data, straight from the package's bytes when they are in memory (as they are for
+    every workbook read: a zipfile stream per part costs ten times the inflating of a kilobyte); None when only
+    zipfile's own stream reads it (a package on disk, another method, an encrypted part)."""
+    data = getattr(package.fp, "getbuffer", None)
+    if data is None or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
+        return None
+    whole: memoryview = data()
+    local = bytes(whole[info.header_offset : info.header_offset + 30])
+    if len(local) < 30 or not local.startswith(ZIP_MAGIC):
+        whole.release()
+        raise zipfile.BadZipFile(f"{info.filename}: no local header")
+    start = info.header_offset + 30 + int.from_bytes(local[26:28], "little") + int.from_bytes(local[28:30], "little")
+    raw = whole[start : start + info.compress_size]
+    whole.release()  # the slice keeps the buffer exported until it is released itself
+    return raw
 
 
 def megabytes(size: int) -> str:

@@ -37,6 +37,9 @@ MAX_COLUMNS: Final = 200
 # How much of each XML part is read to find a DOCTYPE and, in a sheet, its <dimension>: both precede any data
 # (measured at about 200 bytes in files written by Excel, WPS, LibreOffice, openpyxl and xlsxwriter).
 DIMENSION_PROBE_BYTES: Final = 1024
+# A part up to this size is inflated whole for that look (a form's parts are under 200 KB, and the reader wants most
+# of them whole); only a larger one is probed by its head alone.
+WHOLE_PART_BYTES: Final = 4 * 1024 * 1024
 
 # Evidence files (佐证材料) beside a workbook are hashed, never parsed, so only reading them costs: a binder's scans
 # and photos are a few MB each (a scanned 100-page PDF about 30 MB), a few hundred files and some hundred MB in all.
