@@ -387,3 +387,16 @@ def test_any_pasted_name_goes_through_template_and_score(tmp_path: Path, name: s
                  "--db", str(folder / "l.db"))  # fmt: skip
     assert notice.exit_code == 0
     assert_clean(docx_text(folder / "n.docx"), "通报")
+
+
+def test_no_printable_character_is_forbidden_so_a_printable_text_needs_no_search() -> None:
+    """`has_forbidden` answers a printable text at once: that holds only while every forbidden character is one
+    Python counts unprintable, checked here for every code point (on each Python the tests run on)."""
+    from greencli.core.clean import has_forbidden
+
+    printable_yet_forbidden = [
+        hex(n) for n in range(0x110000) if chr(n).isprintable() and FORBIDDEN.search(chr(n)) is not None
+    ]
+    assert printable_yet_forbidden == []
+    for text in ("第1社区", "a\u3000b", "x\u00a0y", "\ue000", "tab\there", "rtl\u202eltr", "\ud800", "\U0010ffff"):
+        assert has_forbidden(text) == (FORBIDDEN.search(text) is not None), repr(text)

@@ -14,7 +14,7 @@ from pathlib import Path
 from greencli.adapters.cells import cell_text
 from greencli.adapters.files import path_text
 from greencli.adapters.oserrors import describe_os_error
-from greencli.core.clean import FORBIDDEN, clean, clean_line
+from greencli.core.clean import clean, clean_line, has_forbidden
 from greencli.core.errors import GreencliError, Problem, problems_of
 from greencli.core.issues import Issue, make_issue
 from greencli.core.roster import KINDS, Community
@@ -137,7 +137,7 @@ def _communities(path: Path, rows: list[list[object]]) -> RosterRead:
         values: dict[str, str] = {}
         for name, i in col.items():
             text = cell_text(row[i]) if i < len(row) else ""
-            if FORBIDDEN.search(text) is None:  # nearly every cell: nothing to clean (a nightly run reads 4,000)
+            if not has_forbidden(text):  # nearly every cell: nothing to clean (a nightly run reads 4,000)
                 values[name] = text.strip()
                 continue
             cleaned = clean(text)

