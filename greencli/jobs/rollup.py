@@ -158,8 +158,10 @@ def _without_own_outputs(found: Inputs, ledger: Ledger, outs: Sequence[Path]) ->
     """The inbox less every workbook a greencli run wrote (this --out, every name it takes by year, and any output
     the ledger remembers), so a rollup never reads its own district workbook as an inspection, wherever it is."""
     own = {*(path_text(out.resolve()) for out in outs), *ledger.output_paths()}
-    kept = tuple(p for p in found.files if found.key(p) not in own)
     dropped = tuple(p for p in found.files if found.key(p) in own)
+    if not dropped:  # the usual inbox: its own outputs kept elsewhere
+        return found
+    kept = tuple(p for p in found.files if found.key(p) not in own)
     return dataclasses.replace(found, files=kept, skipped=(*found.skipped, *dropped))
 
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from greencli.adapters.ledger.schema import Connected, now
 
@@ -16,9 +15,10 @@ if TYPE_CHECKING:
     from greencli.core.outcome import Outcome
 
 
-@dataclass(frozen=True)
-class KnownFile:
-    """A file a rollup has seen in its inbox: how it was when last read, and, if invalid, what was wrong."""
+class KnownFile(NamedTuple):
+    """A file a rollup has seen in its inbox: how it was when last read, and, if invalid, what was wrong. A tuple,
+    not a dataclass: a rollup makes one for every file of its inbox on every run, and a tuple is made in a third of
+    the time."""
 
     path: str
     size: int
