@@ -270,3 +270,88 @@ def test_an_unchanged_inbox_does_not_rewrite_the_workbook_unless_it_was_replaced
     runner.invoke(app, ["rollup", "--inbox", str(inbox), "--year", "2022", "--roster", ROSTER, "--db", str(tmp_path / "l.db"),
                         "--out", str(other)])  # fmt: skip
     assert other.exists()
+
+
+def _runs(log: Path) -> list[list[str]]:
+    """Each run of a rollup log, its lines without their times and durations."""
+    runs: list[list[str]] = []
+    for line in log.read_text(encoding="utf-8").splitlines():
+        words = line.split(" ", 1)[1]
+        if words.startswith("开始"):
+            runs.append([])
+        runs[-1].append(" ".join(w for w in words.split(" ") if not w.startswith("用时=")))
+    return runs
+
+
+def test_an_unchanged_run_is_told_before_the_standard_loads_and_says_what_the_whole_run_says(
+    tmp_path: Path, inbox: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The nightly command over an unchanged inbox (the year and the workbook named) is answered from the listing
+    and the ledger alone: its summary, exit code and log are those of the whole run that finds nothing to do."""
+    rollup(tmp_path)
+    loads: list[str] = []
+    monkeypatch.setattr("greencli.api.commands.load_standards", lambda *a: loads.append("standard"))
+    quick, told = rollup(tmp_path)
+    assert loads == [] and quick.exit_code == 1 and told["unchanged"] == 34
+    monkeypatch.undo()
+    monkeypatch.setattr("greencli.jobs.rollup.unchanged_rollup", lambda *a, **k: None)  # the whole run, as before
+    whole, found = rollup(tmp_path)
+    assert whole.exit_code == quick.exit_code
+    assert {**told, "duration_seconds": 0} == {**found, "duration_seconds": 0}
+    second, third = _runs(tmp_path / "run.log")[1:]
+    assert second == third and second[-2].startswith("汇总工作簿无变化")
+
+
+def _write_roster(path: Path, rows: list[list[str]], newline: str = "\n") -> None:
+    path.write_text(newline.join(",".join(r) for r in rows) + newline, encoding="utf-8")
+
+
+def test_a_roster_or_standard_edited_or_another_roster_kept_is_never_passed_over(tmp_path: Path, inbox: Path) -> None:
+    """What the quick look takes for unchanged is what the whole run would: an edited roster is kept and the workbook
+    written again; the same communities saved anew rewrite the workbook once; a roster another command kept for
+    the year is replaced by the one given again; an edited standard rewrites the workbook."""
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO((SAMPLES / "roster.csv").read_text(encoding="utf-8-sig"))))
+    roster = tmp_path / "社区名单.csv"
+    _write_roster(roster, rows)
+    standard = tmp_path / "标准.toml"
+    shutil.copy(sorted((ROOT / "templates").glob("qhd-etdz-green-community-*.toml"))[-1], standard)
+    log = tmp_path / "run.log"
+
+    def run() -> list[str]:
+        result, _ = rollup(tmp_path, "--roster", str(roster), "--rubric", str(standard))
+        assert result.exit_code == 1, result.output
+        return _runs(log)[-1]
+
+    def kept() -> tuple[tuple[str, ...], ...]:
+        with Ledger.open(ledger_at(str(tmp_path / "l.db"))) as ledger:
+            return tuple((c.code, c.name) for c in ledger.rosters().by_year[2022])
+
+    run()
+    assert run()[-2].startswith("汇总工作簿无变化")
+    renamed = [rows[0], [rows[1][0], rows[1][1] + "（新）", *rows[1][2:]], *rows[2:]]
+    _write_roster(roster, renamed)
+    assert run()[-2].startswith("已写入") and kept()[0][1].endswith("（新）")
+    assert run()[-2].startswith("汇总工作簿无变化")
+    _write_roster(roster, renamed, newline="\r\n")  # the same communities, other bytes: written once more
+    assert run()[-2].startswith("已写入") and run()[-2].startswith("汇总工作簿无变化")
+    with Ledger.open(ledger_at(str(tmp_path / "l.db"))) as ledger, ledger.transaction():
+        ledger.keep_roster(2022, ledger.rosters().by_year[2022][1:], "another")  # as another command keeps one
+    assert run()[-2].startswith("已写入") and kept()[0][1].endswith("（新）")
+    standard.write_text(standard.read_text(encoding="utf-8") + "\n# 编辑过\n", encoding="utf-8")
+    assert run()[-2].startswith("已写入") and run()[-2].startswith("汇总工作簿无变化")
+
+
+def test_a_year_out_of_range_is_refused_before_anything_is_made(tmp_path: Path, inbox: Path) -> None:
+    """The quick look makes nothing: a year the standard refuses is refused as ever, with no ledger, lock or log
+    left behind; on a ledger already made, it stays as it was."""
+    result, doc = rollup(tmp_path, "--year", "1900")
+    assert result.exit_code == 2 and error_code(result) == "year-out-of-range" and doc["error"]["exit_code"] == 2
+    assert not (tmp_path / "l.db").exists() and not (tmp_path / "run.log").exists()
+    rollup(tmp_path)
+    before = (tmp_path / "l.db").read_bytes()
+    result, doc = rollup(tmp_path, "--year", "1900")
+    assert result.exit_code == 2 and error_code(result) == "year-out-of-range" and doc["error"]["exit_code"] == 2
+    assert (tmp_path / "l.db").read_bytes() == before

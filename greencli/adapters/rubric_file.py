@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import zlib
 from functools import lru_cache
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from greencli.adapters.oserrors import describe_os_error, with_detail
+from greencli.adapters.rubric_sources import BUNDLED_PATTERN, bundled_found, explicit_path
 from greencli.core.errors import GreencliError, Problem
 from greencli.core.rubric import Rubric, RubricError, Standards
 from greencli.core.rubric_loader import parse_rubric
@@ -18,26 +18,13 @@ from greencli.core.rubric_loader import parse_rubric
 if TYPE_CHECKING:
     from tomllib import TOMLDecodeError
 
-BUNDLED_PATTERN = "qhd-etdz-green-community-*.toml"  # one file per released version, side by side
-RUBRIC_ENV = "GREENCLI_RUBRIC"
-
 
 def bundled_paths() -> list[Path]:
     """The bundled standard's versions: inside the installed package, or templates/ of a source checkout."""
-    package = Path(__file__).resolve().parent.parent
-    for folder in (package / "_templates", package.parent / "templates"):
-        found = sorted(folder.glob(BUNDLED_PATTERN))
-        if found:
-            return found
-    raise RubricError(BUNDLED_PATTERN, [Problem.of("rubric-bundled-missing")])
-
-
-def explicit_path(explicit: Path | None = None) -> Path | None:
-    """A rubric file the user named (--rubric, else $GREENCLI_RUBRIC), or None for the bundled standard."""
-    if explicit is not None:
-        return explicit
-    from_env = os.environ.get(RUBRIC_ENV)
-    return Path(from_env) if from_env else None
+    found = bundled_found()
+    if not found:
+        raise RubricError(BUNDLED_PATTERN, [Problem.of("rubric-bundled-missing")])
+    return found
 
 
 # Beside each bundled version, its TOML parsed once and kept as JSON with the TOML's CRC-32 and size: parsing the

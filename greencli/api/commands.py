@@ -16,25 +16,32 @@ parameters; their messages never name a command-line option (the command line wo
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from greencli.adapters.files import OutputChoice, PathsGiven, clear_stale, path_text, refuse_overlap, workbook_output
+from greencli.adapters.files import (
+    OutputChoice,
+    OutputError,
+    PathsGiven,
+    clear_stale,
+    path_text,
+    refuse_overlap,
+    workbook_output,
+)
 from greencli.adapters.ledger import BUSY_TIMEOUT, LedgerAt, PostgresUrl, ledger_at, ledger_file
-from greencli.adapters.roster import read_roster
-from greencli.adapters.rubric_file import load_rubric, load_standards
 from greencli.adapters.runtime import interruption_behind
 from greencli.core.errors import GreencliError, interrupt_note
 from greencli.core.roster import Community, Rosters
-from greencli.core.rubric import Campaign, Rubric, year_bounds
 from greencli.jobs.readers import start_readers_early
 
 if TYPE_CHECKING:
     from greencli.core.batch import ScoreReport
     from greencli.core.reports import BookletReport, CityReport, CopyReport, EvidenceReport, RosterReport
+    from greencli.core.rubric import Campaign, Rubric, Standards
     from greencli.jobs.export import ExportReport
     from greencli.jobs.notice import ConferReport, NoticeReport
     from greencli.jobs.progress import HistoryReport, ProgressReport
@@ -52,6 +59,22 @@ def _path(value: PathLike | None) -> Path | None:
     return None if value is None else Path(value)
 
 
+# The standard's and the roster's stacks, loaded by the first command that reads them: a nightly rollup over an
+# unchanged inbox never does (jobs.rollup.unchanged_rollup).
+def load_standards(path: Path | None = None) -> Standards:
+    """Every version of the standard to score with (adapters.rubric_file.load_standards)."""
+    from greencli.adapters.rubric_file import load_standards as load
+
+    return load(path)
+
+
+def load_rubric(path: Path | None = None, version: str | None = None) -> Rubric:
+    """One version of the standard (adapters.rubric_file.load_rubric)."""
+    from greencli.adapters.rubric_file import load_rubric as load
+
+    return load(path, version)
+
+
 def _db(value: PathLike | None, district: str | None = None) -> LedgerAt:
     """The ledger named (else $GREENCLI_DB, else ./greencli.db): an SQLite file, or a postgresql:// URL (kept whole:
     a Path would fold its //) with the district to work on."""
@@ -66,6 +89,8 @@ def _db_file(value: PathLike | None) -> Path | None:
 def _roster(roster: PathLike | Sequence[Community] | None) -> Sequence[Community] | None:
     if roster is None or (isinstance(roster, Sequence) and not isinstance(roster, str)):
         return roster
+    from greencli.adapters.roster import read_roster
+
     return read_roster(Path(roster))
 
 
@@ -103,6 +128,8 @@ def check_year(campaign: Campaign, year: int | None) -> None:
     workbook's 评审年度 is refused with."""
     if year is None:
         return
+    from greencli.core.rubric import year_bounds
+
     low, high = year_bounds(campaign, date.today())
     if not low <= year <= high:
         raise GreencliError("year-out-of-range", year=year, low=low, high=high)
@@ -381,22 +408,55 @@ def rollup(
     workbook (and the year's progress) from the ledger. Its log is appended to `log` (else standard error), and
     ends with what happened to the run: 完成, 中断 or 失败 (its reason as `describe` words it; the command line
     passes its own wording, which names its options)."""
-    from greencli.jobs.rollup import close_log, event, open_log, run_rollup
+    from greencli.jobs.rollup import event, input_digest, open_log, run_rollup, unchanged_rollup
 
+    sources = input_digest(_path(rubric), Path(roster) if isinstance(roster, str | Path) else roster)
+    inputs = _inputs(db=_db_file(db), roster=roster, rubric=rubric, inbox=inbox)
+    plain = _plain_workbook(out) if year is not None and sources is not None else None
+    if plain is not None and year is not None and sources is not None:  # the nightly command as documented
+        guard_outputs({"out": plain, "log": _path(log)}, inputs)
+        quick = unchanged_rollup(Path(inbox), year=year, out=plain, sources=sources, db=_db(db, district))
+        if quick is not None:
+            report, lines = quick
+            with _logged(open_log(_path(log)), describe) as logger:
+                for line in lines:
+                    logger.info(line)
+            return report
     standards = load_standards(_path(rubric))
     target = district_output(out, standards.newest.campaign)
     first = target.at(year)  # the name of `year`, else a name in the folder the year's name will be in
-    guard_outputs({"out": first.path, "log": _path(log)},
-                  _inputs(db=_db_file(db), roster=roster, rubric=rubric, inbox=inbox))  # fmt: skip
+    guard_outputs({"out": first.path, "log": _path(log)}, inputs)
     check_year(standards.newest.campaign, year)
     communities = _given(roster)
-    logger: logging.Logger = open_log(_path(log))
-    try:
+    with _logged(open_log(_path(log)), describe) as logger:
         report = run_rollup(standards, Path(inbox), year=year, roster=communities, db=_db(db, district), log=logger,
-                            wait=wait, jobs=jobs, out=target.target)  # fmt: skip
+                            wait=wait, jobs=jobs, out=target.target, sources=sources or "")  # fmt: skip
         said = target.at(report.year).note  # what was made of `out`, for the year the run reported
         if said:
             logger.info(event("提示", 说明=said))
+    return report
+
+
+def _plain_workbook(out: PathLike | None) -> Path | None:
+    """`--out` when it names a workbook as it stands (no folder, no name to complete): the place a rollup's quick
+    look (`unchanged_rollup`) needs no standard to find; else None."""
+    if out is None:
+        return None
+    try:
+        chosen = workbook_output(str(out), "")
+    except OutputError:
+        return None  # the whole run says what is wrong with it
+    return chosen.path if chosen.note is None else None
+
+
+@contextmanager
+def _logged(logger: logging.Logger, describe: Callable[[BaseException], str] | None) -> Iterator[logging.Logger]:
+    """A rollup's log around its run: it ends with 中断 or 失败 (the reason as `describe` words it) when the run
+    does, and is closed whatever happens."""
+    from greencli.jobs.rollup import close_log, event
+
+    try:
+        yield logger
     except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: the log never stops at 扫描完成
         logger.info(event("中断", 说明=interrupt_note(exc)))
         raise
@@ -410,7 +470,6 @@ def rollup(
         raise
     finally:
         close_log(logger)
-    return report
 
 
 def export(

@@ -13,8 +13,10 @@ import contextlib
 import dataclasses
 import json
 import logging
+import os
 import sys
 import time
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -22,24 +24,24 @@ from typing import TYPE_CHECKING
 
 from greencli.adapters.evidence_folder import evidence_stamp
 from greencli.adapters.files import OutputError, atomic_target, clear_stale, ensure_writable, path_text, refuse_overlap
-from greencli.adapters.ledger import Batch, KnownFile, Ledger, LedgerAt, PostgresUrl, ledger_at
+from greencli.adapters.ledger import NEWEST, Batch, KnownFile, Ledger, LedgerAt, PostgresUrl, ledger_at
 from greencli.adapters.lock import database_lock, run_lock
 from greencli.adapters.oserrors import describe_os_error
 from greencli.core.errors import RECORDED_NO_WORKBOOK, GreencliError
 from greencli.core.rollup_report import RollupReport
 from greencli.core.roster import Community, Rosters
-from greencli.core.rubric import Rubric, Standards, year_bounds
 from greencli.core.version import __version__
-from greencli.jobs.inputs import Inputs, scan, sha256_of
+from greencli.jobs.inputs import FileStat, Inputs, scan, sha256_of
 
 if TYPE_CHECKING:
     from greencli.adapters.progress_plan import Before, ProgressPlan
     from greencli.core.listings import Listing
     from greencli.core.outcome import Outcome
     from greencli.core.progress import Progress
+    from greencli.core.rubric import Rubric, Standards
 
 # RollupReport is defined in greencli.core.rollup_report (the terminal renders it); importable from here as before
-__all__ = ["RollupReport", "close_log", "event", "open_log", "run_rollup"]
+__all__ = ["RollupReport", "close_log", "event", "input_digest", "open_log", "run_rollup", "unchanged_rollup"]
 
 LOGGER = "greencli.rollup"
 # However short --wait is, a rollup waits this long for another writer's transaction (a score recording its batch
@@ -90,11 +92,34 @@ def event(name: str, **fields: object) -> str:
     return visible(name) + (f" {details}" if details else "")
 
 
-def _fingerprint(ledger: Ledger, rubric: Rubric, roster: Sequence[Community] | None, year: int, out: Path) -> str:
-    """Everything the consolidated workbook is built from; the same fingerprint gives the same workbook."""
-    communities = [(c.code, c.name, c.subdistrict, c.kind) for c in roster] if roster is not None else None
-    return json.dumps([ledger.state(), year, rubric.id, rubric.version, __version__, communities, str(out.resolve())],
+def _fingerprint(ledger: Ledger, sources: str, year: int, out: Path) -> str:
+    """Everything the consolidated workbook is built from; the same fingerprint gives the same workbook: the ledger's
+    records and kept rosters, the year, the standard's and the roster's files by their bytes (`input_digest`), this
+    program's version and the place."""
+    return json.dumps([ledger.state(), ledger.roster_stamps(), year, sources, __version__, str(out.resolve())],
                       ensure_ascii=False)  # fmt: skip
+
+
+def input_digest(rubric: Path | None, roster: Path | Sequence[Community] | None) -> str | None:
+    """What a district workbook is made from besides the ledger, told by the bytes of the files read, nothing
+    parsed: each file of the standard (the bundled versions, or the file or folder named) and the roster given (a
+    file, or communities handed over by the Python API), each by its size and CRC-32, as the parsed copy beside a
+    bundled TOML is known (what tells an edited file; zlib is loaded anyway, OpenSSL's hashing is not). None when
+    one cannot be read: the run then reads them the long way and says what is wrong."""
+    from greencli.adapters.rubric_sources import standard_files
+
+    def told(data: bytes) -> list[int]:
+        return [len(data), zlib.crc32(data)]
+
+    try:
+        told_files = [[path_text(path), *told(path.read_bytes())] for path in standard_files(rubric)]
+        if isinstance(roster, Path):
+            told_roster: object = told(roster.read_bytes())
+        else:
+            told_roster = None if roster is None else [(c.code, c.name, c.subdistrict, c.kind) for c in roster]
+    except OSError:
+        return None
+    return json.dumps([told_files, told_roster], ensure_ascii=False)
 
 
 def _one_run_at_a_time(at: LedgerAt, wait: float) -> contextlib.AbstractContextManager[None]:
@@ -195,6 +220,79 @@ def _read(
     return settle([o.tallied for o in reading], standards.newest.campaign)
 
 
+def _evidence_of(found: Inputs, path: Path) -> str:
+    """A workbook's evidence folder as listed now ('' when there is none beside it)."""
+    return "" if path in found.no_evidence_folder else evidence_stamp(path)
+
+
+def _as_seen(seen: KnownFile | None, stamp: str, st: FileStat | os.stat_result) -> bool:
+    """Whether a workbook is as the ledger saw it last: its size, time and evidence folder (never read again)."""
+    if seen is None or seen.evidence_stamp != stamp:
+        return False
+    return (seen.size, seen.mtime_ns) == (st.st_size, st.st_mtime_ns)
+
+
+def _gone(known: Mapping[str, KnownFile], present: set[str], inbox: Path) -> list[str]:
+    """The workbooks the ledger saw in this inbox that it no longer holds."""
+    within = path_text(inbox.resolve()).rstrip("/\\") + ("\\" if sys.platform == "win32" else "/")
+    return [p for p in known if p not in present and p.startswith(within)]
+
+
+def unchanged_rollup(
+    inbox: Path, *, year: int, out: Path, sources: str, db: LedgerAt
+) -> tuple[RollupReport, list[str]] | None:
+    """The nightly run over an unchanged inbox, told from the inbox's listing and the ledger alone, before the
+    standard or the roster is loaded: every workbook as the ledger saw it, none gone, and the district workbook
+    still the one written from the same ledger, rosters kept, year, place and standard's and roster's files
+    (`sources`, by their bytes). Returns the report and the log's lines of such a run, as `run_rollup` reports and
+    logs it. None, with nothing made, written or waited for, whenever anything differs or stands in the way (a
+    ledger no rollup has run on, on another schema or shared, another run holding the lock, an output that clashes
+    with an input): `run_rollup` then does the whole run, its checks and its errors in their order."""
+    started = time.monotonic()
+    if isinstance(db, PostgresUrl) or not inbox.is_dir():
+        return None
+    lock = db.with_name(db.name + ".lock")
+    if not (db.is_file() and lock.is_file()):
+        return None  # no rollup has run on this ledger yet; and a refused call leaves no lock file behind
+    try:
+        with run_lock(lock), Ledger.open(db, create=False, write=False) as ledger:
+            if ledger.schema_version() != NEWEST:
+                return None  # a reader would see an upgraded copy: the writer's run upgrades the file itself
+            found = _without_own_outputs(scan(inbox), ledger, [out])
+            refuse_overlap({"out": out}, {"评分表": list(found.files)}, found.stats)
+            known = ledger.known_files()
+            present: set[str] = set()
+            for path in found.files:
+                key = found.key(path)
+                st = found.stats.get(path)
+                if st is None or not _as_seen(known.get(key), _evidence_of(found, path), st):
+                    return None
+                present.add(key)
+            if _gone(known, present, inbox):
+                return None
+            ledger.db.execute("BEGIN")  # one snapshot of the records, the rosters and the workbook's fingerprint
+            try:
+                if not ledger.output_unchanged(out.resolve(), _fingerprint(ledger, sources, year, out)):
+                    return None
+                communities, invalid_now = ledger.count_current(year), _invalid_now(known, present)
+            finally:
+                ledger.db.execute("ROLLBACK")  # a reader's: nothing to keep
+    except Exception:  # a look, not the run: whatever stops it (busy, locked, unreadable), the run says so
+        return None
+    duration = time.monotonic() - started
+    report = RollupReport(
+        year=year, year_source="option", found=len(found.files), new=0, changed=0, unchanged=len(found.files),
+        invalid=len(invalid_now), skipped=len(found.skipped), recorded=0, removed=0, communities=communities,
+        other_year=0, out=str(out), db=str(db), duration_seconds=round(duration, 3),
+    )  # fmt: skip
+    return report, [
+        event("开始", 收件箱=inbox, 年度=year, 记录库=db, 输出=out),
+        event("扫描完成", 找到=len(found.files), 新增=0, 修改=0, 未变=len(found.files), 跳过=len(found.skipped)),
+        event("汇总工作簿无变化，未重写", 汇总工作簿=out),
+        event("结束", 用时=f"{duration:.2f}s", 无效=report.invalid, 退出码=report.exit_code),
+    ]
+
+
 def _invalid_now(known: dict[str, KnownFile], present: set[str]) -> list[Outcome]:
     """The invalid files now in the inbox, as the workbook shows them."""
     return [f.outcome for p, f in known.items() if p in present and f.outcome is not None]
@@ -211,10 +309,13 @@ def run_rollup(
     log: logging.Logger,
     wait: float = 0.0,
     jobs: int = 0,
+    sources: str = "",
 ) -> RollupReport:
     """One rollup, logged event by event. `out` is a path, or gives the path for the run's year (the year's own
     default name), which is known once the inbox is read. `roster`, the roster the command was given, is kept in the
-    ledger as the run year's; without one, the ledger's roster of each year serves (see `core.roster.Rosters`)."""
+    ledger as the run year's; without one, the ledger's roster of each year serves (see `core.roster.Rosters`).
+    `sources`: the standard's and the roster's files as `input_digest` tells them, kept in the workbook's
+    fingerprint so that the next unchanged run knows it without loading them (`unchanged_rollup`)."""
     started = time.monotonic()
     if not inbox.is_dir():
         raise GreencliError("inbox-missing", path=str(inbox))
@@ -223,7 +324,7 @@ def run_rollup(
     log.info(event("开始", 收件箱=inbox, 年度=year if year is not None else "自动", 记录库=ledger, 输出=shown))
     recording: list[Batch] = []  # the run's batch, for what an interrupt says was recorded
     try:
-        return _locked_run(standards, inbox, year, roster, ledger, out, log, wait, jobs, started, recording)
+        return _locked_run(standards, inbox, year, roster, ledger, out, log, wait, jobs, started, recording, sources)
     except KeyboardInterrupt as exc:
         exc.note = (  # type: ignore[attr-defined]
             RECORDED_NO_WORKBOOK if recording and recording[0].committed else "本次汇总未记录，评分记录库未改动"
@@ -234,8 +335,10 @@ def run_rollup(
 def _locked_run(
     standards: Standards, inbox: Path, year: int | None, roster: Rosters | None, at: LedgerAt,
     named: Path | Callable[[int | None], Path], log: logging.Logger, wait: float, jobs: int, started: float,
-    recording: list[Batch],
+    recording: list[Batch], sources: str,
 ) -> RollupReport:  # fmt: skip
+    from greencli.core.rubric import year_bounds
+
     rubric = standards.newest  # the workbook's layout and the campaign's rules; each file is scored under its own
     out = named(year) if callable(named) else named  # by year: in the folder it will be in, checked again below
     if callable(named):  # every name the year's workbook may take, for leaving them out of the inbox
@@ -271,9 +374,9 @@ def _locked_run(
                 except OSError:
                     continue  # gone since the scan: read as a file that disappeared, next run
                 seen = known.get(key)
-                stamps[key] = stamp = "" if path in found.no_evidence_folder else evidence_stamp(path)
+                stamps[key] = stamp = _evidence_of(found, path)
                 same_evidence = seen is not None and seen.evidence_stamp == stamp
-                if seen is not None and same_evidence and (seen.size, seen.mtime_ns) == (st.st_size, st.st_mtime_ns):
+                if _as_seen(seen, stamp, st):
                     unchanged += 1
                     continue
                 digest = sha256_of(path) if seen is not None else None
@@ -308,8 +411,7 @@ def _locked_run(
                 log.info(
                     event("提醒", 文件=o.file, 说明=f"评审年度为 {o.year}，不是本次汇总的 {year} 年；已按其年度记录")
                 )
-            within = path_text(inbox.resolve()).rstrip("/\\") + ("\\" if sys.platform == "win32" else "/")
-            gone = [p for p in known if p not in present and p.startswith(within)]
+            gone = _gone(known, present, inbox)
             files = list(same_content)
             for o in assessed:
                 read = o.read_from
@@ -324,12 +426,9 @@ def _locked_run(
             other_year, found_count, skipped_count = len(off_year), len(found.files), len(found.skipped)
             read_any = bool(fresh)
             del assessed, off_year, found, fresh, hashes, stamps
-            communities_of_year = rosters.for_year(year)
             new_roster = rosters.given is not None and kept_rosters.by_year.get(year) != rosters.given
             quiet = not (read_any or files or gone or new_roster)
-            if quiet and ledger.output_unchanged(
-                out.resolve(), _fingerprint(ledger, rubric, communities_of_year, year, out)
-            ):
+            if quiet and ledger.output_unchanged(out.resolve(), _fingerprint(ledger, sources, year, out)):
                 recorded = 0
                 communities, invalid_now = ledger.count_current(year), _invalid_now(known, present)
                 log.info(event("汇总工作簿无变化，未重写", 汇总工作簿=out))
@@ -350,7 +449,7 @@ def _locked_run(
                         invalid_now = _invalid_now(now_known, present)
                         count, kept[0] = _write_outputs(temporary, ledger, rubric, rosters, year, invalid_now, before)
                         shown.append((count, invalid_now,
-                                      _fingerprint(ledger, rubric, communities_of_year, year, out)))  # fmt: skip
+                                      _fingerprint(ledger, sources, year, out)))  # fmt: skip
 
                     # the same path as score's: the run's invalid workbooks remembered as invalid submissions
                     from greencli.jobs.pipeline import record

@@ -21,6 +21,14 @@ class RosterBook(Connected):
             by_year.setdefault(int(year), []).append(Community(code, name, subdistrict, kind))
         return Rosters({year: tuple(communities) for year, communities in by_year.items()})
 
+    def roster_stamps(self) -> list[tuple[int, str, str]]:
+        """Each kept roster's year, source and time of keeping: what changes whenever a roster is kept, told
+        without reading the communities."""
+        rows = self.db.execute(
+            "SELECT year, source, stored_at FROM rosters WHERE district = ? ORDER BY year", (self.district,)
+        )
+        return [(int(year), str(source), str(stored_at)) for year, source, stored_at in rows]
+
     def kept_rosters(self) -> list[KeptRoster]:
         """Every roster kept, oldest year first, with where each came from."""
         rosters = self.rosters()
