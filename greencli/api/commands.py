@@ -412,8 +412,8 @@ def rollup(
 
     sources = input_digest(_path(rubric), Path(roster) if isinstance(roster, str | Path) else roster)
     inputs = _inputs(db=_db_file(db), roster=roster, rubric=rubric, inbox=inbox)
-    plain = _plain_workbook(out) if year is not None and sources is not None else None
-    if plain is not None and year is not None and sources is not None:  # the nightly command as documented
+    # the nightly command as documented (the year and the workbook named): an unchanged inbox is told at once
+    if year is not None and sources is not None and (plain := _plain_workbook(out)) is not None:
         guard_outputs({"out": plain, "log": _path(log)}, inputs)
         quick = unchanged_rollup(Path(inbox), year=year, out=plain, sources=sources, db=_db(db, district))
         if quick is not None:
