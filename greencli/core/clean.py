@@ -70,9 +70,9 @@ class Cleaned:
 
 def has_forbidden(text: str) -> bool:
     """Whether `text` holds a character the rule keeps out. Every such character is a control, format, surrogate,
-    separator or unassigned one, none of which Python counts printable (tests/test_values.py checks each code point),
-    so a printable text holds none, and Python tells that ten times faster than the expression (a form's every cell
-    and every file name pass here)."""
+    separator or unassigned one, none of which Python counts printable (tests/test_text_boundary.py checks each
+    code point), so a printable text holds none, and Python tells that ten times faster than the expression (a
+    form's every cell and every file name pass here)."""
     return not text.isprintable() and FORBIDDEN.search(text) is not None
 
 

@@ -32,12 +32,9 @@ class RosterBook(Connected):
     def kept_rosters(self) -> list[KeptRoster]:
         """Every roster kept, oldest year first, with where each came from."""
         rosters = self.rosters()
-        rows = self.db.execute(
-            "SELECT year, source, stored_at FROM rosters WHERE district = ? ORDER BY year", (self.district,)
-        )
         return [
-            KeptRoster(int(year), str(source), local_time(stored_at) or "", rosters.by_year.get(int(year), ()))
-            for year, source, stored_at in rows
+            KeptRoster(year, source, local_time(stored_at) or "", rosters.by_year.get(year, ()))
+            for year, source, stored_at in self.roster_stamps()
         ]
 
     def keep_roster(self, year: int, communities: Sequence[Community], source: str) -> bool:
